@@ -1,0 +1,93 @@
+"""YAML loading that remembers where every key came from.
+
+Errors about user files must name the file, the key and its line; PyYAML's
+composed node tree has the marks, so we keep a map from key path to line.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from fabric.errors import FabricError
+
+KeyPath = tuple[str | int, ...]
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader; duplicate keys are refused (PyYAML silently keeps the last one)."""
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=True)  # type: ignore[no-untyped-call]
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key '{key}'", key_node.start_mark
+            )
+        seen.add(key)
+    return loader.construct_mapping(node, deep=deep)
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _lines(node: yaml.Node, path: KeyPath, out: dict[KeyPath, int]) -> None:
+    out[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            key = k.value if isinstance(k, yaml.ScalarNode) else str(k)
+            out[path + (key,)] = k.start_mark.line + 1
+            if not isinstance(v, yaml.ScalarNode):
+                _lines(v, path + (key,), out)
+                out[path + (key,)] = k.start_mark.line + 1
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            out[path + (i,)] = item.start_mark.line + 1
+            if not isinstance(item, yaml.ScalarNode):
+                _lines(item, path + (i,), out)
+
+
+class YamlDoc:
+    def __init__(self, path: Path, data: Any, lines: dict[KeyPath, int]) -> None:
+        self.path = path
+        self.data = data
+        self._lines = lines
+
+    def line(self, keypath: KeyPath) -> int | None:
+        # The deepest known ancestor of the path (pydantic locs can point at missing keys).
+        p = tuple(keypath)
+        while p:
+            if p in self._lines:
+                return self._lines[p]
+            p = p[:-1]
+        return self._lines.get((), None)
+
+
+def load_yaml(path: Path) -> YamlDoc:
+    try:
+        text = path.read_text()
+    except FileNotFoundError:
+        raise FabricError("file not found", file=str(path), fix="check the path") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FabricError(f"cannot read file: {exc}", file=str(path)) from None
+    try:
+        node = yaml.compose(text, Loader=_Loader)  # type: ignore[arg-type]
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise FabricError(
+            f"YAML syntax error: {exc.problem or exc.context}",
+            file=str(path),
+            line=(mark.line + 1) if mark else None,
+            fix="correct the YAML at that line (indentation, a missing ':' or quote)",
+        ) from None
+    except yaml.YAMLError as exc:
+        raise FabricError(f"YAML error: {exc}", file=str(path)) from None
+    lines: dict[KeyPath, int] = {}
+    if node is not None:
+        _lines(node, (), lines)
+    return YamlDoc(path, data, lines)
