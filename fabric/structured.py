@@ -1,0 +1,420 @@
+"""Stage 1 of rendering: per-device intent -> StructuredConfig (vendor neutral).
+
+A :class:`StructuredConfig` is everything that will be configured on one
+device, as typed data and without any syntax: the templates of
+``templates/<platform>/`` only spell it out. It is the seam between the design
+and the NOS: the renderer reads it, and device twins parse running configs back
+into it, so it must stay vendor neutral (interface *names* are the NOS's own,
+everything else is plain values). See docs/structured-config.md.
+
+Secrets never appear here: a user carries ``secret_ref``, the *name* of a
+hashed-secret variable resolved at deploy time, never a password or hash.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from fabric.errors import FabricError
+from fabric.model import DeviceIntent, Fabric
+from fabric.platforms import get_platform
+
+SCHEMA_VERSION = 1
+
+
+class _M(BaseModel):
+    # Frozen: one StructuredConfig is shared by every template render of a device.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# ---------------------------------------------------------------- system
+
+
+class System(_M):
+    hostname: str
+    domain: str
+    fabric: str
+    site: str
+    role: str
+    platform: str
+
+
+class User(_M):
+    name: str
+    role: str = "network-admin"  # vendor-neutral: network-admin | network-operator
+    privilege: int = 15
+    # Name of the variable holding the hashed secret (deploy-time); None = no secret managed here.
+    secret_ref: str | None = None
+
+
+class Mgmt(_M):
+    interface: str
+    ipv4: str  # a.b.c.d/len
+    gateway: str
+    vrf: str  # management VRF / network-instance / routing-instance name as the NOS calls it
+
+
+class Services(_M):
+    ntp_servers: tuple[str, ...] = ()
+    syslog_servers: tuple[str, ...] = ()
+    snmp_location: str = ""
+    snmp_contact: str = ""
+    lldp: bool = True
+
+
+# ---------------------------------------------------------------- interfaces
+
+
+class Interface(_M):
+    name: str  # the NOS's own name (Ethernet1, ge-0/0/0, 1/1/c1/1, lo0, system0 ...)
+    kind: Literal["loopback", "routed"]
+    description: str = ""
+    ipv4: str | None = None  # a.b.c.d/len
+    mtu: int | None = None  # L3/IP MTU; None = platform default
+    shutdown: bool = False
+    port: int | None = None  # fabric port number (1-based) for routed interfaces
+    peer: str | None = None
+    peer_interface: str | None = None
+    # Per-interface protocol participation (decided here, spelled by the templates).
+    ospf: bool = False
+    ospf_passive: bool = False
+    isis: bool = False
+    isis_passive: bool = False
+    isis_metric: int | None = None
+    ospf_cost: int | None = None
+    bfd: bool = False
+
+
+# ---------------------------------------------------------------- routing policy
+
+
+class PrefixList(_M):
+    name: str
+    prefixes: tuple[str, ...]  # exact-match prefixes
+
+
+class PolicyTerm(_M):
+    name: str  # short name, used by NOSes that name terms/entries (junos, srlinux, sros)
+    seq: int  # sequence number for NOSes that number entries (eos, frr)
+    action: Literal["accept", "reject"]
+    match_prefix_list: str | None = None  # None = match everything
+
+
+class RoutePolicy(_M):
+    name: str
+    terms: tuple[PolicyTerm, ...]
+
+
+# ---------------------------------------------------------------- protocols
+
+
+class BgpPeerGroup(_M):
+    name: str
+    remote_as: int | None = None  # None: set per neighbor (eBGP fabrics)
+    description: str = ""
+    update_source: str | None = None  # interface name
+    route_reflector_client: bool = False
+    next_hop_self: bool = False
+    bfd: bool = False
+    send_community: bool = True
+    ebgp: bool = False
+    import_policy: str | None = None
+    export_policy: str | None = None
+
+
+class BgpNeighbor(_M):
+    ip: str
+    peer_group: str
+    remote_as: int
+    description: str = ""
+    peer: str = ""  # hostname of the peer device
+    interface: str | None = None  # local interface for directly connected peers
+
+
+class BgpAddressFamily(_M):
+    name: Literal["ipv4-unicast"]
+    peer_groups: tuple[str, ...]  # activated groups
+    networks: tuple[str, ...]  # originated prefixes (a.b.c.d/len)
+
+
+class Bgp(_M):
+    asn: int
+    router_id: str
+    maximum_paths: int = 1
+    ebgp: bool = False  # any eBGP session (XR/SR Linux need explicit policies then)
+    peer_groups: tuple[BgpPeerGroup, ...] = ()
+    neighbors: tuple[BgpNeighbor, ...] = ()
+    address_families: tuple[BgpAddressFamily, ...] = ()
+    bfd: bool = False
+
+
+class Ospf(_M):
+    process_id: int
+    router_id: str
+    area: str
+    interfaces: tuple[str, ...]  # point-to-point, active
+    passive: tuple[str, ...]
+    bfd: bool = False
+
+
+class Isis(_M):
+    instance: str
+    net: str
+    level: Literal["level-1", "level-2", "level-1-2"]
+    interfaces: tuple[str, ...]  # point-to-point, active
+    passive: tuple[str, ...]
+    bfd: bool = False
+
+
+class StructuredConfig(_M):
+    """Everything configured on one device. Field order is render order."""
+
+    schema_version: int = SCHEMA_VERSION
+    system: System
+    users: tuple[User, ...] = ()
+    mgmt: Mgmt
+    services: Services
+    loopbacks: tuple[Interface, ...]
+    interfaces: tuple[Interface, ...]  # routed fabric interfaces, by port
+    prefix_lists: tuple[PrefixList, ...] = ()
+    route_policies: tuple[RoutePolicy, ...] = ()
+    bgp: Bgp | None = None
+    ospf: Ospf | None = None
+    isis: Isis | None = None
+    bfd: bool = False
+    # Fabric-wide facts (same for every device of a fabric), computed once by build_structured.
+    fabric_mtu: int = 9214
+    mgmt_subnet: str = ""
+
+    @property
+    def platform(self) -> str:
+        return self.system.platform
+
+    @property
+    def hostname(self) -> str:
+        return self.system.hostname
+
+
+# ---------------------------------------------------------------- build
+
+# Management VRF / routing-instance names each NOS uses for out-of-band management.
+_MGMT_VRF = {
+    "eos": "MGMT",
+    "iosxr": "MGMT",
+    "junos": "mgmt_junos",
+    "srlinux": "mgmt",
+    "sros": "management",
+    "frr": "default",
+}
+# Users the fabric manages; secrets come from the named deploy-time variable, never from here.
+_USERS = (User(name="admin", secret_ref="ADMIN_SECRET_HASH"),)
+# Platforms whose local users are owned by the OS image / Linux, not by the routing config.
+_NO_USERS = {"frr", "srlinux"}
+
+LOOPBACKS_PL = "LOOPBACKS"
+FABRIC_LINKS_PL = "FABRIC-LINKS"
+EXPORT_POLICY = "FABRIC-EXPORT"
+IMPORT_POLICY = "FABRIC-IMPORT"
+
+
+class FabricFacts(BaseModel):
+    """Facts shared by all devices of a fabric, computed once per fabric."""
+
+    name: str
+    mtu: int
+    mgmt_subnet: str
+    loopback_pool: str
+
+
+def fabric_facts(fabric: Fabric) -> FabricFacts:
+    mtus = {d.mtu for d in fabric.devices.values()}
+    return FabricFacts(
+        name=fabric.name,
+        mtu=max(mtus) if mtus else 9214,
+        mgmt_subnet=fabric.mgmt_subnet,
+        loopback_pool=fabric.pools.get("loopback", ""),
+    )
+
+
+def _policies(dev: DeviceIntent) -> tuple[tuple[PrefixList, ...], tuple[RoutePolicy, ...]]:
+    """Advertise only loopbacks, plus fabric links when the design originates them (BgpIntent.networks)."""
+    assert dev.bgp is not None
+    loops: list[str] = []
+    links: list[str] = []
+    loop_ips = {i.ipv4 for i in dev.interfaces if i.kind == "loopback"}
+    for net in dev.bgp.networks:
+        n = ipaddress.IPv4Network(net)
+        (loops if n.prefixlen == 32 and str(n) in loop_ips else links).append(str(n))
+    pls = [PrefixList(name=LOOPBACKS_PL, prefixes=tuple(loops))]
+    terms = [PolicyTerm(name="loopbacks", seq=10, action="accept", match_prefix_list=LOOPBACKS_PL)]
+    if links:
+        pls.append(PrefixList(name=FABRIC_LINKS_PL, prefixes=tuple(links)))
+        terms.append(
+            PolicyTerm(name="fabric-links", seq=20, action="accept", match_prefix_list=FABRIC_LINKS_PL)
+        )
+    terms.append(PolicyTerm(name="reject", seq=100, action="reject"))
+    export = RoutePolicy(name=EXPORT_POLICY, terms=tuple(terms))
+    # Import everything the fabric sends: filtering happens at origination (export).
+    imp = RoutePolicy(name=IMPORT_POLICY, terms=(PolicyTerm(name="accept", seq=10, action="accept"),))
+    return tuple(pls), (export, imp)
+
+
+def build_device(dev: DeviceIntent, facts: FabricFacts) -> StructuredConfig:
+    """One device's StructuredConfig; ``facts`` are the fabric-wide values from :func:`fabric_facts`."""
+    plat = get_platform(dev.platform)
+    ospf_if = set(dev.ospf.interfaces) if dev.ospf else set()
+    ospf_pas = set(dev.ospf.passive) if dev.ospf else set()
+    isis_if = set(dev.isis.interfaces) if dev.isis else set()
+    isis_pas = set(dev.isis.passive) if dev.isis else set()
+    loopbacks: list[Interface] = []
+    routed: list[Interface] = []
+    for itf in dev.interfaces:
+        common: dict[str, Any] = dict(
+            name=itf.name,
+            description=itf.description,
+            ipv4=itf.ipv4,
+            ospf=itf.name in ospf_if or itf.name in ospf_pas,
+            ospf_passive=itf.name in ospf_pas,
+            isis=itf.name in isis_if or itf.name in isis_pas,
+            isis_passive=itf.name in isis_pas,
+        )
+        if itf.kind == "loopback":
+            loopbacks.append(Interface(kind="loopback", **common))
+        else:
+            igp = bool(dev.ospf or dev.isis)
+            routed.append(
+                Interface(
+                    kind="routed",
+                    mtu=itf.mtu or dev.mtu,
+                    port=itf.port,
+                    peer=itf.peer,
+                    peer_interface=itf.peer_interface,
+                    isis_metric=itf.metric if dev.isis else None,
+                    ospf_cost=itf.metric if dev.ospf else None,
+                    bfd=dev.bfd and igp,
+                    **common,
+                )
+            )
+    bgp = None
+    prefix_lists: tuple[PrefixList, ...] = ()
+    policies: tuple[RoutePolicy, ...] = ()
+    if dev.bgp:
+        prefix_lists, policies = _policies(dev)
+        ebgp_groups = {n.peer_group for n in dev.bgp.neighbors if n.peer_as != dev.bgp.asn}
+        groups = tuple(
+            BgpPeerGroup(
+                name=g.name,
+                remote_as=g.remote_as,
+                description=g.description,
+                update_source=g.update_source,
+                route_reflector_client=g.route_reflector_client,
+                next_hop_self=g.next_hop_self,
+                bfd=g.bfd,
+                send_community=g.send_community,
+                ebgp=g.name in ebgp_groups,
+                import_policy=IMPORT_POLICY,
+                export_policy=EXPORT_POLICY,
+            )
+            for g in dev.bgp.peer_groups
+        )
+        neighbors = tuple(
+            BgpNeighbor(
+                ip=n.ip,
+                peer_group=n.peer_group,
+                remote_as=n.peer_as,
+                description=n.description,
+                peer=n.peer,
+                interface=n.interface,
+            )
+            for n in dev.bgp.neighbors
+        )
+        afs = tuple(
+            BgpAddressFamily(
+                name="ipv4-unicast",
+                peer_groups=tuple(g.name for g in groups),
+                networks=tuple(dev.bgp.networks),
+            )
+            for af in dev.bgp.address_families
+            if af == "ipv4-unicast"
+        )
+        bgp = Bgp(
+            asn=dev.bgp.asn,
+            router_id=dev.bgp.router_id,
+            maximum_paths=dev.bgp.maximum_paths,
+            ebgp=bool(ebgp_groups),
+            peer_groups=groups,
+            neighbors=neighbors,
+            address_families=afs,
+            bfd=any(g.bfd for g in groups),
+        )
+    ospf = None
+    if dev.ospf:
+        ospf = Ospf(
+            process_id=dev.ospf.process_id,
+            router_id=dev.ospf.router_id,
+            area=dev.ospf.area,
+            interfaces=tuple(dev.ospf.interfaces),
+            passive=tuple(dev.ospf.passive),
+            bfd=dev.bfd,
+        )
+    isis = None
+    if dev.isis:
+        isis = Isis(
+            instance=dev.isis.instance,
+            net=dev.isis.net,
+            level=dev.isis.level,
+            interfaces=tuple(dev.isis.interfaces),
+            passive=tuple(dev.isis.passive),
+            bfd=dev.bfd,
+        )
+    return StructuredConfig(
+        system=System(
+            hostname=dev.hostname,
+            domain=dev.domain,
+            fabric=dev.fabric,
+            site=dev.site,
+            role=dev.role,
+            platform=dev.platform,
+        ),
+        users=() if dev.platform in _NO_USERS else _USERS,
+        mgmt=Mgmt(
+            interface=plat.mgmt_interface,
+            ipv4=dev.mgmt_ipv4,
+            gateway=dev.mgmt_gateway,
+            vrf=_MGMT_VRF[dev.platform],
+        ),
+        services=Services(
+            ntp_servers=tuple(dev.ntp_servers),
+            syslog_servers=tuple(dev.syslog_servers),
+            snmp_location=f"{dev.site} {dev.fabric}",
+            snmp_contact="netops",
+            lldp=dev.lldp,
+        ),
+        loopbacks=tuple(loopbacks),
+        interfaces=tuple(sorted(routed, key=lambda i: i.port or 0)),
+        prefix_lists=prefix_lists,
+        route_policies=policies,
+        bgp=bgp,
+        ospf=ospf,
+        isis=isis,
+        bfd=dev.bfd and (bgp is not None and bgp.bfd or ospf is not None or isis is not None),
+        fabric_mtu=facts.mtu,
+        mgmt_subnet=facts.mgmt_subnet,
+    )
+
+
+def build_structured(fabric: Fabric, hosts: list[str] | None = None) -> dict[str, StructuredConfig]:
+    """StructuredConfig for every device (or ``hosts``), fabric-wide facts computed once."""
+    names = list(fabric.devices) if hosts is None else hosts
+    unknown = [h for h in names if h not in fabric.devices]
+    if unknown:
+        raise FabricError(
+            f"unknown host(s): {', '.join(unknown)}",
+            file=fabric.file,
+            fix=f"use device names of fabric '{fabric.name}': {', '.join(sorted(fabric.devices))}",
+        )
+    facts = fabric_facts(fabric)
+    return {h: build_device(fabric.devices[h], facts) for h in sorted(names)}
