@@ -132,7 +132,10 @@ class _Builder:
 
     def platform(self, name: str) -> Platform:
         node, _, kp = self.nodes[name]
-        return get_platform(node.platform, file=self.file, key=".".join(map(str, kp + ("platform",))))
+        try:
+            return get_platform(node.platform)
+        except FabricError as exc:
+            raise self.err(exc.message, kp + ("platform",), exc.fix) from None
 
     def _addr(self, pool: ipaddress.IPv4Network, index: int, what: str, kp: tuple[str | int, ...],
               pool_key: str) -> ipaddress.IPv4Address:

@@ -1,0 +1,49 @@
+# netfabric: every target bootstraps what it needs, idempotently.
+# A second run does no network work: apt only installs what is missing, pip only when pyproject.toml changed.
+
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.netfabric-installed
+APT_PACKAGES := frr lldpd openssh-server iproute2 iputils-ping procps git
+PYTEST_ARGS ?=
+
+.PHONY: demo test bench lint golden clean system venv
+
+system:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  if [ "$$(id -u)" != 0 ]; then echo "need root to apt-get install$$missing" >&2; exit 1; fi; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	  # Debian starts the packaged daemons; the lab runs its own per namespace. \
+	  for s in frr lldpd ssh; do systemctl disable --now $$s >/dev/null 2>&1 || true; done; \
+	fi
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+demo: system venv
+	@$(PY) -m fabric.demo
+
+test: system venv
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: system venv
+	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+lint: venv
+	$(VENV)/bin/ruff check fabric tests bench
+	$(VENV)/bin/mypy fabric
+
+golden: venv
+	UPDATE_GOLDEN=1 $(PY) -m pytest -q tests/render
+
+clean:
+	-$(VENV)/bin/fabric lab destroy --all
+	rm -rf build .pytest_cache .mypy_cache .ruff_cache

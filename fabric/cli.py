@@ -1,0 +1,193 @@
+"""The `fabric` command line (typer + rich).
+
+Every user error is a FabricError and is printed as one clear message with the
+file, key and fix; no traceback reaches an operator for bad input.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from fabric import __version__
+from fabric.errors import FabricError
+
+console = Console()
+err_console = Console(stderr=True)
+
+app = typer.Typer(
+    name="fabric",
+    help="netfabric: multi-vendor fabrics as software (intent, golden configs, validation, rollouts, labs).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        console.print(f"netfabric {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Show the version and exit.")] = False,
+) -> None:
+    """netfabric command line."""
+
+
+FabricArg = Annotated[str, typer.Argument(help="Fabric: inventory/<name>, its fabric.yaml, or just <name>.")]
+
+
+@app.command()
+def build(
+    fabric: FabricArg,
+    lab_platform: Annotated[str | None, typer.Option(
+        help="Also write a lab topology with every node on this platform (e.g. frr), named <fabric>-<platform>.")
+    ] = None,
+    topology_dir: Annotated[Path, typer.Option(help="Where to write the .clab.yml files.")] = Path("containerlab"),
+    render: Annotated[bool, typer.Option(help="Render golden configs as the lab's startup configs.")] = True,
+) -> None:
+    """Expand fabric.yaml: Nornir inventory (hosts/groups/defaults.yaml) and containerlab topology."""
+    from fabric.design import load_fabric
+    from fabric.inventory import fabric_dir, write_inventory
+    from fabric.topology import write_topology
+
+    fab = load_fabric(fabric)
+    written = write_inventory(fab, fabric_dir(fabric))
+    topology_dir.mkdir(parents=True, exist_ok=True)
+    configs = _render_all(fab) if render else None
+    written += write_topology(fab, topology_dir, configs)
+    if lab_platform:
+        from fabric.platforms import get_platform
+
+        get_platform(lab_platform, key="--lab-platform")
+        other = _render_all(fab, platform_override=lab_platform) if render else None
+        written += write_topology(fab, topology_dir, other, platform_override=lab_platform)
+    for p in written:
+        if p.suffix in (".yaml", ".yml"):
+            console.print(f"wrote {p}")
+    console.print(f"[green]{fab.name}[/]: {len(fab.devices)} devices, {len(fab.links)} links "
+                  f"({len(written)} files)")
+
+
+def _render_all(fab, platform_override: str | None = None) -> dict[str, str] | None:  # type: ignore[no-untyped-def]
+    try:
+        render = importlib.import_module("fabric.render")
+    except ModuleNotFoundError as exc:
+        if exc.name != "fabric.render":
+            raise
+        return None
+    if platform_override:
+        fab = fab.model_copy(deep=True)
+        for dev in fab.devices.values():
+            _retarget(dev, platform_override)
+    return render.render_fabric(fab)  # type: ignore[no-any-return]
+
+
+def _retarget(dev, platform: str) -> None:  # type: ignore[no-untyped-def]
+    """Move a device to another platform (same ports, that platform's names), e.g. for an all-FRR lab."""
+    from fabric.platforms import PLATFORMS
+
+    new = PLATFORMS[platform]
+
+    def port_of(name: str) -> int | None:
+        return next((p for p in (pl.port_of(name) for pl in PLATFORMS.values()) if p), None)
+
+    def rename(name: str) -> str:
+        if name == PLATFORMS[dev.platform].loopback:
+            return new.loopback
+        port = port_of(name)
+        return new.interface(port) if port else name
+
+    def rename_desc(text: str) -> str:
+        words = text.split()
+        return " ".join(words[:-1] + [rename(words[-1])]) if words else text
+
+    for itf in dev.interfaces:
+        itf.name = rename(itf.name)
+        if itf.peer_interface:
+            itf.peer_interface = rename(itf.peer_interface)
+            itf.description = rename_desc(itf.description)
+    if dev.bgp:
+        for n in dev.bgp.neighbors:
+            n.interface = rename(n.interface) if n.interface else None
+            n.description = rename_desc(n.description)
+        for g in dev.bgp.peer_groups:
+            g.update_source = new.loopback if g.update_source else None
+    for igp in (dev.ospf, dev.isis):
+        if igp:
+            igp.interfaces = [rename(i) for i in igp.interfaces]
+            igp.passive = [rename(i) for i in igp.passive]
+    dev.platform = new.name
+
+
+@app.command()
+def show(fabric: FabricArg) -> None:
+    """Summary of a fabric: devices by role and platform, links, allocated pools."""
+    from fabric.design import load_fabric
+
+    fab = load_fabric(fabric)
+    t = Table(title=f"{fab.name} ({fab.design})")
+    for col in ("device", "role", "platform", "mgmt", "loopback", "ASN", "links"):
+        t.add_column(col)
+    links = Counter([lk.a.node for lk in fab.links] + [lk.b.node for lk in fab.links])
+    for name, d in fab.devices.items():
+        t.add_row(name, d.role, d.platform, d.mgmt_ipv4, d.loopback0, str(d.asn or "-"), str(links[name]))
+    console.print(t)
+    roles = Counter(d.role for d in fab.devices.values())
+    plats = Counter(d.platform for d in fab.devices.values())
+    console.print("roles: " + ", ".join(f"{k} {v}" for k, v in sorted(roles.items())))
+    console.print("platforms: " + ", ".join(f"{k} {v}" for k, v in sorted(plats.items())))
+    console.print(f"links: {len(fab.links)}; pools: " + ", ".join(f"{k} {v}" for k, v in fab.pools.items()))
+
+
+# Sub-commands that live next to their module (Nornir-style registration: each module adds its own).
+_SUBMODULES = {
+    "fabric.render_cli": None,
+    "fabric.validate_cli": None,
+    "fabric.lab.cli": "lab",
+    "fabric.rollout.cli": "rollout",
+    "fabric.compliance_cli": "compliance",
+}
+
+
+def _mount() -> None:
+    for module, name in _SUBMODULES.items():
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            # Only tolerate the module itself being absent (a feature not installed), never a broken import.
+            if exc.name and module.startswith(exc.name):
+                continue
+            raise
+        if name is None:
+            mod.register(app)
+        elif hasattr(mod, "register"):
+            mod.register(app)
+        else:
+            app.add_typer(mod.app, name=name)
+
+
+_mount()
+
+
+def run() -> None:
+    try:
+        app(standalone_mode=True)
+    except FabricError as exc:
+        err_console.print(f"[red]error:[/] {exc.render()}", highlight=False)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,35 @@
+"""Shared fixtures. Lab tests need root; in CI (CI=true) a missing lab is a failure, not a skip."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+REFERENCE = ROOT.parent / "shared" / "reference"
+
+
+def lab_unavailable_reason() -> str | None:
+    if os.geteuid() != 0:
+        return "the embedded lab needs root (network namespaces)"
+    for tool in ("ip", "vtysh", "lldpd", "sshd"):
+        if not shutil.which(tool) and not Path(f"/usr/sbin/{tool}").exists():
+            return f"'{tool}' is not installed (run `make test`, which installs it)"
+    return None
+
+
+def require_lab() -> None:
+    """Skip a lab test where the lab cannot run; in CI, fail instead (a missing lab must not pass)."""
+    reason = lab_unavailable_reason()
+    if reason:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"lab required in CI: {reason}")
+        pytest.skip(reason)
+
+
+@pytest.fixture
+def repo_root() -> Path:
+    return ROOT
