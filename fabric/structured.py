@@ -91,9 +91,16 @@ class Interface(_M):
 # ---------------------------------------------------------------- routing policy
 
 
+class PrefixEntry(_M):
+    prefix: str  # a.b.c.d/len
+    # Mask-length range; both None = exact match. Always both set otherwise (no vendor defaults to guess).
+    ge: int | None = None
+    le: int | None = None
+
+
 class PrefixList(_M):
     name: str
-    prefixes: tuple[str, ...]  # exact-match prefixes
+    entries: tuple[PrefixEntry, ...]
 
 
 class PolicyTerm(_M):
@@ -128,7 +135,7 @@ class BgpPeerGroup(_M):
 class BgpNeighbor(_M):
     ip: str
     peer_group: str
-    remote_as: int
+    remote_as: int | None  # None: inherited from the peer group (iBGP), as NOSes print it
     description: str = ""
     peer: str = ""  # hostname of the peer device
     interface: str | None = None  # local interface for directly connected peers
@@ -163,6 +170,9 @@ class Ospf(_M):
 class Isis(_M):
     instance: str
     net: str
+    area: str  # area address part of the NET (49.0001), for NOSes that configure it apart
+    system_id: str  # system-id part of the NET (0102.5500.0001)
+    router_id: str
     level: Literal["level-1", "level-2", "level-1-2"]
     interfaces: tuple[str, ...]  # point-to-point, active
     passive: tuple[str, ...]
@@ -226,32 +236,47 @@ class FabricFacts(BaseModel):
     name: str
     mtu: int
     mgmt_subnet: str
-    loopback_pool: str
+    # Every loopback / fabric link of the fabric, as prefix-list entries (pools + out-of-pool overrides):
+    # transit devices (spines, RRs) must re-advertise the loopbacks of others, not just their own.
+    loopback_entries: tuple[PrefixEntry, ...]
+    link_entries: tuple[PrefixEntry, ...]
+
+
+def _covering(prefixes: list[str], pools: list[str], length: int) -> tuple[PrefixEntry, ...]:
+    nets = [ipaddress.IPv4Network(p) for p in pools if p]
+    entries = [PrefixEntry(prefix=str(n), ge=length, le=length) for n in nets if n.prefixlen < length]
+    covered = [n for n in nets if n.prefixlen < length]
+    extra = sorted(
+        {ipaddress.IPv4Network(p) for p in prefixes}
+        - {x for x in map(ipaddress.IPv4Network, prefixes) if any(x.subnet_of(n) for n in covered)}
+    )
+    return tuple(entries) + tuple(PrefixEntry(prefix=str(x)) for x in extra)
 
 
 def fabric_facts(fabric: Fabric) -> FabricFacts:
     mtus = {d.mtu for d in fabric.devices.values()}
+    loops = [d.loopback0 for d in fabric.devices.values()]
+    links = [lk.subnet for lk in fabric.links]
     return FabricFacts(
         name=fabric.name,
         mtu=max(mtus) if mtus else 9214,
         mgmt_subnet=fabric.mgmt_subnet,
-        loopback_pool=fabric.pools.get("loopback", ""),
+        loopback_entries=_covering(loops, [fabric.pools.get("loopback", "")], 32),
+        link_entries=_covering(links, [fabric.pools.get("p2p", ""), fabric.pools.get("p2p_super", "")], 31),
     )
 
 
-def _policies(dev: DeviceIntent) -> tuple[tuple[PrefixList, ...], tuple[RoutePolicy, ...]]:
+def _policies(
+    dev: DeviceIntent, facts: FabricFacts
+) -> tuple[tuple[PrefixList, ...], tuple[RoutePolicy, ...]]:
     """Advertise only loopbacks, plus fabric links when the design originates them (BgpIntent.networks)."""
     assert dev.bgp is not None
-    loops: list[str] = []
-    links: list[str] = []
     loop_ips = {i.ipv4 for i in dev.interfaces if i.kind == "loopback"}
-    for net in dev.bgp.networks:
-        n = ipaddress.IPv4Network(net)
-        (loops if n.prefixlen == 32 and str(n) in loop_ips else links).append(str(n))
-    pls = [PrefixList(name=LOOPBACKS_PL, prefixes=tuple(loops))]
+    with_links = any(n not in loop_ips for n in dev.bgp.networks)
+    pls = [PrefixList(name=LOOPBACKS_PL, entries=facts.loopback_entries)]
     terms = [PolicyTerm(name="loopbacks", seq=10, action="accept", match_prefix_list=LOOPBACKS_PL)]
-    if links:
-        pls.append(PrefixList(name=FABRIC_LINKS_PL, prefixes=tuple(links)))
+    if with_links:
+        pls.append(PrefixList(name=FABRIC_LINKS_PL, entries=facts.link_entries))
         terms.append(
             PolicyTerm(name="fabric-links", seq=20, action="accept", match_prefix_list=FABRIC_LINKS_PL)
         )
@@ -302,7 +327,7 @@ def build_device(dev: DeviceIntent, facts: FabricFacts) -> StructuredConfig:
     prefix_lists: tuple[PrefixList, ...] = ()
     policies: tuple[RoutePolicy, ...] = ()
     if dev.bgp:
-        prefix_lists, policies = _policies(dev)
+        prefix_lists, policies = _policies(dev, facts)
         ebgp_groups = {n.peer_group for n in dev.bgp.neighbors if n.peer_as != dev.bgp.asn}
         groups = tuple(
             BgpPeerGroup(
@@ -320,11 +345,12 @@ def build_device(dev: DeviceIntent, facts: FabricFacts) -> StructuredConfig:
             )
             for g in dev.bgp.peer_groups
         )
+        group_as = {g.name: g.remote_as for g in dev.bgp.peer_groups}
         neighbors = tuple(
             BgpNeighbor(
                 ip=n.ip,
                 peer_group=n.peer_group,
-                remote_as=n.peer_as,
+                remote_as=None if group_as.get(n.peer_group) == n.peer_as else n.peer_as,
                 description=n.description,
                 peer=n.peer,
                 interface=n.interface,
@@ -362,9 +388,13 @@ def build_device(dev: DeviceIntent, facts: FabricFacts) -> StructuredConfig:
         )
     isis = None
     if dev.isis:
+        parts = dev.isis.net.split(".")
         isis = Isis(
             instance=dev.isis.instance,
             net=dev.isis.net,
+            area=".".join(parts[:-4]),
+            system_id=".".join(parts[-4:-1]),
+            router_id=dev.router_id,
             level=dev.isis.level,
             interfaces=tuple(dev.isis.interfaces),
             passive=tuple(dev.isis.passive),
