@@ -1,0 +1,110 @@
+"""Lab operations shared by the CLI and the Python API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fabric.lab import clab_backend, netns, readiness
+from fabric.lab.state import State, load_state, registered
+from fabric.lab.topology import Topology, load_topology
+
+Log = netns.Log
+
+
+def _topo(topology: str | Path | Topology) -> Topology:
+    return topology if isinstance(topology, Topology) else load_topology(topology)
+
+
+def deploy(
+    topology: str | Path | Topology,
+    *,
+    backend: str = "netns",
+    wait: bool = False,
+    wait_converged: bool = False,
+    timeout: float = 60,
+    log: Log = netns._nolog,
+) -> State:
+    """Deploy a lab and return its state (contracts.md shape).
+
+    ``wait``: every FRR daemon answers vtysh; ``wait_converged``: also every configured BGP/OSPF/IS-IS
+    session is up.  Raises ``LabError`` listing what is not ready after ``timeout`` (lab left running).
+    """
+    if backend == "containerlab":
+        topo_path = topology.path if isinstance(topology, Topology) else Path(topology)
+        rc = clab_backend.run(clab_backend.deploy_cmd(topo_path))
+        if rc != 0:
+            raise netns.LabError(f"containerlab deploy failed ({rc})", file=str(topo_path))
+        return {"name": "", "backend": "containerlab", "topology": str(topo_path), "nodes": {}}
+    if backend != "netns":
+        raise netns.LabError(f"unknown backend '{backend}'", key="--backend", fix="netns or containerlab")
+    topo = _topo(topology)
+    state = netns.deploy(topo, log=log)
+    pending: list[str] = []
+    if wait_converged:
+        pending = readiness.wait_converged(state, timeout)
+    elif wait:
+        pending = readiness.wait_daemons(state, timeout)
+    if pending:
+        raise netns.LabError(
+            f"lab {topo.name} deployed but not ready after {timeout:.0f}s:\n  " + "\n  ".join(pending[:50]),
+            file=str(topo.path),
+            fix="inspect with `fabric lab exec <node> -- vtysh -c 'show ...'`; destroy with `fabric lab destroy`",
+        )
+    return state
+
+
+def _states(topology: str | Path | None, all_labs: bool) -> list[State]:
+    if all_labs:
+        return registered()
+    if topology is None:
+        labs = registered()
+        if len(labs) == 1:
+            return labs
+        if not labs:
+            return []
+        raise netns.LabError(f"{len(labs)} labs deployed; say which with -t or use --all",
+                             fix=", ".join(s["topology"] for s in labs))
+    path = Path(topology).resolve()
+    try:
+        topo = load_topology(path, warn=False)
+        st = load_state(topo.name, topo.lab_dir)
+    except Exception:
+        # A broken/edited topology file must not prevent cleaning up what the registry knows.
+        st = next((s for s in registered() if s.get("topology") == str(path)), None)
+    return [st] if st else []
+
+
+def destroy(topology: str | Path | None = None, *, all_labs: bool = False, backend: str = "netns",
+            log: Log = netns._nolog) -> list[str]:
+    """Destroy one lab (by topology) or every registered lab; returns the destroyed lab names."""
+    if backend == "containerlab":
+        clab_backend.run(clab_backend.destroy_cmd(Path(topology) if topology else None, all_labs=all_labs))
+        return []
+    netns.require_root()
+    names = []
+    for st in _states(topology, all_labs):
+        netns.destroy_state(st, log=log)
+        names.append(st["name"])
+    return names
+
+
+def inspect(topology: str | Path | None = None, *, all_labs: bool = False) -> list[dict[str, Any]]:
+    """One row per node of each selected lab: lab, node, kind, netns, mgmt ip, status."""
+    rows = []
+    for st in _states(topology, all_labs or topology is None):
+        status = netns.node_status(st)
+        for name, n in st["nodes"].items():
+            rows.append({
+                "lab": st["name"], "node": name, "kind": n["kind"], "netns": n["netns"],
+                "mgmt_ipv4": n["mgmt_ipv4"], "twin": n.get("twin"), "status": status[name],
+            })
+    return rows
+
+
+def state_for(topology: str | Path | None) -> State:
+    sts = _states(topology, False)
+    if not sts:
+        raise netns.LabError("no deployed lab found" + (f" for {topology}" if topology else ""),
+                             fix="fabric lab deploy -t <file.clab.yml>")
+    return sts[0]

@@ -1,0 +1,166 @@
+"""`fabric lab ...` commands.  Mounted by fabric/cli.py as ``app.add_typer(lab_app, name="lab")``."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+from typing import NoReturn
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from fabric.errors import FabricError
+
+app = typer.Typer(help="Embedded lab: run containerlab topologies with real FRR in network namespaces.",
+                  no_args_is_help=True)
+out = Console()
+err = Console(stderr=True)
+
+TopoOpt = typer.Option(None, "--topo", "-t", help="containerlab topology file (*.clab.yml)")
+
+
+def _fail(exc: BaseException) -> NoReturn:
+    err.print(f"[red]error:[/red] {exc}", highlight=False, markup=True)
+    raise typer.Exit(1)
+
+
+def _find_topology(topo: Path | None, required: bool) -> Path | None:
+    """Like containerlab: no -t means the single *.clab.yml in the current directory."""
+    if topo is not None:
+        return topo
+    found = sorted(Path.cwd().glob("*.clab.yml")) + sorted(Path.cwd().glob("*.clab.yaml"))
+    if len(found) == 1:
+        return found[0]
+    if required:
+        raise FabricError("no topology given and no single *.clab.yml in the current directory", key="-t")
+    return None
+
+
+def _log(msg: str) -> None:
+    err.print(msg, highlight=False, markup=False)
+
+
+@app.command()
+def deploy(
+    topo: Path = TopoOpt,
+    backend: str = typer.Option("netns", "--backend", "-b", help="netns (built in) or containerlab"),
+    wait: bool = typer.Option(False, "--wait", help="return when every FRR daemon answers"),
+    wait_converged: bool = typer.Option(False, "--wait-converged",
+                                        help="also wait for configured BGP/OSPF/IS-IS sessions"),
+    timeout: float = typer.Option(60.0, "--timeout", help="seconds for --wait/--wait-converged"),
+) -> None:
+    """Deploy a lab."""
+    from fabric.lab import api
+    from fabric.lab.topology import load_topology
+
+    try:
+        path = _find_topology(topo, True)
+        assert path is not None
+        if backend == "netns":
+            with warnings.catch_warnings(record=True):
+                t = load_topology(path, warn=False)
+            for w in t.warnings:
+                err.print(f"[yellow]warning:[/yellow] {path}: {w}", highlight=False)
+            api.deploy(t, backend=backend, wait=wait, wait_converged=wait_converged, timeout=timeout, log=_log)
+            _print_rows(api.inspect(path))
+        else:
+            api.deploy(path, backend=backend)
+    except FabricError as exc:
+        _fail(exc)
+    except KeyboardInterrupt:
+        _fail(Exception("interrupted; partial lab removed"))
+
+
+def _print_rows(rows: list[dict[str, object]]) -> None:
+    if not rows:
+        out.print("no labs deployed")
+        return
+    table = Table("lab", "node", "kind", "netns", "mgmt ipv4", "twin", "status")
+    for r in rows:
+        table.add_row(*(str(r[k] or "") for k in ("lab", "node", "kind", "netns", "mgmt_ipv4", "twin", "status")))
+    out.print(table)
+
+
+@app.command()
+def inspect(
+    topo: Path = TopoOpt,
+    all_labs: bool = typer.Option(False, "--all", "-a", help="every deployed lab"),
+    as_json: bool = typer.Option(False, "--json", help="JSON output"),
+    backend: str = typer.Option("netns", "--backend", "-b"),
+) -> None:
+    """Show deployed lab nodes."""
+    from fabric.lab import api, clab_backend
+
+    try:
+        if backend == "containerlab":
+            raise typer.Exit(clab_backend.run(clab_backend.inspect_cmd(topo, all_labs=all_labs)))
+        path = None if all_labs else _find_topology(topo, False)
+        rows = api.inspect(path, all_labs=all_labs)
+        if as_json:
+            out.print_json(json.dumps(rows))
+        else:
+            _print_rows(rows)
+    except FabricError as exc:
+        _fail(exc)
+
+
+@app.command()
+def destroy(
+    topo: Path = TopoOpt,
+    all_labs: bool = typer.Option(False, "--all", "-a", help="every lab in /run/netfabric/labs"),
+    backend: str = typer.Option("netns", "--backend", "-b"),
+) -> None:
+    """Destroy a lab (idempotent): processes, namespaces, links, bridge, FRR pathspace dirs."""
+    from fabric.lab import api
+
+    try:
+        path = None if all_labs else _find_topology(topo, True)
+        names = api.destroy(path, all_labs=all_labs, backend=backend, log=_log)
+        if not names and backend == "netns":
+            err.print("nothing to destroy")
+    except FabricError as exc:
+        _fail(exc)
+
+
+@app.command(name="exec", context_settings={"allow_interspersed_args": False})
+def exec_(
+    node: str = typer.Argument(..., help="node name"),
+    cmd: list[str] = typer.Argument(..., help="command (after --)"),
+    topo: Path = TopoOpt,
+) -> None:
+    """Run a command inside a node: fabric lab exec leaf1 -- vtysh -c 'show bgp summary'."""
+    from fabric.lab import api, netns
+
+    try:
+        netns.require_root()
+        st = api.state_for(_find_topology(topo, False))
+        argv = netns.node_command(st, node, cmd)
+    except FabricError as exc:
+        _fail(exc)
+    raise typer.Exit(subprocess.call(argv))
+
+
+@app.command()
+def graph(
+    topo: Path = TopoOpt,
+    dot: bool = typer.Option(False, "--dot", help="Graphviz DOT output"),
+) -> None:
+    """Print the topology graph (text, or DOT with --dot)."""
+    from fabric.lab import artifacts
+    from fabric.lab.topology import load_topology
+
+    try:
+        path = _find_topology(topo, True)
+        assert path is not None
+        t = load_topology(path, warn=False)
+        sys.stdout.write(artifacts.graph_dot(t) if dot else artifacts.graph_text(t))
+    except FabricError as exc:
+        _fail(exc)
+
+
+def main() -> None:
+    app(prog_name="fabric lab")

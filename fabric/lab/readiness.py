@@ -1,0 +1,144 @@
+"""Readiness: FRR daemons answering, and configured BGP/OSPF/IS-IS sessions up."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from fabric.lab.state import State
+
+
+def vtysh(pathspace: str, command: str, timeout: float = 10) -> str | None:
+    try:
+        p = subprocess.run(["vtysh", "-N", pathspace, "-c", command], capture_output=True, text=True,
+                           timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return None
+    return p.stdout if p.returncode == 0 else None
+
+
+def vtysh_json(pathspace: str, command: str) -> Any:
+    out = vtysh(pathspace, command)
+    if not out or not out.strip():
+        return None
+    try:
+        return json.loads(out)
+    except ValueError:
+        return None
+
+
+def _frr_nodes(state: State) -> dict[str, dict[str, Any]]:
+    return {k: v for k, v in state["nodes"].items() if v.get("frr_pathspace")}
+
+
+def _pmap(fn: Any, items: list[Any]) -> list[Any]:
+    if not items:
+        return []
+    with ThreadPoolExecutor(max_workers=min(16, len(items))) as ex:
+        return list(ex.map(fn, items))
+
+
+def daemons_pending(state: State) -> list[str]:
+    nodes = _frr_nodes(state)
+
+    def check(item: tuple[str, dict[str, Any]]) -> str | None:
+        name, n = item
+        out = vtysh(n["frr_pathspace"], "show daemons", timeout=5)
+        if out is None:
+            return f"{name}: vtysh does not answer"
+        running = set(out.split())
+        missing = [d for d in n.get("frr_daemons", []) if d not in running]
+        return f"{name}: daemons not answering: {', '.join(missing)}" if missing else None
+
+    return [r for r in _pmap(check, list(nodes.items())) if r]
+
+
+def wait_daemons(state: State, timeout: float = 30) -> list[str]:
+    deadline = time.monotonic() + timeout
+    while True:
+        pending = daemons_pending(state)
+        if not pending or time.monotonic() > deadline:
+            return pending
+        time.sleep(0.2)
+
+
+def _isis_interfaces(text: str | None) -> set[str]:
+    out = set()
+    for line in (text or "").splitlines():
+        if line.startswith("  Interface:"):
+            out.add(line.split()[1].rstrip(","))
+    return out
+
+
+def _isis_up(text: str | None) -> set[str]:
+    # "System Id  Interface  L  State  Holdtime  SNPA" rows
+    up = set()
+    for line in (text or "").splitlines():
+        parts = line.split()
+        if len(parts) >= 4 and "Up" in parts:
+            up.add(parts[1])
+    return up
+
+
+def _node_protocols(item: tuple[str, dict[str, Any]]) -> dict[str, Any]:
+    name, n = item
+    ps = n["frr_pathspace"]
+    daemons = set(n.get("frr_daemons", []))
+    info: dict[str, Any] = {"name": name}
+    if "bgpd" in daemons:
+        info["bgp"] = vtysh_json(ps, "show bgp neighbors json") or {}
+    if "ospfd" in daemons:
+        info["ospf_if"] = (vtysh_json(ps, "show ip ospf interface json") or {}).get("interfaces", {})
+        info["ospf_nbr"] = (vtysh_json(ps, "show ip ospf neighbor json") or {}).get("neighbors", {})
+    if "isisd" in daemons:
+        info["isis_if"] = _isis_interfaces(vtysh(ps, "show isis interface detail"))
+        info["isis_up"] = _isis_up(vtysh(ps, "show isis neighbor"))
+    return info
+
+
+def protocols_pending(state: State) -> list[str]:
+    nodes = _frr_nodes(state)
+    infos = {i["name"]: i for i in _pmap(_node_protocols, list(nodes.items()))}
+    pending: list[str] = []
+    for name, info in sorted(infos.items()):
+        for peer, data in sorted((info.get("bgp") or {}).items()):
+            if isinstance(data, dict) and data.get("bgpState") != "Established":
+                pending.append(f"{name}: BGP {peer} {data.get('bgpState', '?')}")
+        full_ifs = set()
+        for nbrs in (info.get("ospf_nbr") or {}).values():
+            for nb in nbrs if isinstance(nbrs, list) else [nbrs]:
+                st = str(nb.get("nbrState") or nb.get("state") or "")
+                if st.startswith("Full") or st.startswith("2-Way"):
+                    full_ifs.add(str(nb.get("ifaceName", "")).split(":")[0])
+        info["ospf_full"] = full_ifs
+    # An OSPF/IS-IS adjacency is expected on a lab link when both ends run the protocol there.
+    for lk in state.get("links", []):
+        a, b = lk["a"], lk["b"]
+        ia, ib = infos.get(a["node"]), infos.get(b["node"])
+        if not ia or not ib:
+            continue
+        oa, ob = ia.get("ospf_if", {}).get(a["interface"]), ib.get("ospf_if", {}).get(b["interface"])
+        if oa and ob and not oa.get("timerPassiveIface") and not ob.get("timerPassiveIface"):
+            for who, end in ((ia, a), (ib, b)):
+                if end["interface"] not in who.get("ospf_full", set()):
+                    pending.append(f"{end['node']}: OSPF adjacency on {end['interface']} not Full")
+        if a["interface"] in ia.get("isis_if", set()) and b["interface"] in ib.get("isis_if", set()):
+            for who, end in ((ia, a), (ib, b)):
+                if end["interface"] not in who.get("isis_up", set()):
+                    pending.append(f"{end['node']}: IS-IS adjacency on {end['interface']} not Up")
+    return pending
+
+
+def wait_converged(state: State, timeout: float = 60) -> list[str]:
+    deadline = time.monotonic() + timeout
+    pending = wait_daemons(state, timeout)
+    if pending:
+        return pending
+    while True:
+        pending = protocols_pending(state)
+        if not pending or time.monotonic() > deadline:
+            return pending
+        time.sleep(0.3)
