@@ -39,8 +39,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Show the version and exit.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
 ) -> None:
     """netfabric command line."""
 
@@ -51,10 +52,15 @@ FabricArg = Annotated[str, typer.Argument(help="Fabric: inventory/<name>, its fa
 @app.command()
 def build(
     fabric: FabricArg,
-    lab_platform: Annotated[str | None, typer.Option(
-        help="Also write a lab topology with every node on this platform (e.g. frr), named <fabric>-<platform>.")
+    lab_platform: Annotated[
+        str | None,
+        typer.Option(
+            help="Also write a lab topology with every node on this platform (e.g. frr): <fabric>-<platform>."
+        ),
     ] = None,
-    topology_dir: Annotated[Path, typer.Option(help="Where to write the .clab.yml files.")] = Path("containerlab"),
+    topology_dir: Annotated[Path, typer.Option(help="Where to write the .clab.yml files.")] = Path(
+        "containerlab"
+    ),
     render: Annotated[bool, typer.Option(help="Render golden configs as the lab's startup configs.")] = True,
 ) -> None:
     """Expand fabric.yaml: Nornir inventory (hosts/groups/defaults.yaml) and containerlab topology."""
@@ -76,8 +82,9 @@ def build(
     for p in written:
         if p.suffix in (".yaml", ".yml"):
             console.print(f"wrote {p}")
-    console.print(f"[green]{fab.name}[/]: {len(fab.devices)} devices, {len(fab.links)} links "
-                  f"({len(written)} files)")
+    console.print(
+        f"[green]{fab.name}[/]: {len(fab.devices)} devices, {len(fab.links)} links ({len(written)} files)"
+    )
 
 
 def _render_all(fab, platform_override: str | None = None) -> dict[str, str] | None:  # type: ignore[no-untyped-def]
@@ -170,9 +177,7 @@ def _mount() -> None:
             if exc.name and module.startswith(exc.name):
                 continue
             raise
-        if name is None:
-            mod.register(app)
-        elif hasattr(mod, "register"):
+        if name is None or hasattr(mod, "register"):
             mod.register(app)
         else:
             app.add_typer(mod.app, name=name)

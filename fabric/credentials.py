@@ -40,7 +40,9 @@ def _file() -> dict[str, dict[str, str]]:
     try:
         data = yaml.safe_load(path.read_text()) or {}
     except yaml.YAMLError as exc:
-        raise FabricError(f"credentials file is not valid YAML: {exc.__class__.__name__}", file=str(path)) from None
+        raise FabricError(
+            f"credentials file is not valid YAML: {exc.__class__.__name__}", file=str(path)
+        ) from None
     if not isinstance(data, dict):
         raise FabricError("credentials file must be a mapping", file=str(path), fix="see docs/credentials.md")
     return data

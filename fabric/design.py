@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections import defaultdict
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -137,8 +138,9 @@ class _Builder:
         except FabricError as exc:
             raise self.err(exc.message, kp + ("platform",), exc.fix) from None
 
-    def _addr(self, pool: ipaddress.IPv4Network, index: int, what: str, kp: tuple[str | int, ...],
-              pool_key: str) -> ipaddress.IPv4Address:
+    def _addr(
+        self, pool: ipaddress.IPv4Network, index: int, what: str, kp: tuple[str | int, ...], pool_key: str
+    ) -> ipaddress.IPv4Address:
         if index >= pool.num_addresses - 1:
             raise self.err(
                 f"{what} pool {pool} exhausted (needs index {index})",
@@ -147,11 +149,13 @@ class _Builder:
             )
         return pool.network_address + index
 
-    def register_nodes(self, nodes: list[tuple[NodeSpec, str, tuple[str | int, ...]]]) -> None:
+    def register_nodes(self, nodes: Sequence[tuple[NodeSpec, str, tuple[str | int, ...]]]) -> None:
         ids: dict[tuple[str, int], str] = {}
         for node, role, kp in nodes:
             if node.name in self.nodes:
-                raise self.err(f"duplicate node name '{node.name}'", kp + ("name",), "node names must be unique")
+                raise self.err(
+                    f"duplicate node name '{node.name}'", kp + ("name",), "node names must be unique"
+                )
             group = role if role in ("super_spine", "spine", "leaf") else "backbone"
             if (group, node.id) in ids:
                 raise self.err(
@@ -183,15 +187,21 @@ class _Builder:
             if ip not in self.mgmt_pool:
                 raise self.err(f"{ip} is outside the mgmt subnet {self.mgmt_pool}", kp + ("mgmt_ip",))
         else:
-            ip = self._addr(self.mgmt_pool, self.offsets[role].mgmt + node.id, "mgmt", kp + ("id",), "pools.mgmt")
+            ip = self._addr(
+                self.mgmt_pool, self.offsets[role].mgmt + node.id, "mgmt", kp + ("id",), "pools.mgmt"
+            )
         return f"{ip}/{self.mgmt_pool.prefixlen}"
 
     def parse_endpoint(self, text: str, kp: tuple[str | int, ...]) -> tuple[str, int, str]:
         if ":" not in text:
-            raise self.err(f"endpoint '{text}' must be 'node:interface'", kp, "write it like 'leaf1:Ethernet1'")
+            raise self.err(
+                f"endpoint '{text}' must be 'node:interface'", kp, "write it like 'leaf1:Ethernet1'"
+            )
         node, iface = text.split(":", 1)
         if node not in self.nodes:
-            raise self.err(f"link to unknown node '{node}'", kp, f"define '{node}' under nodes or fix the name")
+            raise self.err(
+                f"link to unknown node '{node}'", kp, f"define '{node}' under nodes or fix the name"
+            )
         plat = self.platform(node)
         port = plat.port_of(iface)
         if port is None:
@@ -202,10 +212,18 @@ class _Builder:
             )
         return node, port, iface
 
-    def add_link(self, a: tuple[str, int], b: tuple[str, int], subnet: ipaddress.IPv4Network,
-                 kp: tuple[str | int, ...], metric: int = 10) -> None:
+    def add_link(
+        self,
+        a: tuple[str, int],
+        b: tuple[str, int],
+        subnet: ipaddress.IPv4Network,
+        kp: tuple[str | int, ...],
+        metric: int = 10,
+    ) -> None:
         ends = []
-        for (node, port), ip in zip((a, b), (subnet.network_address, subnet.network_address + 1), strict=True):
+        for (node, port), ip in zip(
+            (a, b), (subnet.network_address, subnet.network_address + 1), strict=True
+        ):
             if (node, port) in self.used_ports:
                 plat = self.platform(node)
                 raise self.err(
@@ -240,8 +258,9 @@ class _Builder:
                 )
             )
 
-    def subnet(self, pool: ipaddress.IPv4Network, index: int, kp: tuple[str | int, ...],
-               pool_key: str) -> ipaddress.IPv4Network:
+    def subnet(
+        self, pool: ipaddress.IPv4Network, index: int, kp: tuple[str | int, ...], pool_key: str
+    ) -> ipaddress.IPv4Network:
         base = int(pool.network_address) + 2 * index
         if base + 1 > int(pool.broadcast_address):
             raise self.err(
@@ -291,7 +310,10 @@ class _Builder:
         seen: dict[str, str] = {}
         for dev in devices.values():
             _, _, kp = self.nodes[dev.hostname]
-            for what, ip in (("loopback", dev.loopback0.split("/")[0]), ("mgmt IP", dev.mgmt_ipv4.split("/")[0])):
+            for what, ip in (
+                ("loopback", dev.loopback0.split("/")[0]),
+                ("mgmt IP", dev.mgmt_ipv4.split("/")[0]),
+            ):
                 if ip in seen:
                     raise self.err(
                         f"{what} {ip} of {dev.hostname} is already used by {seen[ip]}",
@@ -308,8 +330,12 @@ class _Builder:
         plat = self.platform(name)
         lo = self.loopback(name)
         interfaces = [
-            InterfaceIntent(name=plat.loopback, kind="loopback", description="router-id and overlay peering",
-                            ipv4=f"{lo}/32")
+            InterfaceIntent(
+                name=plat.loopback,
+                kind="loopback",
+                description="router-id and overlay peering",
+                ipv4=f"{lo}/32",
+            )
         ] + sorted(self.ifaces[name], key=lambda i: i.port or 0)
         return DeviceIntent(
             hostname=name,
@@ -334,7 +360,9 @@ class _Builder:
         )
 
     def build_clos(self, spec: ClosSpec) -> dict[str, DeviceIntent]:
-        nodes = [(n, "super_spine", ("nodes", "super_spines", i)) for i, n in enumerate(spec.nodes.super_spines)]
+        nodes = [
+            (n, "super_spine", ("nodes", "super_spines", i)) for i, n in enumerate(spec.nodes.super_spines)
+        ]
         nodes += [(n, "spine", ("nodes", "spines", i)) for i, n in enumerate(spec.nodes.spines)]
         nodes += [(n, "leaf", ("nodes", "leaves", i)) for i, n in enumerate(spec.nodes.leaves)]
         self.register_nodes(nodes)
@@ -354,16 +382,18 @@ class _Builder:
         else:
             for li, leaf in enumerate(spec.nodes.leaves):
                 kp: tuple[str | int, ...] = ("nodes", "leaves", li)
-                spines = spines_by_pod.get(leaf.pod)
-                if not spines:
-                    raise self.err(f"leaf {leaf.name} is in pod {leaf.pod}, which has no spines", kp + ("pod",))
+                pod_spines = spines_by_pod.get(leaf.pod)
+                if not pod_spines:
+                    raise self.err(
+                        f"leaf {leaf.name} is in pod {leaf.pod}, which has no spines", kp + ("pod",)
+                    )
                 if leaf.id > spec.max_leaves_per_spine:
                     raise self.err(
                         f"leaf id {leaf.id} exceeds max_leaves_per_spine={spec.max_leaves_per_spine}",
                         kp + ("id",),
                         "raise max_leaves_per_spine",
                     )
-                for rank, spine in enumerate(spines):
+                for rank, spine in enumerate(pod_spines):
                     for n in range(u):
                         index = ((leaf.id - 1) * spec.max_spines + rank) * u + n
                         sub = self.subnet(self.p2p_pool, index, kp + ("id",), "pools.p2p")
@@ -372,9 +402,13 @@ class _Builder:
                         self.add_link((spine.name, spine_port), (leaf.name, leaf_port), sub, kp)
             if spec.nodes.super_spines:
                 if not spec.pools.p2p_super:
-                    raise self.err("super-spines need a pool for their links", ("pools",), "add pools.p2p_super")
+                    raise self.err(
+                        "super-spines need a pool for their links", ("pools",), "add pools.p2p_super"
+                    )
                 pool = ipaddress.IPv4Network(spec.pools.p2p_super)
-                sup_start = spec.spine_uplink_start or spec.spine_downlink_start + spec.max_leaves_per_spine * u
+                sup_start = (
+                    spec.spine_uplink_start or spec.spine_downlink_start + spec.max_leaves_per_spine * u
+                )
                 supers = sorted(spec.nodes.super_spines, key=lambda n: n.id)
                 for si, spine in enumerate(spec.nodes.spines):
                     kp = ("nodes", "spines", si)
@@ -408,13 +442,19 @@ class _Builder:
             )
         return asn
 
-    def clos_routing(self, spec: ClosSpec, spines_by_pod: dict[int, list[NodeSpec]]) -> dict[str, DeviceIntent]:
+    def clos_routing(
+        self, spec: ClosSpec, spines_by_pod: dict[int, list[NodeSpec]]
+    ) -> dict[str, DeviceIntent]:
         asns = {name: self.clos_asn(spec, name) for name in self.nodes}
         if spec.underlay == "ebgp":
             owner: dict[int, str] = {}
             for name, asn in asns.items():
                 node, role, kp = self.nodes[name]
-                shared = role in ("spine", "super_spine") and spec.asn.scheme == "per-leaf" or role == "super_spine"
+                shared = (
+                    role in ("spine", "super_spine")
+                    and spec.asn.scheme == "per-leaf"
+                    or role == "super_spine"
+                )
                 if asn in owner and not (shared and self.nodes[owner[asn]][1] == role):
                     raise self.err(
                         f"ASN {asn} of {name} is already used by {owner[asn]}",
@@ -437,36 +477,61 @@ class _Builder:
                     prole = self.nodes[itf.peer][1]
                     g = group_name[prole]
                     pas = asns[itf.peer]
-                    groups.setdefault(g, PeerGroupIntent(name=g, description=f"eBGP to {g.lower()}",
-                                                         bfd=spec.bgp.bfd))
-                    neighbors.append(BgpNeighborIntent(
-                        ip=itf.peer_ipv4.split("/")[0], peer_as=pas, peer_group=g, peer=itf.peer,
-                        description=f"{itf.peer} {itf.peer_interface}", interface=itf.name))
+                    groups.setdefault(
+                        g, PeerGroupIntent(name=g, description=f"eBGP to {g.lower()}", bfd=spec.bgp.bfd)
+                    )
+                    neighbors.append(
+                        BgpNeighborIntent(
+                            ip=itf.peer_ipv4.split("/")[0],
+                            peer_as=pas,
+                            peer_group=g,
+                            peer=itf.peer,
+                            description=f"{itf.peer} {itf.peer_interface}",
+                            interface=itf.name,
+                        )
+                    )
                 networks = [f"{loops[name]}/32"]
                 if spec.bgp.advertise_p2p:
-                    networks += [str(ipaddress.IPv4Interface(i.ipv4).network) for i in fabric_ifaces if i.ipv4]
+                    networks += [
+                        str(ipaddress.IPv4Interface(i.ipv4).network) for i in fabric_ifaces if i.ipv4
+                    ]
             else:
                 # IGP underlay + iBGP: spines reflect routes for the leaves of their pod.
                 if role == "leaf":
                     peers = [s.name for s in spines_by_pod.get(node.pod, [])]
                     g = "SPINES"
-                    groups[g] = PeerGroupIntent(name=g, remote_as=spec.asn.fabric, description="iBGP to route reflectors",
-                                                update_source=plat.loopback, bfd=spec.bgp.bfd)
+                    groups[g] = PeerGroupIntent(
+                        name=g,
+                        remote_as=spec.asn.fabric,
+                        description="iBGP to route reflectors",
+                        update_source=plat.loopback,
+                        bfd=spec.bgp.bfd,
+                    )
                 elif role == "spine":
                     peers = [n for n, (nd, r, _) in self.nodes.items() if r == "leaf" and nd.pod == node.pod]
                     g = "LEAVES"
-                    groups[g] = PeerGroupIntent(name=g, remote_as=spec.asn.fabric, description="iBGP to RR clients",
-                                                update_source=plat.loopback, route_reflector_client=True,
-                                                bfd=spec.bgp.bfd)
+                    groups[g] = PeerGroupIntent(
+                        name=g,
+                        remote_as=spec.asn.fabric,
+                        description="iBGP to RR clients",
+                        update_source=plat.loopback,
+                        route_reflector_client=True,
+                        bfd=spec.bgp.bfd,
+                    )
                 else:
                     peers = []
                     g = ""
                 for p in sorted(peers):
-                    neighbors.append(BgpNeighborIntent(ip=loops[p], peer_as=spec.asn.fabric, peer_group=g, peer=p,
-                                                       description=p))
+                    neighbors.append(
+                        BgpNeighborIntent(
+                            ip=loops[p], peer_as=spec.asn.fabric, peer_group=g, peer=p, description=p
+                        )
+                    )
                 networks = [f"{loops[name]}/32"]
             bgp = BgpIntent(
-                asn=asns[name], router_id=loops[name], maximum_paths=maximum_paths,
+                asn=asns[name],
+                router_id=loops[name],
+                maximum_paths=maximum_paths,
                 peer_groups=sorted(groups.values(), key=lambda g: g.name),
                 neighbors=sorted(neighbors, key=lambda n: ipaddress.IPv4Address(n.ip)),
                 networks=networks,
@@ -476,10 +541,17 @@ class _Builder:
             if spec.underlay == "ospf":
                 ospf = OspfIntent(router_id=loops[name], interfaces=names, passive=[plat.loopback])
             elif spec.underlay == "isis":
-                isis = IsisIntent(net=isis_net(spec.isis_area, loops[name]), interfaces=names, passive=[plat.loopback])
-            rgroup = f"pod{node.pod}-spines" if role == "spine" else ("super-spines" if role == "super_spine" else None)
-            devices[name] = self.device(name, asn=asns[name], bgp=bgp, ospf=ospf, isis=isis, bfd=spec.bgp.bfd,
-                                        redundancy_group=rgroup)
+                isis = IsisIntent(
+                    net=isis_net(spec.isis_area, loops[name]), interfaces=names, passive=[plat.loopback]
+                )
+            rgroup = (
+                f"pod{node.pod}-spines"
+                if role == "spine"
+                else ("super-spines" if role == "super_spine" else None)
+            )
+            devices[name] = self.device(
+                name, asn=asns[name], bgp=bgp, ospf=ospf, isis=isis, bfd=spec.bgp.bfd, redundancy_group=rgroup
+            )
         return devices
 
     def build_backbone(self, spec: BackboneSpec) -> dict[str, DeviceIntent]:
@@ -494,8 +566,11 @@ class _Builder:
         rrs = sorted(n for n, (_, r, _) in self.nodes.items() if r == "rr")
         pes = sorted(n for n, (_, r, _) in self.nodes.items() if r == "pe")
         if pes and not rrs:
-            raise self.err("a backbone with PE routers needs at least one route reflector", ("nodes",),
-                           "give one or two nodes role: rr")
+            raise self.err(
+                "a backbone with PE routers needs at least one route reflector",
+                ("nodes",),
+                "give one or two nodes role: rr",
+            )
         devices: dict[str, DeviceIntent] = {}
         for name, (_node, role, _) in self.nodes.items():
             plat = self.platform(name)
@@ -505,25 +580,59 @@ class _Builder:
                 groups: list[PeerGroupIntent] = []
                 neighbors: list[BgpNeighborIntent] = []
                 if role == "pe":
-                    groups.append(PeerGroupIntent(name="RR", remote_as=spec.asn, description="iBGP to route reflectors",
-                                                  update_source=plat.loopback, bfd=spec.bgp.bfd))
-                    neighbors += [BgpNeighborIntent(ip=loops[r], peer_as=spec.asn, peer_group="RR", peer=r,
-                                                    description=r) for r in rrs]
+                    groups.append(
+                        PeerGroupIntent(
+                            name="RR",
+                            remote_as=spec.asn,
+                            description="iBGP to route reflectors",
+                            update_source=plat.loopback,
+                            bfd=spec.bgp.bfd,
+                        )
+                    )
+                    neighbors += [
+                        BgpNeighborIntent(
+                            ip=loops[r], peer_as=spec.asn, peer_group="RR", peer=r, description=r
+                        )
+                        for r in rrs
+                    ]
                 else:
-                    groups.append(PeerGroupIntent(name="RR-CLIENTS", remote_as=spec.asn, description="iBGP RR clients",
-                                                  update_source=plat.loopback, route_reflector_client=True,
-                                                  bfd=spec.bgp.bfd))
-                    neighbors += [BgpNeighborIntent(ip=loops[p], peer_as=spec.asn, peer_group="RR-CLIENTS", peer=p,
-                                                    description=p) for p in pes]
+                    groups.append(
+                        PeerGroupIntent(
+                            name="RR-CLIENTS",
+                            remote_as=spec.asn,
+                            description="iBGP RR clients",
+                            update_source=plat.loopback,
+                            route_reflector_client=True,
+                            bfd=spec.bgp.bfd,
+                        )
+                    )
+                    neighbors += [
+                        BgpNeighborIntent(
+                            ip=loops[p], peer_as=spec.asn, peer_group="RR-CLIENTS", peer=p, description=p
+                        )
+                        for p in pes
+                    ]
                     others = [r for r in rrs if r != name]
                     if others:
-                        groups.append(PeerGroupIntent(name="RR-MESH", remote_as=spec.asn,
-                                                      description="iBGP between route reflectors",
-                                                      update_source=plat.loopback, bfd=spec.bgp.bfd))
-                        neighbors += [BgpNeighborIntent(ip=loops[r], peer_as=spec.asn, peer_group="RR-MESH", peer=r,
-                                                        description=r) for r in others]
+                        groups.append(
+                            PeerGroupIntent(
+                                name="RR-MESH",
+                                remote_as=spec.asn,
+                                description="iBGP between route reflectors",
+                                update_source=plat.loopback,
+                                bfd=spec.bgp.bfd,
+                            )
+                        )
+                        neighbors += [
+                            BgpNeighborIntent(
+                                ip=loops[r], peer_as=spec.asn, peer_group="RR-MESH", peer=r, description=r
+                            )
+                            for r in others
+                        ]
                 bgp = BgpIntent(
-                    asn=spec.asn, router_id=loops[name], maximum_paths=spec.bgp.maximum_paths or 4,
+                    asn=spec.asn,
+                    router_id=loops[name],
+                    maximum_paths=spec.bgp.maximum_paths or 4,
                     peer_groups=sorted(groups, key=lambda g: g.name),
                     neighbors=sorted(neighbors, key=lambda n: ipaddress.IPv4Address(n.ip)),
                     networks=[f"{loops[name]}/32"],
@@ -531,9 +640,18 @@ class _Builder:
             names = [i.name for i in fabric_ifaces]
             ospf = isis = None
             if spec.igp == "isis":
-                isis = IsisIntent(net=isis_net(spec.isis_area, loops[name]), interfaces=names, passive=[plat.loopback])
+                isis = IsisIntent(
+                    net=isis_net(spec.isis_area, loops[name]), interfaces=names, passive=[plat.loopback]
+                )
             else:
                 ospf = OspfIntent(router_id=loops[name], interfaces=names, passive=[plat.loopback])
-            devices[name] = self.device(name, asn=spec.asn, bgp=bgp, ospf=ospf, isis=isis, bfd=spec.bgp.bfd,
-                                        redundancy_group="route-reflectors" if role == "rr" else None)
+            devices[name] = self.device(
+                name,
+                asn=spec.asn,
+                bgp=bgp,
+                ospf=ospf,
+                isis=isis,
+                bfd=spec.bgp.bfd,
+                redundancy_group="route-reflectors" if role == "rr" else None,
+            )
         return devices

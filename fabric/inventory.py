@@ -33,13 +33,20 @@ def _connection_options(p: Platform) -> dict[str, Any]:
     if p.scrapli:
         opts["scrapli"] = {
             "platform": p.scrapli,
-            "extras": {"auth_strict_key": False, "transport": "system", "timeout_socket": 10, "timeout_ops": 30},
+            "extras": {
+                "auth_strict_key": False,
+                "transport": "system",
+                "timeout_socket": 10,
+                "timeout_ops": 30,
+            },
         }
     if p.netmiko:
         opts["netmiko"] = {"platform": p.netmiko, "extras": {"fast_cli": False}}
     if p.netconf:
-        opts["netconf"] = {"port": 830, "extras": {"hostkey_verify": False, "allow_agent": False,
-                                                    "look_for_keys": False}}
+        opts["netconf"] = {
+            "port": 830,
+            "extras": {"hostkey_verify": False, "allow_agent": False, "look_for_keys": False},
+        }
         opts["scrapli_netconf"] = {"port": 830, "extras": {"auth_strict_key": False}}
     return opts
 
@@ -115,8 +122,9 @@ def set_credentials(host: Any) -> None:
         host.password = host.password or creds.password
 
 
-def load_nornir(path: str | Path, *, num_workers: int = 20, hosts: list[str] | None = None,
-                fab: Fabric | None = None) -> Any:
+def load_nornir(
+    path: str | Path, *, num_workers: int = 20, hosts: list[str] | None = None, fab: Fabric | None = None
+) -> Any:
     """Return a ready Nornir object for a fabric, built in memory from fabric.yaml."""
     from nornir import InitNornir
     from nornir.core.inventory import (
@@ -127,6 +135,7 @@ def load_nornir(path: str | Path, *, num_workers: int = 20, hosts: list[str] | N
         Host,
         Hosts,
         Inventory,
+        ParentGroups,
     )
     from nornir.core.plugins.inventory import InventoryPluginRegister
 
@@ -137,21 +146,34 @@ def load_nornir(path: str | Path, *, num_workers: int = 20, hosts: list[str] | N
         return {k: ConnectionOptions(**v) for k, v in d.get("connection_options", {}).items()}
 
     class _FabricInventory:
+        def __init__(self, **_: Any) -> None:
+            pass
+
         def load(self) -> Inventory:
             defaults = Defaults(data=defaults_d["data"])
-            groups = Groups({n: Group(name=n, data=g.get("data", {}), connection_options=_opts(g),
-                                      defaults=defaults) for n, g in groups_d.items()})
+            groups = Groups(
+                {
+                    n: Group(name=n, data=g.get("data", {}), connection_options=_opts(g), defaults=defaults)
+                    for n, g in groups_d.items()
+                }
+            )
             hs = Hosts()
             for n, h in hosts_d.items():
                 if hosts and n not in hosts:
                     continue
-                host = Host(name=n, hostname=h["hostname"], platform=h["platform"],
-                            groups=[groups[g] for g in h["groups"]], data=h["data"], defaults=defaults)
+                host = Host(
+                    name=n,
+                    hostname=h["hostname"],
+                    platform=h["platform"],
+                    groups=ParentGroups([groups[g] for g in h["groups"]]),
+                    data=h["data"],
+                    defaults=defaults,
+                )
                 set_credentials(host)
                 hs[n] = host
             return Inventory(hosts=hs, groups=groups, defaults=defaults)
 
-    InventoryPluginRegister.register("NetfabricInventory", lambda **_: _FabricInventory())
+    InventoryPluginRegister.register("NetfabricInventory", _FabricInventory)  # type: ignore[arg-type]
     return InitNornir(
         inventory={"plugin": "NetfabricInventory"},
         runner={"plugin": "threaded", "options": {"num_workers": num_workers}},

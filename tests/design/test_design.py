@@ -32,7 +32,12 @@ def test_dc1_expands_to_ebgp_clos() -> None:
     assert (leaf1.asn, spine1.asn, fab.devices["spine2"].asn) == (65101, 65100, 65100)
     # leaf1 Ethernet1 <-> spine1 Ethernet1 on the first /31 of the pool; spine takes the even address.
     e1 = next(i for i in leaf1.interfaces if i.name == "Ethernet1")
-    assert (e1.ipv4, e1.peer, e1.peer_interface, e1.peer_ipv4) == ("10.1.0.1/31", "spine1", "Ethernet1", "10.1.0.0/31")
+    assert (e1.ipv4, e1.peer, e1.peer_interface, e1.peer_ipv4) == (
+        "10.1.0.1/31",
+        "spine1",
+        "Ethernet1",
+        "10.1.0.0/31",
+    )
     # leaf3 is FRR: Linux names.
     assert [i.name for i in fab.devices["leaf3"].interfaces] == ["lo", "eth1", "eth2"]
     # Every leaf peers with every spine, with the spine's AS.
@@ -88,8 +93,12 @@ def test_adding_a_leaf_does_not_renumber(tmp_path: Path) -> None:
 
 def test_deterministic_across_processes() -> None:
     code = "from fabric.design import load_fabric; print(load_fabric('inventory/dc-large').model_dump_json())"
-    outs = {subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
-            for _ in range(2)}
+    outs = {
+        subprocess.run(
+            [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout
+        for _ in range(2)
+    }
     assert len(outs) == 1
     import os
 
@@ -114,8 +123,10 @@ def test_igp_underlay_with_ibgp(tmp_path: Path, underlay: str) -> None:
 def test_super_spines(tmp_path: Path) -> None:
     data = dc1()
     data["pools"]["p2p_super"] = "10.3.0.0/24"
-    data["nodes"]["super_spines"] = [{"name": "ss1", "id": 1, "platform": "eos"},
-                                     {"name": "ss2", "id": 2, "platform": "eos"}]
+    data["nodes"]["super_spines"] = [
+        {"name": "ss1", "id": 1, "platform": "eos"},
+        {"name": "ss2", "id": 2, "platform": "eos"},
+    ]
     fab = load_fabric(write(tmp_path, data))
     ss1 = fab.devices["ss1"]
     assert ss1.bgp and {n.peer for n in ss1.bgp.neighbors} == {"spine1", "spine2"}

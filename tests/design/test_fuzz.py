@@ -17,10 +17,18 @@ ROOT = Path(__file__).resolve().parents[2]
 BASE = yaml.safe_load((ROOT / "inventory/dc1/fabric.yaml").read_text())
 BACKBONE = yaml.safe_load((ROOT / "inventory/backbone/fabric.yaml").read_text())
 
-scalars = st.one_of(st.none(), st.booleans(), st.integers(-5, 70000), st.text(max_size=12),
-                    st.sampled_from(["10.0.0.0/30", "eos", "frr", "junos", "x:y", "ebgp", "isis", "1-2"]))
-json_like = st.recursive(scalars, lambda c: st.lists(c, max_size=3) | st.dictionaries(st.text(max_size=8), c,
-                                                                                            max_size=3), max_leaves=6)
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 70000),
+    st.text(max_size=12),
+    st.sampled_from(["10.0.0.0/30", "eos", "frr", "junos", "x:y", "ebgp", "isis", "1-2"]),
+)
+json_like = st.recursive(
+    scalars,
+    lambda c: st.lists(c, max_size=3) | st.dictionaries(st.text(max_size=8), c, max_size=3),
+    max_leaves=6,
+)
 
 
 def _paths(obj, prefix=()):  # type: ignore[no-untyped-def]
@@ -73,9 +81,13 @@ def test_random_text(tmp_path: Path, text: str) -> None:
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(n_spines=st.integers(1, 4), leaf_ids=st.lists(st.integers(1, 70), min_size=1, max_size=8, unique=True),
-       platforms=st.lists(st.sampled_from(["eos", "iosxr", "junos", "srlinux", "sros", "frr"]), min_size=12,
-                          max_size=12))
+@given(
+    n_spines=st.integers(1, 4),
+    leaf_ids=st.lists(st.integers(1, 70), min_size=1, max_size=8, unique=True),
+    platforms=st.lists(
+        st.sampled_from(["eos", "iosxr", "junos", "srlinux", "sros", "frr"]), min_size=12, max_size=12
+    ),
+)
 def test_random_valid_clos(tmp_path: Path, n_spines: int, leaf_ids: list[int], platforms: list[str]) -> None:
     data = copy.deepcopy(BASE)
     data["nodes"] = {

@@ -1,0 +1,1 @@
+"""pytest plugin: `pytest --fabric <inventory>` (the validation module fills this in)."""

@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+import fabric
+from fabric.design import load_fabric
+from fabric.inventory import write_inventory
+from fabric.lab.topology import _python_patterns, load_topology
+from fabric.topology import write_topology
+
+ROOT = Path(__file__).resolve().parents[2]
+SCHEMA = ROOT.parent / "shared/reference/containerlab/clab.schema.json"
+
+
+@pytest.mark.parametrize("name", ["dc1", "backbone", "dc-large"])
+def test_generated_topology_is_valid_containerlab(tmp_path: Path, name: str) -> None:
+    if not SCHEMA.exists():
+        pytest.skip("containerlab schema not found next to the repo (../shared/reference)")
+    fab = load_fabric(ROOT / "inventory" / name)
+    configs = {h: f"hostname {h}\n" for h in fab.devices}
+    paths = write_topology(fab, tmp_path, configs)
+    topo = yaml.safe_load(paths[-1].read_text())
+    # The reference schema itself (its \\p{..} regex classes translated the way the lab's validator does).
+    schema = _python_patterns(json.loads(SCHEMA.read_text()))
+    jsonschema.Draft7Validator(schema).validate(topo)
+    load_topology(paths[-1], warn=False)  # and the lab's own parser accepts it
+    nodes = topo["topology"]["nodes"]
+    assert set(nodes) == set(fab.devices)
+    kinds = {n["kind"] for n in nodes.values()}
+    if name == "backbone":
+        assert kinds == {"cisco_xrd", "juniper_vjunosrouter", "nokia_sros", "arista_ceos", "nokia_srlinux"}
+        assert ["pe2:e1-1", "p1:eth4"] == sorted(
+            next(lk["endpoints"] for lk in topo["topology"]["links"] if "pe2:e1-1" in lk["endpoints"]), reverse=True
+        )
+    for host, node in nodes.items():
+        assert node["mgmt-ipv4"] == fab.devices[host].mgmt_ipv4.split("/")[0]
+        if node["kind"] == "linux":
+            assert any(b.endswith(":/etc/frr/frr.conf") for b in node["binds"])
+        else:
+            assert (tmp_path / node["startup-config"]).read_text() == f"hostname {host}\n"
+
+
+def test_committed_inventory_matches_fabric_file(tmp_path: Path) -> None:
+    """The committed generated files are what `fabric build` writes today (regenerate with `fabric build`)."""
+    for name in ("dc1", "backbone", "dc-large"):
+        fab = load_fabric(f"inventory/{name}" if Path.cwd() == ROOT else ROOT / "inventory" / name)
+        write_inventory(fab, tmp_path)
+        for f in ("hosts.yaml", "groups.yaml", "defaults.yaml"):
+            committed = ROOT / "inventory" / name / f
+            assert committed.read_text() == (tmp_path / f).read_text(), f"{committed} is stale: run `fabric build`"
+
+
+def test_nornir_native_config_file_with_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    from nornir import InitNornir
+
+    monkeypatch.chdir(ROOT / "inventory/dc1")
+    monkeypatch.setenv("NETFABRIC_EOS_USERNAME", "ops")
+    monkeypatch.setenv("NETFABRIC_EOS_PASSWORD", "s3cret-from-env")
+    nr = InitNornir(config_file="nornir.yaml")
+    leaf1 = nr.inventory.hosts["leaf1"]
+    assert (leaf1.hostname, leaf1.username, leaf1.password) == ("172.20.21.41", "ops", "s3cret-from-env")
+    assert leaf1.get_connection_parameters("napalm").platform == "eos"
+    assert leaf1.get_connection_parameters("scrapli").platform == "arista_eos"
+    assert leaf1.get_connection_parameters("netmiko").platform == "arista_eos"
+    assert leaf1.data["intent"]["bgp"]["asn"] == 65101
+    # The secret never lands in the generated files.
+    for f in Path(".").glob("*.yaml"):
+        assert "s3cret" not in f.read_text()
+
+
+def test_load_nornir_connection_options_per_platform() -> None:
+    nr = fabric.load_nornir(ROOT / "inventory/backbone")
+    expect = {
+        "rr1": ("iosxr_netconf", "cisco_iosxr", "cisco_xr"),
+        "rr2": ("junos", "juniper_junos", "juniper_junos"),
+        "pe2": ("srl", "nokia_srlinux", "nokia_srl"),
+        "p1": ("sros", "nokia_sros", "nokia_sros"),
+    }
+    for host, (napalm, scrapli, netmiko) in expect.items():
+        h = nr.inventory.hosts[host]
+        assert h.get_connection_parameters("napalm").platform == napalm
+        assert h.get_connection_parameters("scrapli").platform == scrapli
+        assert h.get_connection_parameters("netmiko").platform == netmiko
+    assert nr.inventory.hosts["rr1"].get_connection_parameters("netconf").port == 830
+
+
+
+
+def test_credentials_never_shown(monkeypatch: pytest.MonkeyPatch) -> None:
+    from fabric.credentials import credentials_for, mask
+
+    monkeypatch.setenv("NETFABRIC_PASSWORD", "Sup3r-secret")
+    monkeypatch.setenv("NETFABRIC_USERNAME", "ops")
+    creds = credentials_for("eos")
+    assert creds.password not in repr(creds) and creds.password not in str(creds)
+    assert mask("password Sup3r-secret here", [creds.password]) == "password ******** here"
