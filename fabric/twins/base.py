@@ -1,0 +1,42 @@
+"""Base class of a device twin: one vendor node's management plane."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any, ClassVar
+
+from fabric.twins.frr import Frr
+
+
+class DeviceTwin:
+    """Subclasses implement ``boot`` and the vendor protocols they serve."""
+
+    platform: ClassVar[str] = ""
+    #: TCP services this vendor exposes on its mgmt IP: name -> port.
+    services: ClassVar[dict[str, int]] = {"ssh": 22, "http": 80, "https": 443}
+
+    def __init__(self, name: str, node: dict[str, Any], lab: dict[str, Any]) -> None:
+        self.name = name
+        self.node = node
+        self.lab = lab
+        node_dir = Path(node.get("node_dir") or Path(lab.get("lab_dir", ".")) / name)
+        self.node_dir = node_dir
+        self.state_dir = node_dir / "twin"
+        self.netns: str | None = node.get("netns")
+        self.mgmt_ip: str = node.get("mgmt_ipv4") or "127.0.0.1"
+        self.username: str = node.get("username") or "admin"
+        self.password: str = node.get("password") or "admin"
+        self.lldpd_socket: str = node.get("lldpd_socket") or str(node_dir / "lldpd.sock")
+        self.frr = Frr(node.get("frr_pathspace"), self.netns, self.state_dir)
+        self.boot_time = time.time()
+
+    def check_credentials(self, username: str, password: str) -> bool:
+        import hmac
+
+        return hmac.compare_digest(username.encode(), self.username.encode()) and hmac.compare_digest(
+            password.encode(), self.password.encode()
+        )
+
+    async def boot(self) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError

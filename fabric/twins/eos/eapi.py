@@ -1,0 +1,85 @@
+"""eAPI: JSON-RPC ``runCmds`` on POST /command-api, as served by EOS."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from fabric.twins.eos.twin import CommandError, Context, EosTwin
+from fabric.twins.http import Request, Response
+
+log = logging.getLogger(__name__)
+
+
+def _rpc_error(rid: Any, code: int, message: str, data: Any = None) -> Response:
+    err: dict[str, Any] = {"code": code, "message": message}
+    if data is not None:
+        err["data"] = data
+    return Response(200, json.dumps({"jsonrpc": "2.0", "id": rid, "error": err}).encode())
+
+
+def make_handler(twin: EosTwin):  # type: ignore[no-untyped-def]
+    async def handler(req: Request) -> Response:
+        if req.path.split("?")[0] not in ("/command-api", "/command-api/"):
+            return Response(404, b"Not Found", "text/plain")
+        creds = req.basic_auth()
+        if creds is None or not twin.check_credentials(*creds):
+            return Response(
+                401,
+                b"Unable to authenticate user: Bad username/password combination",
+                "text/plain",
+                {"WWW-Authenticate": 'Basic realm="eAPI"'},
+            )
+        if req.method != "POST":
+            return Response(405, b"Method Not Allowed", "text/plain")
+        try:
+            msg = json.loads(req.body)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            return _rpc_error(None, -32700, "Parse error")
+        if not isinstance(msg, dict):
+            return _rpc_error(None, -32600, "Invalid request")
+        rid = msg.get("id")
+        if msg.get("method") != "runCmds":
+            return _rpc_error(rid, -32601, f"Method not found: {msg.get('method')!r}")
+        params = msg.get("params")
+        if not isinstance(params, dict) or not isinstance(params.get("cmds"), list):
+            return _rpc_error(rid, -32602, "Invalid params: 'cmds' must be a list")
+        version = params.get("version", 1)
+        if version not in (1, "1", "latest"):
+            return _rpc_error(rid, -32602, f"Invalid params: unsupported version {version!r}")
+        fmt = params.get("format", "json")
+        if fmt not in ("json", "text"):
+            return _rpc_error(rid, -32602, "Invalid params: format must be 'json' or 'text'")
+        return await run_cmds(twin, rid, params["cmds"], fmt)
+
+    return handler
+
+
+async def run_cmds(twin: EosTwin, rid: Any, cmds: list[Any], fmt: str) -> Response:
+    ctx = Context()
+    results: list[Any] = []
+    total = len(cmds)
+    try:
+        for i, c in enumerate(cmds, 1):
+            if isinstance(c, dict):
+                cmd = str(c.get("cmd", ""))
+                # 'input' answers prompts such as the enable password; the twin has none.
+            elif isinstance(c, str):
+                cmd = c
+            else:
+                return _rpc_error(rid, -32602, "Invalid params: each command must be a string or object")
+            try:
+                res = await twin.execute(ctx, cmd, fmt)
+            except CommandError as e:
+                data = results + [{"errors": [e.message]}]
+                return _rpc_error(
+                    rid, e.code, f"CLI command {i} of {total} '{cmd}' failed: invalid command", data
+                )
+            results.append(res if fmt == "json" else {"output": res if isinstance(res, str) else ""})
+        return Response(200, json.dumps({"jsonrpc": "2.0", "id": rid, "result": results}).encode())
+    finally:
+        # Leaving the request ends the CLI; session edits stay in the session.
+        if ctx.config is not None:
+            await twin._leave_config(ctx)
+        await twin.finish(ctx)

@@ -1,0 +1,41 @@
+"""The one place mapping EOS interface names to the node's Linux interfaces."""
+
+from __future__ import annotations
+
+import re
+
+_ETH = re.compile(r"^(?:Ethernet|Et|eth)(\d+)$", re.IGNORECASE)
+_LO = re.compile(r"^(?:Loopback|Lo)(\d+)$", re.IGNORECASE)
+_MGMT = re.compile(r"^(?:Management|Ma)([01])$", re.IGNORECASE)
+MGMT_NAME = "Management0"
+
+
+def to_linux(name: str) -> str | None:
+    """Ethernet1 -> eth1, Management0/1 -> eth0, Loopback0 -> lo0 (dummy)."""
+    if m := _ETH.match(name):
+        return f"eth{m.group(1)}"
+    if m := _LO.match(name):
+        return f"lo{m.group(1)}"
+    if _MGMT.match(name):
+        return "eth0"
+    return None
+
+
+def to_eos(linux: str) -> str | None:
+    if linux == "eth0":
+        return MGMT_NAME
+    if m := re.match(r"^eth(\d+)$", linux):
+        return f"Ethernet{m.group(1)}"
+    if m := re.match(r"^lo(\d+)$", linux):
+        return f"Loopback{m.group(1)}"
+    return None
+
+
+def canonical(name: str) -> str:
+    """Expand EOS abbreviations (Et1 -> Ethernet1)."""
+    linux = to_linux(name)
+    if linux is None:
+        return name
+    if _MGMT.match(name):
+        return "Management" + _MGMT.match(name).group(1)  # type: ignore[union-attr]
+    return to_eos(linux) or name

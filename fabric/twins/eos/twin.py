@@ -1,0 +1,644 @@
+"""The Arista EOS twin: CLI/eAPI command semantics, config sessions, commit timers."""
+
+from __future__ import annotations
+
+import asyncio
+import difflib
+import hashlib
+import json
+import logging
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fabric.twins.base import DeviceTwin
+from fabric.twins.eos import show
+from fabric.twins.eos.config import EosConfig, prompt_suffix
+from fabric.twins.eos.model import Device, kernel_links, parse, to_frr
+
+log = logging.getLogger(__name__)
+
+
+class CommandError(Exception):
+    """An EOS CLI error; ``message`` is what EOS prints after ``% ``."""
+
+    def __init__(self, message: str, code: int = 1002) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+def invalid(cmd: str) -> CommandError:
+    words = cmd.split()
+    # EOS points at the first word it could not match; for "show foo" that is token 1.
+    i = 1 if len(words) > 1 and words[0].lower() == "show" else 0
+    return CommandError(f"Invalid input (at token {i}: '{words[i] if words else cmd}')")
+
+
+@dataclass
+class Session:
+    name: str
+    text: str
+    state: str = "pending"  # pending | pendingCommitTimer | completed | aborted
+    commit_deadline: float | None = None  # absolute epoch seconds
+    pre_commit: str | None = None  # running-config to restore on timer expiry
+    completed_time: float | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return self.__dict__.copy()
+
+
+@dataclass
+class Context:
+    """Per-connection CLI state (one per SSH channel or per eAPI request)."""
+
+    privileged: bool = False
+    config: EosConfig | None = None  # the tree being edited while in config mode
+    session: str | None = None
+    dirty: bool = False
+    outputs: list[str] = field(default_factory=list)
+
+    @property
+    def in_config(self) -> bool:
+        return self.config is not None
+
+
+class EosTwin(DeviceTwin):
+    platform = "eos"
+
+    def __init__(self, name: str, node: dict[str, Any], lab: dict[str, Any]) -> None:
+        super().__init__(name, node, lab)
+        self.running = EosConfig()
+        self.sessions: dict[str, Session] = {}
+        self._timers: dict[str, asyncio.TimerHandle] = {}
+        self._lock = asyncio.Lock()
+        self._device_cache: tuple[str, Device] | None = None
+        self.serial = hashlib.sha1(name.encode()).hexdigest()[:12].upper()
+
+    # ---- persistence ------------------------------------------------------
+    def _f(self, name: str) -> Path:
+        return self.state_dir / name
+
+    def flash(self, name: str) -> Path:
+        return self.state_dir / "flash" / name
+
+    def save(self) -> None:
+        self._write(self._f("running-config"), self.running.to_text())
+        data = {"sessions": {k: v.to_json() for k, v in self.sessions.items()}, "boot_time": self.boot_time}
+        self._write(self._f("sessions.json"), json.dumps(data, indent=1))
+
+    @staticmethod
+    def _write(path: Path, text: str) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(text)
+        tmp.replace(path)  # atomic: a crash never leaves half a config
+
+    async def boot(self) -> None:
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        (self.state_dir / "flash").mkdir(exist_ok=True)
+        startup = self._f("startup-config")
+        if not startup.exists():
+            src = self.node.get("startup_config")
+            text = Path(src).read_text() if src and Path(src).exists() else f"hostname {self.name}\n"
+            self._write(startup, EosConfig.from_text(text).to_text())
+        run_file = self._f("running-config")
+        self.running = EosConfig.from_text((run_file if run_file.exists() else startup).read_text())
+        sess_file = self._f("sessions.json")
+        if sess_file.exists():
+            data = json.loads(sess_file.read_text())
+            self.sessions = {k: Session(**v) for k, v in data.get("sessions", {}).items()}
+            self.boot_time = float(data.get("boot_time", self.boot_time))
+        self.save()
+        await self.apply_running()
+        for s in self.sessions.values():
+            if s.state == "pendingCommitTimer" and s.commit_deadline:
+                self._arm_timer(s)
+
+    # ---- config -> FRR/kernel ----------------------------------------------
+    def device(self) -> Device:
+        text = self.running.to_text()
+        if self._device_cache is None or self._device_cache[0] != text:
+            self._device_cache = (text, parse(self.running))
+        return self._device_cache[1]
+
+    @property
+    def hostname(self) -> str:
+        return self.device().hostname
+
+    async def apply_running(self) -> None:
+        async with self._lock:
+            dev = self.device()
+            await self.frr.set_links(kernel_links(dev))
+            ok, msg = await self.frr.reload(to_frr(dev))
+            if not ok:
+                log.warning("%s: FRR apply failed", self.name)
+            await self.frr.sysctl_forwarding(dev.ip_routing)
+
+    # ---- sessions / commit timers --------------------------------------------
+    def _arm_timer(self, s: Session) -> None:
+        loop = asyncio.get_running_loop()
+        delay = max(0.0, (s.commit_deadline or 0) - time.time())
+        old = self._timers.pop(s.name, None)
+        if old:
+            old.cancel()
+        self._timers[s.name] = loop.call_later(delay, lambda: asyncio.ensure_future(self._expire(s.name)))
+
+    async def _expire(self, name: str) -> None:
+        s = self.sessions.get(name)
+        self._timers.pop(name, None)
+        if s is None or s.state != "pendingCommitTimer":
+            return
+        log.info("%s: commit timer of session %s expired, reverting", self.name, name)
+        self.running = EosConfig.from_text(s.pre_commit or "")
+        s.state = "aborted"
+        s.commit_deadline = None
+        self.save()
+        await self.apply_running()
+
+    def pending_timer(self) -> Session | None:
+        for s in self.sessions.values():
+            if s.state == "pendingCommitTimer":
+                return s
+        return None
+
+    async def commit_session(self, name: str, timer: str | None = None) -> None:
+        s = self.sessions.get(name)
+        if s is None:
+            raise CommandError(f"Cannot commit session {name}: session does not exist")
+        if s.state == "pendingCommitTimer":
+            if timer is None:  # confirmation of a timed commit: keep what is running
+                h = self._timers.pop(name, None)
+                if h:
+                    h.cancel()
+                s.state, s.commit_deadline, s.completed_time = "completed", None, time.time()
+                self.save()
+                return
+        elif s.state != "pending":
+            raise CommandError(f"Cannot commit session {name}: session is {s.state}")
+        pre = self.running.to_text()
+        self.running = EosConfig.from_text(s.text)
+        if timer:
+            h, m, sec = (int(x) for x in timer.split(":"))
+            s.state, s.pre_commit = "pendingCommitTimer", pre
+            s.commit_deadline = time.time() + h * 3600 + m * 60 + sec
+            self._arm_timer(s)
+        else:
+            s.state, s.completed_time = "completed", time.time()
+        self._prune()
+        self.save()
+        await self.apply_running()
+
+    def _prune(self) -> None:
+        done = [k for k, v in self.sessions.items() if v.state in ("completed", "aborted")]
+        for k in done[:-1]:  # EOS keeps one saved completed session (maxSavedSessions 1)
+            del self.sessions[k]
+
+    def abort_session(self, name: str) -> bool:
+        """Abort a session; returns True when running-config must be reverted and re-applied."""
+        s = self.sessions.get(name)
+        if s is None:
+            return False
+        revert = False
+        if s.state == "pendingCommitTimer":
+            h = self._timers.pop(name, None)
+            if h:
+                h.cancel()
+            self.running = EosConfig.from_text(s.pre_commit or "")
+            revert = True
+        del self.sessions[name]
+        self.save()
+        return revert
+
+    def session_diff(self, name: str) -> str:
+        s = self.sessions[name]
+        a = self.running.to_text().splitlines()
+        b = EosConfig.from_text(s.text).to_text().splitlines()
+        diff = difflib.unified_diff(
+            a, b, "system:/running-config", f"session:/{name}-session-config", lineterm="", n=3
+        )
+        return "\n".join(diff) + "\n"
+
+    def header(self, what: str) -> str:
+        return (
+            f"! Command: show {what}\n! device: {self.hostname} (cEOSLab, EOS-{show.EOS_VERSION})\n!\n"
+            f"! boot system flash:/cEOS-lab.swi\n!\n"
+        )
+
+    # ---- the command interpreter ----------------------------------------------
+    def prompt(self, ctx: Context) -> str:
+        host = self.hostname
+        if ctx.config is not None:
+            mode = prompt_suffix(ctx.config.mode_lines)
+            base = f"config-s-{ctx.session[:6]}" if ctx.session else "config"
+            return f"{host}({base}{mode})#"
+        return f"{host}{'#' if ctx.privileged else '>'}"
+
+    async def finish(self, ctx: Context) -> None:
+        """End of an eAPI request / leaving config mode: push edits to FRR."""
+        if ctx.dirty:
+            ctx.dirty = False
+            self.save()
+            await self.apply_running()
+
+    async def execute(self, ctx: Context, cmd: str, fmt: str = "text") -> Any:
+        """Run one command; returns dict (json) or str (text); raises CommandError."""
+        cmd = " ".join(cmd.strip().split())
+        if not cmd or cmd.startswith("!"):
+            return {} if fmt == "json" else ""
+        pipe = None
+        if " | " in cmd:
+            cmd, pipe = (x.strip() for x in cmd.split(" | ", 1))
+        if pipe == "json":
+            fmt = "json"
+        res = await self._dispatch(ctx, cmd, fmt)
+        if isinstance(res, str) and pipe and pipe != "json":
+            res = _filter(res, pipe)
+        if fmt == "json" and isinstance(res, str):
+            return {"output": res} if res else {}
+        if fmt == "text" and isinstance(res, dict):
+            return res.get("output", "") if "output" in res else ""
+        return res
+
+    async def _dispatch(self, ctx: Context, cmd: str, fmt: str) -> Any:
+        low = cmd.lower()
+        if low == "enable":
+            ctx.privileged = True
+            return ""
+        if low == "disable":
+            ctx.privileged = False
+            return ""
+        if m := re.fullmatch(r"terminal length (\d+)", low):
+            return "Pagination disabled." if m.group(1) == "0" else ""
+        if m := re.fullmatch(r"terminal width (\d+)", low):
+            return f"Width set to {m.group(1)} columns."
+        if low.startswith("terminal "):
+            return ""
+        if low.startswith("show "):
+            return await self._show(ctx, cmd, fmt)
+        if ctx.in_config:
+            return await self._config_cmd(ctx, cmd)
+        if not ctx.privileged:
+            raise invalid(cmd)
+        return await self._exec(ctx, cmd)
+
+    async def _exec(self, ctx: Context, cmd: str) -> Any:
+        low = cmd.lower()
+        if low in ("configure", "configure terminal", "config", "conf t"):
+            ctx.config, ctx.session = self.running, None
+            ctx.config.path = []
+            return ""
+        if m := re.fullmatch(
+            r"configure session(?: (\S+))?(?: (commit|abort|commit timer (\d+:\d\d:\d\d)))?", cmd
+        ):
+            name = m.group(1) or f"session{int(time.time() * 1000) % 10**9}"
+            action = m.group(2)
+            if action is None:
+                s = self.sessions.get(name)
+                if s is None or s.state != "pending":
+                    if s is not None and s.state != "pending":
+                        raise CommandError(f"Cannot enter session {name} (session is {s.state})")
+                    if (p := self.pending_timer()) is not None:
+                        raise CommandError(
+                            f"Cannot enter session: session {p.name} has a pending commit timer"
+                        )
+                    s = Session(name=name, text=self.running.to_text())
+                    self.sessions[name] = s
+                    self.save()
+                ctx.config, ctx.session = EosConfig.from_text(s.text), name
+                return ""
+            if action == "abort":
+                if self.abort_session(name):
+                    await self.apply_running()
+                return ""
+            await self.commit_session(name, m.group(3))
+            return ""
+        if low in ("copy running-config startup-config", "write memory", "write"):
+            self._write(self._f("startup-config"), self.running.to_text())
+            return "Copy completed successfully." if low.startswith("copy") else ""
+        if m := re.fullmatch(r"copy (\S+) (\S+)", cmd):
+            text = self._read_src(m.group(1))
+            dst = m.group(2)
+            if dst == "startup-config":
+                self._write(self._f("startup-config"), text)
+            elif dst.startswith("flash:"):
+                self._write(self.flash(dst[6:].lstrip("/")), text)
+            elif dst == "running-config":  # merge, as on EOS
+                cfg = self.running
+                for line in text.splitlines():
+                    cfg.apply_line(line, indented=True)
+                self.save()
+                await self.apply_running()
+            else:
+                raise CommandError(f"Invalid destination {dst}")
+            return "Copy completed successfully."
+        if m := re.fullmatch(r"configure replace (\S+)(?: force)?", cmd):
+            text = self._read_src(m.group(1))
+            self.running = EosConfig.from_text(text)
+            self.save()
+            await self.apply_running()
+            return ""
+        if m := re.fullmatch(r"bash timeout \d+ (.*)", cmd):
+            return self._bash(m.group(1))
+        if low in ("exit", "logout", "quit", "end"):
+            return ""
+        raise invalid(cmd)
+
+    def _read_src(self, src: str) -> str:
+        if src == "running-config":
+            return self.running.to_text()
+        if src == "startup-config":
+            return self._f("startup-config").read_text()
+        if src == "clean-config":
+            return ""
+        if src.startswith("flash:"):
+            p = self.flash(src[6:].lstrip("/"))
+            if p.exists():
+                return p.read_text()
+            raise CommandError(f"Error copying {src}: No such file or directory")
+        raise CommandError(f"Invalid source {src}")
+
+    def _bash(self, line: str) -> str:
+        if re.fullmatch(r"ls( -1)? /mnt/flash/?", line):
+            names = sorted(p.name for p in (self.state_dir / "flash").iterdir())
+            return "\n".join(names + ["startup-config"]) + "\n"
+        raise CommandError("bash is limited to 'ls /mnt/flash' on this twin")
+
+    async def _config_cmd(self, ctx: Context, cmd: str) -> Any:
+        assert ctx.config is not None
+        low = cmd.lower()
+        if low == "end" or (low == "exit" and not ctx.config.path):
+            await self._leave_config(ctx)
+            return ""
+        if ctx.session:
+            s = self.sessions.get(ctx.session)
+            if s is None:
+                raise CommandError(f"Session {ctx.session} no longer exists")
+            if low == "rollback clean-config":
+                ctx.config = EosConfig()
+                s.text = ""
+                return ""
+            if low == "abort":
+                name = ctx.session
+                ctx.config, ctx.session = None, None
+                if self.abort_session(name):
+                    await self.apply_running()
+                return ""
+            if m := re.fullmatch(r"commit(?: timer (\d+:\d\d:\d\d))?", low):
+                s.text = ctx.config.to_text()
+                name = ctx.session
+                ctx.config, ctx.session = None, None
+                await self.commit_session(name, m.group(1))
+                return ""
+        elif re.fullmatch(r"rollback clean-config|commit.*|abort", low):
+            raise CommandError("Command not available outside a configuration session")
+        if low.startswith("hostname") and len(cmd.split()) != 2:
+            raise CommandError("Incomplete command")
+        ctx.config.apply_line(cmd)
+        if ctx.session:
+            self.sessions[ctx.session].text = ctx.config.to_text()
+            self.save()
+        else:
+            ctx.dirty = True
+        return ""
+
+    async def _leave_config(self, ctx: Context) -> None:
+        if ctx.session and ctx.config is not None and ctx.session in self.sessions:
+            self.sessions[ctx.session].text = ctx.config.to_text()
+            self.save()
+        if ctx.config is not None:
+            ctx.config.path = []
+        ctx.config, ctx.session = None, None
+        await self.finish(ctx)
+
+    # ---- show ----------------------------------------------------------------
+    async def _show(self, ctx: Context, cmd: str, fmt: str) -> Any:
+        c = cmd[5:].strip()
+        low = c.lower()
+        if low == "version":
+            v = await show.show_version(self)
+            return v if fmt == "json" else _text_version(v)
+        if low == "hostname":
+            h = show.show_hostname(self)
+            return h if fmt == "json" else f"Hostname: {h['hostname']}\nFQDN:     {h['fqdn']}\n"
+        if m := re.fullmatch(r"running-config(?: (all))?(?: (sanitized))?", low):
+            return self.header("running-config") + self.running.to_text()
+        if low == "startup-config":
+            return self.header("startup-config") + self._f("startup-config").read_text()
+        if m := re.fullmatch(r"session-config(?: named (\S+))?( diffs)?(?: sanitized)?", c):
+            name = m.group(1) or ctx.session
+            if not name or name not in self.sessions:
+                raise CommandError(f"Session {name} does not exist")
+            if ctx.session == name and ctx.config is not None:
+                self.sessions[name].text = ctx.config.to_text()
+            if m.group(2):
+                return self.session_diff(name)
+            return self.header("session-config") + EosConfig.from_text(self.sessions[name].text).to_text()
+        if m := re.fullmatch(r"configuration sessions( detail)?", low):
+            return self._sessions_json() if fmt == "json" else self._sessions_text()
+        if low == "interfaces":
+            return (
+                await show.show_interfaces(self)
+                if fmt == "json"
+                else _text_interfaces(await show.show_interfaces(self))
+            )
+        if low == "interfaces status":
+            d = await show.show_interfaces_status(self)
+            return d if fmt == "json" else _text_if_status(d)
+        if low == "lldp neighbors":
+            d = await show.show_lldp_neighbors(self)
+            return d if fmt == "json" else _text_lldp(d)
+        if low.startswith("lldp neighbors") and low.endswith("detail"):
+            return await show.show_lldp_neighbors_detail(self)
+        if m := re.fullmatch(r"ip(v6)? bgp summary(?: vrf (\S+))?", low):
+            d = await show.show_bgp_summary(self, "ipv6" if m.group(1) else "ipv4")
+            d = _vrf_filter(d, m.group(2))
+            return d if fmt == "json" else _text_bgp_summary(d)
+        if m := re.fullmatch(
+            r"ip bgp neighbors(?: (\S+))?(?: vrf (\S+))?|ipv6 bgp peers(?: (\S+))?(?: vrf (\S+))?", low
+        ):
+            afi = "ipv6" if low.startswith("ipv6") else "ipv4"
+            d = _vrf_filter(await show.show_bgp_neighbors(self, afi), m.group(2) or m.group(4))
+            peer = m.group(1) or m.group(3)
+            if peer and peer != "vrf":
+                for v in d["vrfs"].values():
+                    v["peerList"] = [p for p in v["peerList"] if p["peerAddress"] == peer]
+            return d if fmt == "json" else _text_bgp_neighbors(d)
+        if low == "ip ospf neighbor":
+            return await show.show_ospf_neighbor(self)
+        if low == "isis neighbors":
+            return await show.show_isis_neighbors(self)
+        if low.startswith("ip route"):
+            return await show.show_ip_route(self)
+        if low == "users accounts":
+            return {
+                "users": {
+                    u: {
+                        "username": u,
+                        "privLevel": 15,
+                        "role": "network-admin",
+                        "sshAuthorizedKey": "",
+                        "nopassword": False,
+                    }
+                    for u in self.device().users
+                }
+            }
+        if low == "management api http-commands":
+            return {
+                "enabled": True,
+                "httpServer": {"configured": True, "running": True, "port": 80},
+                "httpsServer": {"configured": True, "running": True, "port": 443},
+            }
+        raise invalid(cmd)
+
+    def _sessions_json(self) -> dict[str, Any]:
+        uptime_now = time.time() - self.boot_time
+        out: dict[str, Any] = {}
+        res: dict[str, Any] = {
+            "maxSavedSessions": 1,
+            "maxOpenSessions": 5,
+            "mergeOnCommit": False,
+            "sessions": out,
+        }
+        for s in self.sessions.values():
+            d: dict[str, Any] = {"state": s.state, "instances": {}, "description": ""}
+            if s.completed_time:
+                d["completedTime"] = s.completed_time
+            if s.state == "pendingCommitTimer" and s.commit_deadline:
+                # EOS reports commitBy relative to the switch uptime.
+                d["commitBy"] = uptime_now + (s.commit_deadline - time.time())
+            out[s.name] = d
+        return res
+
+    def _sessions_text(self) -> str:
+        lines = [
+            "Maximum number of completed sessions: 1",
+            "Maximum number of pending sessions: 5",
+            "",
+            "  Name                 State                      User    Terminal",
+            "  -------------------- -------------------------- ------- --------",
+        ]
+        for s in self.sessions.values():
+            lines.append(f"  {s.name:<20} {s.state:<26}")
+        return "\n".join(lines) + "\n"
+
+
+def _vrf_filter(d: dict[str, Any], vrf: str | None) -> dict[str, Any]:
+    if vrf in (None, "all"):
+        return d
+    return {"vrfs": {k: v for k, v in d["vrfs"].items() if k == vrf}}
+
+
+def _filter(text: str, pipe: str) -> str:
+    m = re.fullmatch(r"(include|exclude|section|begin) (.+)", pipe)
+    if not m:
+        raise CommandError(f"Invalid input (at token 1: '{pipe}')")
+    op, pat = m.group(1), m.group(2)
+    lines = text.splitlines()
+    rx = re.compile(pat)
+    if op == "include":
+        out = [x for x in lines if rx.search(x)]
+    elif op == "exclude":
+        out = [x for x in lines if not rx.search(x)]
+    elif op == "begin":
+        idx = next((i for i, x in enumerate(lines) if rx.search(x)), len(lines))
+        out = lines[idx:]
+    else:
+        out, keep = [], False
+        for x in lines:
+            if not x.startswith(" "):
+                keep = bool(rx.search(x))
+            if keep and x != "!":
+                out.append(x)
+    return "\n".join(out) + ("\n" if out else "")
+
+
+def _text_version(v: dict[str, Any]) -> str:
+    return (
+        f"Arista {v['modelName']}\nHardware version: \nSerial number: {v['serialNumber']}\n"
+        f"Hardware MAC address: {v['systemMacAddress']}\nSystem MAC address: {v['systemMacAddress']}\n\n"
+        f"Software image version: {v['version']}\nArchitecture: {v['architecture']}\n"
+        f"Internal build version: {v['internalVersion']}\n\nUptime: {int(v['uptime'])} seconds\n"
+        f"Total memory: {v['memTotal']} kB\nFree memory: {v['memFree']} kB\n"
+    )
+
+
+def _text_interfaces(d: dict[str, Any]) -> str:
+    out = []
+    for n, e in d["interfaces"].items():
+        out.append(
+            f"{n} is {'up' if e['interfaceStatus'] == 'connected' else 'down'}, line protocol is "
+            f"{e['lineProtocolStatus']}"
+        )
+        if e.get("physicalAddress"):
+            out.append(f"  Hardware is Ethernet, address is {e['physicalAddress']}")
+        if e.get("description"):
+            out.append(f"  Description: {e['description']}")
+        for a in e["interfaceAddress"]:
+            out.append(f"  Internet address is {a['primaryIp']['address']}/{a['primaryIp']['maskLen']}")
+        out.append(f"  IP MTU {e['mtu']} bytes")
+    return "\n".join(out) + "\n"
+
+
+def _text_if_status(d: dict[str, Any]) -> str:
+    out = ["Port       Name        Status       Vlan     Duplex Speed  Type         Flags Encapsulation"]
+    for n, e in d["interfaceStatuses"].items():
+        short = n.replace("Ethernet", "Et").replace("Management", "Ma")
+        out.append(
+            f"{short:<10} {e['description'][:11]:<11} {e['linkStatus']:<12} routed   full   1G     "
+            f"{e['interfaceType']}"
+        )
+    return "\n".join(out) + "\n"
+
+
+def _text_lldp(d: dict[str, Any]) -> str:
+    out = [
+        "Last table change time   : 0:00:00 ago",
+        f"Number of table inserts  : {d['tablesInserts']}",
+        "Number of table deletes  : 0",
+        "Number of table drops    : 0",
+        "Number of table age-outs : 0",
+        "",
+        "Port          Neighbor Device ID       Neighbor Port ID    TTL",
+        "------------- ------------------------ ------------------- ---",
+    ]
+    for n in d["lldpNeighbors"]:
+        out.append(
+            f"{n['port'].replace('Ethernet', 'Et'):<13} {n['neighborDevice']:<24} "
+            f"{n['neighborPort']:<19} {n['ttl']}"
+        )
+    return "\n".join(out) + "\n"
+
+
+def _text_bgp_summary(d: dict[str, Any]) -> str:
+    out = []
+    for vrf, v in d["vrfs"].items():
+        out.append(f"BGP summary information for VRF {vrf}")
+        out.append(f"Router identifier {v['routerId']}, local AS number {v['asn']}")
+        out.append("Neighbor Status Codes: m - Under maintenance")
+        out.append(
+            "  Neighbor         V  AS           MsgRcvd   MsgSent  InQ OutQ  Up/Down State   PfxRcd PfxAcc"
+        )
+        for ip, p in v["peers"].items():
+            out.append(
+                f"  {ip:<16} 4  {p['asn']:<12} {p['msgReceived']:>7} {p['msgSent']:>9} {0:>4} {0:>4} "
+                f"{'':>8} {p['peerState']:<11} {p['prefixReceived']:>6} {p['prefixAccepted']:>6}"
+            )
+    return "\n".join(out) + "\n"
+
+
+def _text_bgp_neighbors(d: dict[str, Any]) -> str:
+    out = []
+    for vrf, v in d["vrfs"].items():
+        for p in v["peerList"]:
+            out.append(f"BGP neighbor is {p['peerAddress']}, remote AS {p['asn']}, {p['linkType']} link")
+            if p.get("description"):
+                out.append(f"  Description: {p['description']}")
+            out.append(f"  BGP version 4, remote router ID {p['routerId']}, VRF {vrf}")
+            out.append(f"  BGP state is {p['state']}")
+            out.append(f"  Local AS is {p['localAsn']}, local router ID {p['localRouterId']}")
+            out.append(f"Local TCP address is {p['updateSource']}, local port is {p['localPort']}")
+            out.append(f"Remote TCP address is {p['peerAddress']}, remote port is {p['remotePort']}")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,161 @@
+"""One asyncio process serving every twin node of a lab."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import ipaddress
+import json
+import logging
+import signal
+import ssl
+from pathlib import Path
+from typing import Any
+
+import asyncssh
+
+from fabric.twins import REGISTRY
+from fabric.twins.base import DeviceTwin
+from fabric.twins.http import serve_http
+from fabric.twins.netns import bind_in_netns
+
+log = logging.getLogger(__name__)
+
+
+def _lab_secrets_dir(state: dict[str, Any], state_path: Path) -> Path:
+    d = Path(state.get("lab_dir") or state_path.parent) / ".twin"
+    d.mkdir(parents=True, exist_ok=True)
+    d.chmod(0o700)
+    return d
+
+
+def host_key(secrets: Path) -> asyncssh.SSHKey:
+    path = secrets / "ssh_host_rsa_key"
+    if path.exists():
+        return asyncssh.read_private_key(str(path))
+    key = asyncssh.generate_private_key("ssh-rsa", key_size=2048)
+    key.write_private_key(str(path))
+    path.chmod(0o600)
+    return key
+
+
+def tls_context(secrets: Path) -> ssl.SSLContext:
+    """Self-signed certificate, generated once per lab (cryptography comes with asyncssh)."""
+    cert, keyf = secrets / "eapi-cert.pem", secrets / "eapi-key.pem"
+    if not cert.exists() or not keyf.exists():
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from cryptography.x509.oid import NameOID
+
+        key = ec.generate_private_key(ec.SECP256R1())
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "netfabric-twin")])
+        now = datetime.datetime.now(datetime.UTC)
+        crt = (
+            x509.CertificateBuilder()
+            .subject_name(name)
+            .issuer_name(name)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=3650))
+            .add_extension(
+                x509.SubjectAlternativeName(
+                    [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+                ),
+                critical=False,
+            )
+            .sign(key, hashes.SHA256())
+        )
+        keyf.write_bytes(
+            key.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
+        )
+        keyf.chmod(0o600)
+        cert.write_bytes(crt.public_bytes(serialization.Encoding.PEM))
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(str(cert), str(keyf))
+    return ctx
+
+
+class _SSHServer(asyncssh.SSHServer):
+    def __init__(self, twin: DeviceTwin) -> None:
+        self.twin = twin
+
+    def begin_auth(self, username: str) -> bool:
+        return True
+
+    def password_auth_supported(self) -> bool:
+        return True
+
+    def kbdint_auth_supported(self) -> bool:
+        return False
+
+    def validate_password(self, username: str, password: str) -> bool:
+        return self.twin.check_credentials(username, password)
+
+
+async def start_node(twin: DeviceTwin, key: asyncssh.SSHKey, tls: ssl.SSLContext) -> list[Any]:
+    from fabric.twins.eos.cli import run_shell
+    from fabric.twins.eos.eapi import make_handler
+
+    await twin.boot()
+    servers: list[Any] = []
+    ip, ns = twin.mgmt_ip, twin.netns
+    ports = twin.services
+    if "ssh" in ports:
+        sock = bind_in_netns(ns, ip, ports["ssh"])
+
+        async def shell(process: asyncssh.SSHServerProcess) -> None:  # type: ignore[type-arg]
+            await run_shell(twin, process)  # type: ignore[arg-type]
+
+        servers.append(
+            await asyncssh.create_server(
+                lambda: _SSHServer(twin),
+                sock=sock,
+                server_host_keys=[key],
+                process_factory=shell,
+                encoding="utf-8",
+                line_editor=True,
+                keepalive_interval=30,
+                login_timeout=30,
+            )
+        )
+    handler = make_handler(twin)  # type: ignore[arg-type]
+    if "http" in ports:
+        servers.append(await serve_http(bind_in_netns(ns, ip, ports["http"]), handler))
+    if "https" in ports:
+        servers.append(await serve_http(bind_in_netns(ns, ip, ports["https"]), handler, tls))
+    log.info("twin %s (%s) serving on %s in netns %s", twin.name, twin.platform, ip, ns)
+    return servers
+
+
+async def serve(state_path: Path) -> int:
+    state = json.loads(state_path.read_text())
+    secrets = _lab_secrets_dir(state, state_path)
+    key, tls = host_key(secrets), tls_context(secrets)
+    servers: list[Any] = []
+    twins = []
+    for name, node in state.get("nodes", {}).items():
+        cls = REGISTRY.get(node.get("twin") or "")
+        if cls is None:
+            continue
+        twin = cls(name, node, state)
+        twins.append(twin)
+        try:
+            servers += await start_node(twin, key, tls)
+        except Exception:  # one broken node must not take the others down
+            log.exception("twin %s failed to start", name)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    for s in servers:
+        s.close()
+    for t in twins:
+        save = getattr(t, "save", None)
+        if save:
+            save()  # pending timers keep their absolute deadline on disk
+    return 0
