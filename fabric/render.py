@@ -64,8 +64,13 @@ def _l2_mtu(mtu: int) -> int:
 
 
 def _quote(s: str) -> str:
-    """Double-quoted string as Junos / SR OS / SR Linux print it."""
+    """Always double-quoted, as SR OS MD-CLI prints strings."""
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _quote_if_needed(s: str) -> str:
+    """Quoted only when it has to be, as Junos and SR Linux print strings."""
+    return _quote(s) if not s or re.search(r"[\s;{}\[\]\"#'|]", s) else s
 
 
 def _sid(text: str) -> str:
@@ -86,7 +91,9 @@ def environment() -> jinja2.Environment:
         cache_size=-1,
         auto_reload=False,  # templates do not change under a running process; skips a stat() per render
     )
-    env.filters.update(ip=_ip, plen=_plen, netmask=_netmask, l2_mtu=_l2_mtu, q=_quote, sid=_sid)
+    env.filters.update(
+        ip=_ip, plen=_plen, netmask=_netmask, l2_mtu=_l2_mtu, q=_quote, qn=_quote_if_needed, sid=_sid
+    )
     return env
 
 

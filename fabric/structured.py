@@ -36,6 +36,7 @@ class _M(BaseModel):
 class System(_M):
     hostname: str
     domain: str
+    router_id: str  # the device's router-id (its loopback address)
     fabric: str
     site: str
     role: str
@@ -296,6 +297,9 @@ def build_device(dev: DeviceIntent, facts: FabricFacts) -> StructuredConfig:
     isis_pas = set(dev.isis.passive) if dev.isis else set()
     loopbacks: list[Interface] = []
     routed: list[Interface] = []
+    igp = bool(dev.ospf or dev.isis)
+    # BFD runs on a link when an IGP or a directly connected eBGP session uses it.
+    ebgp_ifaces = {n.interface for n in dev.bgp.neighbors if n.interface} if dev.bgp else set()
     for itf in dev.interfaces:
         common: dict[str, Any] = dict(
             name=itf.name,
@@ -309,7 +313,6 @@ def build_device(dev: DeviceIntent, facts: FabricFacts) -> StructuredConfig:
         if itf.kind == "loopback":
             loopbacks.append(Interface(kind="loopback", **common))
         else:
-            igp = bool(dev.ospf or dev.isis)
             routed.append(
                 Interface(
                     kind="routed",
@@ -319,7 +322,7 @@ def build_device(dev: DeviceIntent, facts: FabricFacts) -> StructuredConfig:
                     peer_interface=itf.peer_interface,
                     isis_metric=itf.metric if dev.isis else None,
                     ospf_cost=itf.metric if dev.ospf else None,
-                    bfd=dev.bfd and igp,
+                    bfd=dev.bfd and (igp or itf.name in ebgp_ifaces),
                     **common,
                 )
             )
@@ -403,6 +406,7 @@ def build_device(dev: DeviceIntent, facts: FabricFacts) -> StructuredConfig:
     return StructuredConfig(
         system=System(
             hostname=dev.hostname,
+            router_id=dev.router_id,
             domain=dev.domain,
             fabric=dev.fabric,
             site=dev.site,
