@@ -1,0 +1,233 @@
+"""Compliance: scheduled drift checks, backups, remediation, history and reports.
+
+Public API::
+
+    run_compliance("inventory/dc1")                 # -> RunReport (backups, per-feature results, history)
+    remediation(fabric, "leaf1")                    # -> minimal config snippet for a rollout to push
+    compare(device, platform, running, golden)      # pure per-feature comparison (engine)
+
+A target is a fabric (``inventory/<name>``, its fabric.yaml, or ``<name>``) or a lab topology
+(``containerlab/<lab>.clab.yml``): lab nodes may run another platform than the fabric file says
+(the all-FRR ``dc1-frr`` variant), so devices are re-targeted to the platform the lab labels them with.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from fabric.compliance.engine import (
+    COMPLIANT,
+    ERROR,
+    UNREACHABLE,
+    FeatureResult,
+    compare,
+    load_rules,
+    remediate_config,
+)
+from fabric.errors import FabricError
+from fabric.model import Fabric
+
+__all__ = [
+    "COMPLIANT",
+    "FeatureResult",
+    "RunReport",
+    "compare",
+    "golden_configs",
+    "load_rules",
+    "remediate_config",
+    "remediation",
+    "resolve_target",
+    "run_compliance",
+]
+
+STATE_DIR = Path(".netfabric")
+DEFAULT_DB = STATE_DIR / "compliance.sqlite"
+
+
+@dataclass
+class RunReport:
+    fabric: str
+    started: float
+    finished: float
+    results: list[FeatureResult]
+    remediations: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    backup_commit: str | None = None
+    run_id: int | None = None
+
+    @property
+    def compliant(self) -> bool:
+        return bool(self.results) and all(r.compliant for r in self.results)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "fabric": self.fabric,
+            "run_id": self.run_id,
+            "started": self.started,
+            "finished": self.finished,
+            "compliant": self.compliant,
+            "backup_commit": self.backup_commit,
+            "errors": self.errors,
+            "results": [r.as_dict() for r in self.results],
+            "remediations": self.remediations,
+        }
+
+
+def _retarget(fab: Fabric, platforms: dict[str, str]) -> Fabric:
+    from fabric.cli import _retarget as retarget_device
+
+    fab = fab.model_copy(deep=True)
+    for name, plat in platforms.items():
+        dev = fab.devices.get(name)
+        if dev and plat and dev.platform != plat:
+            retarget_device(dev, plat)
+    return fab
+
+
+def resolve_target(target: str | Path) -> Fabric:
+    """The fabric to check: a fabric directly, or the fabric behind a lab topology, re-targeted."""
+    from fabric.design import fabric_file, load_fabric
+
+    p = Path(target)
+    if p.name.endswith((".clab.yml", ".clab.yaml")):
+        topo = yaml.safe_load(p.read_text()) or {}
+        nodes = (topo.get("topology") or {}).get("nodes") or {}
+        name = str(topo.get("name", ""))
+        # dc1-frr -> dc1: the generator names platform variants <fabric>-<platform>.
+        candidates = [name] + [name.rsplit("-", i)[0] for i in range(1, name.count("-") + 1)]
+        fab_name = next((c for c in candidates if fabric_file(c).exists()), None)
+        if not fab_name:
+            raise FabricError(
+                f"no fabric found for lab '{name}'", file=str(p), fix="name the lab <fabric>[-<platform>]"
+            )
+        fab = load_fabric(fab_name)
+        plats = {n: str((v or {}).get("labels", {}).get("netfabric.platform", "")) for n, v in nodes.items()}
+        fab = _retarget(fab, {n: pl for n, pl in plats.items() if pl})
+        fab.devices = {n: d for n, d in fab.devices.items() if n in nodes}
+        return fab
+    return load_fabric(target)
+
+
+def golden_configs(fab: Fabric, hosts: list[str] | None = None) -> dict[str, str]:
+    from fabric.render import render_fabric
+
+    return dict(render_fabric(fab, hosts=hosts))
+
+
+def remediation(
+    fab: Fabric | str | Path, host: str, running: str | None = None, features: list[str] | None = None
+) -> str:
+    """Minimal config bringing ``host`` to its golden config (fetches the running config if not given).
+
+    The result is a merge snippet in the device's own syntax, ready for fabric.rollout to push.
+    """
+    fab = fab if isinstance(fab, Fabric) else resolve_target(fab)
+    if host not in fab.devices:
+        raise FabricError(f"unknown host '{host}' in fabric {fab.name}", key="--hosts")
+    golden = golden_configs(fab, [host])[host]
+    if running is None:
+        configs, errors = fetch_running(fab, [host])
+        if host in errors:
+            raise FabricError(f"{host}: cannot read the running config: {errors[host]}")
+        running = configs[host]
+    return remediate_config(fab.devices[host].platform, running, golden, features)
+
+
+def fetch_running(fab: Fabric, hosts: list[str] | None = None) -> tuple[dict[str, str], dict[str, str]]:
+    from fabric.compliance.collect import collect
+    from fabric.inventory import load_nornir
+
+    nr = load_nornir(fab.file, fab=fab, hosts=hosts)
+    return collect(nr)
+
+
+def _secrets(fab: Fabric) -> list[str]:
+    from fabric.credentials import credentials_for
+
+    return sorted({credentials_for(d.platform).password for d in fab.devices.values()})
+
+
+def _state_results(target: str | Path, hosts: list[str] | None) -> list[FeatureResult]:
+    """Validation state checks as a "state" feature, when fabric.validate is installed."""
+    import importlib
+
+    try:
+        validate = importlib.import_module("fabric.validate")
+    except ModuleNotFoundError:
+        return [FeatureResult("*", "state", ERROR, detail="fabric.validate is not available")]
+    fn = getattr(validate, "validate", None) or getattr(validate, "run_validation", None)
+    if fn is None:
+        return [FeatureResult("*", "state", ERROR, detail="fabric.validate has no validate() entry point")]
+    checks = fn(str(target), hosts=hosts)
+    out: dict[str, FeatureResult] = {}
+    for c in getattr(checks, "results", checks) or []:
+        get = c.get if isinstance(c, dict) else lambda k, _c=c: getattr(_c, k, None)
+        dev = str(get("device") or get("host") or "*")
+        res = out.setdefault(dev, FeatureResult(dev, "state", COMPLIANT))
+        passed = get("passed")
+        if passed is None:
+            passed = str(get("status") or "").lower() in ("pass", "passed", "ok", "success")
+        if not passed:
+            res.status = "noncompliant"
+            res.missing.append(str(get("name") or get("check") or get("id") or c))
+    return list(out.values())
+
+
+def run_compliance(
+    target: str | Path,
+    *,
+    features: list[str] | None = None,
+    hosts: list[str] | None = None,
+    fab: Fabric | None = None,
+    db: Path | None = DEFAULT_DB,
+    backup_dir: Path | None = None,
+    backups: bool = True,
+    state: bool = False,
+) -> RunReport:
+    """One compliance run: collect, back up, compare per feature, remediation, store in history."""
+    from fabric.compliance import collect, history
+
+    started = time.time()
+    fab = fab or resolve_target(target)
+    names = [h for h in fab.devices if not hosts or h in hosts]
+    unknown = sorted(set(hosts or []) - set(fab.devices))
+    if unknown:
+        raise FabricError(f"unknown host(s): {', '.join(unknown)}", key="--hosts", fix=", ".join(fab.devices))
+    golden = golden_configs(fab, names)
+    configs, errors = fetch_running(fab, names)
+    results: list[FeatureResult] = []
+    remediations: dict[str, str] = {}
+    for name in names:
+        plat = fab.devices[name].platform
+        rules = load_rules(plat)
+        feats = [f for f in rules.feature_names() if not features or f in features]
+        if name in errors:
+            # Every feature of an unreachable device is unknown, not compliant: one cell per feature.
+            results += [FeatureResult(name, f, UNREACHABLE, detail=errors[name]) for f in feats]
+            continue
+        try:
+            results += compare(name, plat, configs[name], golden[name], feats)
+            remediations[name] = remediate_config(plat, configs[name], golden[name], feats)
+        except Exception as exc:  # one unparsable config must not stop the run
+            results += [
+                FeatureResult(name, f, ERROR, detail=f"{exc.__class__.__name__}: {exc}") for f in feats
+            ]
+    if state:
+        results += _state_results(target, hosts)
+    commit = None
+    if backups and configs:
+        repo = backup_dir or STATE_DIR / "backups" / fab.name
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started))
+        _, commit = collect.write_backups(
+            repo, configs, _secrets(fab), f"backup {fab.name} {stamp}: {len(configs)} device(s)"
+        )
+    finished = time.time()
+    report = RunReport(fab.name, started, finished, results, remediations, errors, commit)
+    if db is not None:
+        report.run_id = history.store_run(db, fab.name, started, finished, results, commit)
+    return report

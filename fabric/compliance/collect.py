@@ -1,0 +1,138 @@
+"""Running-config collection through Nornir, and the git repository of sanitised backups."""
+
+from __future__ import annotations
+
+import re
+import shlex
+import subprocess
+from pathlib import Path
+from typing import Any
+
+from fabric.credentials import mask
+
+# Secrets as the platforms print them (hashes included: a hash in a backup repo is still a secret).
+_SECRET_FILTERS = [
+    {"regex": r"^(\s*(?:username \S+ .*?)?secret \d+ )\S+", "replace": r"\1<removed>"},
+    {"regex": r"^(\s*aaa root secret \d+ )\S+", "replace": r"\1<removed>"},
+    {"regex": r"^(\s*(?:username \S+ )?password(?: \d+)? )\S+", "replace": r"\1<removed>"},
+    {"regex": r"^(\s*snmp-server community )\S+", "replace": r"\1<removed>"},
+    {"regex": r"(encrypted-password )\"?[^\";\s]+\"?", "replace": r"\1<removed>"},
+    {"regex": r"(hashed-password )\S+", "replace": r"\1<removed>"},
+]
+
+
+def sanitize(config: str, secrets: list[str]) -> str:
+    """Remove secrets: netutils' sanitize_config with our per-platform patterns, then mask() known ones."""
+    from netutils.config.clean import sanitize_config
+
+    return mask(sanitize_config(config, _SECRET_FILTERS), secrets)
+
+
+def _ssh_exec(host: Any, command: str, timeout: float = 15) -> str:
+    """Run one command on a Linux (FRR) box over SSH; exec channel, so no prompt parsing."""
+    import paramiko
+
+    client = paramiko.SSHClient()
+    # Lab boxes get fresh host keys on every deploy; there is no known_hosts to trust here.
+    client.set_missing_host_key_policy(paramiko.AutoAddPolicy())  # noqa: S507
+    try:
+        client.connect(
+            host.hostname,
+            port=host.port or 22,
+            username=host.username,
+            password=host.password,
+            timeout=timeout,
+            banner_timeout=timeout,
+            auth_timeout=timeout,
+            allow_agent=False,
+            look_for_keys=False,
+        )
+        _, stdout, stderr = client.exec_command(command, timeout=timeout)
+        out = stdout.read().decode(errors="replace")
+        rc = stdout.channel.recv_exit_status()
+        if rc != 0:
+            raise RuntimeError(f"'{command}' exited {rc}: {stderr.read().decode(errors='replace')[:200]}")
+        return out
+    finally:
+        client.close()
+
+
+def vtysh_command(lines: list[str]) -> str:
+    return "vtysh " + " ".join(f"-c {shlex.quote(x)}" for x in lines)
+
+
+def get_running(task: Any) -> Any:
+    """Nornir task: the device's running config as text (NAPALM get_config, or vtysh for FRR)."""
+    from nornir.core.task import Result
+
+    platform = task.host.data.get("platform")
+    if platform == "frr":
+        text = _ssh_exec(task.host, vtysh_command(["show running-config"]))
+    else:
+        from nornir_napalm.plugins.tasks import napalm_get
+
+        r = task.run(task=napalm_get, getters=["config"], retrieve="running")
+        text = r.result["config"]["running"]
+    return Result(host=task.host, result=text)
+
+
+def push_frr(host: Any, snippet: str) -> str:
+    """Apply a remediation snippet on an FRR box (vtysh, configure terminal)."""
+    lines = [ln.strip() for ln in snippet.splitlines() if ln.strip()]
+    return _ssh_exec(host, vtysh_command(["configure terminal", *lines]))
+
+
+def collect(nr: Any) -> tuple[dict[str, str], dict[str, str]]:
+    """Running configs of every host of a Nornir object: (configs, errors). A failed host never aborts."""
+    res = nr.run(task=get_running, on_failed=True)
+    configs: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    for name, multi in res.items():
+        host = nr.inventory.hosts[name]
+        if multi.failed:
+            exc = multi[0].exception
+            msg = f"{exc.__class__.__name__}: {exc}" if exc else str(multi[0].result)
+            errors[name] = mask(msg.strip().splitlines()[-1] if msg.strip() else msg, [host.password or ""])
+        else:
+            configs[name] = str(multi[0].result)
+    return configs, errors
+
+
+def _git(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [
+            "git",
+            "-C",
+            str(repo),
+            "-c",
+            "user.name=netfabric",
+            "-c",
+            "user.email=netfabric@localhost",
+            "-c",
+            "commit.gpgsign=false",
+            *args,
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+
+
+def write_backups(
+    repo: Path, configs: dict[str, str], secrets: list[str], message: str
+) -> tuple[list[Path], str | None]:
+    """One sanitised file per device in a git repo, one commit per run; returns (files, commit or None)."""
+    repo.mkdir(parents=True, exist_ok=True)
+    if not (repo / ".git").exists():
+        _git(repo, "init", "-q")
+    files = []
+    for name, text in sorted(configs.items()):
+        path = repo / f"{re.sub(r'[^A-Za-z0-9_.-]', '_', name)}.cfg"
+        path.write_text(sanitize(text, secrets))
+        files.append(path)
+    if not files:
+        return [], None
+    _git(repo, "add", "--", *[p.name for p in files])
+    # One commit per run, even when nothing changed, so every run is traceable in the backup history.
+    _git(repo, "commit", "-q", "--allow-empty", "-m", message)
+    return files, _git(repo, "rev-parse", "HEAD").stdout.strip()

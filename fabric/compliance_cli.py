@@ -1,0 +1,217 @@
+"""`fabric compliance`: run (once or --every), remediate, history."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from fabric.errors import FabricError
+
+app = typer.Typer(
+    help="Config compliance: drift per feature, backups, remediation, history.", no_args_is_help=True
+)
+console = Console()
+err = Console(stderr=True)
+
+TargetArg = Annotated[
+    str, typer.Argument(help="Fabric (inventory/<name> or <name>) or lab topology (.clab.yml).")
+]
+HostsOpt = Annotated[str | None, typer.Option("--hosts", help="Comma-separated devices (default: all).")]
+DbOpt = Annotated[Path, typer.Option("--db", help="History database (SQLite).")]
+
+
+def _csv(value: str | None) -> list[str] | None:
+    return [x.strip() for x in value.split(",") if x.strip()] if value else None
+
+
+def parse_interval(text: str) -> float:
+    """'90s', '15m', '1h', '1d' or plain seconds."""
+    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*", text)
+    if not m:
+        raise FabricError(f"bad interval '{text}'", key="--every", fix="use e.g. 30s, 15m, 1h, 1d")
+    return float(m.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}[m.group(2)]
+
+
+def _table(report) -> Table:  # type: ignore[no-untyped-def]
+    feats = list(dict.fromkeys(r.feature for r in report.results))
+    t = Table(title=f"compliance {report.fabric}")
+    t.add_column("device")
+    for f in feats:
+        t.add_column(f)
+    cells = {(r.device, r.feature): r for r in report.results}
+    for dev in sorted({r.device for r in report.results}):
+        row = []
+        for f in feats:
+            r = cells.get((dev, f))
+            if r is None:
+                row.append("-")
+            elif r.compliant:
+                row.append("[green]ok[/]")
+            else:
+                row.append(f"[red]{r.status}[/]")
+        t.add_row(dev, *row)
+    return t
+
+
+def _once(
+    target: str,
+    features: list[str] | None,
+    hosts: list[str] | None,
+    fmt: str,
+    output: Path | None,
+    db: Path,
+    backup_dir: Path | None,
+    metrics: Path | None,
+    state: bool,
+) -> bool:
+    from fabric.compliance import history, report, run_compliance
+
+    rep = run_compliance(target, features=features, hosts=hosts, db=db, backup_dir=backup_dir, state=state)
+    if fmt == "json":
+        text = report.to_json(rep.as_dict())
+    elif fmt == "junit":
+        text = report.to_junit(rep.fabric, rep.results)
+    elif fmt == "html":
+        text = report.to_html(
+            rep.fabric, rep.results, rep.remediations, history.runs(db, rep.fabric), rep.finished
+        )
+    else:
+        text = ""
+        console.print(_table(rep))
+        for r in rep.results:
+            if not r.compliant:
+                console.print(f"[bold]{r.device} {r.feature}[/]: {r.status} {r.detail}", highlight=False)
+                for ln in r.missing:
+                    console.print(f"  [red]- {ln}[/]", highlight=False, markup=False)
+                for ln in r.extra:
+                    console.print(f"  [blue]+ {ln}[/]", highlight=False, markup=False)
+    if text:
+        if output:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            output.write_text(text)
+            err.print(f"wrote {output}")
+        else:
+            typer.echo(text, nl=False)
+    if metrics:
+        history.write_metrics(metrics, history.metrics_text(rep.results, rep.finished))
+    devs = history.device_status(rep.results)
+    err.print(
+        f"{rep.fabric}: {sum(devs.values())}/{len(devs)} devices compliant"
+        + (f", backup {rep.backup_commit[:10]}" if rep.backup_commit else "")
+        + (f", run {rep.run_id}" if rep.run_id else ""),
+        highlight=False,
+    )
+    return rep.compliant
+
+
+@app.command()
+def run(
+    target: TargetArg,
+    features: Annotated[str | None, typer.Option("--features", help="Comma-separated features.")] = None,
+    hosts: HostsOpt = None,
+    fmt: Annotated[str, typer.Option("--format", help="table | json | junit | html")] = "table",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report here.")] = None,
+    db: DbOpt = Path(".netfabric/compliance.sqlite"),
+    backup_dir: Annotated[
+        Path | None, typer.Option(help="Git repo of backups (default .netfabric/backups/<fabric>).")
+    ] = None,
+    metrics: Annotated[Path | None, typer.Option(help="Prometheus textfile (node_exporter).")] = None,
+    state: Annotated[bool, typer.Option("--state", help="Also run validation state checks.")] = False,
+    every: Annotated[
+        str | None, typer.Option("--every", help="Run forever at this interval (15m, 1h).")
+    ] = None,
+    max_runs: Annotated[int | None, typer.Option("--max-runs", hidden=True)] = None,
+) -> None:
+    """Compare running vs golden per feature; exit 0 only if everything is compliant."""
+    if fmt not in ("table", "json", "junit", "html"):
+        raise FabricError(f"unknown format '{fmt}'", key="--format", fix="table, json, junit or html")
+    args = (target, _csv(features), _csv(hosts), fmt, output, db, backup_dir, metrics, state)
+    if not every:
+        raise typer.Exit(0 if _once(*args) else 1)
+    interval = parse_interval(every)
+    n, ok = 0, False
+    while max_runs is None or n < max_runs:
+        start = time.monotonic()
+        try:
+            ok = _once(*args)
+        except Exception as exc:  # a scheduler loop must survive anything one run throws
+            ok = False
+            err.print(f"[red]run failed:[/] {exc.__class__.__name__}: {exc}", highlight=False)
+        n += 1
+        if max_runs is not None and n >= max_runs:
+            break
+        time.sleep(max(0.0, interval - (time.monotonic() - start)))
+    raise typer.Exit(0 if ok else 1)
+
+
+@app.command()
+def remediate(
+    target: TargetArg,
+    hosts: HostsOpt = None,
+    out: Annotated[Path, typer.Option("--out", help="Directory for <host>.cfg snippets.")] = Path(
+        ".netfabric/remediation"
+    ),
+    features: Annotated[str | None, typer.Option("--features", help="Comma-separated features.")] = None,
+) -> None:
+    """Write the minimal remediation snippet per device (for `fabric rollout` to push)."""
+    from fabric.compliance import fetch_running, remediation, resolve_target
+
+    fab = resolve_target(target)
+    names = _csv(hosts) or list(fab.devices)
+    configs, errors = fetch_running(fab, names)
+    out.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        if name in errors:
+            err.print(f"[red]{name}[/]: unreachable: {errors[name]}", highlight=False)
+            continue
+        snippet = remediation(fab, name, running=configs[name], features=_csv(features))
+        path = out / f"{name}.cfg"
+        path.write_text(snippet)
+        console.print(
+            f"{name}: {'compliant' if not snippet else f'{len(snippet.splitlines())} line(s)'} -> {path}"
+        )
+    raise typer.Exit(1 if errors else 0)
+
+
+@app.command("history")
+def history_cmd(
+    target: TargetArg,
+    db: DbOpt = Path(".netfabric/compliance.sqlite"),
+    limit: Annotated[int, typer.Option(help="Runs to show.")] = 20,
+) -> None:
+    """Trend of past runs and what changed since the previous run."""
+    from fabric.compliance import history, resolve_target
+
+    name = resolve_target(target).name
+    past = history.runs(db, name, limit)
+    if not past:
+        console.print(f"no runs recorded for {name} in {db}")
+        return
+    t = Table(title=f"compliance history {name}")
+    for col in ("run", "time (UTC)", "devices compliant", "feature failures", ""):
+        t.add_column(col)
+    for r in past:
+        ts = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(r.started))
+        t.add_row(
+            str(r.id),
+            ts,
+            f"{r.devices_compliant}/{r.devices}",
+            str(r.failures),
+            "[green]compliant[/]" if r.compliant else "[red]drift[/]",
+        )
+    console.print(t)
+    if len(past) < 2:
+        return
+    delta = history.changes(history.results_of(db, past[-2].id), history.results_of(db, past[-1].id))
+    console.print(f"changes since run {past[-2].id}:" if delta else f"no changes since run {past[-2].id}")
+    for c in delta:
+        was = f"{c.get('was', '-')} -> " if "was" in c else ""
+        console.print(
+            f"  {c['device']} {c['feature']}: {c['change']} ({was}{c.get('now', '-')})", highlight=False
+        )
