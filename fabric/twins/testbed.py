@@ -221,6 +221,8 @@ def main() -> None:
     wd = Path(sys.argv[1]).resolve()
     wd.mkdir(parents=True, exist_ok=True)
     bed = TestBed(wd)
+    # Block the signals first so sigwait (not the default handler) receives them and cleanup runs.
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
     try:
         bed.create()
         print(json.dumps({"mgmt_ip": bed.mgmt_ip, "state": str(bed.state_path)}), flush=True)

@@ -33,24 +33,19 @@ async def show_version(tw: EosTwin) -> dict[str, Any]:
     mac = _mac(links[0]) if links else "00:1c:73:00:00:01"
     now = time.time()
     return {
-        "mfgName": "Arista",
         "modelName": "cEOSLab",
         "hardwareRevision": "",
         "serialNumber": tw.serial,
         "systemMacAddress": mac,
-        "hwMacAddress": "00:00:00:00:00:00",
-        "configMacAddress": "00:00:00:00:00:00",
         "version": EOS_VERSION,
         "architecture": "x86_64",
         "internalVersion": f"{EOS_VERSION}-netfabric",
         "internalBuildId": "00000000-0000-0000-0000-000000000000",
-        "imageFormatVersion": "1.0",
-        "imageOptimization": "None",
         "bootupTimestamp": tw.boot_time,
+        # Newer EOS than the 4.15 reference sends uptime; NAPALM's has_pending_commit needs it.
         "uptime": now - tw.boot_time,
         "memTotal": 8000000,
         "memFree": 4000000,
-        "isIntlVersion": False,
     }
 
 
@@ -88,11 +83,8 @@ async def show_interfaces(tw: EosTwin) -> dict[str, Any]:
                         {"address": a["local"], "maskLen": a["prefixlen"]} for a in addrs[1:]
                     ],
                     "virtualIp": {"address": "0.0.0.0", "maskLen": 0},
-                    "virtualSecondaryIps": {},
-                    "virtualSecondaryIpsOrderedList": [],
-                    "broadcastAddress": "255.255.255.255",
-                    "dhcp": False,
-                }
+                            "broadcastAddress": "255.255.255.255",
+                    }
             )
         is_lo = name.startswith("Loopback")
         status = "connected" if up and lower else ("disabled" if not up else "notconnect")
@@ -110,10 +102,7 @@ async def show_interfaces(tw: EosTwin) -> dict[str, Any]:
             "description": cfg.description if cfg else "",
             "bandwidth": 0 if is_lo else 1000000000,
             "mtu": int(lk.get("mtu", 1500)),
-            "l3MtuConfigured": bool(cfg and cfg.mtu),
-            "l2Mru": 0,
             "lastStatusChangeTimestamp": tw.boot_time,
-            "interfaceMembership": "",
         }
         if not is_lo:
             entry.update(
@@ -314,7 +303,6 @@ async def show_bgp_summary(tw: EosTwin, afi: str = "ipv4") -> dict[str, Any]:
             n = nbrs.get(vrf, {}).get(ip, {})
             up_ms = n.get("bgpTimerUpMsec", p.get("peerUptimeMsec", 0)) or 0
             peers[ip] = {
-                "description": p.get("desc", n.get("nbrDesc", "")),
                 "version": 4,
                 "msgReceived": int(p.get("msgRcvd", 0)),
                 "msgSent": int(p.get("msgSent", 0)),
@@ -327,8 +315,6 @@ async def show_bgp_summary(tw: EosTwin, afi: str = "ipv4") -> dict[str, Any]:
                 "underMaintenance": False,
                 "peerState": _eos_state(str(p.get("state", "Idle"))),
             }
-            if not peers[ip]["description"]:
-                del peers[ip]["description"]
         if asn is None and not peers:
             continue
         vrfs[vrf] = {"vrf": vrf, "routerId": rid, "asn": str(asn or ""), "peers": peers}
@@ -433,8 +419,7 @@ async def show_bgp_neighbors(tw: EosTwin, afi: str = "ipv4") -> dict[str, Any]:
                 "remotePort": int(n.get("portForeign", 0)),
                 "prependOwnDisabled": False,
             }
-            if n.get("nbrDesc"):
-                entry["description"] = n["nbrDesc"]
+            # No peer-level "description": real EOS replies (and so NAPALM) do not carry one here.
             if state != "Established":
                 admin = (
                     "Administratively" in str(n.get("lastResetDueTo", ""))

@@ -372,6 +372,12 @@ class EosTwin(DeviceTwin):
         if low == "end" or (low == "exit" and not ctx.config.path):
             await self._leave_config(ctx)
             return ""
+        if re.match(r"(configure|config)( |$)", low) and not low.startswith("configure replace"):
+            # EOS lets you switch session/terminal straight from config mode.
+            await self._leave_config(ctx)
+            return await self._exec(ctx, cmd)
+        if re.match(r"(write|copy) ", low + " "):
+            return await self._exec(ctx, cmd)
         if ctx.session:
             s = self.sessions.get(ctx.session)
             if s is None:

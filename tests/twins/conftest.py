@@ -1,0 +1,44 @@
+"""Fixtures for twin acceptance tests: a real FRR peer and an EOS twin in netns."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from fabric.twins.testbed import TestBed
+
+
+def _need_root() -> None:
+    if os.geteuid() != 0:
+        if os.environ.get("CI") == "true":
+            pytest.fail("twin lab tests need root (CI=true: not skipping)")
+        pytest.skip("twin lab tests need root for network namespaces")
+
+
+@pytest.fixture(scope="session")
+def bed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestBed]:
+    _need_root()
+    tb = TestBed(Path(tmp_path_factory.mktemp("twinbed")))
+    try:
+        tb.create()
+        assert tb.wait_peer("Established", 30), "eBGP between twin and FRR peer never came up"
+        yield tb
+    finally:
+        tb.destroy()
+
+
+@pytest.fixture()
+def napalm_eos(bed: TestBed):  # type: ignore[no-untyped-def]
+    from napalm import get_network_driver
+
+    def make(transport: str = "https"):  # type: ignore[no-untyped-def]
+        drv = get_network_driver("eos")(
+            bed.mgmt_ip, "admin", "admin", timeout=30, optional_args={"transport": transport}
+        )
+        drv.open()
+        return drv
+
+    return make

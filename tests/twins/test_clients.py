@@ -1,0 +1,106 @@
+"""Unmodified client libraries against the EOS twin."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from fabric.twins.testbed import TestBed
+
+pytestmark = pytest.mark.lab
+
+
+@pytest.mark.parametrize("transport", ["https", "http", "ssh"])
+def test_napalm_getters(napalm_eos, transport: str) -> None:  # type: ignore[no-untyped-def]
+    d = napalm_eos(transport)
+    try:
+        facts = d.get_facts()
+        assert facts["hostname"] == "twin1" and facts["vendor"] == "Arista"
+        assert "Ethernet1" in facts["interface_list"]
+        bgp = d.get_bgp_neighbors()
+        peer = bgp["global"]["peers"]["10.99.0.1"]
+        assert peer["is_up"] and peer["remote_as"] == 65002 and peer["local_as"] == 65001
+        assert peer["address_family"]["ipv4"]["received_prefixes"] >= 1
+        itf = d.get_interfaces()
+        assert itf["Ethernet1"]["is_up"] and itf["Ethernet1"]["mtu"] == 1500
+        assert isinstance(d.get_lldp_neighbors(), dict)
+        cfg = d.get_config()
+        assert "router bgp 65001" in cfg["running"] and "router bgp 65001" in cfg["startup"]
+    finally:
+        d.close()
+
+
+def test_pyeapi(bed: TestBed) -> None:
+    import pyeapi
+
+    node = pyeapi.connect(
+        transport="https", host=bed.mgmt_ip, username="admin", password="admin", return_node=True
+    )
+    assert node.enable(["show version"])[0]["result"]["modelName"] == "cEOSLab"
+    text = node.enable(["show ip bgp summary vrf all"], encoding="text")[0]["result"]["output"]
+    assert "10.99.0.1" in text
+    assert node.api("system").get()["hostname"] == "twin1"  # pyeapi parses the running-config
+    with pytest.raises(pyeapi.eapilib.CommandError) as err:
+        node.run_commands(["show version", "show bogus"])
+    assert err.value.error_code == 1002
+    # partial results of the commands before the failing one, then its errors
+    assert "modelName" in err.value.output[-2] and "errors" in err.value.output[-1]
+
+
+def test_netmiko(bed: TestBed) -> None:
+    from netmiko import ConnectHandler
+
+    c = ConnectHandler(device_type="arista_eos", host=bed.mgmt_ip, username="admin", password="admin")
+    try:
+        assert c.find_prompt() == "twin1#"
+        assert "cEOSLab" in c.send_command("show version")
+        out = c.send_config_set(["interface Loopback9", "description via-netmiko"])
+        assert "(config-if-Lo9)#" in out
+        assert "description via-netmiko" in c.send_command("show running-config | section Loopback9")
+        assert "% Invalid input" in c.send_command("show nonsense")
+        c.send_config_set(["no interface Loopback9"])
+    finally:
+        c.disconnect()
+
+
+def test_scrapli_system(bed: TestBed) -> None:
+    from scrapli.driver.core import EOSDriver
+
+    with EOSDriver(
+        host=bed.mgmt_ip,
+        auth_username="admin",
+        auth_password="admin",
+        auth_strict_key=False,
+        transport="system",
+    ) as conn:
+        assert "twin1" in conn.send_command("show hostname").result
+        r = conn.send_configs(
+            ["interface Ethernet1", "description via-scrapli"], privilege_level="configuration"
+        )
+        assert not r.failed
+        assert "via-scrapli" in conn.send_command("show interfaces status").result
+
+
+def test_scrapli_asyncssh_session(bed: TestBed) -> None:
+    from scrapli.driver.core import AsyncEOSDriver
+
+    async def go() -> None:
+        async with AsyncEOSDriver(
+            host=bed.mgmt_ip,
+            auth_username="admin",
+            auth_password="admin",
+            auth_strict_key=False,
+            transport="asyncssh",
+        ) as conn:
+            assert "twin1" in (await conn.send_command("show hostname")).result
+            conn.register_configuration_session("scr1")
+            r = await conn.send_configs(
+                ["interface Ethernet1", "description scrapli-session"], privilege_level="scr1"
+            )
+            assert not r.failed
+            diff = (await conn.send_command("show session-config named scr1 diffs")).result
+            assert "+   description scrapli-session" in diff
+            await conn.send_command("configure session scr1 abort")
+
+    asyncio.run(go())
