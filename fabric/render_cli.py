@@ -1,0 +1,77 @@
+"""`fabric render`: write golden configs, optionally showing what changed since the last render."""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.text import Text
+
+from fabric.errors import FabricError
+
+console = Console()
+
+
+def _diff_text(old: str, new: str, name: str) -> Text:
+    lines = difflib.unified_diff(
+        old.splitlines(keepends=True), new.splitlines(keepends=True), f"a/{name}", f"b/{name}"
+    )
+    out = Text()
+    for line in lines:
+        style = None
+        if line.startswith(("+++", "---")):
+            style = "bold"
+        elif line.startswith("@@"):
+            style = "cyan"
+        elif line.startswith("+"):
+            style = "green"
+        elif line.startswith("-"):
+            style = "red"
+        out.append(line if line.endswith("\n") else line + "\n", style=style)
+    return out
+
+
+def render_command(
+    fabric: Annotated[str, typer.Argument(help="Fabric: inventory/<name>, its fabric.yaml, or just <name>.")],
+    hosts: Annotated[
+        str | None, typer.Option("--hosts", help="Comma-separated device names (default: all).")
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", help="Directory for <host>.cfg files.")] = Path(
+        "build/configs"
+    ),
+    diff: Annotated[
+        bool, typer.Option("--diff", help="Show a unified diff against the previous render in --out.")
+    ] = False,
+) -> None:
+    """Render golden configs: one <out>/<host>.cfg per device (two-stage: intent -> structured -> text)."""
+    from fabric.design import load_fabric
+    from fabric.render import render_fabric
+
+    fab = load_fabric(fabric)
+    wanted = [h.strip() for h in hosts.split(",") if h.strip()] if hosts else None
+    configs = render_fabric(fab, wanted)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise FabricError(f"cannot create output directory {out}: {exc.strerror}", key="--out") from None
+    changed = 0
+    for host, text in configs.items():
+        path = out / f"{host}.cfg"
+        old = path.read_text() if path.exists() else ""
+        if old != text:
+            changed += 1
+            if diff:
+                console.print(_diff_text(old, text, path.name), end="", soft_wrap=True)
+        path.write_text(text)
+    console.print(
+        f"[green]{fab.name}[/]: rendered {len(configs)} device(s) to {out} ({changed} changed)",
+        soft_wrap=True,
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """Add `render` to the main CLI (called by fabric/cli.py)."""
+    app.command(name="render")(render_command)
