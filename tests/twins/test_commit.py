@@ -1,0 +1,116 @@
+"""NAPALM configuration workflow against the twin, with effects seen from the real FRR peer."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from fabric.twins.testbed import TestBed
+
+pytestmark = pytest.mark.lab
+
+
+def _running(d) -> str:  # type: ignore[no-untyped-def]
+    return str(d.get_config(retrieve="running")["running"])
+
+
+def test_merge_compare_discard(napalm_eos) -> None:  # type: ignore[no-untyped-def]
+    d = napalm_eos()
+    try:
+        before = _running(d)
+        d.load_merge_candidate(config="interface Ethernet1\n   description merged-candidate\n")
+        diff = d.compare_config()
+        assert "+   description merged-candidate" in diff and "-   description to-peer" in diff
+        assert not diff.startswith("---")  # NAPALM strips the two header lines
+        d.discard_config()
+        assert d.compare_config() == ""
+        assert _running(d) == before
+    finally:
+        d.close()
+
+
+def test_replace_commit_and_rollback(napalm_eos) -> None:  # type: ignore[no-untyped-def]
+    d = napalm_eos()
+    try:
+        running = _running(d)
+        body = running.split("!\n", 1)[1] if running.startswith("! Command") else running
+        d.load_replace_candidate(config=body.replace("maximum-paths 4", "maximum-paths 8"))
+        diff = d.compare_config()
+        assert "-   maximum-paths 4" in diff and "+   maximum-paths 8" in diff
+        assert diff.count("\n+") + diff.count("\n-") == 2, diff  # replace of the same text: only the change
+        d.commit_config()
+        assert "maximum-paths 8" in _running(d)
+        assert "maximum-paths 8" in d.get_config(retrieve="startup")["startup"]  # write memory
+        d.rollback()
+        assert "maximum-paths 4" in _running(d)
+    finally:
+        d.close()
+
+
+def test_commit_breaks_bgp_and_revert_in_restores_it(bed: TestBed, napalm_eos) -> None:  # type: ignore[no-untyped-def]
+    d = napalm_eos()
+    try:
+        assert bed.wait_peer("Established", 20)
+        running = _running(d)
+        d.load_replace_candidate(config=running.replace("remote-as 65002", "remote-as 65009"))
+        t0 = time.time()
+        d.commit_config(revert_in=8)
+        assert d.has_pending_commit()
+        assert bed.wait_peer("Idle", 6) or bed.peer_bgp_state() != "Established"
+        assert "remote-as 65009" in _running(d)
+        # Nobody confirms: EOS rolls back when the timer expires, and the session comes back.
+        assert bed.wait_peer("Established", 30)
+        assert time.time() - t0 >= 7.5
+        assert "remote-as 65002" in _running(d)
+        assert not d.has_pending_commit()
+    finally:
+        d.close()
+
+
+def test_confirm_commit_keeps_change(bed: TestBed, napalm_eos) -> None:  # type: ignore[no-untyped-def]
+    d = napalm_eos()
+    try:
+        d.load_merge_candidate(config="interface Ethernet1\n   description confirmed\n")
+        d.commit_config(revert_in=5)
+        assert d.has_pending_commit()
+        d.confirm_commit()
+        assert not d.has_pending_commit()
+        time.sleep(6)
+        assert "description confirmed" in _running(d)
+    finally:
+        d.close()
+
+
+def test_rollback_of_pending_commit(bed: TestBed, napalm_eos) -> None:  # type: ignore[no-untyped-def]
+    d = napalm_eos()
+    try:
+        d.load_merge_candidate(config="router bgp 65001\n   neighbor 10.99.0.1 shutdown\n")
+        d.commit_config(revert_in=60)
+        assert bed.wait_peer("Idle", 10) or bed.peer_bgp_state() != "Established"
+        d.rollback()  # aborts the timed session: immediate revert
+        assert not d.has_pending_commit()
+        assert "neighbor 10.99.0.1 shutdown" not in _running(d)
+        assert bed.wait_peer("Established", 30)
+    finally:
+        d.close()
+
+
+def test_pending_timer_survives_server_restart(bed: TestBed, napalm_eos) -> None:  # type: ignore[no-untyped-def]
+    d = napalm_eos()
+    d.load_merge_candidate(config="interface Ethernet1\n   description before-restart\n")
+    d.commit_config(revert_in=6)
+    # Drop the driver without close() (close would abort the session), then restart the twin.
+    bed.stop_server()
+    bed.start_server()
+    d2 = napalm_eos()
+    try:
+        assert d2.has_pending_commit()
+        assert "description before-restart" in _running(d2)
+        deadline = time.time() + 15
+        while time.time() < deadline and d2.has_pending_commit():
+            time.sleep(0.5)
+        assert not d2.has_pending_commit()
+        assert "description before-restart" not in _running(d2)
+    finally:
+        d2.close()
