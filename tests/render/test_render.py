@@ -418,3 +418,17 @@ def test_cli_render_writes_files_and_diffs(tmp_path: Path, fabric_copy) -> None:
     assert r.exit_code == 0, r.output
     assert "-router bgp 65101" in r.output and "+router bgp 65201" in r.output
     assert "1 changed" in r.output
+
+
+def test_out_of_pool_loopback_is_advertised_everywhere(fabric_copy) -> None:  # type: ignore[no-untyped-def]
+    """Fabric-wide fact: a loopback override outside the pool is added (exact) to every device's filter."""
+
+    def edit(d: dict) -> None:  # type: ignore[type-arg]
+        d["nodes"]["leaves"][3]["loopback"] = "192.168.99.4"  # leaf4
+
+    before = rendered("dc1")
+    after = render_fabric(load_fabric(fabric_copy("dc1", edit)))
+    assert changed_lines(before["leaf1"], after["leaf1"]) == ["+   seq 20 permit 192.168.99.4/32"]
+    assert changed_lines(before["leaf3"], after["leaf3"]) == [
+        "+ip prefix-list LOOPBACKS seq 10 permit 192.168.99.4/32"
+    ]
