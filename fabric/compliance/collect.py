@@ -21,11 +21,24 @@ _SECRET_FILTERS = [
 ]
 
 
+def mask_tokens(text: str, secrets: list[str]) -> str:
+    """mask() for word-like secrets, but only where the secret is a whole token.
+
+    Lab passwords are words ("admin"): masking every substring would also turn the EOS role
+    "network-admin" into garbage and make the backup useless, without hiding anything more.
+    """
+    words = [s for s in secrets if s and re.fullmatch(r"[A-Za-z0-9]+", s)]
+    text = mask(text, [s for s in secrets if s not in words])
+    for w in words:
+        text = re.sub(rf"(?<![A-Za-z0-9_.-]){re.escape(w)}(?![A-Za-z0-9_.-])", "********", text)
+    return text
+
+
 def sanitize(config: str, secrets: list[str]) -> str:
-    """Remove secrets: netutils' sanitize_config with our per-platform patterns, then mask() known ones."""
+    """Remove secrets: netutils' sanitize_config with our per-platform patterns, then mask known ones."""
     from netutils.config.clean import sanitize_config
 
-    return mask(sanitize_config(config, _SECRET_FILTERS), secrets)
+    return mask_tokens(sanitize_config(config, _SECRET_FILTERS), secrets)
 
 
 def _ssh_exec(host: Any, command: str, timeout: float = 15) -> str:

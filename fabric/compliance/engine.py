@@ -47,6 +47,10 @@ class Rules:
     set_prefix: str = "set "
     delete_prefix: str = "delete "
     strip_prefix: str = ""
+    # Top-level lines that close the previous block (IOS-XR end-set/end-policy): same feature.
+    continuation: tuple[re.Pattern[str], ...] = ()
+    # Block headers the device does not print when the block is empty (FRR's bare "bfd").
+    drop_if_empty: tuple[re.Pattern[str], ...] = ()
 
     def feature_names(self) -> list[str]:
         return [f.name for f in self.features]
@@ -101,6 +105,8 @@ def load_rules(platform: str, rules_dir: str | None = None) -> Rules:
             set_prefix=data.get("set_prefix", "set "),
             delete_prefix=data.get("delete_prefix", "delete "),
             strip_prefix=data.get("strip_prefix", ""),
+            continuation=tuple(re.compile(p) for p in data.get("continuation", [])),
+            drop_if_empty=tuple(re.compile(p) for p in data.get("drop_if_empty", [])),
         )
     except (KeyError, TypeError, re.error) as exc:
         raise FabricError(
@@ -138,14 +144,16 @@ def cli_sections(config: str, rules: Rules) -> dict[str, str]:
     Unlike netutils' ``section_config`` (first prefix match, features may overlap) each block goes to
     exactly one feature, which keeps per-feature results and remediation disjoint.
     """
-    parsed = parser_map[rules.parser](clean(config, rules))
+    parsed = [c for c in parser_map[rules.parser](clean(config, rules)).config_lines if c.config_line]
     blocks: dict[str, list[str]] = {f.name: [] for f in rules.features}
     current: str | None = None
-    for cl in parsed.config_lines:
-        if not cl.config_line:
-            continue
-        if not cl.parents:
+    for i, cl in enumerate(parsed):
+        top = not cl.parents
+        if top and not any(p.search(cl.config_line) for p in rules.continuation):
             current = _feature_for(cl.config_line, rules.features)
+            empty = i + 1 >= len(parsed) or not parsed[i + 1].parents
+            if empty and any(p.search(cl.config_line) for p in rules.drop_if_empty):
+                continue
         if current is not None:
             blocks[current].append(cl.config_line)
     return {k: "\n".join(v) for k, v in blocks.items()}
@@ -291,10 +299,18 @@ def remediate_config(platform: str, running: str, golden: str, features: list[st
     run_h = get_hconfig(driver, "\n".join(run_c[n] for n in wanted if run_c[n]))
     gold_h = get_hconfig(driver, "\n".join(gold_c[n] for n in wanted if gold_c[n]))
     rem = WorkflowRemediation(run_h, gold_h).remediation_config
-    lines = [(c.depth() - 1, c.text) for c in rem.all_children_sorted()]
-    if not lines:
-        return ""
     if platform == "frr":
-        return _frr_text(lines) + "\n"
+        lines = [(c.depth() - 1, c.text) for c in rem.all_children_sorted()]
+        return _frr_text(lines) + "\n" if lines else ""
+    # sectional_exiting adds the closing lines a platform needs (IOS-XR end-set / end-policy).
+    dumped = rem.dump_simple(sectional_exiting=True)
+    if not dumped:
+        return ""
     indent = 3 if platform == "eos" else 1
-    return "\n".join(" " * (indent * d) + t for d, t in lines) + "\n"
+    out = []
+    for ln in dumped:
+        if ln.strip() in ("exit", "root"):
+            continue  # generic mode exits: noise when pasted, wrong inside an IOS-XR route-policy
+        depth = (len(ln) - len(ln.lstrip(" "))) // 2  # hier-config dumps two spaces per level
+        out.append(" " * (indent * depth) + ln.strip())
+    return "\n".join(out) + "\n"
