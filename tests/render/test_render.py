@@ -432,3 +432,13 @@ def test_out_of_pool_loopback_is_advertised_everywhere(fabric_copy) -> None:  # 
     assert changed_lines(before["leaf3"], after["leaf3"]) == [
         "+ip prefix-list LOOPBACKS seq 10 permit 192.168.99.4/32"
     ]
+
+
+def test_render_task_with_the_fabric_inventory() -> None:
+    """Hosts built by fabric.inventory (data['intent'] = DeviceIntent JSON) render out of the box."""
+    inventory = pytest.importorskip("fabric.inventory")
+    fab = load_fabric(ROOT / "inventory" / "dc1")
+    nr = inventory.load_nornir(ROOT / "inventory" / "dc1", fab=fab, num_workers=1)
+    res = nr.run(task=render.render_task, fabric=fab)
+    assert not res.failed
+    assert {h: r[0].result for h, r in res.items()} == rendered("dc1")
