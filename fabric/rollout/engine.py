@@ -1,0 +1,583 @@
+"""The rollout engine: waves of devices, each pre-snapshot -> candidate -> diff -> commit-confirmed ->
+convergence -> post-snapshot -> gate (device + neighbors) -> confirm, or roll back.
+
+Inside a wave devices run concurrently on Nornir's threaded runner; a device's failure is recorded
+as that device's result and never hides the others'. Between waves nothing runs: a failed wave is
+rolled back (and, when the policy says so, every earlier wave) and the rollout halts.
+"""
+
+from __future__ import annotations
+
+import copy
+import getpass
+import os
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from fabric.credentials import credentials_for
+from fabric.errors import FabricError
+from fabric.model import Fabric
+from fabric.rollout.drivers import Driver, DriverError, Target, driver_for
+from fabric.rollout.journal import DEFAULT_JOURNAL, IN_FLIGHT, Heartbeat, Journal, resume_action
+from fabric.rollout.plan import groups_of, plan_waves
+from fabric.rollout.playbook import Playbook, select_targets
+
+Emit = Callable[[int | None, str | None, str, str, str], None]  # wave, host, step, status, detail
+
+
+# ------------------------------------------------------------------------------------------ fabric
+
+
+@dataclass
+class FabricSource:
+    """Where the fabric comes from, re-loadable on resume: fabric.yaml, optionally retargeted to one
+    platform (an all-FRR lab) with management addresses taken from a deployed lab."""
+
+    path: str
+    platform_override: str | None = None
+    lab_topology: str | None = None
+    mgmt_overrides: dict[str, str] = field(default_factory=dict)  # host -> a.b.c.d/len
+
+    def load(self, patch: dict[str, Any] | None = None) -> Fabric:
+        from fabric.design import expand, fabric_file
+        from fabric.yamlfile import YamlDoc, load_yaml
+
+        doc = load_yaml(fabric_file(self.path))
+        if patch:
+            doc = YamlDoc(doc.path, deep_merge(doc.data, patch), doc._lines)
+        fab = expand(doc)
+        if self.platform_override:
+            from fabric.cli import _retarget
+
+            for dev in fab.devices.values():
+                _retarget(dev, self.platform_override)
+        mg = dict(self.mgmt_overrides)
+        if self.lab_topology:
+            from fabric.lab.api import state_for
+
+            st = state_for(self.lab_topology)
+            mg.update({n: f"{v['mgmt_ipv4']}/{v.get('mgmt_prefix_len', 24)}" for n, v in st["nodes"].items()})
+        for name, ip in mg.items():
+            if name in fab.devices:
+                fab.devices[name].mgmt_ipv4 = ip
+        return fab
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "platform_override": self.platform_override,
+                "lab_topology": self.lab_topology, "mgmt_overrides": self.mgmt_overrides}
+
+
+def deep_merge(base: Any, patch: Any) -> Any:
+    """Mappings merge key by key; lists of named items (nodes) merge by 'name'; anything else replaces."""
+    if isinstance(base, dict) and isinstance(patch, dict):
+        out = dict(base)
+        for k, v in patch.items():
+            out[k] = deep_merge(base.get(k), v) if k in base else copy.deepcopy(v)
+        return out
+    if (isinstance(base, list) and isinstance(patch, list) and patch
+            and all(isinstance(x, dict) and "name" in x for x in base + patch)):
+        by = {x["name"]: x for x in base}
+        merged = [deep_merge(by[x["name"]], x) if x["name"] in by else x for x in patch]
+        names = {x["name"] for x in patch}
+        return [x for x in base if x["name"] not in names] + merged
+    return copy.deepcopy(patch)
+
+
+def candidates(pb: Playbook, src: FabricSource, fab: Fabric, hosts: list[str]) -> tuple[dict[str, str], str]:
+    """Per-host candidate text and the load mode ('replace' or 'merge')."""
+    ch = pb.change
+    if ch.type == "merge":
+        env = jinja2.Environment(undefined=jinja2.StrictUndefined, keep_trailing_newline=True)  # noqa: S701
+        out = {}
+        for h in hosts:
+            dev = fab.devices[h]
+            tpl = ch.template if isinstance(ch.template, str) else (ch.template or {}).get(dev.platform)
+            if tpl is None:
+                raise FabricError(f"no merge template for platform '{dev.platform}' (host {h})", file=pb.file,
+                                  key="change.template", fix=f"add a '{dev.platform}:' entry or narrow the targets")
+            try:
+                out[h] = env.from_string(tpl).render(vars=ch.vars, intent=dev.model_dump(mode="json"), host=h,
+                                                     device=dev, **ch.vars)
+            except jinja2.TemplateError as exc:
+                raise FabricError(f"template error for {h}: {exc}", file=pb.file, key="change.template",
+                                  fix="check the variables used by the snippet") from None
+        return out, "merge"
+    from fabric.render import render_fabric
+
+    rendered_fab = src.load(ch.patch) if ch.type == "intent_patch" else fab
+    return render_fabric(rendered_fab, hosts), "replace"
+
+
+def neighbors_of(fab: Fabric, host: str) -> dict[str, str]:
+    """Fabric BGP neighbors of ``host``: neighbor name -> the address that neighbor peers with on ``host``."""
+    out: dict[str, str] = {}
+    dev = fab.devices[host]
+    for n in dev.bgp.neighbors if dev.bgp else []:
+        peer = fab.devices.get(n.peer)
+        if not peer or not peer.bgp:
+            continue
+        for pn in peer.bgp.neighbors:
+            if pn.peer == host:
+                out[n.peer] = pn.ip
+    return out
+
+
+# ------------------------------------------------------------------------------------------ gates
+
+
+def evaluate_gate(pb: Playbook, fab: Fabric, host: str, pre: dict[str, Any], post: dict[str, Any],
+                  neighbor_facts: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """One result per check: {"name": ..., "ok": bool, "detail": str}. Pure, unit-tested."""
+    g = pb.gates
+    results: list[dict[str, Any]] = []
+    dev = fab.devices[host]
+    if "bgp" in g.device and dev.bgp:
+        want = [n.ip for n in dev.bgp.neighbors]
+        down = [ip for ip in want if not post.get("bgp", {}).get(ip)]
+        results.append({"name": "device.bgp", "ok": not down,
+                        "detail": f"{len(want) - len(down)}/{len(want)} sessions established"
+                                  + (f"; down: {', '.join(down)}" if down else "")})
+    if "interfaces" in g.device and post.get("interfaces"):
+        down = [i for i, up in post["interfaces"].items() if not up and i in {x.name for x in dev.interfaces}]
+        results.append({"name": "device.interfaces", "ok": not down, "detail": f"down: {down}" if down else "up"})
+    for rule in g.snapshot_rules:
+        pre_up = sum(1 for v in pre.get("bgp", {}).values() if v)
+        post_up = sum(1 for v in post.get("bgp", {}).values() if v)
+        if rule.rule == "bgp_established_no_decrease":
+            results.append({"name": "snapshot.bgp_established", "ok": post_up >= pre_up,
+                            "detail": f"established {pre_up} -> {post_up}"})
+        elif rule.rule == "routes_no_decrease":
+            results.append({"name": "snapshot.routes", "ok": post.get("routes", 0) >= pre.get("routes", 0),
+                            "detail": f"routes {pre.get('routes', 0)} -> {post.get('routes', 0)}"})
+        elif rule.rule == "routes_max_loss_pct":
+            a, b = pre.get("routes", 0), post.get("routes", 0)
+            loss = 0.0 if not a else max(0.0, (a - b) * 100.0 / a)
+            results.append({"name": "snapshot.routes_loss", "ok": loss <= rule.value,
+                            "detail": f"routes {a} -> {b} ({loss:.1f}% loss, max {rule.value}%)"})
+    if "bgp" in g.neighbors:
+        for nb, ip in sorted(neighbors_of(fab, host).items()):
+            facts = neighbor_facts.get(nb)
+            if facts is None:
+                continue  # not reachable for reads: the device-side check already covers the session
+            up = bool(facts.get("bgp", {}).get(ip))
+            results.append({"name": f"neighbor.{nb}.bgp", "ok": up, "detail": f"{nb} -> {ip} "
+                            + ("established" if up else "NOT established")})
+    return {"ok": all(r["ok"] for r in results), "checks": results}
+
+
+# ------------------------------------------------------------------------------------------ engine
+
+
+@dataclass
+class Options:
+    journal: str = str(DEFAULT_JOURNAL)
+    dry_run: bool = False
+    operator: str = ""
+    stale_after: float = 30.0
+
+
+def new_rollout_id() -> str:
+    return time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + "-" + secrets.token_hex(3)
+
+
+class Rollout:
+    """One rollout. ``after_commit`` is a fault-injection hook for lab scenarios (called per device)."""
+
+    def __init__(self, pb: Playbook, src: FabricSource, opts: Options | None = None, emit: Emit | None = None,
+                 after_commit: Callable[[str], None] | None = None, rid: str | None = None) -> None:
+        self.pb, self.src, self.opts = pb, src, opts or Options()
+        self._emit_cb = emit
+        self.after_commit = after_commit
+        self.fab = src.load()
+        self.targets = select_targets(pb, self.fab.devices)
+        self.waves = plan_waves(pb, self.targets, groups_of(self.fab.devices))
+        self.rid = rid or new_rollout_id()
+        self._targets: dict[str, Target] = {}
+        for name, dev in self.fab.devices.items():
+            c = credentials_for(dev.platform)
+            self._targets[name] = Target(name, dev.mgmt_ipv4.split("/")[0], dev.platform, c.username, c.password)
+        self.journal: Journal | None = None
+        self.timing = {"device_wait": 0.0, "wall": 0.0}
+        self._tlock = threading.Lock()
+        self._nr: Any = None
+
+    # -------------------------------------------------------------- helpers
+    def emit(self, wave: int | None, host: str | None, step: str, status: str, detail: str = "") -> None:
+        if self.journal:
+            self.journal.event(self.rid, wave, host, step, status, detail)
+        if self._emit_cb:
+            self._emit_cb(wave, host, step, status, detail)
+
+    def _wait(self, seconds: float) -> None:
+        """Sleeping for convergence/timers is device time, not framework overhead (bench accounting)."""
+        time.sleep(seconds)
+        with self._tlock:
+            self.timing["device_wait"] += seconds
+
+    def _secrets(self) -> list[str]:
+        return sorted({t.password for t in self._targets.values() if t.password})
+
+    def plan(self) -> dict[str, Any]:
+        """Waves, devices and diffs; reads the devices, never changes them."""
+        cands, mode = candidates(self.pb, self.src, self.fab, self.targets)
+
+        def one(h: str) -> tuple[str, str]:
+            drv = driver_for(self._targets[h])
+            try:
+                return h, drv.diff(cands[h], mode)
+            except DriverError as exc:
+                return h, f"(device not reachable: {exc})"
+            finally:
+                drv.close()
+
+        with ThreadPoolExecutor(max_workers=max(1, min(20, len(self.targets)))) as ex:
+            diffs = dict(ex.map(one, self.targets))
+        from fabric.rollout.journal import scrub
+
+        return {"playbook": self.pb.name, "mode": mode, "waves": self.waves,
+                "diffs": {h: scrub(d, self._secrets()) for h, d in diffs.items()}}
+
+    # -------------------------------------------------------------- run
+    def run(self) -> dict[str, Any]:
+        t0 = time.monotonic()
+        j = self.journal = Journal(self.opts.journal, secrets=self._secrets())
+        fabric_key = self.fab.name
+        j.acquire(fabric_key, self.rid, self.opts.stale_after)
+        try:
+            j.create(self.rid, self.pb.name, self.pb.file, fabric_key, self.opts.operator or _operator(),
+                     self.waves, {"source": self.src.as_dict(), "playbook": self.pb.model_dump(mode="json")})
+            with Heartbeat(j, fabric_key, self.rid):
+                j.set_rollout(self.rid, "running")
+                outcome = self._run_waves(start=0)
+            self.timing["wall"] = time.monotonic() - t0
+            return self._finish(outcome)
+        finally:
+            j.release(fabric_key, self.rid)
+
+    def _finish(self, outcome: str) -> dict[str, Any]:
+        assert self.journal
+        summary = self.report(outcome)
+        self.journal.set_rollout(self.rid, outcome, summary)
+        return summary
+
+    def report(self, outcome: str) -> dict[str, Any]:
+        assert self.journal
+        devs = self.journal.devices(self.rid)
+        return {"rollout": self.rid, "playbook": self.pb.name, "fabric": self.fab.name, "outcome": outcome,
+                "waves": self.waves, "timing": dict(self.timing),
+                "devices": [{k: d[k] for k in ("host", "wave", "state", "error", "gate", "diff")} for d in devs]}
+
+    def _aborted(self) -> bool:
+        return bool(self.journal and self.journal.rollout(self.rid)["state"] == "abort_requested")
+
+    def _run_waves(self, start: int) -> str:
+        assert self.journal
+        cands, mode = candidates(self.pb, self.src, self.fab, self.targets)
+        done: list[str] = []  # confirmed hosts, for a rollback of everything
+        for w in range(start):
+            done += [h for h in self.waves[w]]
+        for w in range(start, len(self.waves)):
+            wave = self.waves[w]
+            self.emit(w, None, "wave", "start", ", ".join(wave))
+            results = self._run_wave(w, wave, cands, mode)
+            failed = [h for h, r in results.items() if not r.get("ok")]
+            if self._aborted():
+                failed = failed or ["(abort requested)"]
+            if not failed:
+                failed = self._confirm_wave(w, [h for h, r in results.items() if r.get("state") == "gated"])
+            if failed:
+                self.emit(w, None, "wave", "failed", ", ".join(failed))
+                self._rollback_hosts(w, wave)
+                if self.pb.failure.rollback == "all":
+                    self._undo_confirmed(done)
+                self._await_timers()
+                if self._aborted():
+                    return "aborted"
+                return "rolled_back" if self._all_consistent() else "failed"
+            done += wave
+            self.emit(w, None, "wave", "done", "")
+        return "completed"
+
+    def _run_wave(self, w: int, wave: list[str], cands: dict[str, str], mode: str) -> dict[str, dict[str, Any]]:
+        from nornir.core.filter import F
+        from nornir.plugins.runners import ThreadedRunner
+
+        workers = min(len(wave), self.pb.constraints.max_in_flight or len(wave))
+        nr = self._nornir().with_runner(ThreadedRunner(num_workers=max(1, workers)))
+        agg = nr.filter(F(name__any=wave)).run(task=self._device_task, wave=w, cands=cands, mode=mode,
+                                                on_failed=True)
+        out: dict[str, dict[str, Any]] = {}
+        for h in wave:
+            mr = agg.get(h)
+            if mr is None or mr[0].result is None:
+                exc = mr[0].exception if mr is not None else None
+                out[h] = {"ok": False, "state": "error", "error": repr(exc)}
+                self.journal.device(self.rid, h, error=f"internal error: {exc!r}")  # type: ignore[union-attr]
+            else:
+                out[h] = mr[0].result
+        return out
+
+    def _nornir(self) -> Any:
+        if self._nr is None:
+            from nornir.core.plugins.inventory import InventoryPluginRegister
+
+            from fabric.inventory import load_nornir
+
+            # load_nornir registers its inventory plugin each call; one process may run many rollouts.
+            InventoryPluginRegister.available.pop("NetfabricInventory", None)
+            self._nr = load_nornir(self.src.path, fab=self.fab, hosts=self.targets)
+        return self._nr
+
+    def _device_task(self, task: Any, wave: int, cands: dict[str, str], mode: str) -> Any:
+        from nornir.core.task import Result
+
+        return Result(host=task.host, result=self.device_steps(wave, task.host.name, cands[task.host.name], mode))
+
+    def device_steps(self, w: int, h: str, cand: str, mode: str) -> dict[str, Any]:
+        j = self.journal
+        assert j
+        tgt = self._targets[h]
+        drv = driver_for(tgt)
+        state = "pending"
+        try:
+            self.emit(w, h, "pre-snapshot", "run")
+            pre_cfg, pre = drv.running(), drv.facts()
+            j.device(self.rid, h, "prechecked", pre_config=pre_cfg, platform=tgt.platform, address=tgt.address,
+                     mode=mode)
+            state = "prechecked"
+            diff = drv.diff(cand, mode)
+            if not diff.strip():
+                j.device(self.rid, h, "skipped", diff="")
+                self.emit(w, h, "diff", "empty", "no change: skipped")
+                return {"ok": True, "state": "skipped"}
+            token = f"nf-{self.rid}"
+            j.device(self.rid, h, "armed", token=token, diff=diff, candidate=cand)
+            state = "armed"
+            self.emit(w, h, "commit", "run", f"confirm within {self.pb.commit_confirm}s")
+            drv.commit_confirmed(cand, mode, self.pb.commit_confirm, token)
+            j.device(self.rid, h, "committed")
+            state = "committed"
+            if self.after_commit:
+                self.after_commit(h)
+            gate = self._gate(w, h, drv, pre)
+            post_cfg = drv.running()
+            if gate["ok"]:
+                j.device(self.rid, h, "gated", post_config=post_cfg, gate=gate)
+                self.emit(w, h, "gate", "pass", _gate_line(gate))
+                return {"ok": True, "state": "gated", "gate": gate}
+            j.device(self.rid, h, post_config=post_cfg, gate=gate, error="gate failed: " + _gate_line(gate))
+            self.emit(w, h, "gate", "FAIL", _gate_line(gate))
+            return {"ok": False, "state": state, "gate": gate}
+        except DriverError as exc:
+            if exc.unreachable and state in IN_FLIGHT:
+                j.device(self.rid, h, "unreachable", error=f"{exc}; the device reverts on its own timer")
+                state = "unreachable"
+            else:
+                j.device(self.rid, h, error=str(exc))
+            self.emit(w, h, "error", "FAIL", str(exc))
+            return {"ok": False, "state": state, "error": str(exc)}
+        finally:
+            drv.close()
+
+    def _gate(self, w: int, h: str, drv: Driver, pre: dict[str, Any]) -> dict[str, Any]:
+        g = self.pb.gates
+        self.emit(w, h, "converge", "wait", f"up to {g.convergence_timeout:.0f}s")
+        self._wait(g.convergence_wait)
+        deadline = time.monotonic() + g.convergence_timeout
+        nbrs = neighbors_of(self.fab, h) if g.neighbors else {}
+        ndrv = {n: driver_for(self._targets[n]) for n in nbrs}
+        try:
+            while True:
+                post = drv.facts()
+                nfacts: dict[str, dict[str, Any]] = {}
+                for n, d in ndrv.items():
+                    try:
+                        nfacts[n] = d.facts()
+                    except DriverError:
+                        pass  # a neighbor we cannot read is reported by its own gate, not this one
+                gate = evaluate_gate(self.pb, self.fab, h, pre, post, nfacts)
+                if gate["ok"] or time.monotonic() >= deadline:
+                    gate["post"] = post
+                    return gate
+                self._wait(1.0)
+        finally:
+            for d in ndrv.values():
+                d.close()
+
+    def _confirm_wave(self, w: int, hosts: list[str]) -> list[str]:
+        assert self.journal
+        j = self.journal
+
+        def one(h: str) -> str | None:
+            drv = driver_for(self._targets[h])
+            token = f"nf-{self.rid}"
+            try:
+                if drv.confirm(token):
+                    j.device(self.rid, h, "confirmed")
+                    self.emit(w, h, "confirm", "ok")
+                    return None
+                j.device(self.rid, h, "reverted_by_timer", error="confirm came too late: the device reverted")
+                self.emit(w, h, "confirm", "FAIL", "timer already fired")
+                return h
+            except DriverError as exc:
+                j.device(self.rid, h, error=f"confirm failed: {exc}")
+                return h
+            finally:
+                drv.close()
+
+        with ThreadPoolExecutor(max_workers=max(1, len(hosts))) as ex:
+            return [h for h in ex.map(one, hosts) if h]
+
+    def _rollback_hosts(self, w: int | None, hosts: list[str]) -> None:
+        assert self.journal
+        j = self.journal
+        states = {d["host"]: d for d in j.devices(self.rid)}
+
+        def one(h: str) -> None:
+            d = states[h]
+            if resume_action(d["state"]) != "rollback" or not d["token"]:
+                if d["state"] in ("pending", "prechecked"):
+                    j.device(self.rid, h, "untouched")
+                return
+            j.device(self.rid, h, "rolling_back")
+            self.emit(w, h, "rollback", "run")
+            drv = driver_for(self._targets[h])
+            try:
+                drv.rollback(d["token"])
+                j.device(self.rid, h, "rolled_back")
+                self.emit(w, h, "rollback", "ok")
+            except DriverError as exc:
+                state = "unreachable" if exc.unreachable else "rolling_back"
+                j.device(self.rid, h, state, error=f"rollback failed: {exc}; the device reverts on its timer")
+                self.emit(w, h, "rollback", "FAIL", str(exc))
+            finally:
+                drv.close()
+
+        with ThreadPoolExecutor(max_workers=max(1, len(hosts))) as ex:
+            list(ex.map(one, hosts))
+
+    def _undo_confirmed(self, hosts: list[str]) -> None:
+        """Failure policy 'all': confirmed devices go back to their checkpoint (kept on the device)."""
+        assert self.journal
+        j = self.journal
+        states = {d["host"]: d for d in j.devices(self.rid)}
+        todo = [h for h in hosts if states[h]["state"] == "confirmed"]
+        for h in todo:
+            j.device(self.rid, h, "gated")  # back in flight: a crash now makes resume roll it back
+        self._rollback_hosts(None, todo)
+
+    def _await_timers(self) -> None:
+        """Devices we lost: wait for their own revert timer, then check they did revert."""
+        assert self.journal
+        j = self.journal
+        lost = [d for d in j.devices(self.rid) if d["state"] in ("unreachable", "rolling_back")]
+        if not lost:
+            return
+        latest = max(d["updated"] for d in lost)
+        wait = max(0.0, latest + self.pb.commit_confirm + 3 - time.time())
+        self.emit(None, None, "timer", "wait", f"{len(lost)} device(s) unreachable: waiting {wait:.0f}s "
+                                               "for their own revert timer")
+        self._wait(wait)
+        for d in lost:
+            self._verify_reverted(d["host"], d["token"])
+
+    def _verify_reverted(self, h: str, token: str | None, tries: int = 20) -> bool:
+        assert self.journal
+        for _ in range(tries):
+            drv = driver_for(self._targets[h])
+            try:
+                st = drv.timer_state(token or "")
+                if st == "reverting":
+                    self._wait(1.0)
+                    continue
+                if st in ("armed", "confirmed"):
+                    drv.rollback(token or "")
+                self.journal.device(self.rid, h, "reverted_by_timer" if st != "armed" else "rolled_back",
+                                    error="reverted by its own commit-confirm timer" if st != "armed" else "")
+                self.emit(None, h, "timer", "reverted", st)
+                return True
+            except DriverError:
+                self._wait(1.0)
+            finally:
+                drv.close()
+        self.emit(None, h, "timer", "UNKNOWN", "still unreachable; `fabric rollout resume` will verify")
+        return False
+
+    def _all_consistent(self) -> bool:
+        assert self.journal
+        return all(d["state"] in ("confirmed", "rolled_back", "reverted_by_timer", "skipped", "untouched",
+                                  "pending") for d in self.journal.devices(self.rid))
+
+    # -------------------------------------------------------------- resume
+    def resume(self, rollback_all: bool = False) -> dict[str, Any]:
+        """Finish an interrupted rollout: in-flight devices go back to their checkpoint (safe whatever
+        the step the process died at), then the remaining waves run (or, with ``rollback_all`` or an
+        abort request, every confirmed device is rolled back too)."""
+        t0 = time.monotonic()
+        j = self.journal = Journal(self.opts.journal, secrets=self._secrets())
+        r = j.rollout(self.rid)
+        fabric_key = r["fabric"]
+        j.acquire(fabric_key, self.rid, self.opts.stale_after)
+        try:
+            with Heartbeat(j, fabric_key, self.rid):
+                abort = r["state"] == "abort_requested"
+                j.set_rollout(self.rid, "abort_requested" if abort else "running")
+                devs = j.devices(self.rid)
+                inflight = [d["host"] for d in devs if resume_action(d["state"]) == "rollback"]
+                self.emit(None, None, "resume", "run", f"rolling back in-flight: {inflight or 'none'}")
+                self._rollback_hosts(None, inflight)
+                self._await_timers()
+                if abort or rollback_all:
+                    self._undo_confirmed([d["host"] for d in devs])
+                    self._await_timers()
+                    outcome = "aborted" if abort else "rolled_back"
+                else:
+                    # Re-run from the first wave with a device not in its final state.
+                    devs = j.devices(self.rid)
+                    start = next((d["wave"] for d in devs if d["state"] not in ("confirmed", "skipped")),
+                                 len(self.waves))
+                    for d in devs:
+                        if d["wave"] >= start and d["state"] not in ("confirmed", "skipped"):
+                            j.device(self.rid, d["host"], "pending", token=None, error=None)
+                    outcome = self._run_waves(start)
+            self.timing["wall"] = time.monotonic() - t0
+            return self._finish(outcome)
+        finally:
+            j.release(fabric_key, self.rid)
+
+
+def _gate_line(gate: dict[str, Any]) -> str:
+    bad = [c for c in gate["checks"] if not c["ok"]]
+    if not bad:
+        return f"{len(gate['checks'])} checks passed"
+    return "; ".join(f"{c['name']}: {c['detail']}" for c in bad[:4])
+
+
+def _operator() -> str:
+    try:
+        return os.environ.get("NETFABRIC_OPERATOR") or getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def from_journal(rid: str | None, journal: str | Path = DEFAULT_JOURNAL, emit: Emit | None = None) -> Rollout:
+    """Rebuild a rollout from what the journal recorded (playbook model, fabric source, waves)."""
+    j = Journal(journal)
+    try:
+        r = j.rollout(rid)
+    finally:
+        j.close()
+    pb = Playbook.model_validate(r["options"]["playbook"])
+    src = FabricSource(**r["options"]["source"])
+    ro = Rollout(pb, src, Options(journal=str(journal)), emit=emit, rid=r["id"])
+    ro.waves = r["plan"]  # the recorded plan, even if the fabric changed since
+    ro.targets = [h for w in ro.waves for h in w]
+    return ro
