@@ -33,6 +33,7 @@ def build_state(topo: Topology, backend: str = "netns", twins: dict[str, str | N
             "username": n.username,
             "password": n.password,
             "node_dir": str(topo.lab_dir / n.name),
+            "lldpd_socket": f"/run/netfabric/lldpd/{n.long_name}.sock",
             "labels": dict(n.labels),
             "group": n.group,
             "image": n.image,

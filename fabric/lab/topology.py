@@ -256,8 +256,9 @@ def validate_schema(data: Any, file: str) -> None:
     if err.context:
         best = max(err.context, key=lambda e: len(e.absolute_path))
     path = _key_path(best.absolute_path)
+    msg = best.message if len(best.message) < 300 else best.message[:300] + "..."
     raise TopologyError(
-        f"schema error at {path}: {best.message}",
+        f"schema error at {path}: {msg}",
         file=file,
         key=path,
         fix="compare with the containerlab topology reference (https://containerlab.dev/manual/topo-def-file/)",
