@@ -233,3 +233,56 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+class LabBed(TestBed):
+    """The same test surface on a real embedded-lab deployment of containerlab/eos-pair.clab.yml."""
+
+    def __init__(self, topology: Path) -> None:
+        self.topology = topology
+        self.state: dict[str, object] = {}
+        self.server = None
+        self._created = []
+
+    def create(self) -> None:
+        from fabric.lab import api
+
+        api.destroy(self.topology)  # a crashed earlier run must not block the deploy
+        self.state = api.deploy(self.topology, wait=True, timeout=60)
+        nodes = self.state["nodes"]
+        assert isinstance(nodes, dict)
+        self.mgmt_ip = nodes["twin1"]["mgmt_ipv4"]
+        self.peer_ns = nodes["peer"]["netns"]
+        self.state_path = Path(str(self.state["lab_dir"])) / "netfabric-lab.json"
+        self.workdir = Path(str(self.state["lab_dir"]))
+
+    def stop_server(self) -> None:
+        pids = self.state.get("pids", {})
+        pid = pids.get("twin") if isinstance(pids, dict) else None
+        if pid:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(pid), signal.SIGTERM)
+            for _ in range(100):
+                try:
+                    os.kill(int(pid), 0)
+                except ProcessLookupError:
+                    break
+                with contextlib.suppress(ChildProcessError):
+                    os.waitpid(int(pid), os.WNOHANG)
+                time.sleep(0.1)
+
+    def start_server(self) -> None:
+        from fabric.lab.state import save_state
+
+        log = open(self.workdir / "twin.log", "ab")  # noqa: SIM115 - handed to the child
+        p = subprocess.Popen([sys.executable, "-m", "fabric.twins", "serve", str(self.state_path)],
+                             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                             start_new_session=True)
+        self.state.setdefault("pids", {})["twin"] = p.pid  # type: ignore[index]
+        save_state(self.state)  # type: ignore[arg-type]  # so `fabric lab destroy` stops this one
+        self.wait_ports()
+
+    def destroy(self) -> None:
+        from fabric.lab import api
+
+        api.destroy(self.topology)

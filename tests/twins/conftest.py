@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from fabric.twins.testbed import TestBed
+from fabric.twins.testbed import LabBed, TestBed
+
+TOPOLOGY = Path(__file__).resolve().parents[2] / "containerlab" / "eos-pair.clab.yml"
 
 
 def _need_root() -> None:
@@ -18,10 +20,24 @@ def _need_root() -> None:
         pytest.skip("twin lab tests need root for network namespaces")
 
 
+def _lab_available() -> bool:
+    try:
+        from fabric.lab import api  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 @pytest.fixture(scope="session")
 def bed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestBed]:
     _need_root()
-    tb = TestBed(Path(tmp_path_factory.mktemp("twinbed")))
+    # The embedded lab (fabric.lab) deploys containerlab/eos-pair.clab.yml; NETFABRIC_TWIN_BED=netns
+    # falls back to the self-contained bed (no dependency on fabric.lab).
+    tb: TestBed
+    if os.environ.get("NETFABRIC_TWIN_BED", "lab") == "lab" and _lab_available():
+        tb = LabBed(TOPOLOGY)
+    else:
+        tb = TestBed(Path(tmp_path_factory.mktemp("twinbed")))
     try:
         tb.create()
         assert tb.wait_peer("Established", 30), "eBGP between twin and FRR peer never came up"
