@@ -19,11 +19,12 @@ from __future__ import annotations
 import ipaddress
 import re
 import sys
+import threading
 import traceback
 from functools import lru_cache
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 from pydantic import ValidationError
@@ -31,7 +32,14 @@ from pydantic import ValidationError
 from fabric.errors import FabricError
 from fabric.model import DeviceIntent, Fabric
 from fabric.platforms import PLATFORMS
-from fabric.structured import FabricFacts, StructuredConfig, build_device, build_structured
+from fabric.structured import (
+    FabricFacts,
+    StructuredConfig,
+    build_device,
+    build_structured,
+    fabric_facts,
+    facts_from_intents,
+)
 
 if TYPE_CHECKING:
     from nornir.core.task import Result, Task
@@ -42,6 +50,7 @@ GOLDEN_FABRICS = ("dc1", "backbone")
 # Bytes the NOS counts in its interface MTU on top of the IP MTU (Ethernet header), for NOSes whose
 # interface/port MTU is the L2 MTU (IOS-XR, Junos physical, SR OS port). EOS/FRR/SR Linux ip-mtu are L3.
 L2_OVERHEAD = 14
+_FACTS_LOCK = threading.Lock()  # Nornir's threaded runner renders hosts concurrently
 
 
 # ---------------------------------------------------------------- filters (pure formatting helpers)
@@ -201,34 +210,51 @@ def junos_display_set(text: str) -> str:
     return "\n".join(out) + "\n"
 
 
-def _facts_for(intent: DeviceIntent) -> FabricFacts:
-    """Fabric facts when only one device's intent is at hand (Nornir task without the fabric)."""
-    from fabric.structured import PrefixEntry
+# Facts of the last fabric / Nornir inventory rendered: computed once per run, not once per host
+# (O(n) not O(n^2) on big fabrics). Strong refs to one object each: identity checks stay valid.
+_LAST_FABRIC: list[tuple[Fabric, FabricFacts]] = []
+_LAST_INVENTORY: list[tuple[Any, int, FabricFacts]] = []
 
-    net = ipaddress.IPv4Interface(intent.mgmt_ipv4).network
-    loops = tuple(PrefixEntry(prefix=i.ipv4) for i in intent.interfaces if i.kind == "loopback" and i.ipv4)
-    links = tuple(
-        PrefixEntry(prefix=str(ipaddress.IPv4Interface(i.ipv4).network))
-        for i in intent.interfaces
-        if i.kind == "p2p" and i.ipv4
-    )
-    return FabricFacts(
-        name=intent.fabric, mtu=intent.mtu, mgmt_subnet=str(net), loopback_entries=loops, link_entries=links
-    )
+
+def _fabric_facts(fabric: Fabric) -> FabricFacts:
+    with _FACTS_LOCK:
+        if not _LAST_FABRIC or _LAST_FABRIC[0][0] is not fabric:
+            _LAST_FABRIC[:] = [(fabric, fabric_facts(fabric))]
+        return _LAST_FABRIC[0][1]
+
+
+def _inventory_facts(task: Task, intent: DeviceIntent) -> FabricFacts:
+    """Fabric-wide facts from every host of the task's inventory that carries an intent."""
+    inv = getattr(getattr(task, "nornir", None), "inventory", None)
+    pools = task.host.get("pools")  # host/group/default data: lets the inventory carry Fabric.pools
+    if inv is None:
+        return facts_from_intents([intent], pools)
+    with _FACTS_LOCK:
+        if _LAST_INVENTORY and _LAST_INVENTORY[0][0] is inv and _LAST_INVENTORY[0][1] == len(inv.hosts):
+            return _LAST_INVENTORY[0][2]
+        intents = []
+        for h in inv.hosts.values():
+            raw = h.data.get("intent")
+            if raw is not None:
+                intents.append(raw if isinstance(raw, DeviceIntent) else DeviceIntent.model_validate(raw))
+        facts = facts_from_intents(intents or [intent], pools)
+        _LAST_INVENTORY[:] = [(inv, len(inv.hosts), facts)]
+    return facts
 
 
 def render_task(task: Task, fabric: Fabric | None = None, junos_set: bool = False) -> Result:
     """Nornir task: render ``task.host`` from ``host.data["intent"]`` (DeviceIntent as JSON).
 
-    Pass ``fabric`` to get the exact golden config (fabric-wide prefix lists); without it the
-    fabric-wide facts are derived from the device alone (own loopback / links only).
+    Fabric-wide facts come from ``fabric`` when given (exact golden text), else from every host of
+    the inventory that carries an intent, with the pools from ``host.get("pools")`` if the inventory
+    holds them (``Fabric.pools``); without pools the prefix filters list each loopback/link exactly.
     The text is also stored in ``host.data["config"]``.
     """
     from nornir.core.task import Result
 
     host = task.host
     if fabric is not None and host.name in fabric.devices:
-        sc = build_structured(fabric, [host.name])[host.name]
+        sc = build_device(fabric.devices[host.name], _fabric_facts(fabric))
     else:
         raw = host.data.get("intent") if hasattr(host, "data") else None
         if raw is None:
@@ -242,7 +268,7 @@ def render_task(task: Task, fabric: Fabric | None = None, junos_set: bool = Fals
             raise FabricError(
                 f"{host.name}: data['intent'] is not a valid DeviceIntent: {exc.errors()[0]}"
             ) from None
-        sc = build_device(intent, _facts_for(intent))
+        sc = build_device(intent, _inventory_facts(task, intent))
     text = render_device(sc)
     if junos_set and sc.system.platform == "junos":
         text = junos_display_set(text)

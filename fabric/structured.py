@@ -263,15 +263,35 @@ def _covering(prefixes: list[str], pools: list[str], length: int) -> tuple[Prefi
 
 
 def fabric_facts(fabric: Fabric) -> FabricFacts:
-    mtus = {d.mtu for d in fabric.devices.values()}
-    loops = [d.loopback0 for d in fabric.devices.values()]
-    links = [lk.subnet for lk in fabric.links]
+    return facts_from_intents(list(fabric.devices.values()), fabric.pools, fabric.name)
+
+
+def facts_from_intents(
+    devices: list[DeviceIntent], pools: dict[str, str] | None = None, name: str | None = None
+) -> FabricFacts:
+    """Fabric facts from a set of device intents (a whole fabric, or what a Nornir inventory holds).
+
+    ``pools`` is ``Fabric.pools``; without it the prefix filters list every loopback/link exactly,
+    which routes the same but does not match the golden text.
+    """
+    pools = pools or {}
+    mtus = {d.mtu for d in devices}
+    loops = [d.loopback0 for d in devices]
+    links = sorted(
+        {
+            str(ipaddress.IPv4Interface(i.ipv4).network)
+            for d in devices
+            for i in d.interfaces
+            if i.kind == "p2p" and i.ipv4
+        }
+    )
+    mgmt = {str(ipaddress.IPv4Interface(d.mgmt_ipv4).network) for d in devices}
     return FabricFacts(
-        name=fabric.name,
+        name=name or (devices[0].fabric if devices else ""),
         mtu=max(mtus) if mtus else 9214,
-        mgmt_subnet=fabric.mgmt_subnet,
-        loopback_entries=_covering(loops, [fabric.pools.get("loopback", "")], 32),
-        link_entries=_covering(links, [fabric.pools.get("p2p", ""), fabric.pools.get("p2p_super", "")], 31),
+        mgmt_subnet=pools.get("mgmt") or (min(mgmt) if mgmt else ""),
+        loopback_entries=_covering(loops, [pools.get("loopback", "")], 32),
+        link_entries=_covering(links, [pools.get("p2p", ""), pools.get("p2p_super", "")], 31),
     )
 
 
