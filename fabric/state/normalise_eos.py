@@ -1,0 +1,169 @@
+"""Arista EOS extras on top of NAPALM: eAPI JSON for BGP state and errors, OSPF and IS-IS (JSON or TTP)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from fabric.state import ttp
+from fabric.state.model import BgpSession, IsisAdjacency, OspfNeighbor, PrefixCounts
+
+
+def asn(value: Any) -> int | None:
+    """EOS prints 4-byte ASNs as asdot ('65002.2048') when configured so."""
+    if value in (None, ""):
+        return None
+    s = str(value)
+    if "." in s:
+        hi, lo = s.split(".", 1)
+        return int(hi) * 65536 + int(lo)
+    return int(s)
+
+
+def bgp(
+    summary: dict[str, Any], neighbors: dict[str, Any] | None = None, base: list[BgpSession] | None = None
+) -> tuple[list[BgpSession], str | None]:
+    """``show ip bgp summary vrf all`` (+ ``show ip bgp neighbors vrf all``) -> sessions.
+
+    ``base`` (from NAPALM get_bgp_neighbors) contributes per-AFI sent counts; the eAPI summary
+    contributes the real FSM state (Active/Idle/Connect...), which NAPALM reduces to is_up.
+    """
+    by_key = {(s.vrf, s.peer): s for s in base or []}
+    router_id: str | None = None
+    now = time.time()
+    for vrf, v in (summary.get("vrfs") or {}).items():
+        if vrf == "default":
+            router_id = v.get("routerId")
+        for peer, p in (v.get("peers") or {}).items():
+            state = str(p.get("peerState", "Unknown"))
+            s = by_key.get((vrf, peer))
+            if s is None:
+                s = by_key[(vrf, peer)] = BgpSession(vrf=vrf, peer=peer, state=state)
+            s.state = state
+            s.local_as = s.local_as or asn(v.get("asn"))
+            s.peer_as = asn(p.get("asn")) or s.peer_as
+            if state == "Established" and p.get("upDownTime"):
+                s.uptime = max(0.0, now - float(p["upDownTime"]))
+            if state != "Established":
+                s.uptime = None
+            pc = s.prefixes.setdefault("ipv4-unicast" if ":" not in peer else "ipv6-unicast", PrefixCounts())
+            pc.received = p.get("prefixReceived", pc.received)
+            pc.accepted = p.get("prefixAccepted", pc.accepted)
+    for vrf, v in ((neighbors or {}).get("vrfs") or {}).items():
+        for n in v.get("peerList") or []:
+            s = by_key.get((vrf, n.get("peerAddress")))
+            if s is None:
+                continue
+            s.local_address = n.get("updateSource") or s.local_address
+            if n.get("routerId") not in (None, "0.0.0.0"):
+                s.peer_router_id = n["routerId"]
+            s.description = s.description or n.get("description")
+            if "prefixesSent" in n:
+                s.prefixes.setdefault("ipv4-unicast", PrefixCounts()).sent = n["prefixesSent"]
+            s.last_error = _eos_last_error(n)
+            if n.get("idleReason") == "Administratively shut down":
+                s.enabled = False
+    return sorted(by_key.values(), key=lambda s: (s.vrf, s.peer)), router_id
+
+
+def _eos_last_error(n: dict[str, Any]) -> str | None:
+    parts = []
+    for direction, key in (("received", "Rcvd"), ("sent", "Sent")):
+        code = n.get(f"lastError{key}Code")
+        if code:
+            sub = n.get(f"lastError{key}Subcode")
+            parts.append(f"notification {direction}: {code}" + (f"/{sub}" if sub else ""))
+    if n.get("state") != "Established" and n.get("idleReason") not in (None, "No reason"):
+        parts.append(str(n["idleReason"]))
+    return "; ".join(parts) or None
+
+
+def ospf_json(data: dict[str, Any]) -> list[OspfNeighbor]:
+    out = []
+    for vrf, v in (data.get("vrfs") or {}).items():
+        for inst in (v.get("instList") or {}).values():
+            for e in inst.get("ospfNeighborEntries") or []:
+                out.append(
+                    OspfNeighbor(
+                        vrf=vrf,
+                        router_id=e["routerId"],
+                        address=e.get("interfaceAddress"),
+                        interface=e.get("interfaceName", ""),
+                        state=_ospf_state(str(e.get("adjacencyState", ""))),
+                        area=(e.get("details") or {}).get("areaId"),
+                    )
+                )
+    return sorted(out, key=lambda n: (n.vrf, n.interface, n.router_id))
+
+
+_OSPF_STATES = {
+    "full": "Full",
+    "2 ways": "2-Way",
+    "2-way": "2-Way",
+    "2way": "2-Way",
+    "init": "Init",
+    "down": "Down",
+    "exstart": "ExStart",
+    "exchange": "Exchange",
+    "loading": "Loading",
+    "attempt": "Attempt",
+}
+
+
+def _ospf_state(s: str) -> str:
+    base = s.split("/")[0].strip().lower()
+    return _OSPF_STATES.get(base, base.capitalize())
+
+
+def ospf_text(text: str) -> list[OspfNeighbor]:
+    rows = ttp.parse("eos", "show ip ospf neighbor", text, "neighbors")
+    out = [
+        OspfNeighbor(
+            vrf=r.get("vrf", "default"),
+            router_id=r["router_id"],
+            address=r.get("address"),
+            interface=r["interface"],
+            state=_ospf_state(r["state"]),
+        )
+        for r in rows
+    ]
+    return sorted(out, key=lambda n: (n.vrf, n.interface, n.router_id))
+
+
+def _level(v: str) -> int | str:
+    v = str(v).lower().replace("level-", "").replace("l", "")
+    return "1-2" if v in ("1-2", "12", "1_2") else int(v)
+
+
+def isis_json(data: dict[str, Any]) -> list[IsisAdjacency]:
+    out = []
+    for v in (data.get("vrfs") or {}).values():
+        for inst_name, inst in (v.get("isisInstances") or {}).items():
+            for sysid, nb in (inst.get("neighbors") or {}).items():
+                for a in nb.get("adjacencies") or []:
+                    out.append(
+                        IsisAdjacency(
+                            instance=inst_name,
+                            system_id=sysid,
+                            hostname=a.get("hostname"),
+                            interface=a.get("interfaceName", ""),
+                            level=_level(a.get("level", "2")),
+                            state=str(a.get("state", "")).capitalize(),
+                        )
+                    )
+    return sorted(out, key=lambda a: (a.interface, str(a.level)))
+
+
+def isis_text(text: str) -> list[IsisAdjacency]:
+    rows = ttp.parse("eos", "show isis neighbors", text, "adjacencies")
+    out = [
+        IsisAdjacency(
+            instance=r.get("instance"),
+            hostname=r["system_id"],
+            interface=r["interface"],
+            level=_level(r["level"]),
+            state=str(r["state"]).capitalize(),
+        )
+        for r in rows
+    ]
+    return sorted(out, key=lambda a: (a.interface, str(a.level)))

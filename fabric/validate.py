@@ -1,0 +1,169 @@
+"""Python API: collect state and check it against intent.
+
+``validate("dc1")`` accepts a fabric (``inventory/dc1``, its fabric.yaml, or a bare
+name) or a deployed lab name; a lab that no fabric describes is validated with the
+generic checks only (peers up, no duplicate router-ids).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fabric.checks import CheckResult, CheckSettings, run_checks, summary
+from fabric.errors import FabricError
+from fabric.model import Fabric
+from fabric.state.collect import CollectOptions, collect
+from fabric.state.model import FabricState
+
+LAB_REGISTRY = Path("/run/netfabric/labs")
+
+
+@dataclass
+class ValidationRun:
+    target: str
+    fabric: Fabric | None
+    state: FabricState
+    results: list[CheckResult]
+    collect_seconds: float = 0.0
+    evaluate_seconds: float = 0.0
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def summary(self) -> dict[str, int]:
+        return summary(self.results)
+
+    @property
+    def ok(self) -> bool:
+        """True only when nothing failed or errored (skips follow from failures reported elsewhere)."""
+        s = self.summary
+        return s["fail"] == 0 and s["error"] == 0 and s["pass"] > 0
+
+    def failures(self) -> list[CheckResult]:
+        return [r for r in self.results if r.status in ("fail", "error")]
+
+
+def _lab_state(name: str) -> dict[str, Any] | None:
+    for p in (LAB_REGISTRY / f"{name}.json", Path(name) / "netfabric-lab.json", Path(name)):
+        if p.is_file() and p.suffix == ".json":
+            try:
+                return json.loads(p.read_text())
+            except (OSError, json.JSONDecodeError):
+                return None
+    return None
+
+
+def resolve(target: str | Path) -> tuple[Fabric | None, dict[str, Any] | None]:
+    """(fabric, lab state): a fabric wins; a lab is looked up in the lab registry."""
+    from fabric.design import fabric_file, load_fabric
+
+    f = fabric_file(target)
+    if f.exists():
+        return load_fabric(f), None
+    lab = _lab_state(str(target))
+    if lab is not None:
+        fab_file = fabric_file(lab.get("name", ""))
+        return (load_fabric(fab_file) if fab_file.exists() else None), lab
+    raise FabricError(
+        f"'{target}' is neither a fabric nor a deployed lab",
+        fix="pass inventory/<fabric>, a fabric.yaml, or the name of a lab from `fabric lab list`",
+    )
+
+
+def nornir_from_lab(lab: dict[str, Any], *, num_workers: int = 32, hosts: Iterable[str] | None = None) -> Any:
+    """Nornir over a lab's nodes (no intent): twin platform or FRR, mgmt IP, the lab's credentials."""
+    from nornir import InitNornir
+    from nornir.core.inventory import ConnectionOptions, Defaults, Groups, Host, Hosts, Inventory
+    from nornir.core.plugins.inventory import InventoryPluginRegister
+
+    from fabric.credentials import credentials_for
+    from fabric.inventory import _connection_options
+    from fabric.platforms import PLATFORMS
+
+    wanted = set(hosts) if hosts else None
+
+    class _LabInventory:
+        def __init__(self, **_: Any) -> None:
+            pass
+
+        def load(self) -> Inventory:
+            defaults = Defaults()
+            hs = Hosts()
+            for name, n in lab.get("nodes", {}).items():
+                if wanted and name not in wanted:
+                    continue
+                plat = n.get("twin") or "frr"
+                creds = credentials_for(plat)
+                opts = {k: ConnectionOptions(**v) for k, v in _connection_options(PLATFORMS[plat]).items()}
+                hs[name] = Host(
+                    name=name,
+                    hostname=n["mgmt_ipv4"],
+                    platform=PLATFORMS[plat].napalm or plat,
+                    username=n.get("username") or creds.username,
+                    password=n.get("password") or creds.password,
+                    data={"platform": plat},
+                    connection_options=opts,
+                    defaults=defaults,
+                )
+            return Inventory(hosts=hs, groups=Groups(), defaults=defaults)
+
+    InventoryPluginRegister.register("NetfabricLabInventory", _LabInventory)  # type: ignore[arg-type]
+    return InitNornir(
+        inventory={"plugin": "NetfabricLabInventory"},
+        runner={"plugin": "threaded", "options": {"num_workers": num_workers}},
+        logging={"enabled": False},
+    )
+
+
+def validate(
+    fabric: str | Path | Fabric,
+    hosts: Iterable[str] | None = None,
+    *,
+    nr: Any = None,
+    options: CollectOptions | None = None,
+    settings: CheckSettings | None = None,
+    state: FabricState | None = None,
+) -> ValidationRun:
+    """Collect (unless ``state`` is given) and check. Never raises for device problems."""
+    options = options or CollectOptions()
+    hosts = list(hosts) if hosts else None
+    lab = None
+    if isinstance(fabric, Fabric):
+        fab: Fabric | None = fabric
+        target = fabric.name
+    else:
+        target = str(fabric)
+        fab, lab = resolve(fabric)
+    if hosts and fab is not None:
+        unknown = sorted(set(hosts) - set(fab.devices))
+        if unknown:
+            raise FabricError(
+                f"unknown host(s): {', '.join(unknown)}",
+                fix=f"hosts of {fab.name}: " + ", ".join(fab.devices),
+            )
+    t0 = time.monotonic()
+    if state is None:
+        if nr is None:
+            if fab is not None:
+                from fabric.inventory import load_nornir
+
+                nr = load_nornir(fab.file, num_workers=options.num_workers, hosts=hosts, fab=fab)
+            else:
+                assert lab is not None
+                nr = nornir_from_lab(lab, num_workers=options.num_workers, hosts=hosts)
+        state = collect(nr, hosts=hosts, opts=options, fabric=fab.name if fab else target)
+    t1 = time.monotonic()
+    results = run_checks(state, fab, hosts=hosts, settings=settings)
+    t2 = time.monotonic()
+    return ValidationRun(
+        target=target,
+        fabric=fab,
+        state=state,
+        results=results,
+        collect_seconds=round(t1 - t0, 3),
+        evaluate_seconds=round(t2 - t1, 3),
+    )

@@ -1,0 +1,168 @@
+"""CLI: ``fabric validate``, ``fabric snapshot``, ``fabric diff`` (registered by fabric/cli.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from fabric.errors import FabricError
+
+HostsOpt = Annotated[str | None, typer.Option("--hosts", help="comma-separated host names (default: all)")]
+FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table, json, junit or markdown")]
+OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="write the report to this file")]
+WorkersOpt = Annotated[int, typer.Option("--workers", help="parallel connections")]
+TimeoutOpt = Annotated[float, typer.Option("--timeout", help="seconds per connection/command")]
+RetriesOpt = Annotated[int, typer.Option("--retries", help="extra attempts after a connection failure")]
+
+
+def _hosts(value: str | None) -> list[str] | None:
+    return [h.strip() for h in value.split(",") if h.strip()] if value else None
+
+
+def _fail(exc: FabricError) -> None:
+    typer.echo(f"error: {exc.render()}", err=True)
+    raise typer.Exit(2)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("validate")
+    def validate_cmd(
+        target: Annotated[
+            str, typer.Argument(help="fabric (inventory/dc1, a fabric.yaml, or name) or lab name")
+        ],
+        hosts: HostsOpt = None,
+        fmt: FormatOpt = "table",
+        output: OutputOpt = None,
+        workers: WorkersOpt = 32,
+        timeout: TimeoutOpt = 15.0,
+        retries: RetriesOpt = 1,
+        min_prefixes: Annotated[int, typer.Option(help="prefixes each fabric peer must send at least")] = 1,
+        problems: Annotated[
+            bool, typer.Option("--problems", help="table: show only failures/errors")
+        ] = False,
+    ) -> None:
+        """Collect BGP, OSPF, IS-IS, interface and LLDP state; check it against intent (exit 0: all pass)."""
+        from fabric import report
+        from fabric.checks import CheckSettings
+        from fabric.state.collect import CollectOptions
+        from fabric.validate import validate
+
+        if fmt not in report.FORMATS:
+            _fail(FabricError(f"unknown format '{fmt}'", fix=f"use one of {', '.join(report.FORMATS)}"))
+        try:
+            run = validate(
+                target,
+                _hosts(hosts),
+                options=CollectOptions(num_workers=workers, timeout=timeout, retries=retries),
+                settings=CheckSettings(min_prefixes=min_prefixes),
+            )
+        except FabricError as exc:
+            _fail(exc)
+            return
+        timing = (
+            f"{len(run.state.devices)} devices, collection {run.collect_seconds:.2f}s, "
+            f"evaluation {run.evaluate_seconds:.3f}s"
+        )
+        if fmt == "table":
+            if output:
+                from rich.console import Console
+
+                with output.open("w") as fh:
+                    report.table(
+                        run.results, console=Console(file=fh, width=200), only_problems=problems, extra=timing
+                    )
+            else:
+                report.table(run.results, only_problems=problems, extra=timing)
+        else:
+            text = report.render(
+                run.results,
+                fmt,
+                meta={
+                    "target": run.target,
+                    "timing": {
+                        "collect_seconds": run.collect_seconds,
+                        "evaluate_seconds": run.evaluate_seconds,
+                    },
+                },
+            )
+            if output:
+                output.write_text(text)
+                typer.echo(report.summary_line(run.results, timing), err=True)
+            else:
+                typer.echo(text)
+        raise typer.Exit(0 if run.ok else 1)
+
+    @app.command("snapshot")
+    def snapshot_cmd(
+        target: Annotated[str, typer.Argument(help="fabric or lab")],
+        tag: Annotated[str, typer.Option("--tag", "-t", help="snapshot name, e.g. pre or post")],
+        hosts: HostsOpt = None,
+        root: Annotated[Path | None, typer.Option("--dir", help="snapshot directory")] = None,
+        workers: WorkersOpt = 32,
+        timeout: TimeoutOpt = 15.0,
+    ) -> None:
+        """Store normalised state as .netfabric/snapshots/<fabric>/<tag>.json."""
+        from fabric.snapshot import save_snapshot, take_snapshot
+        from fabric.state.collect import CollectOptions
+
+        try:
+            state = take_snapshot(
+                target, _hosts(hosts), tag=tag, options=CollectOptions(num_workers=workers, timeout=timeout)
+            )
+            path = save_snapshot(state, state.fabric or target, tag, root)
+        except FabricError as exc:
+            _fail(exc)
+            return
+        bad = {n: d.error for n, d in state.devices.items() if d.error}
+        typer.echo(f"snapshot {tag}: {len(state.devices)} devices -> {path}")
+        for n, err in bad.items():
+            typer.echo(f"  {n}: not collected: {err}", err=True)
+        raise typer.Exit(1 if bad else 0)
+
+    @app.command("diff")
+    def diff_cmd(
+        target: Annotated[str, typer.Argument(help="fabric or lab")],
+        pre: Annotated[str, typer.Argument(help="tag (or path) of the earlier snapshot")],
+        post: Annotated[str, typer.Argument(help="tag (or path) of the later snapshot")],
+        root: Annotated[Path | None, typer.Option("--dir", help="snapshot directory")] = None,
+        max_prefix_drop: Annotated[
+            float, typer.Option(help="allowed drop of accepted prefixes, percent")
+        ] = 10.0,
+        fmt: FormatOpt = "table",
+        output: OutputOpt = None,
+        show_changes: Annotated[
+            bool, typer.Option("--changes", help="also list every non-volatile change")
+        ] = False,
+    ) -> None:
+        """Compare two snapshots (volatile fields ignored) and apply delta rules. Exit 0 only if all pass."""
+        from fabric import report
+        from fabric.design import fabric_file
+        from fabric.snapshot import DeltaRules, changes, diff_snapshots, load_snapshot
+
+        name = target
+        f = fabric_file(target)
+        if f.exists():
+            from fabric.design import load_fabric
+
+            name = load_fabric(f).name
+        try:
+            a, b = load_snapshot(name, pre, root), load_snapshot(name, post, root)
+        except FabricError as exc:
+            _fail(exc)
+            return
+        results = diff_snapshots(a, b, DeltaRules(max_prefix_drop_pct=max_prefix_drop))
+        if fmt == "table":
+            report.table(results, only_problems=False, extra=f"{pre} -> {post}")
+        else:
+            text = report.render(results, fmt)
+            if output:
+                output.write_text(text)
+            else:
+                typer.echo(text)
+        if show_changes:
+            for dev in sorted(set(a.devices) & set(b.devices)):
+                for path, x, y in changes(a.devices[dev], b.devices[dev]):
+                    typer.echo(f"{dev} {path}: {x} -> {y}")
+        raise typer.Exit(0 if all(r.status in ("pass", "skip") for r in results) else 1)
