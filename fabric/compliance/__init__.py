@@ -38,6 +38,7 @@ __all__ = [
     "RunReport",
     "compare",
     "golden_configs",
+    "push_remediation",
     "load_rules",
     "remediate_config",
     "remediation",
@@ -138,10 +139,52 @@ def remediation(
     return remediate_config(fab.devices[host].platform, running, golden, features)
 
 
+def push_remediation(fab: Fabric, host: str, snippet: str, timeout: int = 120) -> str:
+    """Push a remediation snippet as a merge, commit-confirmed, through fabric.rollout's drivers.
+
+    Returns how it was pushed. Without fabric.rollout, FRR falls back to a plain vtysh merge.
+    """
+    if not snippet.strip():
+        return "nothing to push"
+    from fabric.credentials import credentials_for
+
+    dev = fab.devices[host]
+    creds = credentials_for(dev.platform)
+    address = dev.mgmt_ipv4.split("/")[0]
+    try:
+        from fabric.rollout.drivers import Target, driver_for
+    except ModuleNotFoundError:
+        if dev.platform != "frr":
+            raise FabricError(f"{host}: pushing needs fabric.rollout for platform {dev.platform}") from None
+        from types import SimpleNamespace
+
+        from fabric.compliance.collect import push_frr
+
+        push_frr(
+            SimpleNamespace(hostname=address, port=22, username=creds.username, password=creds.password),
+            snippet,
+        )
+        return "vtysh merge"
+    drv = driver_for(Target(host, address, dev.platform, creds.username, creds.password))
+    token = f"nfcompliance{int(time.time() * 1000)}"
+    try:
+        drv.commit_confirmed(snippet, "merge", timeout, token)
+        if not drv.confirm(token):
+            raise FabricError(f"{host}: remediation commit {token} could not be confirmed (reverted)")
+    finally:
+        drv.close()
+    return f"rollout {dev.platform} driver, commit-confirmed merge {token}"
+
+
 def fetch_running(fab: Fabric, hosts: list[str] | None = None) -> tuple[dict[str, str], dict[str, str]]:
+    from nornir.core.plugins.inventory import InventoryPluginRegister
+
     from fabric.compliance.collect import collect
     from fabric.inventory import load_nornir
 
+    # TODO(inventory): load_nornir registers its in-memory plugin on every call and nornir refuses a
+    # second registration; drop the previous one so a long-running --every loop can load again.
+    InventoryPluginRegister.available.pop("NetfabricInventory", None)
     nr = load_nornir(fab.file, fab=fab, hosts=hosts)
     return collect(nr)
 
