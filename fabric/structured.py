@@ -277,14 +277,19 @@ def facts_from_intents(
     pools = pools or {}
     mtus = {d.mtu for d in devices}
     loops = [d.loopback0 for d in devices]
-    links = sorted(
-        {
-            str(ipaddress.IPv4Interface(i.ipv4).network)
-            for d in devices
-            for i in d.interfaces
-            if i.kind == "p2p" and i.ipv4
-        }
-    )
+    try:
+        links = sorted(
+            {
+                str(ipaddress.IPv4Interface(i.ipv4).network)
+                for d in devices
+                for i in d.interfaces
+                if i.kind == "p2p" and i.ipv4
+            }
+        )
+    except ValueError:
+        for d in devices:  # name the culprit
+            _check_intent(d)
+        raise
     mgmt = {str(ipaddress.IPv4Interface(d.mgmt_ipv4).network) for d in devices}
     return FabricFacts(
         name=name or (devices[0].fabric if devices else ""),
@@ -316,9 +321,43 @@ def _policies(
     return tuple(pls), (export, imp)
 
 
+def _check_intent(dev: DeviceIntent) -> None:
+    """Reject intent the templates cannot spell, naming the device and the item (never render 'None')."""
+
+    def bad(what: str, fix: str) -> FabricError:
+        return FabricError(f"{dev.hostname}: {what}", key=dev.hostname, fix=fix)
+
+    names = {i.name for i in dev.interfaces}
+    for itf in dev.interfaces:
+        if not itf.ipv4:
+            raise bad(
+                f"interface {itf.name} has no IPv4 address", "give every fabric link and loopback an address"
+            )
+        try:
+            ipaddress.IPv4Interface(itf.ipv4)
+        except ValueError:
+            raise bad(f"interface {itf.name}: '{itf.ipv4}' is not a.b.c.d/len", "fix the address") from None
+    for igp, what in ((dev.ospf, "ospf"), (dev.isis, "isis")):
+        for name in (igp.interfaces + igp.passive) if igp else []:
+            if name not in names:
+                raise bad(f"{what} interface {name} does not exist on the device", f"remove it from {what}")
+    if dev.bgp:
+        groups = {g.name for g in dev.bgp.peer_groups}
+        for n in dev.bgp.neighbors:
+            if n.peer_group not in groups:
+                raise bad(
+                    f"BGP neighbor {n.ip} uses unknown peer group '{n.peer_group}'",
+                    f"define it in bgp.peer_groups ({', '.join(sorted(groups)) or 'none defined'})",
+                )
+        for af in dev.bgp.address_families:
+            if af != "ipv4-unicast":
+                raise bad(f"BGP address family '{af}' is not supported", "use ipv4-unicast")
+
+
 def build_device(dev: DeviceIntent, facts: FabricFacts) -> StructuredConfig:
     """One device's StructuredConfig; ``facts`` are the fabric-wide values from :func:`fabric_facts`."""
-    plat = get_platform(dev.platform)
+    plat = get_platform(dev.platform, key=f"{dev.hostname}.platform")
+    _check_intent(dev)
     ospf_if = set(dev.ospf.interfaces) if dev.ospf else set()
     ospf_pas = set(dev.ospf.passive) if dev.ospf else set()
     isis_if = set(dev.isis.interfaces) if dev.isis else set()

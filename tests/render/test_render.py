@@ -449,3 +449,38 @@ def test_render_task_with_the_fabric_inventory() -> None:
     res = nr.run(task=render.render_task, fabric=fab)
     assert not res.failed
     assert {h: r[0].result for h, r in res.items()} == rendered("dc1")
+
+
+@pytest.mark.parametrize(
+    ("mutate", "message"),
+    [
+        (lambda d: setattr(d.interfaces[1], "ipv4", None), r"leaf1: interface Ethernet1 has no IPv4 address"),
+        (
+            lambda d: setattr(d.interfaces[1], "ipv4", "10.1.0.300/31"),
+            r"leaf1: interface Ethernet1: '10.1.0.300/31'",
+        ),
+        (
+            lambda d: setattr(d.bgp.neighbors[0], "peer_group", "SPINEZ"),
+            r"leaf1: BGP neighbor 10.1.0.0 .*'SPINEZ'",
+        ),
+        (
+            lambda d: setattr(d.bgp, "address_families", ["l2vpn-evpn"]),
+            r"leaf1: BGP address family 'l2vpn-evpn'",
+        ),
+        (lambda d: setattr(d, "platform", "vyos"), r"unknown platform 'vyos'"),
+    ],
+)
+def test_bad_intent_is_a_clear_error(mutate, message: str) -> None:  # type: ignore[no-untyped-def]
+    fab = load_fabric(ROOT / "inventory" / "dc1").model_copy(deep=True)
+    mutate(fab.devices["leaf1"])
+    with pytest.raises(FabricError, match=message) as ei:
+        render_fabric(fab, ["leaf1"])
+    assert "leaf1" in str(ei.value)
+
+
+def test_main_cli_has_render() -> None:
+    from typer.testing import CliRunner
+
+    cli = pytest.importorskip("fabric.cli")
+    r = CliRunner().invoke(cli.app, ["render", "--help"])
+    assert r.exit_code == 0 and "--diff" in r.output and "--hosts" in r.output
