@@ -6,6 +6,7 @@ NAPALM replays in its own test-suite).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from typing import TYPE_CHECKING, Any
@@ -288,8 +289,10 @@ def _eos_state(s: str) -> str:
 
 
 async def show_bgp_summary(tw: EosTwin, afi: str = "ipv4") -> dict[str, Any]:
-    data = await tw.frr.show_json("show bgp vrf all summary json")
-    nbrs = await tw.frr.show_json("show bgp vrf all neighbors json") if data else {}
+    # Both vtysh queries in parallel: each costs a process spawn.
+    data, nbrs = await asyncio.gather(
+        tw.frr.show_json("show bgp vrf all summary json"), tw.frr.show_json("show bgp vrf all neighbors json")
+    )
     vrfs: dict[str, Any] = {}
     now = time.time()
     for vrf, vd in (data or {}).items():

@@ -7,6 +7,7 @@ import difflib
 import hashlib
 import json
 import logging
+import os
 import re
 import time
 from dataclasses import dataclass, field
@@ -17,6 +18,8 @@ from fabric.twins.base import DeviceTwin
 from fabric.twins.eos import show
 from fabric.twins.eos.config import EosConfig, prompt_suffix
 from fabric.twins.eos.model import Device, kernel_links, parse, to_frr
+from fabric.twins.eos.names import to_eos
+from fabric.twins.frr import run
 
 log = logging.getLogger(__name__)
 
@@ -136,6 +139,22 @@ class EosTwin(DeviceTwin):
             if not ok:
                 log.warning("%s: FRR apply failed", self.name)
             await self.frr.sysctl_forwarding(dev.ip_routing)
+            await self._lldp_identity(dev)
+
+    async def _lldp_identity(self, dev: Device) -> None:
+        """Make lldpd advertise what an EOS box does: its hostname and EthernetN port ids."""
+        if not os.path.exists(self.lldpd_socket):
+            return
+        base = ["lldpcli", "-u", self.lldpd_socket, "configure"]
+        desc = f"Arista Networks EOS version {show.EOS_VERSION} running on an Arista cEOSLab"
+        await run(*base, "system", "hostname", dev.hostname, timeout=5)
+        await run(*base, "system", "description", desc, timeout=5)
+        for linux in self.node.get("interfaces", []):
+            eos = to_eos(linux)
+            if eos and eos.startswith("Ethernet"):
+                itf = dev.interfaces.get(eos)
+                extra = ["description", itf.description] if itf and itf.description else []
+                await run(*base, "ports", linux, "lldp", "portidsubtype", "local", eos, *extra, timeout=5)
 
     # ---- sessions / commit timers --------------------------------------------
     def _arm_timer(self, s: Session) -> None:
