@@ -57,10 +57,12 @@ def generate(d: Path, spines: int, leaves: int, name: str = "bench") -> Path:
     for idx, n in enumerate(names, 1):
         rid = f"10.255.{idx // 256}.{idx % 256}"
         body = [f"frr defaults datacenter\nhostname {n}\n!", *conf[n], f"router bgp {asn[n]}",
-                f" bgp router-id {rid}", " no bgp ebgp-requires-policy", " bgp bestpath as-path multipath-relax",
+                f" bgp router-id {rid}", " no bgp ebgp-requires-policy",
+                " bgp bestpath as-path multipath-relax",
                 " timers bgp 3 9"]
         body += [f" neighbor {ip} remote-as {peer_as}" for ip, _, peer_as in nbrs[n]]
-        body += [" address-family ipv4 unicast", "  redistribute connected route-map LO", " exit-address-family",
+        body += [" address-family ipv4 unicast", "  redistribute connected route-map LO",
+                 " exit-address-family",
                  "!", "route-map LO permit 10", " match interface lo", "!"]
         (cfg / f"{n}.conf").write_text("\n".join(body) + "\n")
         nodes.append(f"    {n}: {{}}")
@@ -107,7 +109,8 @@ def main() -> int:
             t_conv = time.monotonic() - t0
             sessions = sum(len(v.get("frr_daemons", [])) and 1 for v in state["nodes"].values())
             print(f"deploy (all daemons started): {t_up:.2f} s")
-            print(f"deploy-to-converged: {t_conv:.2f} s  (target <= 15 s) {'NOT CONVERGED' if pending else 'ok'}")
+            verdict = "NOT CONVERGED" if pending else "ok"
+            print(f"deploy-to-converged: {t_conv:.2f} s  (target <= 15 s) {verdict}")
             for p in pending[:10]:
                 print(f"  pending: {p}")
             names = {v["netns"] for v in state["nodes"].values()}

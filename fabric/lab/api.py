@@ -49,7 +49,7 @@ def deploy(
         raise netns.LabError(
             f"lab {topo.name} deployed but not ready after {timeout:.0f}s:\n  " + "\n  ".join(pending[:50]),
             file=str(topo.path),
-            fix="inspect with `fabric lab exec <node> -- vtysh -c 'show ...'`; destroy with `fabric lab destroy`",
+            fix="look with `fabric lab exec <node> -- vtysh -c 'show ...'`; remove with `fabric lab destroy`",
         )
     return state
 

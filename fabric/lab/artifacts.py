@@ -15,13 +15,16 @@ from fabric.lab.topology import NORNIR_PLATFORM, Topology
 ANSIBLE_KIND_VARS: dict[str, dict[str, str]] = {
     "nokia_srlinux": {"ansible_network_os": "nokia.srlinux.srlinux",
                       "ansible_connection": "ansible.netcommon.httpapi"},
-    "arista_ceos": {"ansible_network_os": "arista.eos.eos", "ansible_connection": "ansible.netcommon.network_cli"},
-    "cisco_xrd": {"ansible_network_os": "cisco.iosxr.iosxr", "ansible_connection": "ansible.netcommon.network_cli"},
+    "arista_ceos": {"ansible_network_os": "arista.eos.eos",
+                    "ansible_connection": "ansible.netcommon.network_cli"},
+    "cisco_xrd": {"ansible_network_os": "cisco.iosxr.iosxr",
+                  "ansible_connection": "ansible.netcommon.network_cli"},
     "juniper_vjunosrouter": {"ansible_network_os": "junipernetworks.junos.junos",
                              "ansible_connection": "ansible.netcommon.netconf"},
     "juniper_crpd": {"ansible_network_os": "junipernetworks.junos.junos",
                      "ansible_connection": "ansible.netcommon.netconf"},
-    "nokia_sros": {"ansible_network_os": "nokia.sros.md", "ansible_connection": "ansible.netcommon.network_cli"},
+    "nokia_sros": {"ansible_network_os": "nokia.sros.md",
+                   "ansible_connection": "ansible.netcommon.network_cli"},
 }
 
 
@@ -126,7 +129,8 @@ def graph_dot(topo: Topology) -> str:
     for n in topo.nodes.values():
         lines.append(f'  "{n.name}" [label="{n.name}\\n{n.kind}\\n{n.mgmt_ipv4}"];')
     for lk in topo.links:
-        lines.append(f'  "{lk.a.node}" -- "{lk.b.node}" [taillabel="{lk.a.given}", headlabel="{lk.b.given}"];')
+        labels = f'taillabel="{lk.a.given}", headlabel="{lk.b.given}"'
+        lines.append(f'  "{lk.a.node}" -- "{lk.b.node}" [{labels}];')
     lines.append("}")
     return "\n".join(lines) + "\n"
 

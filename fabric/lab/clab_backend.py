@@ -44,5 +44,6 @@ def inspect_cmd(topology: Path | None, *, all_labs: bool = False) -> list[str]:
 def run(cmd: list[str]) -> int:
     reason = available()
     if reason:
-        raise FabricError(f"--backend containerlab: {reason}", fix="install containerlab, or use --backend netns")
+        raise FabricError(f"--backend containerlab: {reason}",
+                          fix="install containerlab, or use --backend netns")
     return subprocess.call(cmd)

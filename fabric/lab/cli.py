@@ -65,7 +65,8 @@ def deploy(
                 t = load_topology(path, warn=False)
             for w in t.warnings:
                 err.print(f"[yellow]warning:[/yellow] {path}: {w}", highlight=False)
-            api.deploy(t, backend=backend, wait=wait, wait_converged=wait_converged, timeout=timeout, log=_log)
+            api.deploy(t, backend=backend, wait=wait, wait_converged=wait_converged, timeout=timeout,
+                       log=_log)
             _print_rows(api.inspect(path))
         else:
             api.deploy(path, backend=backend)
@@ -81,7 +82,8 @@ def _print_rows(rows: list[dict[str, object]]) -> None:
         return
     table = Table("lab", "node", "kind", "netns", "mgmt ipv4", "twin", "status")
     for r in rows:
-        table.add_row(*(str(r[k] or "") for k in ("lab", "node", "kind", "netns", "mgmt_ipv4", "twin", "status")))
+        keys = ("lab", "node", "kind", "netns", "mgmt_ipv4", "twin", "status")
+        table.add_row(*(str(r[k] or "") for k in keys))
     out.print(table)
 
 

@@ -13,6 +13,7 @@ password without touching the host's) and ``/usr/bin/vtysh`` replaced by a wrapp
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -390,7 +391,8 @@ def _deploy(topo: Topology, state: State, log: Log) -> None:
                   f"link set {peer} master {topo.bridge} up"]
     for lk in topo.links:
         na, nb = topo.nodes[lk.a.node].long_name, topo.nodes[lk.b.node].long_name
-        lines.append(f"link add {lk.a.interface} netns {na} up type veth peer name {lk.b.interface} netns {nb}")
+        lines.append(f"link add {lk.a.interface} netns {na} up type veth "
+                     f"peer name {lk.b.interface} netns {nb}")
     _ip_batch(lines)
 
     def ns_setup(n: Node) -> None:
@@ -442,7 +444,8 @@ def _start_twins(state: State, log: Log) -> None:
     lab_dir = Path(state["lab_dir"])
     logf = open(lab_dir / "twin.log", "ab")  # noqa: SIM115 - handed to the child process
     p = subprocess.Popen([sys.executable, "-m", "fabric.twins", "serve", str(lab_dir / "netfabric-lab.json")],
-                         stdout=logf, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+                         stdout=logf, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                         start_new_session=True)
     logf.close()
     state["pids"]["twin"] = p.pid
     save_state(state)
@@ -537,7 +540,7 @@ def _ns_inodes(names: set[str]) -> set[tuple[int, int]]:
 def _pids_in_netns(names: set[str]) -> set[int]:
     """Every process whose network namespace is one of ours (what `ip netns pids` does, in one pass)."""
     inodes = {ino for _, ino in _ns_inodes(names)}
-    pids = set()
+    pids: set[int] = set()
     if not inodes:
         return pids
     me = os.getpid()
@@ -559,10 +562,8 @@ def destroy_state(state: State, *, log: Log = _nolog) -> None:
     pids: set[int] = set()
     twin = state.get("pids", {}).get("twin")
     if twin and _alive(int(twin)):
-        try:
+        with contextlib.suppress(OSError):
             os.killpg(int(twin), signal.SIGTERM)
-        except OSError:
-            pass
     for n in state["nodes"].values():
         for f in list(Path(n["node_dir"]).glob("*.pid")) + list((FRR_RUN / n["netns"]).glob("*.pid")):
             pid = _read_pid(f)
@@ -570,18 +571,14 @@ def destroy_state(state: State, *, log: Log = _nolog) -> None:
                 pids.add(pid)
     pids |= _pids_in_netns(names)
     for pid in pids:
-        try:
+        with contextlib.suppress(OSError):
             os.kill(pid, signal.SIGKILL)
-        except OSError:
-            pass
     if twin:
         deadline = time.monotonic() + 1.0
         while _alive(int(twin)) and time.monotonic() < deadline:
             time.sleep(0.05)
-        try:
+        with contextlib.suppress(OSError):
             os.killpg(int(twin), signal.SIGKILL)
-        except OSError:
-            pass
     deadline = time.monotonic() + 2.0
     while time.monotonic() < deadline and any(_alive(p) for p in pids):
         time.sleep(0.02)

@@ -11,7 +11,6 @@ from typing import Any
 
 from fabric.lab.state import State
 
-
 FRR_RUN = "/var/run/frr"
 
 

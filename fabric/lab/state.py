@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from pathlib import Path
@@ -104,7 +105,5 @@ def load_state(name: str | None = None, lab_dir: Path | None = None) -> State | 
 
 def forget(state: State) -> None:
     for p in (REGISTRY / f"{state['name']}.json", Path(state["lab_dir"]) / STATE_NAME):
-        try:
+        with contextlib.suppress(FileNotFoundError):
             p.unlink()
-        except FileNotFoundError:
-            pass

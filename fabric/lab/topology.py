@@ -233,7 +233,10 @@ def _validator() -> Any:
 
 
 def _python_patterns(obj: Any) -> Any:
-    """The schema's regexes use Go/ECMA ``\\p{N}\\p{L}`` classes Python's re lacks: same meaning as ``[^\\W_]``."""
+    """The schema's regexes use Go/ECMA ``\\p{N}\\p{L}`` classes Python's re lacks.
+
+    ``[\\p{N}\\p{L}]`` (letters and digits) means the same as ``[^\\W_]``.
+    """
     if isinstance(obj, dict):
         return {k: (v.replace("[\\p{N}\\p{L}]", "[^\\W_]") if k == "pattern" and isinstance(v, str)
                     else _python_patterns(v)) for k, v in obj.items()}
@@ -433,9 +436,9 @@ def load_topology(path: str | Path, *, warn: bool = True) -> Topology:
                                     key=f"{key}.mgmt-ipv4")
             node.mgmt_ipv4 = str(ip)
         if node.is_vendor is False and any(d.startswith("/etc/frr") for _, d in node.binds):
-            for src, dst in node.binds:
-                if dst.startswith("/etc/frr") and not Path(src).exists():
-                    raise TopologyError(f"bind source {src} not found", file=file, key=f"{key}.binds")
+            for bsrc, dst in node.binds:
+                if dst.startswith("/etc/frr") and not Path(bsrc).exists():
+                    raise TopologyError(f"bind source {bsrc} not found", file=file, key=f"{key}.binds")
         nodes[name] = node
 
     _assign_mgmt(nodes, subnet, gateway, file)

@@ -192,7 +192,8 @@ def test_schema_error_names_key_path(tmp_path: Path, body: str, key: str) -> Non
 
 
 def test_semantic_errors(tmp_path: Path) -> None:
-    p = write(tmp_path, "name: x\ntopology: {nodes: {r1: {kind: linux}}, links: [{endpoints: [r1:eth1, r9:eth1]}]}\n")
+    p = write(tmp_path, "name: x\ntopology:\n  nodes: {r1: {kind: linux}}\n"
+                        "  links: [{endpoints: [r1:eth1, r9:eth1]}]\n")
     with pytest.raises(FabricError, match="unknown node 'r9'") as ei:
         load_topology(p)
     assert ei.value.key == "topology.links[0].endpoints[1]"
@@ -251,7 +252,8 @@ def test_state_and_artifacts_shapes(repo: Path) -> None:
 def test_containerlab_backend_commands(tmp_path: Path) -> None:
     topo = tmp_path / "x.clab.yml"
     assert clab_backend.deploy_cmd(topo) == ["containerlab", "deploy", "-t", str(topo)]
-    assert clab_backend.destroy_cmd(topo, cleanup=True) == ["containerlab", "destroy", "-t", str(topo), "--cleanup"]
+    assert clab_backend.destroy_cmd(topo, cleanup=True) == [
+        "containerlab", "destroy", "-t", str(topo), "--cleanup"]
     assert clab_backend.destroy_cmd(None, all_labs=True) == ["containerlab", "destroy", "--all"]
     assert clab_backend.inspect_cmd(None, all_labs=True)[-1] == "--all"
 

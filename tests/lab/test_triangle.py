@@ -14,11 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _labutil import REPO, lab_leftovers, require, require_frr
 
 from fabric.errors import FabricError
 from fabric.lab import deploy, destroy, inspect
-
-from _labutil import REPO, lab_leftovers, require, require_frr
 
 pytestmark = pytest.mark.lab
 
@@ -133,7 +132,9 @@ def test_cli_exec_inspect_and_artifacts(triangle: dict[str, Any]) -> None:
     assert {r["node"] for r in rows} == {"r1", "r2", "r3", "h1", "h2", "h3"}
     assert all(r["status"] == "running" for r in rows)
     lab_dir = Path(triangle["state"]["lab_dir"])
-    for f in ("topology-data.json", "ansible-inventory.yml", "nornir-simple-inventory.yml", "netfabric-lab.json"):
+    files = ("topology-data.json", "ansible-inventory.yml", "nornir-simple-inventory.yml",
+             "netfabric-lab.json")
+    for f in files:
         assert (lab_dir / f).exists(), f
     p = subprocess.run([sys.executable, "-m", "fabric.lab", "inspect", "-t", str(topo)],
                        capture_output=True, text=True, env=env, timeout=30)
