@@ -12,7 +12,6 @@ from fabric.design import load_fabric
 from fabric.model import Fabric
 from fabric.state.model import BgpSession, FabricState, LldpNeighbor, OspfNeighbor
 
-
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -203,7 +203,8 @@ def test_napalm_interfaces_lldp_facts() -> None:
 
 
 # ------------------------------------------------------------------ TTP templates (EOS text)
-EOS_OSPF = """Neighbor ID     Instance VRF      Pri State                  Dead Time   Address         Interface
+EOS_OSPF = """\
+Neighbor ID     Instance VRF      Pri State                  Dead Time   Address         Interface
 10.255.0.33     1        default  0   FULL                   00:00:35    10.1.0.1        Ethernet1
 10.255.0.34     1        default  1   2 WAYS/DROTHER         00:00:31    10.1.0.9        Ethernet2
 10.255.0.35     1        default  1   INIT/DROTHER           00:00:31    10.1.0.17       Ethernet3
