@@ -1,4 +1,5 @@
-"""Rendering benchmark: inventory/dc-large (64 devices) and a synthetic 1,000-device Clos.
+"""Rendering benchmark: inventory/dc-large (64 devices), a synthetic 1,000-device Clos, and
+inventory/backbone for the platforms the Clos fabrics do not use.
 
     python bench/bench_render.py [--repeat 3]
 
@@ -96,6 +97,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
     bench("dc-large", ROOT / "inventory" / "dc-large", args.repeat)
+    bench("backbone (iosxr, junos, sros, srlinux figures)", ROOT / "inventory" / "backbone", args.repeat)
     with tempfile.TemporaryDirectory() as tmp:
         bench("synthetic-1k (16 spines x 984 leaves)", synthetic_fabric(Path(tmp)), args.repeat)
 
