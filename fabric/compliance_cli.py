@@ -158,9 +158,12 @@ def remediate(
         ".netfabric/remediation"
     ),
     features: Annotated[str | None, typer.Option("--features", help="Comma-separated features.")] = None,
+    push: Annotated[
+        bool, typer.Option("--push", help="Also push each snippet (commit-confirmed merge, fabric.rollout).")
+    ] = False,
 ) -> None:
     """Write the minimal remediation snippet per device (for `fabric rollout` to push)."""
-    from fabric.compliance import fetch_running, remediation, resolve_target
+    from fabric.compliance import fetch_running, push_remediation, remediation, resolve_target
 
     fab = resolve_target(target)
     names = _csv(hosts) or list(fab.devices)
@@ -173,9 +176,10 @@ def remediate(
         snippet = remediation(fab, name, running=configs[name], features=_csv(features))
         path = out / f"{name}.cfg"
         path.write_text(snippet)
-        console.print(
-            f"{name}: {'compliant' if not snippet else f'{len(snippet.splitlines())} line(s)'} -> {path}"
-        )
+        what = "compliant" if not snippet else f"{len(snippet.splitlines())} line(s)"
+        console.print(f"{name}: {what} -> {path}")
+        if push and snippet:
+            console.print(f"{name}: pushed ({push_remediation(fab, name, snippet)})")
     raise typer.Exit(1 if errors else 0)
 
 

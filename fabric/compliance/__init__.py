@@ -80,13 +80,19 @@ class RunReport:
 
 
 def _retarget(fab: Fabric, platforms: dict[str, str]) -> Fabric:
+    """Re-target devices as `fabric build --lab-platform` does, so golden == what the lab booted with.
+
+    That build re-targets *every* device (peer interface names in descriptions change too), so as
+    soon as one lab node runs another platform than the fabric says, all of them are re-targeted.
+    """
     from fabric.cli import _retarget as retarget_device
 
+    if all(not plat or fab.devices[n].platform == plat for n, plat in platforms.items() if n in fab.devices):
+        return fab
     fab = fab.model_copy(deep=True)
     for name, plat in platforms.items():
-        dev = fab.devices.get(name)
-        if dev and plat and dev.platform != plat:
-            retarget_device(dev, plat)
+        if name in fab.devices and plat:
+            retarget_device(fab.devices[name], plat)
     return fab
 
 
@@ -176,15 +182,19 @@ def push_remediation(fab: Fabric, host: str, snippet: str, timeout: int = 120) -
     return f"rollout {dev.platform} driver, commit-confirmed merge {token}"
 
 
-def fetch_running(fab: Fabric, hosts: list[str] | None = None) -> tuple[dict[str, str], dict[str, str]]:
+def _forget_inventory_plugin() -> None:
+    # TODO(inventory): load_nornir registers its in-memory plugin on every call and nornir refuses a
+    # second registration in one process; drop the previous one so a long-running --every loop works.
     from nornir.core.plugins.inventory import InventoryPluginRegister
 
+    InventoryPluginRegister.available.pop("NetfabricInventory", None)
+
+
+def fetch_running(fab: Fabric, hosts: list[str] | None = None) -> tuple[dict[str, str], dict[str, str]]:
     from fabric.compliance.collect import collect
     from fabric.inventory import load_nornir
 
-    # TODO(inventory): load_nornir registers its in-memory plugin on every call and nornir refuses a
-    # second registration; drop the previous one so a long-running --every loop can load again.
-    InventoryPluginRegister.available.pop("NetfabricInventory", None)
+    _forget_inventory_plugin()
     nr = load_nornir(fab.file, fab=fab, hosts=hosts)
     return collect(nr)
 
@@ -195,29 +205,20 @@ def _secrets(fab: Fabric) -> list[str]:
     return sorted({credentials_for(d.platform).password for d in fab.devices.values()})
 
 
-def _state_results(target: str | Path, hosts: list[str] | None) -> list[FeatureResult]:
-    """Validation state checks as a "state" feature, when fabric.validate is installed."""
-    import importlib
-
+def _state_results(fab: Fabric, hosts: list[str] | None) -> list[FeatureResult]:
+    """Validation state checks (fabric.validate) as one "state" feature per device."""
     try:
-        validate = importlib.import_module("fabric.validate")
+        from fabric.validate import validate
     except ModuleNotFoundError:
         return [FeatureResult("*", "state", ERROR, detail="fabric.validate is not available")]
-    fn = getattr(validate, "validate", None) or getattr(validate, "run_validation", None)
-    if fn is None:
-        return [FeatureResult("*", "state", ERROR, detail="fabric.validate has no validate() entry point")]
-    checks = fn(str(target), hosts=hosts)
     out: dict[str, FeatureResult] = {}
-    for c in getattr(checks, "results", checks) or []:
-        get = c.get if isinstance(c, dict) else lambda k, _c=c: getattr(_c, k, None)
-        dev = str(get("device") or get("host") or "*")
-        res = out.setdefault(dev, FeatureResult(dev, "state", COMPLIANT))
-        passed = get("passed")
-        if passed is None:
-            passed = str(get("status") or "").lower() in ("pass", "passed", "ok", "success")
-        if not passed:
-            res.status = "noncompliant"
-            res.missing.append(str(get("name") or get("check") or get("id") or c))
+    _forget_inventory_plugin()
+    for c in validate(fab, hosts).results:
+        res = out.setdefault(c.device, FeatureResult(c.device, "state", COMPLIANT))
+        # "skip" follows from a failure reported elsewhere: only fail/error break compliance.
+        if c.status in ("fail", "error"):
+            res.status = "noncompliant" if c.status == "fail" else ERROR
+            res.missing.append(f"{c.check} {c.item}: {c.reason or c.status}")
     return list(out.values())
 
 
@@ -261,7 +262,7 @@ def run_compliance(
                 FeatureResult(name, f, ERROR, detail=f"{exc.__class__.__name__}: {exc}") for f in feats
             ]
     if state:
-        results += _state_results(target, hosts)
+        results += _state_results(fab, hosts)
     commit = None
     if backups and configs:
         repo = backup_dir or STATE_DIR / "backups" / fab.name
