@@ -5,7 +5,7 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.netfabric-installed
-APT_PACKAGES := frr lldpd openssh-server iproute2 iputils-ping procps git
+APT_PACKAGES := frr lldpd openssh-server iproute2 iputils-ping procps git iptables chromium
 PYTEST_ARGS ?=
 
 .PHONY: demo test bench lint golden clean system venv
