@@ -72,6 +72,8 @@ def deploy(
             api.deploy(path, backend=backend)
     except FabricError as exc:
         _fail(exc)
+    except (OSError, subprocess.SubprocessError) as exc:
+        _fail(Exception(f"deploy failed, lab removed: {exc}"))
     except KeyboardInterrupt:
         _fail(Exception("interrupted; partial lab removed"))
 

@@ -410,7 +410,11 @@ def _deploy(topo: Topology, state: State, log: Log) -> None:
         cmd = ["nsenter", f"--net={NETNS_DIR / n.long_name}", "unshare", "--mount", "--uts",
                "--propagation", "private", "sh", str(script)]
         with open(ndir / "start.log", "w") as fh:
-            p = subprocess.run(cmd, stdout=fh, stderr=subprocess.STDOUT, timeout=60)
+            try:
+                p = subprocess.run(cmd, stdout=fh, stderr=subprocess.STDOUT, timeout=60)
+            except subprocess.TimeoutExpired:
+                raise LabError(f"node {n.name} did not start within 60s (see {ndir / 'start.log'})",
+                               key=f"topology.nodes.{n.name}") from None
         if p.returncode != 0:
             raise LabError(f"node {n.name} failed to start (see {ndir / 'start.log'})",
                            key=f"topology.nodes.{n.name}")
