@@ -19,6 +19,7 @@ import pytest
 from fabric import render
 from fabric.design import load_fabric
 from fabric.errors import FabricError
+from fabric.model import Fabric
 from fabric.platforms import LAB_DEFAULT_CREDENTIALS, PLATFORMS
 from fabric.render import junos_display_set, render_device, render_fabric
 from fabric.structured import build_structured
@@ -29,11 +30,19 @@ FABRICS = ("dc1", "backbone")
 UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
 
 _CACHE: dict[str, dict[str, str]] = {}
+_FABRICS: dict[str, Fabric] = {}
+
+
+def fabric(name: str) -> Fabric:
+    """inventory/<name>, loaded once per session (tests that mutate it take a deep copy)."""
+    if name not in _FABRICS:
+        _FABRICS[name] = load_fabric(ROOT / "inventory" / name)
+    return _FABRICS[name]
 
 
 def rendered(name: str) -> dict[str, str]:
     if name not in _CACHE:
-        _CACHE[name] = render_fabric(load_fabric(ROOT / "inventory" / name))
+        _CACHE[name] = render_fabric(fabric(name))
     return _CACHE[name]
 
 
@@ -46,16 +55,16 @@ def changed_lines(old: str, new: str) -> list[str]:
 # ---------------------------------------------------------------- golden files
 
 
-@pytest.mark.parametrize("fabric", FABRICS)
-def test_golden_files(fabric: str) -> None:
-    configs = rendered(fabric)
-    fab = load_fabric(ROOT / "inventory" / fabric)
+@pytest.mark.parametrize("name", FABRICS)
+def test_golden_files(name: str) -> None:
+    configs = rendered(name)
+    fab = fabric(name)
     expected: dict[str, str] = {}
     for host, text in configs.items():
         expected[f"{host}.cfg"] = text
         if fab.devices[host].platform == "junos":
             expected[f"{host}.set"] = junos_display_set(text)
-    d = GOLDEN / fabric
+    d = GOLDEN / name
     if UPDATE:
         d.mkdir(parents=True, exist_ok=True)
         for stale in d.glob("*"):
@@ -65,13 +74,13 @@ def test_golden_files(fabric: str) -> None:
     assert sorted(p.name for p in d.iterdir()) == sorted(expected), "golden file set differs: UPDATE_GOLDEN=1"
     for fname, text in expected.items():
         golden = (d / fname).read_text()
-        assert text == golden, f"{fabric}/{fname} differs from golden:\n" + "".join(
+        assert text == golden, f"{name}/{fname} differs from golden:\n" + "".join(
             difflib.unified_diff(golden.splitlines(True), text.splitlines(True), "golden", "rendered")
         )
 
 
 def test_every_platform_has_a_golden_config() -> None:
-    seen = {load_fabric(ROOT / "inventory" / f).devices[h].platform for f in FABRICS for h in rendered(f)}
+    seen = {fabric(f).devices[h].platform for f in FABRICS for h in rendered(f)}
     assert seen == set(PLATFORMS)
 
 
@@ -89,7 +98,7 @@ def test_no_secrets_in_golden_configs() -> None:
 
 
 def test_structured_config_is_vendor_neutral_and_frozen() -> None:
-    sc = build_structured(load_fabric(ROOT / "inventory" / "backbone"))
+    sc = build_structured(fabric("backbone"))
     rr1 = sc["rr1"]
     assert rr1.bgp is not None and rr1.bgp.asn == 65000
     assert [g.name for g in rr1.bgp.peer_groups] == ["RR-CLIENTS", "RR-MESH"]
@@ -232,7 +241,7 @@ def test_change_mtu_changes_only_mtu_lines(fabric_copy) -> None:  # type: ignore
 def _frr_configs() -> list[tuple[str, str]]:
     out = []
     for f in FABRICS:
-        fab = load_fabric(ROOT / "inventory" / f)
+        fab = fabric(f)
         out += [(f"{f}/{h}", t) for h, t in rendered(f).items() if fab.devices[h].platform == "frr"]
     return out
 
@@ -313,7 +322,7 @@ def test_undefined_variable_names_device_template_and_line(scratch_templates: Pa
     lines = f.read_text().splitlines(keepends=True)
     lines.insert(3, "   bgp cluster-id {{ b.cluster_idd }}\n")  # becomes line 4
     f.write_text("".join(lines))
-    sc = build_structured(load_fabric(ROOT / "inventory" / "dc1"), ["leaf1"])["leaf1"]
+    sc = build_structured(fabric("dc1"), ["leaf1"])["leaf1"]
     with pytest.raises(FabricError) as ei:
         render_device(sc)
     msg = str(ei.value)
@@ -325,7 +334,7 @@ def test_undefined_variable_names_device_template_and_line(scratch_templates: Pa
 def test_template_syntax_error_names_template_and_line(scratch_templates: Path) -> None:
     f = scratch_templates / "frr" / "isis.j2"
     f.write_text(f.read_text().replace("{% endif %}", "{% endfi %}"))
-    sc = build_structured(load_fabric(ROOT / "inventory" / "dc1"), ["leaf3"])["leaf3"]
+    sc = build_structured(fabric("dc1"), ["leaf3"])["leaf3"]
     with pytest.raises(FabricError) as ei:
         render_device(sc)
     msg = str(ei.value)
@@ -334,13 +343,13 @@ def test_template_syntax_error_names_template_and_line(scratch_templates: Path) 
 
 def test_empty_render_is_an_error(scratch_templates: Path) -> None:
     (scratch_templates / "sros" / "main.j2").write_text("{# nothing #}\n")
-    sc = build_structured(load_fabric(ROOT / "inventory" / "backbone"), ["p1"])["p1"]
+    sc = build_structured(fabric("backbone"), ["p1"])["p1"]
     with pytest.raises(FabricError, match="p1 .*empty"):
         render_device(sc)
 
 
 def test_bad_intent_unknown_host_and_platform() -> None:
-    fab = load_fabric(ROOT / "inventory" / "dc1")
+    fab = fabric("dc1")
     with pytest.raises(FabricError, match="unknown host.*nope"):
         render_fabric(fab, ["nope"])
     sc = build_structured(fab, ["leaf1"])["leaf1"]
@@ -364,7 +373,7 @@ def _nornir(hosts: dict[str, dict]):  # type: ignore[no-untyped-def,type-arg]
 
 
 def test_render_task_from_host_intent() -> None:
-    fab = load_fabric(ROOT / "inventory" / "backbone")
+    fab = fabric("backbone")
     nr = _nornir({h: {"intent": d.model_dump(mode="json")} for h, d in fab.devices.items()})
     res = nr.run(task=render.render_task)
     assert not res.failed
@@ -444,7 +453,7 @@ def test_out_of_pool_loopback_is_advertised_everywhere(fabric_copy) -> None:  # 
 def test_render_task_with_the_fabric_inventory() -> None:
     """Hosts built by fabric.inventory (data['intent'] = DeviceIntent JSON) render out of the box."""
     inventory = pytest.importorskip("fabric.inventory")
-    fab = load_fabric(ROOT / "inventory" / "dc1")
+    fab = fabric("dc1")
     nr = inventory.load_nornir(ROOT / "inventory" / "dc1", fab=fab, num_workers=1)
     res = nr.run(task=render.render_task, fabric=fab)
     assert not res.failed
@@ -471,7 +480,7 @@ def test_render_task_with_the_fabric_inventory() -> None:
     ],
 )
 def test_bad_intent_is_a_clear_error(mutate, message: str) -> None:  # type: ignore[no-untyped-def]
-    fab = load_fabric(ROOT / "inventory" / "dc1").model_copy(deep=True)
+    fab = fabric("dc1").model_copy(deep=True)
     mutate(fab.devices["leaf1"])
     with pytest.raises(FabricError, match=message) as ei:
         render_fabric(fab, ["leaf1"])
@@ -484,3 +493,23 @@ def test_main_cli_has_render() -> None:
     cli = pytest.importorskip("fabric.cli")
     r = CliRunner().invoke(cli.app, ["render", "--help"])
     assert r.exit_code == 0 and "--diff" in r.output and "--hosts" in r.output
+
+
+@pytest.mark.parametrize("platform", sorted(PLATFORMS))
+def test_every_platform_renders_every_underlay(platform: str, fabric_copy) -> None:  # type: ignore[no-untyped-def]
+    """Code paths the goldens do not hit (eBGP on XR/Junos/SR OS/SR Linux, OSPF everywhere...)."""
+    for underlay in ("ebgp", "ospf", "isis"):
+
+        def edit(d: dict, u: str = underlay) -> None:  # type: ignore[type-arg]
+            d["underlay"] = u
+            d["bgp"] = {"advertise_p2p": True}
+            for nodes in d["nodes"].values():
+                for n in nodes:
+                    n["platform"] = platform
+
+        configs = render_fabric(load_fabric(fabric_copy("dc1", edit)))
+        for host, text in configs.items():
+            assert text.strip(), f"{platform}/{underlay}/{host}"
+            assert "None" not in text, f"{platform}/{underlay}/{host}: a None leaked into the config"
+            # The design originates links only in eBGP fabrics (an IGP carries them otherwise).
+            assert ("FABRIC-LINKS" in text) == (underlay == "ebgp"), f"{platform}/{underlay}/{host}"
