@@ -16,6 +16,7 @@ INDENT = "   "
 _MODE_OPENERS: dict[str, re.Pattern[str]] = {
     "top": re.compile(
         r"^(interface \S+|router (bgp|ospf|isis|ospfv3)\b.*|route-map \S+.*|management \S+.*"
+        r"|ip(v6)? prefix-list \S+"
         r"|vrf instance \S+|ip access-list \S+.*|ipv6 access-list \S+.*|vlan \S+|daemon \S+"
         r"|event-handler \S+|peer-filter \S+|aaa \S+ \S+ \S+ group.*|policy-map .*|class-map .*|mlag.*"
         r"|monitor .*|queue-monitor .*|spanning-tree mst configuration|ip extcommunity-list regexp .*)$"
@@ -23,7 +24,7 @@ _MODE_OPENERS: dict[str, re.Pattern[str]] = {
     "router bgp": re.compile(r"^(address-family \S+.*|vrf \S+)$"),
     "router bgp vrf": re.compile(r"^address-family \S+.*$"),
     "router isis": re.compile(r"^address-family \S+.*$"),
-    "management api": re.compile(r"^(vrf \S+|protocol \S+.*)$"),
+    "management api": re.compile(r"^vrf \S+$"),
 }
 
 # Lines that always belong to the global config mode: seeing one in a
@@ -228,7 +229,7 @@ class EosConfig:
             return
         if not indented:
             self._fallback(line)
-        self._set(line)
+        self._set(line, literal_no=indented)
 
     def _fallback(self, line: str) -> None:
         body = line[3:] if line.startswith("no ") else line
@@ -259,7 +260,7 @@ class EosConfig:
             )
         )
 
-    def _set(self, line: str) -> None:
+    def _set(self, line: str, literal_no: bool = False) -> None:
         cur = self._current()
         kind = mode_kind(self.mode_lines)
         opener = _MODE_OPENERS.get(kind)
@@ -274,15 +275,19 @@ class EosConfig:
                 and not c.line.startswith("no ")
             ]
             cur.children = [c for c in cur.children if c not in removed and c.line != "no " + body]
-            # Some negative settings are shown in the running-config on EOS.
+            # A saved config states its "no" lines; typed ones are shown only where EOS shows them.
             if (
                 line.startswith("no ")
-                and re.match(
-                    r"^(switchport|ip routing|aaa root|shutdown|ipv6 unicast-routing|bgp default \S+"
-                    r"|neighbor \S+ send-community|lldp run|spanning-tree \S+|logging console)$",
-                    body,
+                and (literal_no or (cur is self.root and not removed))
+                or (
+                    line.startswith("no ")
+                    and re.match(
+                        r"^(switchport|ip routing|aaa root|shutdown|ipv6 unicast-routing|bgp default \S+"
+                        r"|neighbor \S+ send-community|lldp run|spanning-tree \S+|logging console)$",
+                        body,
+                    )
+                    and not (body == "shutdown" and not self._shutdown_default(cur))
                 )
-                and not (body == "shutdown" and not self._shutdown_default(cur))
             ):
                 cur.children.append(Node(line))
             return
@@ -311,4 +316,7 @@ class EosConfig:
 
     def _shutdown_default(self, node: Node) -> bool:
         # "no shutdown" is displayed only where shutdown is the default.
-        return node.line.startswith("management api") or node.line.startswith("interface Management")
+        path = self.mode_lines
+        return bool(path) and (
+            path[0].startswith("management ") or path[0].startswith("interface Management")
+        )

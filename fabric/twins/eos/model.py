@@ -40,6 +40,7 @@ class BgpNeighbor:
     bfd: bool = False
     send_community: bool = False
     max_routes: int | None = None
+    route_maps: list[str] = field(default_factory=list)  # "NAME in" / "NAME out"
     shutdown: bool = False
     activate: bool | None = None
 
@@ -117,10 +118,13 @@ def parse(cfg: EosConfig) -> Device:
             dev.isis = _parse_isis(w[2], node)
         elif w[0] == "route-map":
             dev.route_maps.append(node)
+        elif line.startswith("ip prefix-list ") and len(w) == 3:
+            # EOS prefix-list mode: "ip prefix-list NAME" + "seq N permit ..." children
+            dev.prefix_lists.extend(f"{line} {c.line}" for c in node.children if c.line.startswith("seq "))
         elif line.startswith("ip prefix-list "):
             dev.prefix_lists.append(line)
-        elif line.startswith("ip route ") and len(w) >= 4:
-            dev.static_routes.append(line)
+        elif line.startswith("ip route ") and len(w) >= 4 and w[2] != "vrf":
+            dev.static_routes.append(line)  # VRF routes (e.g. the MGMT default) stay in the config only
     return dev
 
 
@@ -192,6 +196,8 @@ def _parse_bgp_lines(bgp: Bgp, children: list[Node], in_af: bool) -> None:
                 n.max_routes = int(rest[1])
             elif rest == ["shutdown"]:
                 n.shutdown = True
+            elif rest[0] == "route-map" and len(rest) == 3 and rest[2] in ("in", "out"):
+                n.route_maps.append(f"{rest[1]} {rest[2]}")
             elif rest == ["activate"] and in_af or rest == ["activate"]:
                 n.activate = True
         elif w[0] == "no" and len(w) == 4 and w[1] == "neighbor" and w[3] == "activate" and in_af:
@@ -324,7 +330,7 @@ def _bgp_frr(dev: Device, bgp: Bgp) -> list[str]:
             if not any(g.key == n.peer_group for g in groups):
                 continue
             out.append(f" neighbor {n.key} peer-group {n.peer_group}")
-        elif not n.remote_as:
+        elif not n.remote_as and not n.is_group:
             continue
         valid.append(n)
         if n.description:
@@ -349,6 +355,8 @@ def _bgp_frr(dev: Device, bgp: Bgp) -> list[str]:
             out.append(f"  no neighbor {n.key} activate")
         if n.max_routes:
             out.append(f"  neighbor {n.key} maximum-prefix {n.max_routes}")
+        for rm in n.route_maps:
+            out.append(f"  neighbor {n.key} route-map {rm}")
     out.append(" exit-address-family")
     out.append("exit")
     return out

@@ -200,9 +200,9 @@ class EosTwin(DeviceTwin):
         pre = self.running.to_text()
         self.running = EosConfig.from_text(s.text)
         if timer:
-            h, m, sec = (int(x) for x in timer.split(":"))
+            hh, mm, ss = (int(x) for x in timer.split(":"))
             s.state, s.pre_commit = "pendingCommitTimer", pre
-            s.commit_deadline = time.time() + h * 3600 + m * 60 + sec
+            s.commit_deadline = time.time() + hh * 3600 + mm * 60 + ss
             self._arm_timer(s)
         else:
             s.state, s.completed_time = "completed", time.time()
