@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 
 from fabric.credentials import mask
 from fabric.state import normalise_eos, normalise_frr, normalise_napalm
-from fabric.state.model import SECTIONS, DeviceState, FabricState
+from fabric.state.model import SECTIONS, DeviceState, FabricState, LldpNeighbor
 
 
 @dataclass
@@ -99,19 +99,28 @@ class NapalmCollector(Collector):
             state.facts = normalise_napalm.facts(dev.get_facts())
 
         def interfaces() -> None:
-            ips = dev.get_interfaces_ip()
+            try:
+                ips = dev.get_interfaces_ip()
+            except Exception as exc:  # noqa: BLE001 - admin/oper/MTU are still worth checking
+                ips = self.addresses_fallback()
+                if ips is None:
+                    state.errors["addresses"] = _reason(exc, self.host)
             state.interfaces = normalise_napalm.interfaces(dev.get_interfaces(), ips)
 
         def lldp() -> None:
+            native = self.lldp_native()
+            if native is not None:
+                state.lldp = native
+                return
             try:
                 detail = dev.get_lldp_neighbors_detail()
-            except NotImplementedError:
+            except Exception:  # noqa: BLE001 - the detail parser is picky (capabilities); basic suffices
                 detail = None
             state.lldp = normalise_napalm.lldp(None if detail else dev.get_lldp_neighbors(), detail)
 
         def bgp() -> None:
-            state.bgp, state.bgp_router_id = normalise_napalm.bgp(dev.get_bgp_neighbors())
-            self.bgp_extras(state)
+            if not self.bgp_native(state):
+                state.bgp, state.bgp_router_id = normalise_napalm.bgp(dev.get_bgp_neighbors())
 
         self.section(state, "facts", facts)
         self.section(state, "interfaces", interfaces)
@@ -121,8 +130,17 @@ class NapalmCollector(Collector):
         self.section(state, "isis", lambda: self.isis(state))
 
     # Hooks for platform specifics. NETCONF platforms implement these with ncclient RPCs.
-    def bgp_extras(self, state: DeviceState) -> None:
-        pass
+    def addresses_fallback(self) -> dict[str, Any] | None:
+        """Interface addresses in get_interfaces_ip's shape when that getter fails."""
+        return None
+
+    def lldp_native(self) -> list[LldpNeighbor] | None:
+        """LLDP from the platform's own model (keeps port id *and* description); None: use NAPALM."""
+        return None
+
+    def bgp_native(self, state: DeviceState) -> bool:
+        """Fill state.bgp from the platform's own model (FSM state, last error); False: use NAPALM."""
+        return False
 
     def ospf(self, state: DeviceState) -> None:
         if self.wants("ospf"):
@@ -137,7 +155,9 @@ class NapalmCollector(Collector):
             )
 
     def wants(self, proto: str) -> bool:
-        return bool((self.host.data.get("intent") or {}).get(proto))
+        """Collect a protocol the intent runs; without intent (plain lab) collect everything."""
+        intent = self.host.data.get("intent")
+        return True if intent is None else bool(intent.get(proto))
 
     def netconf(self) -> Any:
         """ncclient manager for NETCONF platforms (iosxr/junos/sros): the hook for their IGP collectors."""
@@ -155,12 +175,28 @@ class EosCollector(NapalmCollector):
             return str(conn.send_command(command).result)
         return str(self.dev.cli([command])[command])
 
-    def bgp_extras(self, state: DeviceState) -> None:
+    def addresses_fallback(self) -> dict[str, Any] | None:
+        try:
+            return normalise_eos.addresses_from_show_interfaces(self._eapi(["show interfaces"])[0])
+        except Exception:  # noqa: BLE001 - no fallback available
+            return None
+
+    def lldp_native(self) -> list[LldpNeighbor] | None:
+        try:
+            return normalise_eos.lldp_detail(self._eapi(["show lldp neighbors detail"])[0])
+        except Exception:  # noqa: BLE001 - let NAPALM's getters try
+            return None
+
+    def bgp_native(self, state: DeviceState) -> bool:
+        # The same replies NAPALM's get_bgp_neighbors reads, minus its IPv6 calls, plus the FSM state
+        # (Active/Idle/Connect) and last NOTIFICATION that the getter reduces to is_up.
         summary, neighbors = self._eapi(["show ip bgp summary vrf all", "show ip bgp neighbors vrf all"])
-        state.bgp, rid = normalise_eos.bgp(summary, neighbors, state.bgp)
-        state.bgp_router_id = rid or state.bgp_router_id
+        state.bgp, state.bgp_router_id = normalise_eos.bgp(summary, neighbors)
+        return True
 
     def ospf(self, state: DeviceState) -> None:
+        if not self.wants("ospf"):
+            return
         if self.opts.cli_transport != "scrapli":
             try:
                 state.ospf = normalise_eos.ospf_json(self._eapi(["show ip ospf neighbor"])[0])
@@ -170,6 +206,8 @@ class EosCollector(NapalmCollector):
         state.ospf = normalise_eos.ospf_text(self._text("show ip ospf neighbor"))
 
     def isis(self, state: DeviceState) -> None:
+        if not self.wants("isis"):
+            return
         if self.opts.cli_transport != "scrapli":
             try:
                 state.isis = normalise_eos.isis_json(self._eapi(["show isis neighbors"])[0])
@@ -191,13 +229,12 @@ FRR_COMMANDS: dict[str, str] = {
     "interfaces": "vtysh -c 'show interface json'",
     "ip_addr": "ip -j addr",
     "hostname": "hostname",
-    # lldpd's socket: the default one, else the socket of the lldpd running in this network namespace.
+    # lldpd's socket: the default one, else the listening lldpd socket of this network namespace
+    # (/proc/net/unix is per namespace; lldpd rewrites its argv, so -u cannot be read back).
     "lldp": (
-        "if lldpcli -f json show neighbors 2>/dev/null; then :; else "
-        "me=$(readlink /proc/self/ns/net); for p in $(pgrep -x lldpd); do "
-        '[ "$(readlink /proc/$p/ns/net)" = "$me" ] || continue; '
-        "s=$(tr '\\0' '\\n' </proc/$p/cmdline | sed -n '/^-u$/{n;p;q}'); "
-        '[ -n "$s" ] && exec lldpcli -u "$s" -f json show neighbors; done; exit 1; fi'
+        "lldpcli -f json show neighbors 2>/dev/null || { "
+        "s=$(awk '$NF ~ /lldpd.*[.]sock(et)?$/ {print $NF; exit}' /proc/net/unix); "
+        "[ -n \"$s\" ] && lldpcli -u \"$s\" -f json show neighbors; }"
     ),
 }
 _MARK = "@@netfabric@@"

@@ -6,7 +6,7 @@ import time
 from typing import Any
 
 from fabric.state import ttp
-from fabric.state.model import BgpSession, IsisAdjacency, OspfNeighbor, PrefixCounts
+from fabric.state.model import BgpSession, IsisAdjacency, LldpNeighbor, OspfNeighbor, PrefixCounts
 
 
 def asn(value: Any) -> int | None:
@@ -167,3 +167,34 @@ def isis_text(text: str) -> list[IsisAdjacency]:
         for r in rows
     ]
     return sorted(out, key=lambda a: (a.interface, str(a.level)))
+
+
+def addresses_from_show_interfaces(data: dict[str, Any]) -> dict[str, Any]:
+    """``show interfaces`` JSON -> get_interfaces_ip shape (primary and secondary IPv4)."""
+    out: dict[str, Any] = {}
+    for name, i in (data.get("interfaces") or {}).items():
+        v4: dict[str, Any] = {}
+        for a in i.get("interfaceAddress") or []:
+            prim = a.get("primaryIp") or {}
+            if prim.get("address") not in (None, "0.0.0.0"):
+                v4[prim["address"]] = {"prefix_length": prim.get("maskLen")}
+            for sec in (a.get("secondaryIps") or {}).values():
+                v4[sec["address"]] = {"prefix_length": sec.get("maskLen")}
+        if v4:
+            out[name] = {"ipv4": v4}
+    return out
+
+
+def lldp_detail(data: dict[str, Any]) -> list[LldpNeighbor]:
+    """``show lldp neighbors detail`` JSON. EOS quotes interfaceId for the 'local' id type."""
+    out = []
+    for local, v in (data.get("lldpNeighbors") or {}).items():
+        for n in v.get("lldpNeighborInfo") or []:
+            info = n.get("neighborInterfaceInfo") or {}
+            pid = str(info.get("interfaceId", "")).strip('"')
+            pdesc = info.get("interfaceDescription") or None
+            mac_like = info.get("interfaceIdType") == "macAddress"
+            out.append(LldpNeighbor(local_port=local, remote_system=n.get("systemName") or n.get("chassisId", ""),
+                                    remote_port=(pdesc or pid) if mac_like else pid,
+                                    remote_port_description=pdesc, remote_chassis_id=n.get("chassisId")))
+    return sorted(out, key=lambda x: (x.local_port, x.remote_system))
