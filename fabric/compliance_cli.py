@@ -69,6 +69,7 @@ def _once(
     backup_dir: Path | None,
     metrics: Path | None,
     state: bool,
+    extra: dict[str, Path | None] | None = None,
 ) -> bool:
     from fabric.compliance import history, report, run_compliance
 
@@ -98,6 +99,17 @@ def _once(
             err.print(f"wrote {output}")
         else:
             typer.echo(text, nl=False)
+    # Extra report files from the same run (CI wants JUnit for the verdict and HTML for humans).
+    for kind, path in (extra or {}).items():
+        if path:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if kind == "html":
+                trend = history.runs(db, rep.fabric)
+                path.write_text(
+                    report.to_html(rep.fabric, rep.results, rep.remediations, trend, rep.finished)
+                )
+            else:
+                path.write_text(report.to_junit(rep.fabric, rep.results))
     if metrics:
         history.write_metrics(metrics, history.metrics_text(rep.results, rep.finished))
     devs = history.device_status(rep.results)
@@ -123,6 +135,8 @@ def run(
     ] = None,
     metrics: Annotated[Path | None, typer.Option(help="Prometheus textfile (node_exporter).")] = None,
     state: Annotated[bool, typer.Option("--state", help="Also run validation state checks.")] = False,
+    html: Annotated[Path | None, typer.Option("--html", help="Also write the HTML report here.")] = None,
+    junit: Annotated[Path | None, typer.Option("--junit", help="Also write a JUnit report here.")] = None,
     every: Annotated[
         str | None, typer.Option("--every", help="Run forever at this interval (15m, 1h).")
     ] = None,
@@ -131,7 +145,8 @@ def run(
     """Compare running vs golden per feature; exit 0 only if everything is compliant."""
     if fmt not in ("table", "json", "junit", "html"):
         raise FabricError(f"unknown format '{fmt}'", key="--format", fix="table, json, junit or html")
-    args = (target, _csv(features), _csv(hosts), fmt, output, db, backup_dir, metrics, state)
+    extra = {"html": html, "junit": junit}
+    args = (target, _csv(features), _csv(hosts), fmt, output, db, backup_dir, metrics, state, extra)
     if not every:
         raise typer.Exit(0 if _once(*args) else 1)
     interval = parse_interval(every)
