@@ -75,7 +75,7 @@ SUPPORTED_NODE_KEYS = {
     "kind", "image", "group", "startup-config", "exec", "binds", "env", "labels", "mgmt-ipv4",
 }
 SUPPORTED_TOP_KEYS = {"name", "prefix", "mgmt", "topology"}
-SUPPORTED_MGMT_KEYS = {"network", "ipv4-subnet", "ipv4-gw", "bridge"}
+SUPPORTED_MGMT_KEYS = {"network", "ipv4-subnet", "ipv4-gw"}
 
 
 class TopologyError(FabricError):
