@@ -77,6 +77,10 @@ def _sh(*argv: str, check: bool = True) -> subprocess.CompletedProcess[str]:
 class TestBed:
     __test__ = False  # not a pytest test class
 
+    @property
+    def eos_ns_name(self) -> str:
+        return self.eos_ns
+
     def __init__(self, workdir: Path) -> None:
         tag = secrets.token_hex(3)
         self.tag = tag
@@ -119,22 +123,41 @@ class TestBed:
         startup = self.workdir / "twin1.cfg"
         startup.write_text(EOS_STARTUP.format(mgmt=self.mgmt_ip))
         node = {
-            "kind": "arista_ceos", "long_name": self.eos_ns, "netns": self.eos_ns,
-            "mgmt_ipv4": self.mgmt_ip, "mgmt_prefix_len": 30, "mgmt_if": "eth0",
-            "frr_pathspace": self.eos_ns, "twin": "eos", "interfaces": ["eth1"],
-            "startup_config": str(startup), "username": "admin", "password": "admin",
+            "kind": "arista_ceos",
+            "long_name": self.eos_ns,
+            "netns": self.eos_ns,
+            "mgmt_ipv4": self.mgmt_ip,
+            "mgmt_prefix_len": 30,
+            "mgmt_if": "eth0",
+            "frr_pathspace": self.eos_ns,
+            "twin": "eos",
+            "interfaces": ["eth1"],
+            "startup_config": str(startup),
+            "username": "admin",
+            "password": "admin",
             "node_dir": str(node_dir),
         }
         peer = {
-            "kind": "linux", "long_name": self.peer_ns, "netns": self.peer_ns, "mgmt_ipv4": None,
-            "frr_pathspace": self.peer_ns, "twin": None, "interfaces": ["eth1"],
+            "kind": "linux",
+            "long_name": self.peer_ns,
+            "netns": self.peer_ns,
+            "mgmt_ipv4": None,
+            "frr_pathspace": self.peer_ns,
+            "twin": None,
+            "interfaces": ["eth1"],
             "node_dir": str(self.workdir / "peer"),
         }
         state = {
-            "name": f"twintest-{self.tag}", "prefix": "clab", "topology": "", "lab_dir": str(self.workdir),
-            "backend": "netns", "mgmt": {}, "nodes": {"twin1": node, "peer": peer},
-            "links": [{"a": {"node": "twin1", "interface": "eth1"},
-                       "b": {"node": "peer", "interface": "eth1"}}],
+            "name": f"twintest-{self.tag}",
+            "prefix": "clab",
+            "topology": "",
+            "lab_dir": str(self.workdir),
+            "backend": "netns",
+            "mgmt": {},
+            "nodes": {"twin1": node, "peer": peer},
+            "links": [
+                {"a": {"node": "twin1", "interface": "eth1"}, "b": {"node": "peer", "interface": "eth1"}}
+            ],
             "pids": {},
         }
         self.state_path.write_text(json.dumps(state, indent=1))
@@ -145,8 +168,22 @@ class TestBed:
         rundir.mkdir(parents=True, exist_ok=True)
         shutil.chown(rundir, "frr", "frr")
         for d in DAEMONS:
-            _sh("ip", "netns", "exec", ns, f"/usr/lib/frr/{d}", "-N", ns, "-d", "-F", "traditional",
-                "-f", "/dev/null", "--log", f"file:{self.workdir}/{ns}-{d}.log")
+            _sh(
+                "ip",
+                "netns",
+                "exec",
+                ns,
+                f"/usr/lib/frr/{d}",
+                "-N",
+                ns,
+                "-d",
+                "-F",
+                "traditional",
+                "-f",
+                "/dev/null",
+                "--log",
+                f"file:{self.workdir}/{ns}-{d}.log",
+            )
         for _ in range(50):
             if all((rundir / f"{d}.vty").exists() for d in DAEMONS):
                 return
@@ -156,7 +193,9 @@ class TestBed:
         log = open(self.workdir / "twin-server.log", "ab")  # noqa: SIM115 - handed to the child
         self.server = subprocess.Popen(
             [sys.executable, "-m", "fabric.twins", "serve", str(self.state_path)],
-            stdout=log, stderr=subprocess.STDOUT, cwd=str(Path(__file__).resolve().parents[2]),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=str(Path(__file__).resolve().parents[2]),
         )
         self.wait_ports()
 
@@ -253,6 +292,7 @@ class LabBed(TestBed):
         assert isinstance(nodes, dict)
         self.mgmt_ip = nodes["twin1"]["mgmt_ipv4"]
         self.peer_ns = nodes["peer"]["netns"]
+        self.eos_ns = nodes["twin1"]["netns"]
         self.state_path = Path(str(self.state["lab_dir"])) / "netfabric-lab.json"
         self.workdir = Path(str(self.state["lab_dir"]))
 
@@ -275,9 +315,13 @@ class LabBed(TestBed):
         from fabric.lab.state import save_state
 
         log = open(self.workdir / "twin.log", "ab")  # noqa: SIM115 - handed to the child
-        p = subprocess.Popen([sys.executable, "-m", "fabric.twins", "serve", str(self.state_path)],
-                             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                             start_new_session=True)
+        p = subprocess.Popen(
+            [sys.executable, "-m", "fabric.twins", "serve", str(self.state_path)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         self.state.setdefault("pids", {})["twin"] = p.pid  # type: ignore[index]
         save_state(self.state)  # type: ignore[arg-type]  # so `fabric lab destroy` stops this one
         self.wait_ports()

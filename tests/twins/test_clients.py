@@ -104,3 +104,33 @@ def test_scrapli_asyncssh_session(bed: TestBed) -> None:
             await conn.send_command("configure session scr1 abort")
 
     asyncio.run(go())
+
+
+def test_interface_config_reaches_kernel(bed: TestBed) -> None:
+    import json as _json
+    import subprocess
+
+    from netmiko import ConnectHandler
+
+    def link() -> dict[str, object]:
+        out = subprocess.run(
+            ["ip", "-n", bed.eos_ns_name, "-j", "link", "show", "eth1"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        return dict(_json.loads(out)[0])
+
+    c = ConnectHandler(device_type="arista_eos", host=bed.mgmt_ip, username="admin", password="admin")
+    try:
+        c.send_config_set(["interface Ethernet1", "mtu 9000", "shutdown"])
+        lk = link()
+        assert lk["mtu"] == 9000 and "UP" not in lk["flags"]  # type: ignore[operator]
+        assert "disabled" in c.send_command("show interfaces status")
+        assert "secret 0 <removed>" in c.send_command("show running-config sanitized")
+        c.send_config_set(["interface Ethernet1", "no mtu", "no shutdown"])
+        lk = link()
+        assert lk["mtu"] == 1500 and "UP" in lk["flags"]  # type: ignore[operator]
+        assert bed.wait_peer("Established", 30)
+    finally:
+        c.disconnect()

@@ -449,7 +449,8 @@ class EosTwin(DeviceTwin):
             h = show.show_hostname(self)
             return h if fmt == "json" else f"Hostname: {h['hostname']}\nFQDN:     {h['fqdn']}\n"
         if m := re.fullmatch(r"running-config(?: (all))?(?: (sanitized))?", low):
-            return self.header("running-config") + self.running.to_text()
+            text = self.header("running-config") + self.running.to_text()
+            return _sanitize(text) if m.group(2) else text
         if low == "startup-config":
             return self.header("startup-config") + self._f("startup-config").read_text()
         if m := re.fullmatch(r"session-config(?: named (\S+))?( diffs)?(?: sanitized)?", c):
@@ -548,6 +549,13 @@ class EosTwin(DeviceTwin):
         for s in self.sessions.values():
             lines.append(f"  {s.name:<20} {s.state:<26}")
         return "\n".join(lines) + "\n"
+
+
+_SECRET = re.compile(r"\b(secret|password|key)( \d+| sha512| md5| 7)? \S+")
+
+
+def _sanitize(text: str) -> str:
+    return _SECRET.sub(lambda m: f"{m.group(1)}{m.group(2) or ''} <removed>", text)
 
 
 def _vrf_filter(d: dict[str, Any], vrf: str | None) -> dict[str, Any]:
