@@ -79,7 +79,7 @@ def inventory_dicts(fab: Fabric) -> tuple[dict[str, Any], dict[str, Any], dict[s
     for role in sorted({d.role for d in fab.devices.values()}):
         groups[f"role_{role}"] = {"data": {"role": role}}
     groups[f"fabric_{fab.name}"] = {"data": {"fabric": fab.name, "design": fab.design}}
-    defaults = {"data": {"fabric": fab.name}}
+    defaults = {"data": {"fabric": fab.name, "pools": fab.pools}}
     return hosts, groups, defaults
 
 
