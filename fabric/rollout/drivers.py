@@ -64,7 +64,7 @@ class Driver:
         """Make the change permanent; False when the device already reverted (timer fired)."""
         raise NotImplementedError
 
-    def rollback(self, token: str) -> None:
+    def rollback(self, token: str) -> str:
         """Back to the checkpoint of ``token`` now (idempotent; fine after the timer fired)."""
         raise NotImplementedError
 
@@ -162,7 +162,7 @@ class FrrDriver(Driver):
             self._c.close()
             self._c = None
 
-    def sh(self, cmd: str, stdin: str | None = None, timeout: float = 30) -> tuple[int, str]:
+    def sh(self, cmd: str, stdin: str | None = None, timeout: float = 15) -> tuple[int, str]:
         if self._c is None:
             self.open()
         try:
@@ -216,23 +216,30 @@ class FrrDriver(Driver):
     def confirm(self, token: str) -> bool:
         p = frr_paths(self.t, token)
         q = shlex.quote
-        rc, _ = self.sh(f"mv {q(p['armed'])} {q(p['confirmed'])} 2>/dev/null")
-        self.sh(f"kill $(cat {q(p['pid'])}) 2>/dev/null; pkill -P $(cat {q(p['pid'])}) 2>/dev/null; true")
+        # One round trip: win the rename race, stop the timer, persist (like a commit survives a reboot).
+        rc, _ = self.sh(f"mv {q(p['armed'])} {q(p['confirmed'])} 2>/dev/null || exit 3; "
+                        f"kill $(cat {q(p['pid'])}) 2>/dev/null; vtysh -c 'write memory' >/dev/null 2>&1; exit 0")
         if rc:
             return self.timer_state(token) == "confirmed"
-        self.sh("vtysh -c 'write memory' >/dev/null 2>&1; true")  # survive a reboot, like a commit
         return True
 
-    def rollback(self, token: str) -> None:
+    def rollback(self, token: str) -> str:
         p = frr_paths(self.t, token)
         q = shlex.quote
-        # Disarm first (the timer must not re-apply later), then restore the checkpoint ourselves.
-        self.sh(f"mv {q(p['armed'])} {q(p['reverting'])} 2>/dev/null; "
-                f"kill $(cat {q(p['pid'])}) 2>/dev/null; true")
-        rc, out = self.sh(f"test -s {q(p['ckpt'])} && {RELOAD} --reload {q(p['ckpt'])} >/dev/null 2>&1 && "
-                          f"touch {q(p['reverted'])} && rm -f {q(p['reverting'])} {q(p['confirmed'])}", timeout=120)
+        reload = f"{RELOAD} --reload {q(p['ckpt'])} >/dev/null 2>&1"
+        # Disarm first (the timer must not fire later); if the timer already won the race, wait for
+        # its revert to finish and report it; after a confirm ('all' policy) restore the checkpoint.
+        script = (
+            f"test -s {q(p['ckpt'])} || exit 4; "
+            f"if mv {q(p['armed'])} {q(p['reverting'])} 2>/dev/null; then kill $(cat {q(p['pid'])}) 2>/dev/null; "
+            f"{reload} || exit 5; touch {q(p['reverted'])}; rm -f {q(p['reverting'])}; echo ROLLED; exit 0; fi; "
+            f"n=0; while test -e {q(p['reverting'])} && [ $n -lt 300 ]; do sleep 0.2; n=$((n+1)); done; "
+            f"if test -e {q(p['reverted'])} && ! test -e {q(p['confirmed'])}; then echo TIMER; exit 0; fi; "
+            f"{reload} || exit 5; rm -f {q(p['confirmed'])}; touch {q(p['reverted'])}; echo ROLLED")
+        rc, out = self.sh(script, timeout=120)
         if rc:
-            raise DriverError(f"{self.t.name}: rollback to checkpoint {token} failed: {out[-300:]}")
+            raise DriverError(f"{self.t.name}: rollback to checkpoint {token} failed (rc {rc}): {out[-300:]}")
+        return "reverted_by_timer" if "TIMER" in out else "rolled_back"
 
     def timer_state(self, token: str) -> str:
         p = frr_paths(self.t, token)
@@ -246,7 +253,7 @@ class FrrDriver(Driver):
         import json
 
         rc, out = self.sh("vtysh -c 'show bgp summary json' ; echo '@@'; vtysh -c 'show ip route summary json';"
-                          " echo '@@'; vtysh -c 'show interface brief json' 2>/dev/null || true")
+                          " echo '@@'; vtysh -c 'show interface brief json' 2>/dev/null || true", timeout=10)
         parts = out.split("@@")
         facts: dict[str, Any] = {"bgp": {}, "routes": 0, "interfaces": {}}
         try:
@@ -354,6 +361,10 @@ class EosDriver(Driver):
         d.config_session = token
         if self._call(d.has_pending_commit):
             self._call(d.rollback)  # aborts the pending session: EOS restores the pre-commit config
+            return "rolled_back"
+        d.config_session = None
+        self._call(d.rollback)  # after a confirm: napalm's rollback-0 checkpoint
+        return "rolled_back"
 
     def timer_state(self, token: str) -> str:
         return "armed" if self._call(self._dev().has_pending_commit) else "none"
@@ -448,12 +459,13 @@ class JunosDriver(_NetconfDriver):
         self._mgr().dispatch(to_ele(junos_commit_rpc(0, confirm=True)))
         return True
 
-    def rollback(self, token: str) -> None:
+    def rollback(self, token: str) -> str:
         from ncclient.xml_ import to_ele
 
         m = self._mgr()
-        m.rpc(to_ele("<load-configuration rollback='1'/>"))
+        m.dispatch(to_ele("<load-configuration rollback='1'/>"))
         m.dispatch(to_ele("<commit-configuration/>"))
+        return "rolled_back"
 
     def timer_state(self, token: str) -> str:
         return "unknown"
@@ -476,8 +488,9 @@ class SrosDriver(_NetconfDriver):
         self._mgr().commit(**sros_commit_kwargs(0, token)["confirm"])
         return True
 
-    def rollback(self, token: str) -> None:
+    def rollback(self, token: str) -> str:
         self._mgr().cancel_commit(**sros_commit_kwargs(0, token)["cancel"])
+        return "rolled_back"
 
     def timer_state(self, token: str) -> str:
         return "unknown"
@@ -542,8 +555,9 @@ class IosxrDriver(_ScrapliDriver):
         self._cfg(iosxr_commands(0)["confirm"])
         return True
 
-    def rollback(self, token: str) -> None:
+    def rollback(self, token: str) -> str:
         self._cfg(iosxr_commands(0)["rollback"])
+        return "rolled_back"
 
 
 @register
@@ -560,5 +574,6 @@ class SrlinuxDriver(_ScrapliDriver):
         self._cfg(srlinux_commands(0)["confirm"])
         return True
 
-    def rollback(self, token: str) -> None:
+    def rollback(self, token: str) -> str:
         self._cfg(srlinux_commands(0)["rollback"])
+        return "rolled_back"

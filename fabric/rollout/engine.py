@@ -205,7 +205,7 @@ class Rollout:
             c = credentials_for(dev.platform)
             self._targets[name] = Target(name, dev.mgmt_ipv4.split("/")[0], dev.platform, c.username, c.password)
         self.journal: Journal | None = None
-        self.timing = {"device_wait": 0.0, "wall": 0.0}
+        self.timing: dict[str, Any] = {"device_wait": 0.0, "wall": 0.0}
         self._tlock = threading.Lock()
         self._nr: Any = None
 
@@ -262,8 +262,18 @@ class Rollout:
         finally:
             j.release(fabric_key, self.rid)
 
+    def overhead(self) -> dict[str, float]:
+        """Framework overhead: wall time minus the device critical path (commit + convergence of the
+        slowest device of each wave, plus the timer waits)."""
+        dev = (sum(self.timing.get("wave_device", {}).values()) + sum(self.timing.get("wave_confirm", {}).values())
+               + self.timing.get("timer_wait", 0.0))
+        wall = self.timing["wall"]
+        return {"wall_s": round(wall, 3), "device_s": round(dev, 3), "overhead_s": round(wall - dev, 3),
+                "overhead_share": round((wall - dev) / wall, 4) if wall else 0.0}
+
     def _finish(self, outcome: str) -> dict[str, Any]:
         assert self.journal
+        self.timing["overhead"] = self.overhead()
         summary = self.report(outcome)
         self.journal.set_rollout(self.rid, outcome, summary)
         return summary
@@ -299,6 +309,9 @@ class Rollout:
                 if self.pb.failure.rollback == "all":
                     self._undo_confirmed(done)
                 self._await_timers()
+                for d in self.journal.devices(self.rid):
+                    if d["state"] == "pending":
+                        self.journal.device(self.rid, d["host"], "untouched")
                 if self._aborted():
                     return "aborted"
                 return "rolled_back" if self._all_consistent() else "failed"
@@ -362,12 +375,14 @@ class Rollout:
             j.device(self.rid, h, "armed", token=token, diff=diff, candidate=cand)
             state = "armed"
             self.emit(w, h, "commit", "run", f"confirm within {self.pb.commit_confirm}s")
+            t_dev = time.monotonic()
             drv.commit_confirmed(cand, mode, self.pb.commit_confirm, token)
             j.device(self.rid, h, "committed")
             state = "committed"
             if self.after_commit:
                 self.after_commit(h)
             gate = self._gate(w, h, drv, pre)
+            self._device_time(w, time.monotonic() - t_dev)
             post_cfg = drv.running()
             if gate["ok"]:
                 j.device(self.rid, h, "gated", post_config=post_cfg, gate=gate)
@@ -386,6 +401,12 @@ class Rollout:
             return {"ok": False, "state": state, "error": str(exc)}
         finally:
             drv.close()
+
+    def _device_time(self, w: int, seconds: float) -> None:
+        """Commit + convergence time on the critical path of wave ``w`` (the slowest device)."""
+        with self._tlock:
+            crit = self.timing.setdefault("wave_device", {})
+            crit[str(w)] = max(crit.get(str(w), 0.0), seconds)
 
     def _gate(self, w: int, h: str, drv: Driver, pre: dict[str, Any]) -> dict[str, Any]:
         g = self.pb.gates
@@ -419,8 +440,13 @@ class Rollout:
         def one(h: str) -> str | None:
             drv = driver_for(self._targets[h])
             token = f"nf-{self.rid}"
+            t = time.monotonic()
             try:
-                if drv.confirm(token):
+                ok = drv.confirm(token)
+                with self._tlock:
+                    crit = self.timing.setdefault("wave_confirm", {})
+                    crit[str(w)] = max(crit.get(str(w), 0.0), time.monotonic() - t)
+                if ok:
                     j.device(self.rid, h, "confirmed")
                     self.emit(w, h, "confirm", "ok")
                     return None
@@ -451,9 +477,10 @@ class Rollout:
             self.emit(w, h, "rollback", "run")
             drv = driver_for(self._targets[h])
             try:
-                drv.rollback(d["token"])
-                j.device(self.rid, h, "rolled_back")
-                self.emit(w, h, "rollback", "ok")
+                how = drv.rollback(d["token"])
+                j.device(self.rid, h, how, error=(d["error"] or "") + (
+                    "; reverted by its own commit-confirm timer" if how == "reverted_by_timer" else ""))
+                self.emit(w, h, "rollback", "ok", how)
             except DriverError as exc:
                 state = "unreachable" if exc.unreachable else "rolling_back"
                 j.device(self.rid, h, state, error=f"rollback failed: {exc}; the device reverts on its timer")
@@ -486,6 +513,7 @@ class Rollout:
         self.emit(None, None, "timer", "wait", f"{len(lost)} device(s) unreachable: waiting {wait:.0f}s "
                                                "for their own revert timer")
         self._wait(wait)
+        self.timing["timer_wait"] = self.timing.get("timer_wait", 0.0) + wait
         for d in lost:
             self._verify_reverted(d["host"], d["token"])
 
@@ -498,11 +526,10 @@ class Rollout:
                 if st == "reverting":
                     self._wait(1.0)
                     continue
-                if st in ("armed", "confirmed"):
-                    drv.rollback(token or "")
-                self.journal.device(self.rid, h, "reverted_by_timer" if st != "armed" else "rolled_back",
-                                    error="reverted by its own commit-confirm timer" if st != "armed" else "")
-                self.emit(None, h, "timer", "reverted", st)
+                how = drv.rollback(token or "")  # idempotent: reports the timer's revert, or does it
+                self.journal.device(self.rid, h, how, error="reverted by its own commit-confirm timer"
+                                    if how == "reverted_by_timer" else "rolled back after reconnecting")
+                self.emit(None, h, "timer", "ok", how)
                 return True
             except DriverError:
                 self._wait(1.0)

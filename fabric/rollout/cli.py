@@ -1,0 +1,329 @@
+"""`fabric rollout run|plan|status|resume|abort|history|scenario` and the top-level `fabric deploy`."""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.live import Live
+from rich.table import Table
+
+from fabric.errors import FabricError
+
+app = typer.Typer(help="Staged canary rollouts with commit-confirmed and automatic rollback.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+console = Console()
+err = Console(stderr=True)
+
+FabricOpt = Annotated[str, typer.Option("--fabric", "-f", help="Fabric: inventory/<name> or its fabric.yaml.")]
+LabPlatOpt = Annotated[str | None, typer.Option(
+    "--lab-platform", help="Treat every device as this platform (the all-FRR lab variant, e.g. frr).")]
+LabOpt = Annotated[str | None, typer.Option(
+    "--lab", help="A deployed lab topology (.clab.yml): management addresses come from it.")]
+JournalOpt = Annotated[Path, typer.Option("--journal", help="SQLite journal.")]
+ReportOpt = Annotated[Path | None, typer.Option("--report", help="Write a JSON report here.")]
+DEFAULT_JOURNAL = Path(".netfabric/journal.sqlite")
+
+_STYLE = {"FAIL": "red", "pass": "green", "ok": "green", "empty": "dim", "run": "cyan", "wait": "yellow"}
+
+
+class LiveView:
+    """A live table (wave, device, step, result) fed by engine events from worker threads."""
+
+    def __init__(self, quiet: bool = False) -> None:
+        self.rows: dict[str, list[str]] = {}
+        self.head = ""
+        self._mu = threading.Lock()
+        self.live: Live | None = None if quiet or not console.is_terminal else Live(
+            self._table(), console=console, refresh_per_second=8, transient=False)
+        self.quiet = quiet
+
+    def _table(self) -> Table:
+        t = Table(title=self.head or "rollout", expand=False)
+        for c in ("wave", "device", "step", "result", "detail"):
+            t.add_column(c)
+        for host, (wave, step, status, detail) in self.rows.items():
+            t.add_row(wave, host, step, f"[{_STYLE.get(status, 'white')}]{status}[/]", detail[:90])
+        return t
+
+    def __call__(self, wave: int | None, host: str | None, step: str, status: str, detail: str) -> None:
+        with self._mu:
+            if host:
+                self.rows[host] = ["" if wave is None else str(wave), step, status, detail]
+            else:
+                self.head = f"wave {wave}: {step} {status} {detail}".strip() if wave is not None else \
+                    f"{step} {status} {detail}"
+            if self.live:
+                self.live.update(self._table())
+            elif not self.quiet:
+                w = "-" if wave is None else str(wave)
+                console.print(f"[dim]{time.strftime('%H:%M:%S')}[/] wave {w} {host or '':8} {step:13} "
+                              f"[{_STYLE.get(status, 'white')}]{status}[/] {detail}", highlight=False)
+
+    def __enter__(self) -> LiveView:
+        if self.live:
+            self.live.__enter__()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.live:
+            self.live.__exit__(None, None, None)
+
+
+def summary_table(report: dict[str, Any]) -> Table:
+    t = Table(title=f"rollout {report['rollout']} ({report['playbook']}): {report['outcome']}")
+    for c in ("wave", "device", "final state", "gate", "error"):
+        t.add_column(c)
+    for d in report["devices"]:
+        gate = d.get("gate") or {}
+        g = "-" if not gate else ("pass" if gate.get("ok") else "FAIL")
+        style = "green" if d["state"] == "confirmed" else "red" if d["state"] in (
+            "rolled_back", "reverted_by_timer", "unreachable") else "white"
+        t.add_row(str(d["wave"]), d["host"], f"[{style}]{d['state']}[/]", g, (d.get("error") or "")[:80])
+    return t
+
+
+def _emit_report(report: dict[str, Any], path: Path | None) -> None:
+    console.print(summary_table(report))
+    ov = report.get("timing", {}).get("overhead")
+    if ov:
+        console.print(f"wall {ov['wall_s']:.1f}s, device critical path {ov['device_s']:.1f}s, "
+                      f"framework overhead {ov['overhead_share'] * 100:.1f}%")
+    if path:
+        path.write_text(json.dumps(report, indent=2, default=str))
+        console.print(f"report written to {path}")
+
+
+def _exit_for(report: dict[str, Any]) -> None:
+    if report["outcome"] != "completed":
+        raise typer.Exit(1)
+
+
+def _fail(exc: FabricError) -> None:
+    err.print(f"[red]error:[/] {exc.render()}", highlight=False)
+    raise typer.Exit(2)
+
+
+def _rollout(playbook: Path, fabric: str, lab_platform: str | None, lab: str | None, journal: Path,
+             emit: Any = None) -> Any:
+    from fabric.rollout.engine import FabricSource, Options, Rollout
+    from fabric.rollout.playbook import load_playbook
+
+    pb = load_playbook(playbook)
+    src = FabricSource(fabric, platform_override=lab_platform, lab_topology=lab)
+    return Rollout(pb, src, Options(journal=str(journal)), emit=emit)
+
+
+def _print_plan(plan: dict[str, Any], show_diffs: bool = True) -> None:
+    t = Table(title=f"plan: {plan['playbook']} ({plan['mode']})")
+    t.add_column("wave")
+    t.add_column("devices")
+    for i, w in enumerate(plan["waves"]):
+        t.add_row("canary" if i == 0 else str(i), ", ".join(w))
+    console.print(t)
+    if show_diffs:
+        for h, d in plan["diffs"].items():
+            console.print(f"[bold]{h}[/]" + ("" if d.strip() else " [dim](no change)[/]"))
+            if d.strip():
+                console.print(d, highlight=False, markup=False)
+
+
+@app.command()
+def plan(playbook: Annotated[Path, typer.Argument(help="tasks/<playbook>.yaml")],
+         fabric: FabricOpt = "inventory/dc1", lab_platform: LabPlatOpt = None, lab: LabOpt = None,
+         journal: JournalOpt = DEFAULT_JOURNAL, report: ReportOpt = None) -> None:
+    """Waves, devices and diffs. Reads devices, never changes them."""
+    try:
+        p = _rollout(playbook, fabric, lab_platform, lab, journal).plan()
+    except FabricError as exc:
+        _fail(exc)
+        return
+    _print_plan(p)
+    if report:
+        report.write_text(json.dumps(p, indent=2))
+
+
+@app.command()
+def run(playbook: Annotated[Path, typer.Argument(help="tasks/<playbook>.yaml")],
+        fabric: FabricOpt = "inventory/dc1", lab_platform: LabPlatOpt = None, lab: LabOpt = None,
+        journal: JournalOpt = DEFAULT_JOURNAL, report: ReportOpt = None,
+        dry_run: Annotated[bool, typer.Option("--dry-run", help="Plan only (same as `plan`).")] = False,
+        quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False) -> None:
+    """Run a playbook wave by wave; exits non-zero when anything was rolled back."""
+    if dry_run:
+        plan(playbook, fabric, lab_platform, lab, journal, report)
+        return
+    view = LiveView(quiet)
+    try:
+        ro = _rollout(playbook, fabric, lab_platform, lab, journal, emit=view)
+        view.head = f"rollout {ro.rid}: {len(ro.targets)} devices in {len(ro.waves)} waves"
+        with view:
+            rep = ro.run()
+    except FabricError as exc:
+        _fail(exc)
+        return
+    _emit_report(rep, report)
+    _exit_for(rep)
+
+
+@app.command()
+def resume(rollout_id: Annotated[str | None, typer.Argument(help="Rollout id (default: the latest).")] = None,
+           journal: JournalOpt = DEFAULT_JOURNAL, report: ReportOpt = None,
+           rollback: Annotated[bool, typer.Option("--rollback", help="Roll everything back instead.")] = False,
+           quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False) -> None:
+    """Finish an interrupted rollout (in-flight devices are rolled back, then the rest runs)."""
+    from fabric.rollout.engine import from_journal
+    from fabric.rollout.journal import ACTIVE_ROLLOUT, Journal
+
+    view = LiveView(quiet)
+    try:
+        j = Journal(journal)
+        r = j.rollout(rollout_id)
+        j.close()
+        if r["state"] not in ACTIVE_ROLLOUT:
+            console.print(f"rollout {r['id']} is {r['state']}: nothing to resume")
+            return
+        ro = from_journal(r["id"], journal, emit=view)
+        with view:
+            rep = ro.resume(rollback_all=rollback)
+    except FabricError as exc:
+        _fail(exc)
+        return
+    _emit_report(rep, report)
+    _exit_for(rep)
+
+
+@app.command()
+def abort(rollout_id: Annotated[str | None, typer.Argument(help="Rollout id (default: the latest).")] = None,
+          journal: JournalOpt = DEFAULT_JOURNAL) -> None:
+    """Stop a rollout: the running process rolls back its wave; a dead one is rolled back here."""
+    from fabric.rollout.engine import from_journal
+    from fabric.rollout.journal import ACTIVE_ROLLOUT, Journal
+
+    try:
+        j = Journal(journal)
+        r = j.rollout(rollout_id)
+        if r["state"] not in ACTIVE_ROLLOUT:
+            console.print(f"rollout {r['id']} is {r['state']}: nothing to abort")
+            return
+        j.set_rollout(r["id"], "abort_requested")
+        alive = not j.lock_is_stale(r["fabric"])
+        j.close()
+        if alive:
+            console.print(f"abort requested: the running process rolls back rollout {r['id']}")
+            return
+        rep = from_journal(r["id"], journal, emit=LiveView()).resume()
+    except FabricError as exc:
+        _fail(exc)
+        return
+    _emit_report(rep, None)
+
+
+@app.command()
+def status(rollout_id: Annotated[str | None, typer.Argument(help="Rollout id (default: the latest).")] = None,
+           journal: JournalOpt = DEFAULT_JOURNAL,
+           as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Per-device state of a rollout (from the journal)."""
+    from fabric.rollout.journal import Journal
+
+    try:
+        j = Journal(journal)
+        r = j.rollout(rollout_id)
+        devs = j.devices(r["id"])
+        lock = j.lock_holder(r["fabric"])
+    except FabricError as exc:
+        _fail(exc)
+        return
+    if as_json:
+        console.print_json(json.dumps({"rollout": r, "devices": devs, "lock": lock}, default=str))
+        return
+    console.print(f"rollout {r['id']} ({r['playbook']}) on {r['fabric']} by {r['operator']}: [bold]{r['state']}[/]"
+                  + (f"; lock held by pid {lock['pid']} on {lock['hostname']}" if lock else ""))
+    rep = {"rollout": r["id"], "playbook": r["playbook"], "outcome": r["state"], "devices": devs}
+    console.print(summary_table(rep))
+
+
+@app.command()
+def history(journal: JournalOpt = DEFAULT_JOURNAL, limit: int = 20) -> None:
+    """Past rollouts, newest first."""
+    from fabric.rollout.journal import Journal
+
+    j = Journal(journal)
+    t = Table(title="rollouts")
+    for c in ("id", "playbook", "fabric", "operator", "state", "started", "duration"):
+        t.add_column(c)
+    for r in j.history(limit):
+        dur = f"{r['ended'] - r['started']:.1f}s" if r["ended"] else "-"
+        t.add_row(r["id"], r["playbook"], r["fabric"], r["operator"], r["state"],
+                  time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(r["started"])), dur)
+    console.print(t)
+
+
+@app.command()
+def scenario(file: Annotated[Path, typer.Argument(help="labs/<scenario>.yaml")],
+             report: ReportOpt = None, keep: Annotated[bool, typer.Option(help="Keep the lab running.")] = False
+             ) -> None:
+    """Run a lab scenario: deploy the topology, run the change with faults, check the expected outcome."""
+    from fabric.rollout.scenario import run_scenario
+
+    try:
+        res = run_scenario(file, keep=keep, emit=LiveView())
+    except FabricError as exc:
+        _fail(exc)
+        return
+    for c in res["checks"]:
+        mark = "[green]ok[/]" if c["ok"] else "[red]FAIL[/]"
+        console.print(f"{mark} {c['name']}: {c['detail']}", highlight=False)
+    if report:
+        report.write_text(json.dumps(res, indent=2, default=str))
+    if not res["ok"]:
+        raise typer.Exit(1)
+
+
+def deploy(fabric: Annotated[str, typer.Argument(help="Fabric: inventory/<name>.")],
+           hosts: Annotated[list[str] | None, typer.Option("--host", "-H", help="Only these devices.")] = None,
+           lab_platform: LabPlatOpt = None, lab: LabOpt = None, journal: JournalOpt = DEFAULT_JOURNAL,
+           report: ReportOpt = None, commit_confirm: Annotated[int, typer.Option()] = 120,
+           dry_run: Annotated[bool, typer.Option("--dry-run")] = False,
+           quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False) -> None:
+    """Push golden configs in one wave, with the same safety (commit-confirmed, gates, rollback)."""
+    from fabric.rollout.engine import FabricSource, Options, Rollout
+    from fabric.rollout.playbook import Playbook
+
+    view = LiveView(quiet)
+    try:
+        pb = Playbook.model_validate({"name": "deploy", "change": {"type": "golden"},
+                                      "targets": {"hosts": hosts or []}, "commit_confirm": commit_confirm,
+                                      "waves": {"canary": 0, "sizes": ["100%"]},
+                                      "constraints": {"redundancy_groups": False}})
+        ro = Rollout(pb, FabricSource(fabric, lab_platform, lab), Options(journal=str(journal)), emit=view)
+        if dry_run:
+            _print_plan(ro.plan())
+            return
+        with view:
+            rep = ro.run()
+    except FabricError as exc:
+        _fail(exc)
+        return
+    _emit_report(rep, report)
+    _exit_for(rep)
+
+
+def register(root: typer.Typer) -> None:
+    """Mounted by fabric/cli.py: `fabric rollout ...` and `fabric deploy`."""
+    root.add_typer(app, name="rollout")
+    root.command("deploy")(deploy)
+
+
+def main() -> None:  # python -m fabric.rollout.cli
+    try:
+        app()
+    except FabricError as exc:
+        err.print(f"[red]error:[/] {exc.render()}", highlight=False)
+        sys.exit(2)
