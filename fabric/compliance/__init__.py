@@ -13,6 +13,7 @@ A target is a fabric (``inventory/<name>``, its fabric.yaml, or ``<name>``) or a
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,6 +48,7 @@ __all__ = [
 ]
 
 STATE_DIR = Path(".netfabric")
+LAB_REGISTRY = Path("/run/netfabric/labs")  # contracts.md: one <lab-name>.json per deployed lab
 DEFAULT_DB = STATE_DIR / "compliance.sqlite"
 
 
@@ -107,16 +109,25 @@ def resolve_target(target: str | Path) -> Fabric:
         name = str(topo.get("name", ""))
         # dc1-frr -> dc1: the generator names platform variants <fabric>-<platform>.
         candidates = [name] + [name.rsplit("-", i)[0] for i in range(1, name.count("-") + 1)]
-        fab_name = next((c for c in candidates if fabric_file(c).exists()), None)
-        if not fab_name:
+        # The fabric is inventory/<name> from here, or next to the topology (containerlab/../inventory).
+        roots = [Path("inventory"), p.resolve().parent.parent / "inventory", p.resolve().parent / "inventory"]
+        files = [r / c / "fabric.yaml" for c in candidates for r in roots]
+        found = next((f for f in files if f.exists()), None)
+        if not found:
             raise FabricError(
                 f"no fabric found for lab '{name}'", file=str(p), fix="name the lab <fabric>[-<platform>]"
             )
-        fab = load_fabric(fab_name)
+        fab = load_fabric(found)
         plats = {n: str((v or {}).get("labels", {}).get("netfabric.platform", "")) for n, v in nodes.items()}
         fab = _retarget(fab, {n: pl for n, pl in plats.items() if pl})
         fab.devices = {n: d for n, d in fab.devices.items() if n in nodes}
         return fab
+    registered = LAB_REGISTRY / f"{target}.json"
+    if not fabric_file(target).exists() and registered.exists():
+        # A deployed lab, by name: resolve through the topology it was deployed from.
+        topo = json.loads(registered.read_text()).get("topology")
+        if topo and Path(topo).exists():
+            return resolve_target(Path(topo))
     return load_fabric(target)
 
 

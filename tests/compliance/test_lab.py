@@ -116,6 +116,8 @@ def test_frr_lab_fresh_drift_remediate_unreachable(frr_lab: Path, tmp_path: Path
     db, backups = tmp_path / "c.sqlite", tmp_path / "backups"
     fab = resolve_target(frr_lab)
     assert {d.platform for d in fab.devices.values()} == {"frr"}
+    # The deployed lab by name (lab registry) resolves to the same re-targeted fabric.
+    assert resolve_target("cfrr-frr") == fab
 
     # 1. Freshly deployed with its golden config: fully compliant, backed up.
     rep = run_compliance(frr_lab, db=db, backup_dir=backups)
