@@ -205,9 +205,9 @@ def history_cmd(
     limit: Annotated[int, typer.Option(help="Runs to show.")] = 20,
 ) -> None:
     """Trend of past runs and what changed since the previous run."""
-    from fabric.compliance import history, resolve_target
+    from fabric.compliance import history, resolve_target, target_label
 
-    name = resolve_target(target).name
+    name = target_label(target, resolve_target(target))
     past = history.runs(db, name, limit)
     if not past:
         console.print(f"no runs recorded for {name} in {db}")

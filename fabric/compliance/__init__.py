@@ -44,6 +44,7 @@ __all__ = [
     "remediate_config",
     "remediation",
     "resolve_target",
+    "target_label",
     "run_compliance",
 ]
 
@@ -129,6 +130,20 @@ def resolve_target(target: str | Path) -> Fabric:
         if topo and Path(topo).exists():
             return resolve_target(Path(topo))
     return load_fabric(target)
+
+
+def target_label(target: str | Path, fab: Fabric) -> str:
+    """Name a run is recorded under: the lab's name for a lab, so a lab never mixes into its fabric's
+    history or backups (dc1-frr vs dc1)."""
+    p = Path(target)
+    if p.name.endswith((".clab.yml", ".clab.yaml")) and p.exists():
+        return str((yaml.safe_load(p.read_text()) or {}).get("name") or fab.name)
+    if not Path(str(target)).exists() and (LAB_REGISTRY / f"{target}.json").exists():
+        from fabric.design import fabric_file
+
+        if not fabric_file(target).exists():
+            return str(target)
+    return fab.name
 
 
 def golden_configs(fab: Fabric, hosts: list[str] | None = None) -> dict[str, str]:
@@ -249,6 +264,7 @@ def run_compliance(
 
     started = time.time()
     fab = fab or resolve_target(target)
+    label = target_label(target, fab)
     names = [h for h in fab.devices if not hosts or h in hosts]
     unknown = sorted(set(hosts or []) - set(fab.devices))
     if unknown:
@@ -276,13 +292,13 @@ def run_compliance(
         results += _state_results(fab, hosts)
     commit = None
     if backups and configs:
-        repo = backup_dir or STATE_DIR / "backups" / fab.name
+        repo = backup_dir or STATE_DIR / "backups" / label
         stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started))
         _, commit = collect.write_backups(
-            repo, configs, _secrets(fab), f"backup {fab.name} {stamp}: {len(configs)} device(s)"
+            repo, configs, _secrets(fab), f"backup {label} {stamp}: {len(configs)} device(s)"
         )
     finished = time.time()
-    report = RunReport(fab.name, started, finished, results, remediations, errors, commit)
+    report = RunReport(label, started, finished, results, remediations, errors, commit)
     if db is not None:
-        report.run_id = history.store_run(db, fab.name, started, finished, results, commit)
+        report.run_id = history.store_run(db, label, started, finished, results, commit)
     return report

@@ -165,7 +165,7 @@ def test_frr_lab_fresh_drift_remediate_unreachable(frr_lab: Path, tmp_path: Path
     # History saw it break and get fixed.
     from fabric.compliance import history
 
-    runs = history.runs(db, fab.name)
+    runs = history.runs(db, "cfrr-frr")  # a lab is recorded under its own name
     assert [r.compliant for r in runs] == [True, False, True]
     out = CliRunner().invoke(
         __import__("fabric.compliance_cli", fromlist=["app"]).app,
