@@ -46,14 +46,13 @@ def take_snapshot(
     if hasattr(nr_or_fabric, "inventory"):
         state = collect(nr_or_fabric, hosts=hosts, opts=options)
     else:
-        from fabric.inventory import load_nornir
         from fabric.validate import nornir_from_lab, resolve
 
         options = options or CollectOptions()
         fab, lab = resolve(nr_or_fabric)
         hl = list(hosts) if hosts else None
         if fab is not None:
-            nr = load_nornir(fab.file, num_workers=options.num_workers, hosts=hl, fab=fab)
+            nr = fabric_nornir(fab, num_workers=options.num_workers, hosts=hl)
         else:
             assert lab is not None
             nr = nornir_from_lab(lab, num_workers=options.num_workers, hosts=hl)

@@ -111,12 +111,24 @@ def nornir_from_lab(lab: dict[str, Any], *, num_workers: int = 32, hosts: Iterab
                 )
             return Inventory(hosts=hs, groups=Groups(), defaults=defaults)
 
+    # A fresh class per call: replace the previous registration instead of failing on it.
+    InventoryPluginRegister.available.pop("NetfabricLabInventory", None)
     InventoryPluginRegister.register("NetfabricLabInventory", _LabInventory)  # type: ignore[arg-type]
     return InitNornir(
         inventory={"plugin": "NetfabricLabInventory"},
         runner={"plugin": "threaded", "options": {"num_workers": num_workers}},
         logging={"enabled": False},
     )
+
+
+def fabric_nornir(fab: Fabric, *, num_workers: int = 32, hosts: list[str] | None = None) -> Any:
+    """fabric.inventory.load_nornir, callable more than once per process (rollout gates validate often)."""
+    from nornir.core.plugins.inventory import InventoryPluginRegister
+
+    from fabric.inventory import load_nornir
+
+    InventoryPluginRegister.available.pop("NetfabricInventory", None)
+    return load_nornir(fab.file, num_workers=num_workers, hosts=hosts, fab=fab)
 
 
 def validate(
@@ -149,9 +161,7 @@ def validate(
     if state is None:
         if nr is None:
             if fab is not None:
-                from fabric.inventory import load_nornir
-
-                nr = load_nornir(fab.file, num_workers=options.num_workers, hosts=hosts, fab=fab)
+                nr = fabric_nornir(fab, num_workers=options.num_workers, hosts=hosts)
             else:
                 assert lab is not None
                 nr = nornir_from_lab(lab, num_workers=options.num_workers, hosts=hosts)

@@ -266,6 +266,8 @@ def _json(sections: dict[str, tuple[int, str]], name: str) -> Any:
     if name not in sections:
         raise CollectorError(f"no output for {name}")
     rc, text = sections[name]
+    if rc != 0 and "is not running" in text:
+        raise CollectorError(text.strip().splitlines()[-1])  # e.g. "bgpd is not running"
     if rc != 0:
         raise CollectorError(f"{FRR_COMMANDS.get(name, name)} failed (rc {rc}): {text.strip()[:200]}")
     text = text.strip()

@@ -3,6 +3,7 @@ so it never collides with another lab of the same fabric, and point a fabric's N
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import secrets
 from pathlib import Path
@@ -39,10 +40,8 @@ def free_subnet() -> str:
 
     used = set()
     for f in Path("/run/netfabric/labs").glob("*.json"):
-        try:
+        with contextlib.suppress(OSError, KeyError, ValueError):
             used.add(json.loads(f.read_text())["mgmt"]["ipv4_subnet"])
-        except (OSError, KeyError, ValueError):
-            pass
     for third in range(200, 250):
         cand = f"172.20.{third}.0/24"
         if cand not in used:
