@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from fabric.errors import FabricError
 
@@ -85,13 +86,16 @@ def _once(
     else:
         text = ""
         console.print(_table(rep))
+        for dev, msg in sorted(rep.errors.items()):
+            console.print(Text(f"{dev}: unreachable: {msg}", style="red"))
         for r in rep.results:
-            if not r.compliant:
-                console.print(f"[bold]{r.device} {r.feature}[/]: {r.status} {r.detail}", highlight=False)
+            if not r.compliant and r.device not in rep.errors:
+                console.print(Text(f"{r.device} {r.feature}: {r.status} {r.detail}".rstrip(), style="bold"))
+                # Text, not markup: config lines contain brackets ("[ FABRIC-EXPORT ]") rich would eat.
                 for ln in r.missing:
-                    console.print(f"  [red]- {ln}[/]", highlight=False, markup=False)
+                    console.print(Text(f"  - {ln}", style="red"))
                 for ln in r.extra:
-                    console.print(f"  [blue]+ {ln}[/]", highlight=False, markup=False)
+                    console.print(Text(f"  + {ln}", style="blue"))
     if text:
         if output:
             output.parent.mkdir(parents=True, exist_ok=True)

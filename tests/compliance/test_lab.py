@@ -201,6 +201,22 @@ def test_frr_lab_cli_run_reports(frr_lab: Path, tmp_path: Path) -> None:
     assert out.exit_code == 0, out.output
     assert '"feature": "bgp"' in out.output and '"feature": "interfaces"' not in out.output
 
+    # Drift, seen by the table output and fixed with `remediate --push`.
+    fab = resolve_target(frr_lab)
+    _frr_ssh(fab, "spine2", ["ip prefix-list ROGUE seq 5 permit 192.0.2.0/24"])
+    out = CliRunner().invoke(app, args, env={"COLUMNS": "200"})
+    assert out.exit_code == 1
+    assert "spine2 routing: noncompliant" in out.output
+    assert "  + ip prefix-list ROGUE seq 5 permit 192.0.2.0/24" in out.output
+    rem = tmp_path / "rem"
+    out = CliRunner().invoke(
+        app, ["remediate", str(frr_lab), "--hosts", "spine2", "--out", str(rem), "--push"]
+    )
+    assert out.exit_code == 0, out.output
+    assert (rem / "spine2.cfg").read_text() == "no ip prefix-list ROGUE seq 5 permit 192.0.2.0/24\n"
+    assert "spine2: pushed (rollout frr driver, commit-confirmed merge" in out.output
+    assert CliRunner().invoke(app, args).exit_code == 0
+
 
 # Features the EOS twin does not print like EOS yet (nested `ip prefix-list` entries, `no ip routing vrf`,
 # `management api ... vrf` children): a fresh twin may differ there, never elsewhere.
