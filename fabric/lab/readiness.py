@@ -150,7 +150,8 @@ def protocols_pending(state: State) -> list[str]:
         if not ia or not ib:
             continue
         oa, ob = ia.get("ospf_if", {}).get(a["interface"]), ib.get("ospf_if", {}).get(b["interface"])
-        if oa and ob and not oa.get("timerPassiveIface") and not ob.get("timerPassiveIface"):
+        both = oa is not None and ob is not None
+        if both and not oa.get("timerPassiveIface") and not ob.get("timerPassiveIface"):
             for who, end in ((ia, a), (ib, b)):
                 if end["interface"] not in who.get("ospf_full", set()):
                     pending.append(f"{end['node']}: OSPF adjacency on {end['interface']} not Full")

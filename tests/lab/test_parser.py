@@ -263,3 +263,30 @@ def test_containerlab_backend_live(repo: Path) -> None:
     if reason:
         pytest.skip(f"live containerlab run: {reason}")
     assert clab_backend.run(clab_backend.inspect_cmd(None, all_labs=True)) in (0, 1)
+
+
+def test_convergence_report(monkeypatch: pytest.MonkeyPatch) -> None:
+    from fabric.lab import readiness
+
+    isis_if = "Area core:\n  Interface: eth1, State: Up, Active, Circuit Id: 0x0\n    Type: p2p, Level: L2\n"
+    isis_nbr = ("Area core:\n  System Id   Interface   L  State   Holdtime SNPA\n"
+                " r2   eth1   2  Up   10  2020.2020\n")
+    assert readiness._isis_interfaces(isis_if) == {"eth1"}
+    assert readiness._isis_up(isis_nbr) == {"eth1"}
+    infos = {
+        "a": {"name": "a",
+              "bgp": {"10.0.0.1": {"bgpState": "Active"}, "10.0.0.3": {"bgpState": "Established"}},
+              "ospf_if": {"eth1": {}}, "ospf_nbr": {}, "isis_if": {"eth2"}, "isis_up": {"eth2"}},
+        "b": {"name": "b", "ospf_if": {"eth1": {}},
+              "ospf_nbr": {"1.1.1.1": [{"nbrState": "Full/-", "ifaceName": "eth1:10.0.0.2"}]},
+              "isis_if": {"eth2"}, "isis_up": set()},
+    }
+    monkeypatch.setattr(readiness, "_node_protocols", lambda item: infos[item[0]])
+    state = {"nodes": {"a": {"frr_pathspace": "a"}, "b": {"frr_pathspace": "b"}},
+             "links": [{"a": {"node": "a", "interface": "eth1"}, "b": {"node": "b", "interface": "eth1"}},
+                       {"a": {"node": "a", "interface": "eth2"}, "b": {"node": "b", "interface": "eth2"}}]}
+    assert readiness.protocols_pending(state) == [
+        "a: BGP 10.0.0.1 Active",
+        "a: OSPF adjacency on eth1 not Full",
+        "b: IS-IS adjacency on eth2 not Up",
+    ]
