@@ -46,7 +46,7 @@ def take_snapshot(
     if hasattr(nr_or_fabric, "inventory"):
         state = collect(nr_or_fabric, hosts=hosts, opts=options)
     else:
-        from fabric.validate import nornir_from_lab, resolve
+        from fabric.validate import fabric_nornir, nornir_from_lab, resolve
 
         options = options or CollectOptions()
         fab, lab = resolve(nr_or_fabric)

@@ -29,7 +29,11 @@ pytestmark = pytest.mark.lab
 KNOWN_GAPS = [
     ("interface", "Loopback0 does not exist", "EOS twin: 'show interfaces' does not list Loopback0"),
     ("interface", "MTU 1500, intended 9214", "lab: FRR nodes' links keep MTU 1500 (FRR cannot set MTU)"),
-    ("bgp_prefixes", "0 prefixes accepted", "EOS twin: 'ip prefix-list LOOPBACKS' not applied, export denies all"),
+    (
+        "bgp_prefixes",
+        "0 prefixes accepted",
+        "EOS twin: 'ip prefix-list LOOPBACKS' not applied, export denies all",
+    ),
 ]
 
 
@@ -72,8 +76,14 @@ class Lab:
         n = self.node(node)
         c = paramiko.SSHClient()
         c.set_missing_host_key_policy(paramiko.AutoAddPolicy())
-        c.connect(n["mgmt_ipv4"], username=n["username"], password=n["password"], allow_agent=False,
-                  look_for_keys=False, timeout=10)
+        c.connect(
+            n["mgmt_ipv4"],
+            username=n["username"],
+            password=n["password"],
+            allow_agent=False,
+            look_for_keys=False,
+            timeout=10,
+        )
         try:
             _, out, err = c.exec_command(command, timeout=20)
             return out.read().decode() + err.read().decode()
@@ -84,8 +94,9 @@ class Lab:
         import pyeapi
 
         n = self.node(node)
-        conn = pyeapi.connect(transport="https", host=n["mgmt_ipv4"], username=n["username"],
-                              password=n["password"], timeout=20)
+        conn = pyeapi.connect(
+            transport="https", host=n["mgmt_ipv4"], username=n["username"], password=n["password"], timeout=20
+        )
         return conn.execute(commands)
 
     def wait_for(self, fn: Any, timeout: float = 60.0) -> ValidationRun:
@@ -103,8 +114,9 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     from fabric.lab import api
 
     name = lab_name("val")
-    topo = private_topology(ROOT / "containerlab" / "dc1.clab.yml", tmp_path_factory.mktemp("lab"), name,
-                            free_subnet())
+    topo = private_topology(
+        ROOT / "containerlab" / "dc1.clab.yml", tmp_path_factory.mktemp("lab"), name, free_subnet()
+    )
     try:
         state = api.deploy(topo, wait_converged=True, timeout=120)
     except Exception:
@@ -133,24 +145,36 @@ def test_dc1_converged_all_pass(lab: Lab) -> None:
     for g in gaps:
         print(f"known gap (not validation): {g}")
     ids = by_id(run)
-    for rid in ("leaf1::bgp_session::10.1.0.0", "leaf3::bgp_session::10.1.0.16", "spine1::bgp_session::10.1.0.25",
-                "leaf3::lldp_neighbor::eth1", "spine2::lldp_neighbor::Ethernet4", "spine1::interface::Ethernet1"):
+    for rid in (
+        "leaf1::bgp_session::10.1.0.0",
+        "leaf3::bgp_session::10.1.0.16",
+        "spine1::bgp_session::10.1.0.25",
+        "leaf3::lldp_neighbor::eth1",
+        "spine2::lldp_neighbor::Ethernet4",
+        "spine1::interface::Ethernet1",
+    ):
         assert ids[rid].status == "pass", (rid, ids[rid].reason)
     assert run.collect_seconds < 10
 
 
 def test_peer_as_change_on_eos(lab: Lab) -> None:
-    lab.eapi("spine1", ["enable", "configure", "router bgp 65100", "neighbor 10.1.0.1 remote-as 65199", "end"])
+    lab.eapi(
+        "spine1", ["enable", "configure", "router bgp 65100", "neighbor 10.1.0.1 remote-as 65199", "end"]
+    )
     try:
         run = lab.wait_for(lambda r: by_id(r)["leaf1::bgp_session::10.1.0.0"].status == "fail", 60)
         ids = by_id(run)
-        assert ids["spine1::bgp_session::10.1.0.1"].reason == \
-            "peer 10.1.0.1: remote AS mismatch (configured 65199, intent 65101)"
+        assert (
+            ids["spine1::bgp_session::10.1.0.1"].reason
+            == "peer 10.1.0.1: remote AS mismatch (configured 65199, intent 65101)"
+        )
         r = ids["leaf1::bgp_session::10.1.0.0"]
         assert r.status == "fail"
         assert "spine1 expects AS 65199 from us, we are AS 65101" in r.reason, r.reason
     finally:
-        lab.eapi("spine1", ["enable", "configure", "router bgp 65100", "neighbor 10.1.0.1 remote-as 65101", "end"])
+        lab.eapi(
+            "spine1", ["enable", "configure", "router bgp 65100", "neighbor 10.1.0.1 remote-as 65101", "end"]
+        )
     run = lab.wait_for(lambda r: by_id(r)["leaf1::bgp_session::10.1.0.0"].status == "pass", 90)
     assert by_id(run)["leaf1::bgp_session::10.1.0.0"].status == "pass"
 
@@ -161,13 +185,17 @@ def test_interface_shutdown_on_frr(lab: Lab) -> None:
     try:
         run = lab.wait_for(lambda r: by_id(r)["spine1::bgp_session::10.1.0.17"].status == "fail", 60)
         ids = by_id(run)
-        assert ids["leaf3::interface::eth1"].reason.startswith("eth1 admin down"), ids["leaf3::interface::eth1"]
+        assert ids["leaf3::interface::eth1"].reason.startswith("eth1 admin down"), ids[
+            "leaf3::interface::eth1"
+        ]
         r = ids["leaf3::bgp_session::10.1.0.16"]
         assert r.status == "fail" and r.reason.endswith(": interface eth1 admin down"), r.reason
         r = ids["spine1::bgp_session::10.1.0.17"]
         assert r.status == "fail" and r.reason.endswith(": interface Ethernet3 down"), r.reason
-        assert ids["spine1::interface::Ethernet3"].reason == \
-            "Ethernet3 oper down (admin up): far end leaf3 eth1 admin down"
+        assert (
+            ids["spine1::interface::Ethernet3"].reason
+            == "Ethernet3 oper down (admin up): far end leaf3 eth1 admin down"
+        )
         assert ids["leaf3::bgp_session::10.1.0.18"].status == "pass"  # the other uplink is untouched
     finally:
         lab.ssh("leaf3", "vtysh -c 'configure terminal' -c 'interface eth1' -c 'no shutdown'")
