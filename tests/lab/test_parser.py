@@ -216,10 +216,11 @@ def test_unsupported_fields_warn(tmp_path: Path) -> None:
             - endpoints: ["r1:eth1", "r2:eth1"]
               mtu: 9000
     """)
-    with pytest.warns(UserWarning, match=r"topology\.nodes\.r1\.ports") as rec:
+    with pytest.warns(UserWarning) as rec:
         t = load_topology(p)
     joined = "\n".join(t.warnings)
     assert len(rec) == len(t.warnings) == 3
+    assert any("topology.nodes.r1.ports" in str(w.message) for w in rec)
     assert "topology.nodes.r1.cpu" in joined and "topology.links[0].mtu" in joined
 
 
