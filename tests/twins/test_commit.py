@@ -114,3 +114,15 @@ def test_pending_timer_survives_server_restart(bed: TestBed, napalm_eos) -> None
         assert "description before-restart" not in _running(d2)
     finally:
         d2.close()
+
+
+def test_invalid_candidate_raises_like_eos(napalm_eos) -> None:  # type: ignore[no-untyped-def]
+    from napalm.base.exceptions import MergeConfigException
+
+    d = napalm_eos()
+    try:
+        with pytest.raises(MergeConfigException, match="Invalid input"):
+            d.load_merge_candidate(config="hostname ok\nthis is not eos\n")
+        assert d.compare_config() == ""  # NAPALM discarded the session
+    finally:
+        d.close()

@@ -137,3 +137,14 @@ router isis CORE
     assert " ip ospf network point-to-point" in frr and " ip ospf area 0.0.0.0" in frr
     assert " ip router isis CORE" in frr and " is-type level-2-only" in frr
     assert " passive-interface lo0" in frr and " network 10.0.0.0/31 area 0.0.0.0" in frr
+
+
+def test_unknown_global_command_is_invalid() -> None:
+    from fabric.twins.eos.config import ConfigError
+
+    cfg = EosConfig()
+    with pytest.raises(ConfigError, match="Invalid input"):
+        cfg.apply_line("frobnicate the network")
+    cfg.apply_line("interface Ethernet1")
+    cfg.apply_line("some-future-knob 7")  # sub-mode lines are kept verbatim
+    assert "   some-future-knob 7" in cfg.to_text()

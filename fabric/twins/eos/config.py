@@ -46,6 +46,89 @@ _BGP_LEVEL = re.compile(
     r"|route-reflector-client|next-hop-self|allowas-in)|neighbor \S+ peer group$|vrf \S+$|address-family )"
 )
 
+# First words the EOS global configuration mode accepts.  Anything else typed at the top
+# level is "% Invalid input" (as on EOS); sub-mode lines are accepted leniently and kept verbatim.
+GLOBAL_WORDS = frozenset(
+    [
+        "aaa",
+        "agent",
+        "alias",
+        "arp",
+        "banner",
+        "bfd",
+        "boot",
+        "class-map",
+        "clock",
+        "comment",
+        "control-plane",
+        "cvx",
+        "daemon",
+        "default",
+        "dhcp",
+        "dns",
+        "dot1x",
+        "email",
+        "enable",
+        "errdisable",
+        "event-handler",
+        "event-monitor",
+        "hardware",
+        "hostname",
+        "interface",
+        "ip",
+        "ipv6",
+        "lacp",
+        "link-tracking",
+        "lldp",
+        "load-interval",
+        "logging",
+        "mac",
+        "mac-address-table",
+        "management",
+        "match-list",
+        "mlag",
+        "monitor",
+        "mpls",
+        "no",
+        "ntp",
+        "openflow",
+        "peer-filter",
+        "platform",
+        "policy-map",
+        "port-channel",
+        "prompt",
+        "ptp",
+        "qos",
+        "queue-monitor",
+        "radius-server",
+        "redundancy",
+        "role",
+        "route-map",
+        "router",
+        "schedule",
+        "security",
+        "service",
+        "sflow",
+        "snmp-server",
+        "spanning-tree",
+        "ssh",
+        "switchport",
+        "system",
+        "tacacs-server",
+        "tap",
+        "tcam",
+        "traffic-policies",
+        "transceiver",
+        "trace",
+        "tunnel",
+        "username",
+        "vlan",
+        "vrf",
+        "vrrp",
+        "vxlan",
+    ]
+)
+
 # Settings with a single value: a new line replaces an old one with the same key.
 _KEYS: list[tuple[re.Pattern[str], int]] = [
     (re.compile(r"^neighbor \S+ (peer group|peer-group) \S+"), 4 - 0),
@@ -229,6 +312,10 @@ class EosConfig:
             return
         if not indented:
             self._fallback(line)
+            words = line.split()
+            first = words[1] if words[0] in ("no", "default") and len(words) > 1 else words[0]
+            if not self.path and first not in GLOBAL_WORDS:
+                raise ConfigError(f"Invalid input (at token {0 if first == words[0] else 1}: '{first}')")
         self._set(line, literal_no=indented)
 
     def _fallback(self, line: str) -> None:

@@ -84,8 +84,8 @@ async def show_interfaces(tw: EosTwin) -> dict[str, Any]:
                         {"address": a["local"], "maskLen": a["prefixlen"]} for a in addrs[1:]
                     ],
                     "virtualIp": {"address": "0.0.0.0", "maskLen": 0},
-                            "broadcastAddress": "255.255.255.255",
-                    }
+                    "broadcastAddress": "255.255.255.255",
+                }
             )
         is_lo = name.startswith("Loopback")
         status = "connected" if up and lower else ("disabled" if not up else "notconnect")

@@ -16,7 +16,7 @@ from typing import Any
 
 from fabric.twins.base import DeviceTwin
 from fabric.twins.eos import show
-from fabric.twins.eos.config import EosConfig, prompt_suffix
+from fabric.twins.eos.config import ConfigError, EosConfig, prompt_suffix
 from fabric.twins.eos.model import Device, kernel_links, parse, to_frr
 from fabric.twins.eos.names import to_eos
 from fabric.twins.frr import run
@@ -421,7 +421,12 @@ class EosTwin(DeviceTwin):
             raise CommandError("Command not available outside a configuration session")
         if low.startswith("hostname") and len(cmd.split()) != 2:
             raise CommandError("Incomplete command")
-        ctx.config.apply_line(cmd)
+        if low.startswith("do "):
+            return await self._dispatch(Context(privileged=True), cmd[3:], "text")
+        try:
+            ctx.config.apply_line(cmd)
+        except ConfigError as e:
+            raise CommandError(str(e)) from None
         if ctx.session:
             self.sessions[ctx.session].text = ctx.config.to_text()
             self.save()
