@@ -192,8 +192,9 @@ def _ssh_material(lab_dir: Path) -> Path:
         lines = []
         for line in Path("/etc/shadow").read_text().splitlines():
             parts = line.split(":")
-            if parts and parts[0] == "root" and len(parts) > 2:
-                parts[1] = hashed
+            if len(parts) > 2:
+                # Only the lab root password; no host password hash is copied into the lab dir.
+                parts[1] = hashed if parts[0] == "root" else "*"
             lines.append(":".join(parts))
         fd = os.open(shadow, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o640)
         with os.fdopen(fd, "w") as fh:
