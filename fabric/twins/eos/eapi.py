@@ -6,7 +6,7 @@ import json
 import logging
 from typing import Any
 
-from fabric.twins.eos.twin import CommandError, Context, EosTwin
+from fabric.twins.eos.twin import CommandError, Context, EosTwin, _sanitize
 from fabric.twins.http import Request, Response
 
 log = logging.getLogger(__name__)
@@ -73,8 +73,13 @@ async def run_cmds(twin: EosTwin, rid: Any, cmds: list[Any], fmt: str) -> Respon
                 res = await twin.execute(ctx, cmd, fmt)
             except CommandError as e:
                 data = results + [{"errors": [e.message]}]
+                what = "invalid command" if e.message.startswith("Invalid input") else "could not run command"
+                return _rpc_error(rid, e.code, f"CLI command {i} of {total} '{cmd}' failed: {what}", data)
+            except Exception:  # a twin bug answers like an EOS internal error, never a dead server
+                log.exception("%s: command %r failed", twin.name, _sanitize(cmd))  # never log secrets
+                data = results + [{"errors": ["Internal error"]}]
                 return _rpc_error(
-                    rid, e.code, f"CLI command {i} of {total} '{cmd}' failed: invalid command", data
+                    rid, 1000, f"CLI command {i} of {total} '{cmd}' failed: internal error", data
                 )
             results.append(res if fmt == "json" else {"output": res if isinstance(res, str) else ""})
         return Response(200, json.dumps({"jsonrpc": "2.0", "id": rid, "result": results}).encode())
