@@ -168,7 +168,9 @@ def remediation(
         if host in errors:
             raise FabricError(f"{host}: cannot read the running config: {errors[host]}")
         running = configs[host]
-    return remediate_config(fab.devices[host].platform, running, golden, features)
+    from fabric.compliance.collect import scrub
+
+    return remediate_config(fab.devices[host].platform, scrub(running), golden, features)
 
 
 def push_remediation(fab: Fabric, host: str, snippet: str, timeout: int = 120) -> str:
@@ -271,6 +273,8 @@ def run_compliance(
         raise FabricError(f"unknown host(s): {', '.join(unknown)}", key="--hosts", fix=", ".join(fab.devices))
     golden = golden_configs(fab, names)
     configs, errors = fetch_running(fab, names)
+    # Compared (and so stored, reported) only once scrubbed of secrets; golden never holds any.
+    safe = {n: collect.scrub(c) for n, c in configs.items()}
     results: list[FeatureResult] = []
     remediations: dict[str, str] = {}
     for name in names:
@@ -282,8 +286,8 @@ def run_compliance(
             results += [FeatureResult(name, f, UNREACHABLE, detail=errors[name]) for f in feats]
             continue
         try:
-            results += compare(name, plat, configs[name], golden[name], feats)
-            remediations[name] = remediate_config(plat, configs[name], golden[name], feats)
+            results += compare(name, plat, safe[name], golden[name], feats)
+            remediations[name] = remediate_config(plat, safe[name], golden[name], feats)
         except Exception as exc:  # one unparsable config must not stop the run
             results += [
                 FeatureResult(name, f, ERROR, detail=f"{exc.__class__.__name__}: {exc}") for f in feats

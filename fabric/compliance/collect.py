@@ -10,15 +10,31 @@ from typing import Any
 
 from fabric.credentials import mask
 
-# Secrets as the platforms print them (hashes included: a hash in a backup repo is still a secret).
+# Secrets as the platforms print them (hashes included: a hash in a backup repo is still a secret):
+# EOS/IOS-XR/FRR `secret|password [type] X` anywhere on a line (users, enable, BGP/IS-IS/OSPF auth),
+# Junos `encrypted-password` / `authentication-key`, SR Linux `hashed-password`, SNMP communities,
+# TACACS+/RADIUS keys. netutils' own sample filters are applied too.
 _SECRET_FILTERS = [
-    {"regex": r"^(\s*(?:username \S+ .*?)?secret \d+ )\S+", "replace": r"\1<removed>"},
-    {"regex": r"^(\s*aaa root secret \d+ )\S+", "replace": r"\1<removed>"},
-    {"regex": r"^(\s*(?:username \S+ )?password(?: \d+)? )\S+", "replace": r"\1<removed>"},
-    {"regex": r"^(\s*snmp-server community )\S+", "replace": r"\1<removed>"},
-    {"regex": r"(encrypted-password )\"?[^\";\s]+\"?", "replace": r"\1<removed>"},
-    {"regex": r"(hashed-password )\S+", "replace": r"\1<removed>"},
+    {
+        "regex": r"((?:^|\s)(?:secret|password)(?:\s+(?:0|5|7|8|9|sha512))?\s+)(\"[^\"]*\"|[^\s;]+)",
+        "replace": r"\1<removed>",
+    },
+    {
+        "regex": r"((?:encrypted-password|authentication-key|hashed-password)\s+)(\"[^\"]*\"|[^\s;]+)",
+        "replace": r"\1<removed>",
+    },
+    {"regex": r"^(\s*snmp-server community\s+)\S+", "replace": r"\1<removed>"},
+    {"regex": r"^(\s*(?:tacacs-server|radius-server)\s.*?\bkey\s+(?:\d\s+)?)\S+", "replace": r"\1<removed>"},
 ]
+
+
+def scrub(config: str) -> str:
+    """Pattern-based secret removal (netutils sanitize_config): applied to every running config before
+    it is compared, so results, history and reports never carry a secret or hash."""
+    from netutils.config.clean import sanitize_config
+    from netutils.constants import _PROVIDED_SANITIZE_FILTERS
+
+    return sanitize_config(config, [*_SECRET_FILTERS, *_PROVIDED_SANITIZE_FILTERS])
 
 
 def mask_tokens(text: str, secrets: list[str]) -> str:
@@ -35,10 +51,8 @@ def mask_tokens(text: str, secrets: list[str]) -> str:
 
 
 def sanitize(config: str, secrets: list[str]) -> str:
-    """Remove secrets: netutils' sanitize_config with our per-platform patterns, then mask known ones."""
-    from netutils.config.clean import sanitize_config
-
-    return mask_tokens(sanitize_config(config, _SECRET_FILTERS), secrets)
+    """Backups: :func:`scrub`, then the credentials in use masked wherever they appear as a token."""
+    return mask_tokens(scrub(config), secrets)
 
 
 def _ssh_exec(host: Any, command: str, timeout: float = 15) -> str:

@@ -297,3 +297,28 @@ def test_ordered_feature(tmp_path, monkeypatch) -> None:  # type: ignore[no-unty
         assert res["maps"].compliant
     finally:
         load_rules.cache_clear()
+
+
+def test_scrub_secrets_every_platform_syntax() -> None:
+    from fabric.compliance.collect import scrub
+
+    raw = (
+        "username admin privilege 15 role network-admin secret sha512 $6$abc\n"
+        "aaa root secret 5 $1$x\n"
+        "router bgp 1\n neighbor 1.1.1.1 password 7 0822455D0A16\n neighbor 1.1.1.2 password s3cret\n"
+        "service password-encryption\n"
+        "snmp-server community public ro\n"
+        "tacacs-server host 1.1.1.1 key 7 1234\n"
+        '            encrypted-password "$6$abc"; ## SECRET-DATA\n'
+        'set / system aaa authentication user admin password "NokiaSrl1!"\n'
+    )
+    assert scrub(raw) == (
+        "username admin privilege 15 role network-admin secret sha512 <removed>\n"
+        "aaa root secret 5 <removed>\n"
+        "router bgp 1\n neighbor 1.1.1.1 password 7 <removed>\n neighbor 1.1.1.2 password <removed>\n"
+        "service password-encryption\n"
+        "snmp-server community <removed> ro\n"
+        "tacacs-server host 1.1.1.1 key 7 <removed>\n"
+        "            encrypted-password <removed>; ## SECRET-DATA\n"
+        "set / system aaa authentication user admin password <removed>\n"
+    )
