@@ -165,7 +165,7 @@ class InterfaceCheck(Check):
         if "mtu" in expected and i.mtu is not None and i.mtu != expected["mtu"]:
             problems.append(f"{item} MTU {i.mtu}, intended {expected['mtu']}")
         if "ipv4" in expected and not st.errors.get("addresses") and expected["ipv4"] not in i.addresses:
-            have = ", ".join(actual["ipv4"]) or "none"
+            have = ", ".join(a for a in i.addresses if ":" not in a) or "none"
             problems.append(f"{item} lacks {expected['ipv4']} (has {have})")
         return ("fail" if problems else "pass"), actual, "; ".join(problems)
 
@@ -653,21 +653,21 @@ def run_checks(
             if rid:
                 others = [d for d in dups.get(rid, []) if d != name]
                 intended = dev.router_id if dev else None
-                status: Status = "pass"
-                reason = ""
+                rstatus: Status = "pass"
+                rreason = ""
                 if others:
-                    status, reason = "fail", f"router-id {rid} is also used by {', '.join(others)}"
+                    rstatus, rreason = "fail", f"router-id {rid} is also used by {', '.join(others)}"
                 elif intended and (st.bgp_router_id or st.ospf_router_id) and rid != intended:
-                    status, reason = "fail", f"router-id {rid}, intended {intended}"
+                    rstatus, rreason = "fail", f"router-id {rid}, intended {intended}"
                 results.append(
                     CheckResult(
                         device=name,
                         check="router_id",
                         item=intended if intended else rid,
-                        status=status,
+                        status=rstatus,
                         expected=intended or "unique",
                         actual=rid,
-                        reason=reason,
+                        reason=rreason,
                     )
                 )
     return results

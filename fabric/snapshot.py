@@ -190,7 +190,8 @@ def diff_snapshots(pre: FabricState, post: FabricState, rules: DeltaRules | None
                     continue
                 for afi, pc in s.prefixes.items():
                     before = pc.accepted or 0
-                    after = (t.prefixes.get(afi).accepted if t.prefixes.get(afi) else 0) or 0
+                    tpc = t.prefixes.get(afi)
+                    after = (tpc.accepted if tpc else 0) or 0
                     limit = before * (1 - rules.max_prefix_drop_pct / 100.0)
                     item = f"{s.key}:{afi}"
                     if before and after < limit:
@@ -214,8 +215,8 @@ def diff_snapshots(pre: FabricState, post: FabricState, rules: DeltaRules | None
             for n in a.ospf:
                 if n.state != "Full":
                     continue
-                t = post_ospf.get(n.key)
-                ok = t is not None and t.state == "Full"
+                tn = post_ospf.get(n.key)
+                ok = tn is not None and tn.state == "Full"
                 out.append(
                     _r(
                         dev,
@@ -223,11 +224,11 @@ def diff_snapshots(pre: FabricState, post: FabricState, rules: DeltaRules | None
                         n.key,
                         "pass" if ok else "fail",
                         "Full",
-                        t.state if t else None,
+                        tn.state if tn else None,
                         ""
                         if ok
                         else f"OSPF neighbor {n.router_id} on {n.interface} was Full, now "
-                        f"{t.state if t else 'gone'}",
+                        f"{tn.state if tn else 'gone'}",
                     )
                 )
             post_isis = {x.key: x for x in b.isis}
@@ -268,21 +269,21 @@ def diff_snapshots(pre: FabricState, post: FabricState, rules: DeltaRules | None
                     )
                 )
         if rules.lldp_must_stay:
-            post_lldp = {(n.local_port, n.remote_system, n.remote_port) for n in b.lldp}
-            for n in a.lldp:
-                ok = (n.local_port, n.remote_system, n.remote_port) in post_lldp
-                now = [f"{m.remote_system} {m.remote_port}" for m in b.lldp if m.local_port == n.local_port]
+            post_lldp = {(m.local_port, m.remote_system, m.remote_port) for m in b.lldp}
+            for nb in a.lldp:
+                ok = (nb.local_port, nb.remote_system, nb.remote_port) in post_lldp
+                now = [f"{m.remote_system} {m.remote_port}" for m in b.lldp if m.local_port == nb.local_port]
                 out.append(
                     _r(
                         dev,
                         "diff_lldp",
-                        n.local_port,
+                        nb.local_port,
                         "pass" if ok else "fail",
-                        f"{n.remote_system} {n.remote_port}",
+                        f"{nb.remote_system} {nb.remote_port}",
                         ", ".join(now) or None,
                         ""
                         if ok
-                        else f"{n.local_port}: LLDP neighbor {n.remote_system} {n.remote_port} "
+                        else f"{nb.local_port}: LLDP neighbor {nb.remote_system} {nb.remote_port} "
                         f"gone (now: {', '.join(now) or 'none'})",
                     )
                 )

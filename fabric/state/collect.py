@@ -249,7 +249,8 @@ def frr_script(commands: dict[str, str]) -> str:
 
 def split_sections(output: str) -> dict[str, tuple[int, str]]:
     out: dict[str, tuple[int, str]] = {}
-    name, buf = None, []
+    name: str | None = None
+    buf: list[str] = []
     for line in output.splitlines():
         if line.startswith(f"{_MARK} begin "):
             name, buf = line.split()[2], []

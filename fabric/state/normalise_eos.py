@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, Literal
 
 from fabric.state import ttp
 from fabric.state.model import BgpSession, IsisAdjacency, LldpNeighbor, OspfNeighbor, PrefixCounts
@@ -130,7 +130,7 @@ def ospf_text(text: str) -> list[OspfNeighbor]:
     return sorted(out, key=lambda n: (n.vrf, n.interface, n.router_id))
 
 
-def _level(v: str) -> int | str:
+def _level(v: str) -> int | Literal["1-2"]:
     v = str(v).lower().replace("level-", "").replace("l", "")
     return "1-2" if v in ("1-2", "12", "1_2") else int(v)
 
@@ -194,7 +194,13 @@ def lldp_detail(data: dict[str, Any]) -> list[LldpNeighbor]:
             pid = str(info.get("interfaceId", "")).strip('"')
             pdesc = info.get("interfaceDescription") or None
             mac_like = info.get("interfaceIdType") == "macAddress"
-            out.append(LldpNeighbor(local_port=local, remote_system=n.get("systemName") or n.get("chassisId", ""),
-                                    remote_port=(pdesc or pid) if mac_like else pid,
-                                    remote_port_description=pdesc, remote_chassis_id=n.get("chassisId")))
+            out.append(
+                LldpNeighbor(
+                    local_port=local,
+                    remote_system=n.get("systemName") or n.get("chassisId", ""),
+                    remote_port=(pdesc or pid) if mac_like else pid,
+                    remote_port_description=pdesc,
+                    remote_chassis_id=n.get("chassisId"),
+                )
+            )
     return sorted(out, key=lambda x: (x.local_port, x.remote_system))

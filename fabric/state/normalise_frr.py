@@ -60,7 +60,7 @@ def bgp(
                         if state == "Established" and "peerUptimeMsec" in p
                         else None,
                     )
-                s.prefixes[_AFI.get(afi_key, afi_key)] = PrefixCounts(
+                s.prefixes[_AFI.get(afi_key) or str(afi_key)] = PrefixCounts(
                     received=_int(p.get("pfxRcd")), accepted=_int(p.get("pfxRcd")), sent=_int(p.get("pfxSnt"))
                 )
     for vrf, peers in (neighbors or {}).items():
@@ -83,7 +83,7 @@ def bgp(
             s.local_address = n.get("hostLocal") or s.local_address
             s.description = s.description or n.get("nbrDesc")
             for afi_key, info in (n.get("addressFamilyInfo") or {}).items():
-                pc = s.prefixes.setdefault(_AFI.get(afi_key, afi_key), PrefixCounts())
+                pc = s.prefixes.setdefault(_AFI.get(afi_key) or str(afi_key), PrefixCounts())
                 pc.accepted = _int(info.get("acceptedPrefixCounter", pc.accepted))
                 pc.sent = _int(info.get("sentPrefixCounter", pc.sent))
                 if pc.received is None:
@@ -179,7 +179,7 @@ def interfaces(
             mac=i.get("hardwareAddress"),
         )
     for link in ip_addr or []:
-        name = link.get("ifname")
+        name = str(link.get("ifname") or "")
         if not name or name in out:
             continue
         flags = link.get("flags", [])

@@ -1,0 +1,102 @@
+#!/usr/bin/env python3
+"""Benchmark collect + validate over every device of a lab.
+
+    sudo .venv/bin/python bench/bench_validate.py [--fabric inventory/dc-large]
+        [--topology containerlab/dc-large.clab.yml] [--lab NAME] [--workers 64] [--rounds 3] [--all-frr]
+
+Deploys a private copy of the fabric's generated topology (own name and mgmt subnet),
+waits for convergence, then runs validation ``--rounds`` times and prints devices/s and the
+split between collection and evaluation. ``--lab NAME`` reuses a deployed copy instead.
+Target: 64 devices <= 5 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests" / "state"))
+
+from labutil import free_subnet, lab_name, point_nornir_at_lab, private_topology  # noqa: E402
+
+from fabric.checks import summary  # noqa: E402
+from fabric.design import load_fabric  # noqa: E402
+from fabric.lab import api  # noqa: E402
+from fabric.lab.state import load_state  # noqa: E402
+from fabric.state.collect import CollectOptions  # noqa: E402
+from fabric.validate import fabric_nornir, validate  # noqa: E402
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--fabric", default=str(ROOT / "inventory" / "dc-large"))
+    ap.add_argument("--topology", default=None, help="default: containerlab/<fabric name>.clab.yml")
+    ap.add_argument("--lab", default=None, help="use this already deployed lab (a private copy)")
+    ap.add_argument("--workers", type=int, default=64)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--keep", action="store_true", help="leave the lab running")
+    ap.add_argument("--all-frr", action="store_true",
+                    help="every node FRR (topology default: containerlab/<fabric>-frr.clab.yml): no twins")
+    args = ap.parse_args()
+
+    fab_path = Path(args.fabric)
+    if args.all_frr:
+        from fabric.design import fabric_file
+
+        text = fabric_file(fab_path).read_text()
+        fab_path = Path(tempfile.mkdtemp(prefix="nfbench-fab-")) / "fabric.yaml"
+        fab_path.write_text(re.sub(r"platform: *\w+", "platform: frr", text))
+    fab = load_fabric(fab_path)
+    topo = None
+    if args.lab:
+        state = load_state(args.lab)
+        if state is None:
+            print(f"no lab named {args.lab}", file=sys.stderr)
+            return 2
+    else:
+        suffix = "-frr" if args.all_frr else ""
+        src = Path(args.topology or ROOT / "containerlab" / f"{fab.name}{suffix}.clab.yml")
+        topo = private_topology(src, Path(tempfile.mkdtemp(prefix="nfbench-")), lab_name("bv"), free_subnet())
+        t = time.monotonic()
+        state = api.deploy(topo, wait_converged=True, timeout=180)
+        print(f"lab {state['name']}: {len(state['nodes'])} nodes deployed+converged in {time.monotonic() - t:.1f}s")
+    try:
+        opts = CollectOptions(num_workers=args.workers, timeout=20)
+        rows = []
+        for i in range(args.rounds):
+            nr = point_nornir_at_lab(fabric_nornir(fab, num_workers=args.workers), state)
+            t0 = time.monotonic()
+            run = validate(fab, nr=nr, options=opts)
+            total = time.monotonic() - t0
+            n = len(run.state.devices)
+            errs = sum(1 for d in run.state.devices.values() if d.error)
+            s = summary(run.results)
+            slowest = max(run.state.devices.values(), key=lambda d: d.duration)
+            rows.append((total, run.collect_seconds, run.evaluate_seconds))
+            print(f"round {i + 1}: {n} devices in {total:.2f}s = {n / total:.1f} devices/s "
+                  f"(collection {run.collect_seconds:.2f}s, evaluation {run.evaluate_seconds * 1000:.0f}ms); "
+                  f"{len(run.results)} checks: {s['pass']} pass {s['fail']} fail {s['error']} error; "
+                  f"unreachable {errs}; slowest {slowest.host} {slowest.duration:.2f}s")
+        med = statistics.median(r[0] for r in rows)
+        n = len(state["nodes"])
+        verdict = "OK" if (n < 64 or med <= 5.0) else "SLOWER THAN TARGET"
+        print(f"median {med:.2f}s for {n} devices ({n / med:.1f} devices/s), "
+              f"collection {statistics.median(r[1] for r in rows):.2f}s, "
+              f"evaluation {statistics.median(r[2] for r in rows) * 1000:.0f}ms; target 64 devices <= 5 s: {verdict}")
+    finally:
+        if topo is not None and not args.keep:
+            t = time.monotonic()
+            api.destroy(topo)
+            print(f"destroyed in {time.monotonic() - t:.1f}s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
