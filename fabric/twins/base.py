@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from fabric.twins.frr import Frr
+
+if TYPE_CHECKING:
+    import asyncssh
+
+    from fabric.twins.http import Handler
 
 
 class DeviceTwin:
@@ -40,3 +45,16 @@ class DeviceTwin:
 
     async def boot(self) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    # ---- protocol hooks used by fabric/twins/server.py ---------------------------
+    async def ssh_shell(self, process: asyncssh.SSHServerProcess) -> None:  # type: ignore[type-arg]
+        """Interactive CLI (and ``ssh host cmd``) on port ``services['ssh']``."""
+        process.exit(1)
+
+    def http_handler(self) -> Handler | None:
+        """Handler for ``services['http'/'https']`` (eAPI, RESTCONF, gNMI-over-HTTP ...)."""
+        return None
+
+    async def netconf_session(self, process: asyncssh.SSHServerProcess) -> None:  # type: ignore[type-arg]
+        """NETCONF 1.0/1.1 framing over the ``netconf`` SSH subsystem on ``services['netconf']``."""
+        process.exit(1)

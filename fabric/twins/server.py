@@ -97,35 +97,38 @@ class _SSHServer(asyncssh.SSHServer):
 
 
 async def start_node(twin: DeviceTwin, key: asyncssh.SSHKey, tls: ssl.SSLContext) -> list[Any]:
-    from fabric.twins.eos.cli import run_shell
-    from fabric.twins.eos.eapi import make_handler
-
     await twin.boot()
     servers: list[Any] = []
     ip, ns = twin.mgmt_ip, twin.netns
     ports = twin.services
-    if "ssh" in ports:
-        sock = bind_in_netns(ns, ip, ports["ssh"])
 
-        async def shell(process: asyncssh.SSHServerProcess) -> None:  # type: ignore[type-arg]
-            await run_shell(twin, process)  # type: ignore[arg-type]
-
-        servers.append(
-            await asyncssh.create_server(
-                lambda: _SSHServer(twin),
-                sock=sock,
-                server_host_keys=[key],
-                process_factory=shell,
-                encoding="utf-8",
-                line_editor=True,
-                keepalive_interval=30,
-                login_timeout=30,
-            )
+    def ssh_server(port: int, factory: Any, line_editor: bool) -> Any:
+        return asyncssh.create_server(
+            lambda: _SSHServer(twin),
+            sock=bind_in_netns(ns, ip, port),
+            server_host_keys=[key],
+            process_factory=factory,
+            encoding="utf-8",
+            line_editor=line_editor,
+            keepalive_interval=30,
+            login_timeout=30,
         )
-    handler = make_handler(twin)  # type: ignore[arg-type]
-    if "http" in ports:
+
+    if "ssh" in ports:
+        servers.append(await ssh_server(ports["ssh"], twin.ssh_shell, True))
+    if "netconf" in ports:
+
+        async def netconf(process: asyncssh.SSHServerProcess) -> None:  # type: ignore[type-arg]
+            if process.subsystem != "netconf":
+                process.exit(1)
+                return
+            await twin.netconf_session(process)
+
+        servers.append(await ssh_server(ports["netconf"], netconf, False))
+    handler = twin.http_handler()
+    if handler is not None and "http" in ports:
         servers.append(await serve_http(bind_in_netns(ns, ip, ports["http"]), handler))
-    if "https" in ports:
+    if handler is not None and "https" in ports:
         servers.append(await serve_http(bind_in_netns(ns, ip, ports["https"]), handler, tls))
     log.info("twin %s (%s) serving on %s in netns %s", twin.name, twin.platform, ip, ns)
     return servers

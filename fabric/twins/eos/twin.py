@@ -80,6 +80,17 @@ class EosTwin(DeviceTwin):
         self._device_cache: tuple[str, Device] | None = None
         self.serial = hashlib.sha1(name.encode()).hexdigest()[:12].upper()
 
+    # ---- protocol hooks -------------------------------------------------------
+    async def ssh_shell(self, process: Any) -> None:
+        from fabric.twins.eos.cli import run_shell
+
+        await run_shell(self, process)
+
+    def http_handler(self) -> Any:
+        from fabric.twins.eos.eapi import make_handler
+
+        return make_handler(self)
+
     # ---- persistence ------------------------------------------------------
     def _f(self, name: str) -> Path:
         return self.state_dir / name
