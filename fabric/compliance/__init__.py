@@ -271,6 +271,12 @@ def run_compliance(
     unknown = sorted(set(hosts or []) - set(fab.devices))
     if unknown:
         raise FabricError(f"unknown host(s): {', '.join(unknown)}", key="--hosts", fix=", ".join(fab.devices))
+    known = {f for n in names for f in load_rules(fab.devices[n].platform).feature_names()}
+    bad = sorted(set(features or []) - known)
+    if bad:
+        raise FabricError(
+            f"unknown feature(s): {', '.join(bad)}", key="--features", fix=", ".join(sorted(known))
+        )
     golden = golden_configs(fab, names)
     configs, errors = fetch_running(fab, names)
     # Compared (and so stored, reported) only once scrubbed of secrets; golden never holds any.

@@ -225,3 +225,13 @@ def test_parse_interval() -> None:
     assert [parse_interval(x) for x in ("90", "30s", "15m", "1h", "1d")] == [90, 30, 900, 3600, 86400]
     with pytest.raises(FabricError):
         parse_interval("soon")
+
+
+def test_unknown_feature_or_host_is_a_clear_error(dc1) -> None:  # type: ignore[no-untyped-def]
+    from fabric.compliance import run_compliance
+    from fabric.errors import FabricError
+
+    with pytest.raises(FabricError, match="unknown feature"):
+        run_compliance("dc1", fab=dc1, features=["bgpp"], db=None)
+    with pytest.raises(FabricError, match="unknown host"):
+        run_compliance("dc1", fab=dc1, hosts=["leaf9"], db=None)
