@@ -134,3 +134,72 @@ def test_interface_config_reaches_kernel(bed: TestBed) -> None:
         assert bed.wait_peer("Established", 30)
     finally:
         c.disconnect()
+
+
+def test_igp_config_forms_real_adjacencies(bed: TestBed) -> None:
+    """OSPF and IS-IS typed as EOS config come up against the FRR peer; replies in EOS shapes."""
+    import subprocess
+    import time
+
+    import pyeapi
+
+    peer_cfg = [
+        "interface eth1",
+        "ip ospf network point-to-point",
+        "ip ospf area 0.0.0.0",
+        "ip router isis CORE",
+        "isis network point-to-point",
+        "exit",
+        "router ospf",
+        "ospf router-id 192.0.2.99",
+        "exit",
+        "router isis CORE",
+        "net 49.0001.0000.0000.0099.00",
+        "is-type level-2-only",
+        "exit",
+    ]
+    args = [a for line in peer_cfg for a in ("-c", line)]
+    subprocess.run(
+        ["vtysh", "-N", bed.peer_ns, "-c", "configure terminal", *args], check=True, capture_output=True
+    )
+    node = pyeapi.connect(
+        transport="https", host=bed.mgmt_ip, username="admin", password="admin", return_node=True
+    )
+    node.config(
+        [
+            "interface Ethernet1",
+            "ip ospf network point-to-point",
+            "ip ospf area 0.0.0.0",
+            "isis enable CORE",
+            "isis network point-to-point",
+            "router ospf 1",
+            "router-id 192.0.2.1",
+            "max-lsa 12000",
+            "router isis CORE",
+            "net 49.0001.0000.0000.0001.00",
+            "is-type level-2",
+            "address-family ipv4 unicast",
+        ]
+    )
+    deadline = time.time() + 40
+    ospf: list[dict[str, object]] = []
+    isis: dict[str, object] = {}
+    while time.time() < deadline:
+        o = node.enable(["show ip ospf neighbor"])[0]["result"]
+        ospf = [
+            e for v in o["vrfs"].values() for i in v["instList"].values() for e in i["ospfNeighborEntries"]
+        ]
+        i = node.enable(["show isis neighbors"])[0]["result"]
+        isis = i["vrfs"].get("default", {}).get("isisInstances", {}).get("CORE", {}).get("neighbors", {})
+        if ospf and ospf[0]["adjacencyState"] == "full" and isis:
+            break
+        time.sleep(1)
+    assert ospf and ospf[0]["adjacencyState"] == "full" and ospf[0]["interfaceName"] == "Ethernet1"
+    assert ospf[0]["routerId"] == "192.0.2.99"
+    assert isis, "no IS-IS adjacency"
+    text = node.enable(["show ip ospf neighbor"], encoding="text")[0]["result"]["output"]
+    assert "192.0.2.99" in text and "Ethernet1" in text and "FULL" in text
+    text = node.enable(["show isis neighbors"], encoding="text")[0]["result"]["output"]
+    assert "CORE" in text and "Ethernet1" in text
+    routes = node.enable(["show ip route"])[0]["result"]["vrfs"]["default"]["routes"]
+    assert "192.0.2.99/32" in routes

@@ -27,6 +27,7 @@ class Interface:
     ospf_p2p: bool = False
     ospf_area: str | None = None
     isis: str | None = None
+    isis_p2p: bool = False
 
 
 @dataclass
@@ -152,6 +153,8 @@ def _parse_interface(dev: Device, node: Node) -> None:
             itf.ospf_area = w[3]
         elif w[:2] == ["isis", "enable"] and len(w) == 3:
             itf.isis = w[2]
+        elif c.line == "isis network point-to-point":
+            itf.isis_p2p = True
     dev.interfaces[name] = itf
 
 
@@ -273,6 +276,8 @@ def to_frr(dev: Device) -> str:
             out.append(f" ip ospf area {itf.ospf_area}")
         if itf.isis and dev.isis and itf.isis == dev.isis.tag:
             out.append(f" ip router isis {itf.isis}")
+            if itf.isis_p2p:
+                out.append(" isis network point-to-point")
         if itf.shutdown:
             out.append(" shutdown")
         out.append("exit")

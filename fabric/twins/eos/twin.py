@@ -509,9 +509,11 @@ class EosTwin(DeviceTwin):
                     v["peerList"] = [p for p in v["peerList"] if p["peerAddress"] == peer]
             return d if fmt == "json" else _text_bgp_neighbors(d)
         if low == "ip ospf neighbor":
-            return await show.show_ospf_neighbor(self)
+            d = await show.show_ospf_neighbor(self)
+            return d if fmt == "json" else _text_ospf(d)
         if low == "isis neighbors":
-            return await show.show_isis_neighbors(self)
+            d = await show.show_isis_neighbors(self)
+            return d if fmt == "json" else _text_isis(d)
         if low.startswith("ip route"):
             return await show.show_ip_route(self)
         if low == "users accounts":
@@ -675,6 +677,39 @@ def _text_bgp_summary(d: dict[str, Any]) -> str:
                 f"  {ip:<16} 4  {p['asn']:<12} {p['msgReceived']:>7} {p['msgSent']:>9} {0:>4} {0:>4} "
                 f"{'':>8} {p['peerState']:<11} {p['prefixReceived']:>6} {p['prefixAccepted']:>6}"
             )
+    return "\n".join(out) + "\n"
+
+
+def _text_ospf(d: dict[str, Any]) -> str:
+    out = [
+        "Neighbor ID     Instance VRF      Pri State                  Dead Time   Address         Interface"
+    ]
+    for vrf, v in d["vrfs"].items():
+        for inst, i in v["instList"].items():
+            for e in i["ospfNeighborEntries"]:
+                state = e["adjacencyState"].upper() + ("/" + e["drState"] if e["drState"] != "P2P" else "")
+                dead = max(0, int(e["inactivity"] - time.time()))
+                out.append(
+                    f"{e['routerId']:<15} {inst:<8} {vrf:<8} {e['priority']:<3} {state:<22} "
+                    f"00:00:{dead:02d}    {e['interfaceAddress']:<15} {e['interfaceName']}"
+                )
+    return "\n".join(out) + "\n"
+
+
+def _text_isis(d: dict[str, Any]) -> str:
+    out = [
+        "Instance  VRF      System Id        Type Interface          SNPA              State Hold time   "
+        "Circuit Id"
+    ]
+    for vrf, v in d["vrfs"].items():
+        for inst, i in v["isisInstances"].items():
+            for sysid, nb in i["neighbors"].items():
+                for a in nb["adjacencies"]:
+                    lvl = "L" + a["level"][-1]
+                    out.append(
+                        f"{inst:<9} {vrf:<8} {sysid:<16} {lvl:<4} {a['interfaceName']:<18} "
+                        f"{a['snpa'] or 'P2P':<17} {a['state'].upper():<5} {a['details']['holdtime']:<11} 0"
+                    )
     return "\n".join(out) + "\n"
 
 
