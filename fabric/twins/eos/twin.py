@@ -77,6 +77,7 @@ class EosTwin(DeviceTwin):
         self.sessions: dict[str, Session] = {}
         self._timers: dict[str, asyncio.TimerHandle] = {}
         self._lock = asyncio.Lock()
+        self._bg: set[asyncio.Future[None]] = set()
         self._device_cache: tuple[str, Device] | None = None
         self.serial = hashlib.sha1(name.encode()).hexdigest()[:12].upper()
 
@@ -150,7 +151,10 @@ class EosTwin(DeviceTwin):
             if not ok:
                 log.warning("%s: FRR apply failed", self.name)
             await self.frr.sysctl_forwarding(dev.ip_routing)
-            await self._lldp_identity(dev)
+        # lldpd may still be starting: never hold boot or a commit on it.
+        task = asyncio.ensure_future(self._lldp_identity(dev))
+        self._bg.add(task)
+        task.add_done_callback(self._bg.discard)
 
     async def _lldp_identity(self, dev: Device) -> None:
         """Make lldpd advertise what an EOS box does: its hostname and EthernetN port ids."""
