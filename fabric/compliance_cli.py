@@ -60,6 +60,16 @@ def _table(report) -> Table:  # type: ignore[no-untyped-def]
     return t
 
 
+def _html(rep, db: Path) -> str:  # type: ignore[no-untyped-def]
+    from fabric.compliance import history, report
+
+    trend = history.runs(db, rep.fabric)
+    changes = None
+    if len(trend) >= 2 and trend[-1].id == rep.run_id:
+        changes = history.changes(history.results_of(db, trend[-2].id), rep.results)
+    return report.to_html(rep.fabric, rep.results, rep.remediations, trend, rep.finished, changes)
+
+
 def _once(
     target: str,
     features: list[str] | None,
@@ -80,9 +90,7 @@ def _once(
     elif fmt == "junit":
         text = report.to_junit(rep.fabric, rep.results)
     elif fmt == "html":
-        text = report.to_html(
-            rep.fabric, rep.results, rep.remediations, history.runs(db, rep.fabric), rep.finished
-        )
+        text = _html(rep, db)
     else:
         text = ""
         console.print(_table(rep))

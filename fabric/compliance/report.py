@@ -65,6 +65,7 @@ def to_html(
     remediations: dict[str, str],
     trend: list[RunSummary],
     generated: float | None = None,
+    changes: list[dict[str, Any]] | None = None,
 ) -> str:
     """Device x feature matrix, drill-down to diffs and remediation, trend. Readable from file://."""
     devs = device_status(results)
@@ -118,6 +119,20 @@ def to_html(
             h.append("<details><summary>remediation</summary><pre class='rem'>")
             h.append(escape(remediations[dev]) + "</pre></details>")
         h.append("</details>")
+    if changes is not None:
+        h.append("<h2>Changes since the previous run</h2>")
+        if changes:
+            h.append(
+                "<table id='changes'><tr><th>device</th><th>feature</th><th>change</th><th>now</th></tr>"
+            )
+            for c in changes:
+                h.append(
+                    f"<tr><td>{escape(c['device'])}</td><td>{escape(c['feature'])}</td>"
+                    f"<td>{escape(c['change'])}</td><td>{escape(str(c.get('now', '-')))}</td></tr>"
+                )
+            h.append("</table>")
+        else:
+            h.append("<p>no changes</p>")
     h.append("<h2>Trend</h2>")
     if trend:
         h.append("<div class='trend' aria-label='devices compliant per run'>")

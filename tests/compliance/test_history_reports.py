@@ -145,6 +145,7 @@ def test_html_report_in_headless_chromium(tmp_path: Path) -> None:
         {"leaf3": "router bgp 65103\n network 10.0.0.3/32\n"},
         history.runs(db, "dc1"),
         2002.0,
+        history.changes(_run1(), _run2()),
     )
     # Self-contained: nothing is fetched from anywhere.
     assert "http://" not in page and "https://" not in page and "<link" not in page and " src=" not in page
@@ -179,6 +180,9 @@ def test_html_report_in_headless_chromium(tmp_path: Path) -> None:
     assert " network 10.0.0.3/32" in dom
     assert "<summary>remediation</summary>" in dom
     assert "NetmikoTimeoutException: timed out" in dom
+    # What changed since the previous run.
+    assert "<td>leaf1</td><td>ntp</td><td>fixed</td><td>compliant</td>" in dom
+    assert "<td>leaf3</td><td>bgp</td><td>broke</td><td>noncompliant</td>" in dom
     # Trend: one row per stored run.
     assert "<td>1/2</td>" in dom and "<td>1/3</td>" in dom
     # The script ran without error and wired the filter.
