@@ -55,7 +55,15 @@ def sanitize(config: str, secrets: list[str]) -> str:
     return mask_tokens(scrub(config), secrets)
 
 
-def _ssh_exec(host: Any, command: str, timeout: float = 15) -> str:
+# Connecting must be quick (an unreachable device is reported, not waited for); a command may take
+# longer: big configs, or a login shell that is slow to start on the box.
+CONNECT_TIMEOUT = 15.0
+COMMAND_TIMEOUT = 90.0
+
+
+def _ssh_exec(
+    host: Any, command: str, timeout: float = CONNECT_TIMEOUT, cmd_timeout: float = COMMAND_TIMEOUT
+) -> str:
     """Run one command on a Linux (FRR) box over SSH; exec channel, so no prompt parsing."""
     import paramiko
 
@@ -74,8 +82,11 @@ def _ssh_exec(host: Any, command: str, timeout: float = 15) -> str:
             allow_agent=False,
             look_for_keys=False,
         )
-        _, stdout, stderr = client.exec_command(command, timeout=timeout)
-        out = stdout.read().decode(errors="replace")
+        _, stdout, stderr = client.exec_command(command, timeout=cmd_timeout)
+        try:
+            out = stdout.read().decode(errors="replace")
+        except TimeoutError:
+            raise TimeoutError(f"no answer to '{command[:60]}' within {cmd_timeout:.0f}s") from None
         rc = stdout.channel.recv_exit_status()
         if rc != 0:
             raise RuntimeError(f"'{command}' exited {rc}: {stderr.read().decode(errors='replace')[:200]}")
@@ -118,7 +129,7 @@ def collect(nr: Any) -> tuple[dict[str, str], dict[str, str]]:
         host = nr.inventory.hosts[name]
         if multi.failed:
             exc = multi[0].exception
-            msg = f"{exc.__class__.__name__}: {exc}" if exc else str(multi[0].result)
+            msg = f"{exc.__class__.__name__}: {exc}".rstrip(": ") if exc else str(multi[0].result)
             errors[name] = mask(msg.strip().splitlines()[-1] if msg.strip() else msg, [host.password or ""])
         else:
             configs[name] = str(multi[0].result)
