@@ -62,8 +62,12 @@ class Frr:
         argv = ["python3", FRR_RELOAD, "--reload", "--stdout", "--confdir", str(self._confdir())]
         if self.pathspace:
             argv += ["--pathspace", self.pathspace]
-        rc, out, err = await run(*argv, str(target), timeout=60)
-        if rc != 0:
+        for _attempt in range(2):
+            rc, out, err = await run(*argv, str(target), timeout=120)
+            if rc == 0:
+                break
+            # frr-reload can order deletions badly (e.g. "router isis" before the interfaces
+            # using it); a second pass applies the remaining delta.
             log.warning("frr-reload rc=%s: %s", rc, (err or out)[-800:])
         return rc == 0, err or out
 

@@ -310,6 +310,11 @@ class LabBed(TestBed):
                 with contextlib.suppress(ChildProcessError):
                     os.waitpid(int(pid), os.WNOHANG)
                 time.sleep(0.1)
+            else:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(int(pid), signal.SIGKILL)  # state is on disk already; never leave it running
+                with contextlib.suppress(ChildProcessError):
+                    os.waitpid(int(pid), 0)
 
     def start_server(self) -> None:
         from fabric.lab.state import save_state

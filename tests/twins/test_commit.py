@@ -99,15 +99,18 @@ def test_rollback_of_pending_commit(bed: TestBed, napalm_eos) -> None:  # type: 
 def test_pending_timer_survives_server_restart(bed: TestBed, napalm_eos) -> None:  # type: ignore[no-untyped-def]
     d = napalm_eos()
     d.load_merge_candidate(config="interface Ethernet1\n   description before-restart\n")
-    d.commit_config(revert_in=6)
+    t0 = time.time()
+    d.commit_config(revert_in=20)
     # Drop the driver without close() (close would abort the session), then restart the twin.
     bed.stop_server()
     bed.start_server()
     d2 = napalm_eos()
     try:
+        if time.time() - t0 > 15:
+            pytest.skip("host too loaded: the twin restart took longer than the commit timer")
         assert d2.has_pending_commit()
         assert "description before-restart" in _running(d2)
-        deadline = time.time() + 15
+        deadline = time.time() + 40
         while time.time() < deadline and d2.has_pending_commit():
             time.sleep(0.5)
         assert not d2.has_pending_commit()
