@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "state"))
 
-from labutil import free_subnet, lab_name, point_nornir_at_lab, private_topology  # noqa: E402
+from labutil import free_subnet, lab_name, point_nornir_at_lab, private_topology, quiet_shells  # noqa: E402
 
 from fabric.checks import summary  # noqa: E402
 from fabric.design import load_fabric  # noqa: E402
@@ -42,8 +42,11 @@ def main() -> int:
     ap.add_argument("--workers", type=int, default=64)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--keep", action="store_true", help="leave the lab running")
-    ap.add_argument("--all-frr", action="store_true",
-                    help="every node FRR (topology default: containerlab/<fabric>-frr.clab.yml): no twins")
+    ap.add_argument(
+        "--all-frr",
+        action="store_true",
+        help="every node FRR (topology default: containerlab/<fabric>-frr.clab.yml): no twins",
+    )
     args = ap.parse_args()
 
     fab_path = Path(args.fabric)
@@ -66,7 +69,11 @@ def main() -> int:
         topo = private_topology(src, Path(tempfile.mkdtemp(prefix="nfbench-")), lab_name("bv"), free_subnet())
         t = time.monotonic()
         state = api.deploy(topo, wait_converged=True, timeout=180)
-        print(f"lab {state['name']}: {len(state['nodes'])} nodes deployed+converged in {time.monotonic() - t:.1f}s")
+        print(
+            f"lab {state['name']}: {len(state['nodes'])} nodes deployed+converged "
+            f"in {time.monotonic() - t:.1f}s"
+        )
+    quiet_shells(state)
     try:
         opts = CollectOptions(num_workers=args.workers, timeout=20)
         rows = []
@@ -80,16 +87,28 @@ def main() -> int:
             s = summary(run.results)
             slowest = max(run.state.devices.values(), key=lambda d: d.duration)
             rows.append((total, run.collect_seconds, run.evaluate_seconds))
-            print(f"round {i + 1}: {n} devices in {total:.2f}s = {n / total:.1f} devices/s "
-                  f"(collection {run.collect_seconds:.2f}s, evaluation {run.evaluate_seconds * 1000:.0f}ms); "
-                  f"{len(run.results)} checks: {s['pass']} pass {s['fail']} fail {s['error']} error; "
-                  f"unreachable {errs}; slowest {slowest.host} {slowest.duration:.2f}s")
+            reasons: dict[str, int] = {}
+            for d in run.state.devices.values():
+                if d.error:
+                    key = d.error[:70]
+                    reasons[key] = reasons.get(key, 0) + 1
+            for why, count in sorted(reasons.items(), key=lambda x: -x[1])[:3]:
+                print(f"  unreachable x{count}: {why}")
+            print(
+                f"round {i + 1}: {n} devices in {total:.2f}s = {n / total:.1f} devices/s "
+                f"(collection {run.collect_seconds:.2f}s, evaluation {run.evaluate_seconds * 1000:.0f}ms); "
+                f"{len(run.results)} checks: {s['pass']} pass {s['fail']} fail {s['error']} error; "
+                f"unreachable {errs}; slowest {slowest.host} {slowest.duration:.2f}s"
+            )
         med = statistics.median(r[0] for r in rows)
         n = len(state["nodes"])
         verdict = "OK" if (n < 64 or med <= 5.0) else "SLOWER THAN TARGET"
-        print(f"median {med:.2f}s for {n} devices ({n / med:.1f} devices/s), "
-              f"collection {statistics.median(r[1] for r in rows):.2f}s, "
-              f"evaluation {statistics.median(r[2] for r in rows) * 1000:.0f}ms; target 64 devices <= 5 s: {verdict}")
+        print(
+            f"median {med:.2f}s for {n} devices ({n / med:.1f} devices/s), "
+            f"collection {statistics.median(r[1] for r in rows):.2f}s, "
+            f"evaluation {statistics.median(r[2] for r in rows) * 1000:.0f}ms; "
+            f"target 64 devices <= 5 s: {verdict}"
+        )
     finally:
         if topo is not None and not args.keep:
             t = time.monotonic()

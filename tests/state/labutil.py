@@ -27,8 +27,10 @@ def private_topology(src: Path, dest_dir: Path, name: str, subnet: str) -> Path:
         if "startup-config" in node:
             node["startup-config"] = str((src.parent / node["startup-config"]).resolve())
         if "binds" in node:
-            node["binds"] = [str((src.parent / b.split(":", 1)[0]).resolve()) + ":" + b.split(":", 1)[1]
-                             for b in node["binds"]]
+            node["binds"] = [
+                str((src.parent / b.split(":", 1)[0]).resolve()) + ":" + b.split(":", 1)[1]
+                for b in node["binds"]
+            ]
     dest_dir.mkdir(parents=True, exist_ok=True)
     out = dest_dir / f"{name}.clab.yml"
     out.write_text(yaml.safe_dump(data, sort_keys=False))
@@ -65,3 +67,24 @@ def point_nornir_at_lab(nr: Any, lab: dict[str, Any]) -> Any:
         if node.get("password"):
             host.password = node["password"]
     return nr
+
+
+def quiet_shells(lab: dict[str, Any]) -> None:
+    """Give each node an empty ~/.bashrc, inside the node's own mount namespace only.
+
+    Lab nodes share the host's /root: sshd runs `bash -c <cmd>`, and bash sources ~/.bashrc for
+    ssh sessions. A host .bashrc doing `pyenv init` (rehash lock) stalls concurrent sessions for
+    tens of seconds, which a real FRR box would never do. The host's file is untouched.
+    """
+    import subprocess
+
+    for node in lab["nodes"].values():
+        anchor = Path(node["node_dir"]) / "anchor.pid"
+        if not anchor.exists() or not Path("/root/.bashrc").exists():
+            continue
+        pid = anchor.read_text().strip()
+        subprocess.run(
+            ["nsenter", "-t", pid, "-m", "--", "mount", "--bind", "/dev/null", "/root/.bashrc"],
+            capture_output=True,
+            check=False,
+        )
