@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import socket
 import time
 from collections.abc import Callable, Iterable
@@ -434,6 +435,16 @@ def _apply_timeouts(nr: Any, opts: CollectOptions) -> None:
         host.connection_options["napalm"] = ConnectionOptions(extras=extras)
 
 
+def _quiet_driver_logs() -> None:
+    """Driver libraries log tracebacks for every failed connection (pyeapi even logs replies);
+    failures are reported per device instead, so keep their logs off the terminal."""
+    for name in ("pyeapi", "paramiko", "napalm", "scrapli", "ncclient", "netmiko", "nornir"):
+        lg = logging.getLogger(name)
+        if not any(isinstance(h, logging.NullHandler) for h in lg.handlers):
+            lg.addHandler(logging.NullHandler())
+        lg.propagate = False
+
+
 def collect(
     nr: Any, hosts: Iterable[str] | None = None, opts: CollectOptions | None = None, fabric: str | None = None
 ) -> FabricState:
@@ -441,6 +452,7 @@ def collect(
     from nornir.core.task import Result, Task
 
     opts = opts or CollectOptions()
+    _quiet_driver_logs()
     if hosts:
         wanted = set(hosts)
         nr = nr.filter(filter_func=lambda h: h.name in wanted)

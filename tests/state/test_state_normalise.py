@@ -286,3 +286,26 @@ def test_eos_igp_json_models() -> None:
     }
     (a,) = normalise_eos.isis_json(isis)
     assert (a.interface, a.level, a.state, a.hostname) == ("Ethernet1", 2, "Up", "leaf1")
+
+
+# ------------------------------------------------------------------ failures are per-device results, masked
+def test_collect_host_masks_password_and_never_raises() -> None:
+    from types import SimpleNamespace
+
+    from fabric.state import collect as c
+
+    class Boom(c.Collector):
+        def collect(self, state: DeviceState) -> None:
+            raise ConnectionError("auth failed for admin/s3cr3t-pw at 10.0.0.1")
+
+    c.COLLECTORS["boomos"] = Boom
+    try:
+        host = SimpleNamespace(name="r1", hostname="10.0.0.1", password="s3cr3t-pw", platform="boomos",
+                               data={"platform": "boomos"}, close_connections=lambda: None)
+        st = c.collect_host(host, None, c.CollectOptions(retries=1, retry_delay=0))
+        assert st.error and "s3cr3t-pw" not in st.error and "********" in st.error
+        unknown = c.collect_host(SimpleNamespace(name="r2", hostname="x", password="", platform="nope",
+                                                 data={"platform": "nope"}), None, c.CollectOptions())
+        assert unknown.error == "no state collector registered for platform 'nope'"
+    finally:
+        del c.COLLECTORS["boomos"]
