@@ -47,6 +47,21 @@ class Frr:
         except json.JSONDecodeError:
             return {}
 
+    async def show_json_many(self, *cmds: str) -> list[Any]:
+        """Several JSON show commands in one vtysh process (one spawn instead of N)."""
+        argv = [a for c in cmds for a in ("-c", c)]
+        _, out, _ = await run(*self._vtysh(), *argv, timeout=15)
+        dec, res, pos = json.JSONDecoder(), [], 0
+        for _ in cmds:
+            while pos < len(out) and out[pos] != "{":
+                pos += 1
+            try:
+                obj, pos = dec.raw_decode(out, pos)
+            except json.JSONDecodeError:
+                obj = {}
+            res.append(obj)
+        return res
+
     async def show_text(self, cmd: str) -> str:
         _, out, _ = await run(*self._vtysh(), "-c", cmd, timeout=15)
         return out

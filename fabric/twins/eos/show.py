@@ -6,7 +6,6 @@ NAPALM replays in its own test-suite).
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 from typing import TYPE_CHECKING, Any
@@ -289,9 +288,8 @@ def _eos_state(s: str) -> str:
 
 
 async def show_bgp_summary(tw: EosTwin, afi: str = "ipv4") -> dict[str, Any]:
-    # Both vtysh queries in parallel: each costs a process spawn.
-    data, nbrs = await asyncio.gather(
-        tw.frr.show_json("show bgp vrf all summary json"), tw.frr.show_json("show bgp vrf all neighbors json")
+    data, nbrs = await tw.frr.show_json_many(
+        "show bgp vrf all summary json", "show bgp vrf all neighbors json"
     )
     vrfs: dict[str, Any] = {}
     now = time.time()
