@@ -162,7 +162,7 @@ class FrrDriver(Driver):
             self._c.close()
             self._c = None
 
-    def sh(self, cmd: str, stdin: str | None = None, timeout: float = 15) -> tuple[int, str]:
+    def sh(self, cmd: str, stdin: str | None = None, timeout: float = 30) -> tuple[int, str]:
         if self._c is None:
             self.open()
         try:
@@ -253,7 +253,7 @@ class FrrDriver(Driver):
         import json
 
         rc, out = self.sh("vtysh -c 'show bgp summary json' ; echo '@@'; vtysh -c 'show ip route summary json';"
-                          " echo '@@'; vtysh -c 'show interface brief json' 2>/dev/null || true", timeout=10)
+                          " echo '@@'; vtysh -c 'show interface brief json' 2>/dev/null || true", timeout=20)
         parts = out.split("@@")
         facts: dict[str, Any] = {"bgp": {}, "routes": 0, "interfaces": {}}
         try:
@@ -268,12 +268,16 @@ class FrrDriver(Driver):
 
 def frr_delta(test_output: str) -> str:
     """The 'Lines To Delete'/'Lines To Add' part of ``frr-reload.py --test`` ('' when nothing changes)."""
-    dele = re.search(r"Lines To Delete\n=+\n(.*?)(?:\n\s*\n|\Z)", test_output, re.S)
-    add = re.search(r"Lines To Add\n=+\n(.*?)(?:\n\s*\n|\Z)", test_output, re.S)
-    out = []
-    for tag, m in (("-", dele), ("+", add)):
-        if m:
-            out += [f"{tag} {ln}" for ln in m.group(1).splitlines() if ln.strip()]
+    out: list[str] = []
+    tag = None
+    for ln in test_output.splitlines():
+        if ln.strip() in ("Lines To Delete", "Lines To Add"):
+            tag = "-" if "Delete" in ln else "+"
+        elif tag and ln.strip() and not set(ln.strip()) <= {"="}:
+            if re.match(r"^\d{4}-\d\d-\d\d ", ln):  # its log lines end the section
+                tag = None
+                continue
+            out.append(f"{tag} {ln}")
     return "\n".join(out)
 
 

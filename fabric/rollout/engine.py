@@ -363,6 +363,8 @@ class Rollout:
         try:
             self.emit(w, h, "pre-snapshot", "run")
             pre_cfg, pre = drv.running(), drv.facts()
+            if self.pb.gates.validate_checks:
+                pre["validate_failing"] = sorted(self._validate_failures(h))
             j.device(self.rid, h, "prechecked", pre_config=pre_cfg, platform=tgt.platform, address=tgt.address,
                      mode=mode)
             state = "prechecked"
@@ -425,6 +427,9 @@ class Rollout:
                     except DriverError:
                         pass  # a neighbor we cannot read is reported by its own gate, not this one
                 gate = evaluate_gate(self.pb, self.fab, h, pre, post, nfacts)
+                if gate["ok"] and g.validate_checks:
+                    gate["checks"] += self._validate_checks(h, set(pre.get("validate_failing", [])))
+                    gate["ok"] = all(c["ok"] for c in gate["checks"])
                 if gate["ok"] or time.monotonic() >= deadline:
                     gate["post"] = post
                     return gate
@@ -432,6 +437,28 @@ class Rollout:
         finally:
             for d in ndrv.values():
                 d.close()
+
+    def _validate_failures(self, h: str) -> dict[str, str]:
+        """fabric.validate's failing intent checks on the device (id -> reason), {} when not installed."""
+        try:
+            from nornir.core.filter import F
+
+            from fabric.validate import validate
+        except ImportError:
+            return {}
+        wanted = set(self.pb.gates.validate_checks)
+        run = validate(self.fab, hosts=[h], nr=self._nornir().filter(F(name__any=[h])))
+        return {r.id: f"{r.check} {r.item}: {r.reason}" for r in run.results
+                if r.status in ("fail", "error") and ("all" in wanted or r.check in wanted)}
+
+    def _validate_checks(self, h: str, pre_failing: set[str]) -> list[dict[str, Any]]:
+        """Only NEW failures fail the gate: a pre-existing problem is not this change's fault."""
+        now = self._validate_failures(h)
+        new = {k: v for k, v in now.items() if k not in pre_failing}
+        if new:
+            return [{"name": "validate", "ok": False, "detail": v} for v in new.values()]
+        return [{"name": "validate", "ok": True,
+                 "detail": f"no new failure ({len(now)} pre-existing)" if now else "all passed"}]
 
     def _confirm_wave(self, w: int, hosts: list[str]) -> list[str]:
         assert self.journal

@@ -1,0 +1,63 @@
+"""Driver registry and command construction (Junos/IOS-XR/SR Linux/SR OS are not tested live)."""
+
+from __future__ import annotations
+
+import pytest
+
+from fabric.errors import FabricError
+from fabric.rollout.drivers import (
+    DRIVERS,
+    Target,
+    driver_for,
+    frr_clean,
+    frr_delta,
+    frr_paths,
+    frr_timer_cmd,
+    iosxr_commands,
+    junos_commit_rpc,
+    sros_commit_kwargs,
+    srlinux_commands,
+)
+
+
+def test_registry_covers_every_platform() -> None:
+    assert set(DRIVERS) == {"frr", "eos", "junos", "iosxr", "srlinux", "sros"}
+    with pytest.raises(FabricError):
+        driver_for(Target("x", "127.0.0.1", "nos9", "u"))
+
+
+def test_target_repr_hides_password() -> None:
+    assert "hunter2" not in repr(Target("x", "127.0.0.1", "frr", "root", "hunter2"))
+
+
+def test_frr_timer_is_detached_and_atomic() -> None:
+    p = frr_paths(Target("leaf1", "10.0.0.1", "frr", "root"), "nf-r1")
+    cmd = frr_timer_cmd(p, 42)
+    assert "nohup setsid sh -c" in cmd and "sleep 42" in cmd and "</dev/null" in cmd
+    assert f"mv {p['armed']} {p['reverting']}" in cmd and "frr-reload.py --reload" in cmd
+    assert cmd.startswith(f"touch {p['armed']} && (")  # subshell: '&' must not background the chain
+    assert p["dir"].endswith("leaf1-10.0.0.1")
+
+
+def test_frr_delta_and_clean() -> None:
+    out = ("\nLines To Delete\n===============\nrouter bgp 1\n no neighbor 1.1.1.1 remote-as 2\n\n"
+           "Lines To Add\n============\nrouter bgp 1\n neighbor 1.1.1.1 remote-as 3\n\n")
+    d = frr_delta(out)
+    assert "- router bgp 1" in d and "+  neighbor 1.1.1.1 remote-as 3" in d
+    assert frr_delta("\nLines To Delete\n===============\n\nLines To Add\n============\n\n") == ""
+    assert frr_clean("Building configuration...\n\nCurrent configuration:\n!\nfrr version 8.4\nx\n") == \
+        "frr version 8.4\nx\n"
+
+
+def test_vendor_commit_confirmed_construction() -> None:
+    assert "<confirm-timeout>2</confirm-timeout>" in junos_commit_rpc(90)  # Junos: minutes, rounded up
+    assert junos_commit_rpc(0, confirm=True) == "<commit-configuration/>"
+    assert iosxr_commands(10)["commit"] == ["commit confirmed 30"]  # XR minimum is 30 s
+    assert iosxr_commands(120)["confirm"] == ["commit"]
+    c = srlinux_commands(60)
+    assert c["commit"] == ["commit confirmed timeout 60"]
+    assert c["confirm"] == ["tools system configuration confirmed-accept"]
+    assert c["rollback"] == ["tools system configuration confirmed-reject"]
+    k = sros_commit_kwargs(60, "tok")
+    assert k["commit"] == {"confirmed": True, "timeout": "60", "persist": "tok"}
+    assert k["confirm"] == {"persist_id": "tok"} and k["cancel"] == {"persist_id": "tok"}

@@ -1,0 +1,187 @@
+"""Rollouts against the embedded lab (all-FRR dc1, deployed as a private copy and destroyed after).
+
+Short timers keep the module well under 4 minutes. Skipped without root, FAILS when CI=true.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from fabric.errors import FabricError
+from fabric.rollout.drivers import driver_for
+from fabric.rollout.engine import FabricSource, Options, Rollout
+from fabric.rollout.journal import Journal
+from fabric.rollout.playbook import Playbook
+from fabric.rollout.scenario import PrivateLab, kill_and_resume, mgmt_down_hook, run_scenario, snapshot_configs
+from tests.conftest import require_lab
+
+pytestmark = pytest.mark.lab
+ROOT = Path(__file__).resolve().parents[2]
+TOPO = ROOT / "containerlab" / "dc1-frr.clab.yml"
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrivateLab]:
+    require_lab()
+    with PrivateLab(TOPO, tmp_path_factory.mktemp("lab")) as lb:
+        yield lb
+
+
+def pb(template: str, *, canary: Any = None, sizes: Any = None, **kw: Any) -> Playbook:
+    return Playbook.model_validate({
+        "name": "t", "targets": kw.pop("targets", {"roles": ["leaf"]}),
+        "change": {"type": "merge", "template": template},
+        "waves": {"canary": canary or ["leaf1"], "sizes": sizes or ["100%"]},
+        "gates": {"convergence_wait": 0.5, "convergence_timeout": kw.pop("timeout", 6)},
+        "commit_confirm": kw.pop("commit_confirm", 30), **kw})
+
+
+def rollout(lab: PrivateLab, p: Playbook, tmp_path: Path, **kw: Any) -> Rollout:
+    src = FabricSource(str(ROOT / "inventory" / "dc1"), platform_override="frr", lab_topology=str(lab.path))
+    return Rollout(p, src, Options(journal=str(tmp_path / "journal.sqlite")), **kw)
+
+
+def bgp_up(ro: Rollout, hosts: list[str]) -> dict[str, set[str]]:
+    out = {}
+    for h in hosts:
+        d = driver_for(ro._targets[h])
+        try:
+            out[h] = {ip for ip, up in d.facts()["bgp"].items() if up}
+        finally:
+            d.close()
+    return out
+
+
+def wait_bgp(ro: Rollout, hosts: list[str], want: dict[str, set[str]], timeout: float = 30) -> dict[str, set[str]]:
+    end = time.monotonic() + timeout
+    while True:
+        now = bgp_up(ro, hosts)
+        if now == want or time.monotonic() > end:
+            return now
+        time.sleep(1)
+
+
+LP = "route-map FABRIC-IMPORT permit 10\n set local-preference {{ lp }}\nexit\n"
+BAD_AS = ("router bgp {{ intent.bgp.asn }}\n{% if host in bad %} neighbor {{ intent.bgp.neighbors[0].ip }} "
+          "remote-as 65999\n{% endif %}exit\n")
+
+
+def test_good_change_rolls_through_all_waves(lab: PrivateLab, tmp_path: Path) -> None:
+    p = Playbook.model_validate({**yaml.safe_load((ROOT / "tasks" / "bgp-policy.yaml").read_text()),
+                                 "gates": {"convergence_wait": 0.5, "convergence_timeout": 15}})
+    ro = rollout(lab, p, tmp_path)
+    assert len(ro.waves) >= 3 and ro.waves[0] == ["leaf1"]
+    rep = ro.run()
+    assert rep["outcome"] == "completed", rep
+    assert {d["state"] for d in rep["devices"]} == {"confirmed"}
+    j = Journal(tmp_path / "journal.sqlite")
+    devs = j.devices(ro.rid)
+    assert all(d["pre_config"] and d["post_config"] and d["diff"] and d["gate"]["ok"] for d in devs)
+    steps = {(e["host"], e["step"]) for e in j.events(ro.rid)}
+    for d in devs:
+        for s in ("prechecked", "armed", "committed", "gated", "confirmed"):
+            assert (d["host"], s) in steps
+    for h in ro.fab.devices:  # the change is there, and every session is up
+        assert "set local-preference 150" in snapshot_configs(ro, [h])[h]
+    from fabric.validate import validate
+
+    failures = validate(ro.fab, nr=ro._nornir()).failures()  # final state against intent
+    assert not [f for f in failures if "bgp" in f.check], failures
+
+
+def test_bad_change_caught_at_canary(lab: PrivateLab, tmp_path: Path) -> None:
+    p = pb(BAD_AS.replace("{% if host in bad %}", "{% if host == 'leaf1' %}"))
+    ro = rollout(lab, p, tmp_path)
+    every = sorted(ro.fab.devices)
+    pre_cfg, pre_bgp = snapshot_configs(ro, every), bgp_up(ro, every)
+    rep = ro.run()
+    assert rep["outcome"] == "rolled_back"
+    states = {d["host"]: d["state"] for d in rep["devices"]}
+    assert states == {"leaf1": "rolled_back", "leaf2": "untouched", "leaf3": "untouched", "leaf4": "untouched"}
+    assert snapshot_configs(ro, every) == pre_cfg
+    assert wait_bgp(ro, every, pre_bgp) == pre_bgp
+    events = Journal(tmp_path / "journal.sqlite").events(ro.rid)
+    assert not [e for e in events if e["host"] in ("leaf2", "leaf3", "leaf4") and e["step"] == "armed"]
+
+
+def test_wave2_failure_rolls_back_wave_and_earlier(lab: PrivateLab, tmp_path: Path) -> None:
+    tpl = LP.replace("{{ lp }}", "140") + BAD_AS.replace("{% if host in bad %}", "{% if host == 'leaf4' %}")
+    ro = rollout(lab, pb(tpl, sizes=[1, "100%"], failure={"rollback": "all"}), tmp_path)
+    assert ro.waves == [["leaf1"], ["leaf2"], ["leaf3", "leaf4"]]
+    every = sorted(ro.fab.devices)
+    pre_cfg = snapshot_configs(ro, every)
+    rep = ro.run()
+    assert rep["outcome"] == "rolled_back"
+    assert {d["host"]: d["state"] for d in rep["devices"]} == dict.fromkeys(
+        ["leaf1", "leaf2", "leaf3", "leaf4"], "rolled_back")
+    assert snapshot_configs(ro, every) == pre_cfg
+
+
+def test_lost_mgmt_reverts_by_itself(lab: PrivateLab, tmp_path: Path) -> None:
+    from fabric.rollout.scenario import Fault
+
+    p = pb(LP.replace("{{ lp }}", "120"), commit_confirm=8, timeout=3)
+    hook, timers = mgmt_down_hook(lab, [Fault(type="mgmt_down", host="leaf1", duration=16)], 8)
+    ro = rollout(lab, p, tmp_path, after_commit=hook)
+    every = sorted(ro.fab.devices)
+    pre_cfg = snapshot_configs(ro, every)
+    try:
+        rep = ro.run()
+    finally:
+        for t in timers:
+            t.join()
+    states = {d["host"]: d["state"] for d in rep["devices"]}
+    assert rep["outcome"] == "rolled_back" and states["leaf1"] == "reverted_by_timer", states
+    assert snapshot_configs(ro, every) == pre_cfg
+
+
+def test_kill9_mid_wave_then_resume(lab: PrivateLab, tmp_path: Path) -> None:
+    from fabric.rollout.scenario import Fault
+
+    p = pb(LP.replace("{{ lp }}", "130"), timeout=10)
+    ro = rollout(lab, p, tmp_path)
+    pb_file = tmp_path / "pb.yaml"
+    pb_file.write_text(yaml.safe_dump(p.model_dump(mode="json", exclude={"file"})))
+    rep = kill_and_resume(pb_file, ro.src, tmp_path / "journal.sqlite", Fault(type="kill", host="leaf2"), None)
+    assert rep["outcome"] == "completed", rep
+    assert {d["state"] for d in rep["devices"]} == {"confirmed"}
+    for h, cfg in snapshot_configs(ro, ["leaf1", "leaf2", "leaf3", "leaf4"]).items():
+        assert "set local-preference 130" in cfg, h
+    events = [e["step"] for e in Journal(tmp_path / "journal.sqlite").events(rep["rollout"]) if e["host"] == "leaf2"]
+    # rolled back on resume, then re-run and confirmed
+    assert "rolling_back" in events and "confirmed" in events[events.index("rolling_back"):]
+
+
+def test_second_concurrent_rollout_refused(lab: PrivateLab, tmp_path: Path) -> None:
+    release = threading.Event()
+    p = pb(LP.replace("{{ lp }}", "110"), commit_confirm=30)
+    first = rollout(lab, p, tmp_path, after_commit=lambda h: release.wait(30))
+    box: dict[str, Any] = {}
+    t = threading.Thread(target=lambda: box.setdefault("rep", first.run()))
+    t.start()
+    try:
+        time.sleep(0.5)
+        for _ in range(50):
+            if Journal(tmp_path / "journal.sqlite").lock_holder("dc1"):
+                break
+            time.sleep(0.2)
+        with pytest.raises(FabricError, match="active"):
+            rollout(lab, p, tmp_path).run()
+    finally:
+        release.set()
+        t.join(120)
+    assert box["rep"]["outcome"] == "completed"
+
+
+@pytest.mark.slow
+def test_scenario_file(tmp_path: Path) -> None:
+    require_lab()
+    res = run_scenario(ROOT / "labs" / "bad-canary.yaml")
+    assert res["ok"], res["checks"]
