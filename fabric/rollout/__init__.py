@@ -9,5 +9,13 @@ from fabric.rollout.journal import Journal
 from fabric.rollout.plan import plan_waves
 from fabric.rollout.playbook import Playbook, load_playbook
 
-__all__ = ["FabricSource", "Journal", "Options", "Playbook", "Rollout", "from_journal", "load_playbook",
-           "plan_waves"]
+__all__ = [
+    "FabricSource",
+    "Journal",
+    "Options",
+    "Playbook",
+    "Rollout",
+    "from_journal",
+    "load_playbook",
+    "plan_waves",
+]

@@ -16,16 +16,27 @@ from rich.table import Table
 
 from fabric.errors import FabricError
 
-app = typer.Typer(help="Staged canary rollouts with commit-confirmed and automatic rollback.",
-                  no_args_is_help=True, pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="Staged canary rollouts with commit-confirmed and automatic rollback.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 console = Console()
 err = Console(stderr=True)
 
-FabricOpt = Annotated[str, typer.Option("--fabric", "-f", help="Fabric: inventory/<name> or its fabric.yaml.")]
-LabPlatOpt = Annotated[str | None, typer.Option(
-    "--lab-platform", help="Treat every device as this platform (the all-FRR lab variant, e.g. frr).")]
-LabOpt = Annotated[str | None, typer.Option(
-    "--lab", help="A deployed lab topology (.clab.yml): management addresses come from it.")]
+FabricOpt = Annotated[
+    str, typer.Option("--fabric", "-f", help="Fabric: inventory/<name> or its fabric.yaml.")
+]
+LabPlatOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--lab-platform", help="Treat every device as this platform (the all-FRR lab variant, e.g. frr)."
+    ),
+]
+LabOpt = Annotated[
+    str | None,
+    typer.Option("--lab", help="A deployed lab topology (.clab.yml): management addresses come from it."),
+]
 JournalOpt = Annotated[Path, typer.Option("--journal", help="SQLite journal.")]
 ReportOpt = Annotated[Path | None, typer.Option("--report", help="Write a JSON report here.")]
 DEFAULT_JOURNAL = Path(".netfabric/journal.sqlite")
@@ -40,8 +51,11 @@ class LiveView:
         self.rows: dict[str, list[str]] = {}
         self.head = ""
         self._mu = threading.Lock()
-        self.live: Live | None = None if quiet or not console.is_terminal else Live(
-            self._table(), console=console, refresh_per_second=8, transient=False)
+        self.live: Live | None = (
+            None
+            if quiet or not console.is_terminal
+            else Live(self._table(), console=console, refresh_per_second=8, transient=False)
+        )
         self.quiet = quiet
 
     def _table(self) -> Table:
@@ -57,14 +71,20 @@ class LiveView:
             if host:
                 self.rows[host] = ["" if wave is None else str(wave), step, status, detail]
             else:
-                self.head = f"wave {wave}: {step} {status} {detail}".strip() if wave is not None else \
-                    f"{step} {status} {detail}"
+                self.head = (
+                    f"wave {wave}: {step} {status} {detail}".strip()
+                    if wave is not None
+                    else f"{step} {status} {detail}"
+                )
             if self.live:
                 self.live.update(self._table())
             elif not self.quiet:
                 w = "-" if wave is None else str(wave)
-                console.print(f"[dim]{time.strftime('%H:%M:%S')}[/] wave {w} {host or '':8} {step:13} "
-                              f"[{_STYLE.get(status, 'white')}]{status}[/] {detail}", highlight=False)
+                console.print(
+                    f"[dim]{time.strftime('%H:%M:%S')}[/] wave {w} {host or '':8} {step:13} "
+                    f"[{_STYLE.get(status, 'white')}]{status}[/] {detail}",
+                    highlight=False,
+                )
 
     def __enter__(self) -> LiveView:
         if self.live:
@@ -83,8 +103,13 @@ def summary_table(report: dict[str, Any]) -> Table:
     for d in report["devices"]:
         gate = d.get("gate") or {}
         g = "-" if not gate else ("pass" if gate.get("ok") else "FAIL")
-        style = "green" if d["state"] == "confirmed" else "red" if d["state"] in (
-            "rolled_back", "reverted_by_timer", "unreachable") else "white"
+        style = (
+            "green"
+            if d["state"] == "confirmed"
+            else "red"
+            if d["state"] in ("rolled_back", "reverted_by_timer", "unreachable")
+            else "white"
+        )
         t.add_row(str(d["wave"]), d["host"], f"[{style}]{d['state']}[/]", g, (d.get("error") or "")[:80])
     return t
 
@@ -93,8 +118,10 @@ def _emit_report(report: dict[str, Any], path: Path | None) -> None:
     console.print(summary_table(report))
     ov = report.get("timing", {}).get("overhead")
     if ov:
-        console.print(f"wall {ov['wall_s']:.1f}s, device critical path {ov['device_s']:.1f}s, "
-                      f"framework overhead {ov['overhead_share'] * 100:.1f}%")
+        console.print(
+            f"wall {ov['wall_s']:.1f}s, device critical path {ov['device_s']:.1f}s, "
+            f"framework overhead {ov['overhead_share'] * 100:.1f}%"
+        )
     if path:
         path.write_text(json.dumps(report, indent=2, default=str))
         console.print(f"report written to {path}")
@@ -110,8 +137,9 @@ def _fail(exc: FabricError) -> None:
     raise typer.Exit(2)
 
 
-def _rollout(playbook: Path, fabric: str, lab_platform: str | None, lab: str | None, journal: Path,
-             emit: Any = None) -> Any:
+def _rollout(
+    playbook: Path, fabric: str, lab_platform: str | None, lab: str | None, journal: Path, emit: Any = None
+) -> Any:
     from fabric.rollout.engine import FabricSource, Options, Rollout
     from fabric.rollout.playbook import load_playbook
 
@@ -135,9 +163,14 @@ def _print_plan(plan: dict[str, Any], show_diffs: bool = True) -> None:
 
 
 @app.command()
-def plan(playbook: Annotated[Path, typer.Argument(help="tasks/<playbook>.yaml")],
-         fabric: FabricOpt = "inventory/dc1", lab_platform: LabPlatOpt = None, lab: LabOpt = None,
-         journal: JournalOpt = DEFAULT_JOURNAL, report: ReportOpt = None) -> None:
+def plan(
+    playbook: Annotated[Path, typer.Argument(help="tasks/<playbook>.yaml")],
+    fabric: FabricOpt = "inventory/dc1",
+    lab_platform: LabPlatOpt = None,
+    lab: LabOpt = None,
+    journal: JournalOpt = DEFAULT_JOURNAL,
+    report: ReportOpt = None,
+) -> None:
     """Waves, devices and diffs. Reads devices, never changes them."""
     try:
         p = _rollout(playbook, fabric, lab_platform, lab, journal).plan()
@@ -150,11 +183,16 @@ def plan(playbook: Annotated[Path, typer.Argument(help="tasks/<playbook>.yaml")]
 
 
 @app.command()
-def run(playbook: Annotated[Path, typer.Argument(help="tasks/<playbook>.yaml")],
-        fabric: FabricOpt = "inventory/dc1", lab_platform: LabPlatOpt = None, lab: LabOpt = None,
-        journal: JournalOpt = DEFAULT_JOURNAL, report: ReportOpt = None,
-        dry_run: Annotated[bool, typer.Option("--dry-run", help="Plan only (same as `plan`).")] = False,
-        quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False) -> None:
+def run(
+    playbook: Annotated[Path, typer.Argument(help="tasks/<playbook>.yaml")],
+    fabric: FabricOpt = "inventory/dc1",
+    lab_platform: LabPlatOpt = None,
+    lab: LabOpt = None,
+    journal: JournalOpt = DEFAULT_JOURNAL,
+    report: ReportOpt = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Plan only (same as `plan`).")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
+) -> None:
     """Run a playbook wave by wave; exits non-zero when anything was rolled back."""
     if dry_run:
         plan(playbook, fabric, lab_platform, lab, journal, report)
@@ -173,10 +211,13 @@ def run(playbook: Annotated[Path, typer.Argument(help="tasks/<playbook>.yaml")],
 
 
 @app.command()
-def resume(rollout_id: Annotated[str | None, typer.Argument(help="Rollout id (default: the latest).")] = None,
-           journal: JournalOpt = DEFAULT_JOURNAL, report: ReportOpt = None,
-           rollback: Annotated[bool, typer.Option("--rollback", help="Roll everything back instead.")] = False,
-           quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False) -> None:
+def resume(
+    rollout_id: Annotated[str | None, typer.Argument(help="Rollout id (default: the latest).")] = None,
+    journal: JournalOpt = DEFAULT_JOURNAL,
+    report: ReportOpt = None,
+    rollback: Annotated[bool, typer.Option("--rollback", help="Roll everything back instead.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
+) -> None:
     """Finish an interrupted rollout (in-flight devices are rolled back, then the rest runs)."""
     from fabric.rollout.engine import from_journal
     from fabric.rollout.journal import ACTIVE_ROLLOUT, Journal
@@ -200,8 +241,10 @@ def resume(rollout_id: Annotated[str | None, typer.Argument(help="Rollout id (de
 
 
 @app.command()
-def abort(rollout_id: Annotated[str | None, typer.Argument(help="Rollout id (default: the latest).")] = None,
-          journal: JournalOpt = DEFAULT_JOURNAL) -> None:
+def abort(
+    rollout_id: Annotated[str | None, typer.Argument(help="Rollout id (default: the latest).")] = None,
+    journal: JournalOpt = DEFAULT_JOURNAL,
+) -> None:
     """Stop a rollout: the running process rolls back its wave; a dead one is rolled back here."""
     from fabric.rollout.engine import from_journal
     from fabric.rollout.journal import ACTIVE_ROLLOUT, Journal
@@ -226,9 +269,11 @@ def abort(rollout_id: Annotated[str | None, typer.Argument(help="Rollout id (def
 
 
 @app.command()
-def status(rollout_id: Annotated[str | None, typer.Argument(help="Rollout id (default: the latest).")] = None,
-           journal: JournalOpt = DEFAULT_JOURNAL,
-           as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def status(
+    rollout_id: Annotated[str | None, typer.Argument(help="Rollout id (default: the latest).")] = None,
+    journal: JournalOpt = DEFAULT_JOURNAL,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
     """Per-device state of a rollout (from the journal)."""
     from fabric.rollout.journal import Journal
 
@@ -243,8 +288,10 @@ def status(rollout_id: Annotated[str | None, typer.Argument(help="Rollout id (de
     if as_json:
         console.print_json(json.dumps({"rollout": r, "devices": devs, "lock": lock}, default=str))
         return
-    console.print(f"rollout {r['id']} ({r['playbook']}) on {r['fabric']} by {r['operator']}: [bold]{r['state']}[/]"
-                  + (f"; lock held by pid {lock['pid']} on {lock['hostname']}" if lock else ""))
+    console.print(
+        f"rollout {r['id']} ({r['playbook']}) on {r['fabric']} by {r['operator']}: [bold]{r['state']}[/]"
+        + (f"; lock held by pid {lock['pid']} on {lock['hostname']}" if lock else "")
+    )
     rep = {"rollout": r["id"], "playbook": r["playbook"], "outcome": r["state"], "devices": devs}
     console.print(summary_table(rep))
 
@@ -260,15 +307,24 @@ def history(journal: JournalOpt = DEFAULT_JOURNAL, limit: int = 20) -> None:
         t.add_column(c)
     for r in j.history(limit):
         dur = f"{r['ended'] - r['started']:.1f}s" if r["ended"] else "-"
-        t.add_row(r["id"], r["playbook"], r["fabric"], r["operator"], r["state"],
-                  time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(r["started"])), dur)
+        t.add_row(
+            r["id"],
+            r["playbook"],
+            r["fabric"],
+            r["operator"],
+            r["state"],
+            time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(r["started"])),
+            dur,
+        )
     console.print(t)
 
 
 @app.command()
-def scenario(file: Annotated[Path, typer.Argument(help="labs/<scenario>.yaml")],
-             report: ReportOpt = None, keep: Annotated[bool, typer.Option(help="Keep the lab running.")] = False
-             ) -> None:
+def scenario(
+    file: Annotated[Path, typer.Argument(help="labs/<scenario>.yaml")],
+    report: ReportOpt = None,
+    keep: Annotated[bool, typer.Option(help="Keep the lab running.")] = False,
+) -> None:
     """Run a lab scenario: deploy the topology, run the change with faults, check the expected outcome."""
     from fabric.rollout.scenario import run_scenario
 
@@ -286,22 +342,33 @@ def scenario(file: Annotated[Path, typer.Argument(help="labs/<scenario>.yaml")],
         raise typer.Exit(1)
 
 
-def deploy(fabric: Annotated[str, typer.Argument(help="Fabric: inventory/<name>.")],
-           hosts: Annotated[list[str] | None, typer.Option("--host", "-H", help="Only these devices.")] = None,
-           lab_platform: LabPlatOpt = None, lab: LabOpt = None, journal: JournalOpt = DEFAULT_JOURNAL,
-           report: ReportOpt = None, commit_confirm: Annotated[int, typer.Option()] = 120,
-           dry_run: Annotated[bool, typer.Option("--dry-run")] = False,
-           quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False) -> None:
+def deploy(
+    fabric: Annotated[str, typer.Argument(help="Fabric: inventory/<name>.")],
+    hosts: Annotated[list[str] | None, typer.Option("--host", "-H", help="Only these devices.")] = None,
+    lab_platform: LabPlatOpt = None,
+    lab: LabOpt = None,
+    journal: JournalOpt = DEFAULT_JOURNAL,
+    report: ReportOpt = None,
+    commit_confirm: Annotated[int, typer.Option()] = 120,
+    dry_run: Annotated[bool, typer.Option("--dry-run")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
+) -> None:
     """Push golden configs in one wave, with the same safety (commit-confirmed, gates, rollback)."""
     from fabric.rollout.engine import FabricSource, Options, Rollout
     from fabric.rollout.playbook import Playbook
 
     view = LiveView(quiet)
     try:
-        pb = Playbook.model_validate({"name": "deploy", "change": {"type": "golden"},
-                                      "targets": {"hosts": hosts or []}, "commit_confirm": commit_confirm,
-                                      "waves": {"canary": 0, "sizes": ["100%"]},
-                                      "constraints": {"redundancy_groups": False}})
+        pb = Playbook.model_validate(
+            {
+                "name": "deploy",
+                "change": {"type": "golden"},
+                "targets": {"hosts": hosts or []},
+                "commit_confirm": commit_confirm,
+                "waves": {"canary": 0, "sizes": ["100%"]},
+                "constraints": {"redundancy_groups": False},
+            }
+        )
         ro = Rollout(pb, FabricSource(fabric, lab_platform, lab), Options(journal=str(journal)), emit=view)
         if dry_run:
             _print_plan(ro.plan())

@@ -1,4 +1,4 @@
-"""Commit-confirmed per platform: one thin driver class per platform, registered by name (Nornir-plugin style).
+"""Commit-confirmed per platform: one thin driver class per platform, registered by name (Nornir style).
 
 Every driver gives the same guarantee: after ``commit_confirmed`` the device reverts BY ITSELF unless
 ``confirm`` arrives in time, so a rollout process that dies (or loses the device) never leaves a
@@ -89,8 +89,11 @@ def driver_for(target: Target) -> Driver:
     try:
         return DRIVERS[target.platform](target)
     except KeyError:
-        raise FabricError(f"no commit-confirmed driver for platform '{target.platform}'",
-                          key=target.name, fix=f"known: {', '.join(sorted(DRIVERS))}") from None
+        raise FabricError(
+            f"no commit-confirmed driver for platform '{target.platform}'",
+            key=target.name,
+            fix=f"known: {', '.join(sorted(DRIVERS))}",
+        ) from None
 
 
 # --------------------------------------------------------------------------------------------- FRR
@@ -108,9 +111,16 @@ def frr_paths(target: Target, token: str) -> dict[str, str]:
     # The lab's nodes share one filesystem, so the state dir is keyed by node name + mgmt address;
     # on a real box it is simply a local directory.
     d = f"{FRR_STATE_DIR}/{target.name}-{target.address}"
-    return {"dir": d, "ckpt": f"{d}/{token}.ckpt", "cand": f"{d}/{token}.cand", "armed": f"{d}/{token}.armed",
-            "reverting": f"{d}/{token}.reverting", "reverted": f"{d}/{token}.reverted",
-            "confirmed": f"{d}/{token}.confirmed", "pid": f"{d}/{token}.pid"}
+    return {
+        "dir": d,
+        "ckpt": f"{d}/{token}.ckpt",
+        "cand": f"{d}/{token}.cand",
+        "armed": f"{d}/{token}.armed",
+        "reverting": f"{d}/{token}.reverting",
+        "reverted": f"{d}/{token}.reverted",
+        "confirmed": f"{d}/{token}.confirmed",
+        "pid": f"{d}/{token}.pid",
+    }
 
 
 RELOAD = "/usr/lib/frr/frr-reload.py"
@@ -123,11 +133,15 @@ def frr_timer_cmd(p: dict[str, str], timeout: int) -> str:
     one of the two renames succeeds, so a late confirm can never race a revert in progress.
     """
     q = shlex.quote
-    body = (f"sleep {int(timeout)}; if mv {q(p['armed'])} {q(p['reverting'])} 2>/dev/null; then "
-            f"{RELOAD} --reload {q(p['ckpt'])} >/dev/null 2>&1; mv {q(p['reverting'])} {q(p['reverted'])}; fi")
+    body = (
+        f"sleep {int(timeout)}; if mv {q(p['armed'])} {q(p['reverting'])} 2>/dev/null; then "
+        f"{RELOAD} --reload {q(p['ckpt'])} >/dev/null 2>&1; mv {q(p['reverting'])} {q(p['reverted'])}; fi"
+    )
     # The subshell keeps '&' from backgrounding the whole '&&' chain (which would hold the SSH channel).
-    return (f"touch {q(p['armed'])} && (nohup setsid sh -c {q(body)} </dev/null >/dev/null 2>&1 & "
-            f"echo $! > {q(p['pid'])})")
+    return (
+        f"touch {q(p['armed'])} && (nohup setsid sh -c {q(body)} </dev/null >/dev/null 2>&1 & "
+        f"echo $! > {q(p['pid'])})"
+    )
 
 
 @register
@@ -150,11 +164,20 @@ class FrrDriver(Driver):
         c = paramiko.SSHClient()
         c.set_missing_host_key_policy(paramiko.AutoAddPolicy())  # lab host keys are per-lab, not pinned
         try:
-            c.connect(self.t.address, username=self.t.username, password=self.t.password, timeout=5,
-                      banner_timeout=5, auth_timeout=5, look_for_keys=False, allow_agent=False)
+            c.connect(
+                self.t.address,
+                username=self.t.username,
+                password=self.t.password,
+                timeout=5,
+                banner_timeout=5,
+                auth_timeout=5,
+                look_for_keys=False,
+                allow_agent=False,
+            )
         except Exception as exc:
-            raise DriverError(f"{self.t.name}: SSH to {self.t.address} failed: {exc.__class__.__name__}",
-                              unreachable=True) from None
+            raise DriverError(
+                f"{self.t.name}: SSH to {self.t.address} failed: {exc.__class__.__name__}", unreachable=True
+            ) from None
         self._c = c
 
     def close(self) -> None:
@@ -174,8 +197,9 @@ class FrrDriver(Driver):
             return o.channel.recv_exit_status(), out
         except Exception as exc:
             self.close()
-            raise DriverError(f"{self.t.name}: SSH command failed: {exc.__class__.__name__}",
-                              unreachable=True) from None
+            raise DriverError(
+                f"{self.t.name}: SSH command failed: {exc.__class__.__name__}", unreachable=True
+            ) from None
 
     def running(self) -> str:
         rc, out = self.sh("vtysh -c 'show running-config'")
@@ -184,7 +208,9 @@ class FrrDriver(Driver):
         return frr_clean(out)
 
     def _put(self, path: str, text: str) -> None:
-        rc, out = self.sh(f"mkdir -p {shlex.quote(path.rsplit('/', 1)[0])} && cat > {shlex.quote(path)}", text)
+        rc, out = self.sh(
+            f"mkdir -p {shlex.quote(path.rsplit('/', 1)[0])} && cat > {shlex.quote(path)}", text
+        )
         if rc:
             raise DriverError(f"{self.t.name}: writing {path} failed: {out[-300:]}")
 
@@ -192,23 +218,32 @@ class FrrDriver(Driver):
         if mode == "merge":
             # A merge snippet adds lines: its diff is the snippet lines not already in the running config.
             run = set(ln.rstrip() for ln in self.running().splitlines())
-            return "\n".join(f"+ {ln}" for ln in candidate.splitlines()
-                             if ln.strip() and ln.strip() not in ("!", "exit", "end") and ln.rstrip() not in run)
+            return "\n".join(
+                f"+ {ln}"
+                for ln in candidate.splitlines()
+                if ln.strip() and ln.strip() not in ("!", "exit", "end") and ln.rstrip() not in run
+            )
         p = frr_paths(self.t, "diff")
         self._put(p["cand"], candidate)
-        rc, out = self.sh(f"{RELOAD} --test {shlex.quote(p['cand'])} 2>/dev/null; rm -f {shlex.quote(p['cand'])}")
+        rc, out = self.sh(
+            f"{RELOAD} --test {shlex.quote(p['cand'])} 2>/dev/null; rm -f {shlex.quote(p['cand'])}"
+        )
         return frr_delta(out)
 
     def commit_confirmed(self, candidate: str, mode: str, timeout: int, token: str) -> None:
         p = frr_paths(self.t, token)
         q = shlex.quote
         self._put(p["cand"], candidate)
-        # Checkpoint and timer BEFORE touching the config: if anything dies after this line, the device reverts.
-        rc, out = self.sh(f"vtysh -c 'show running-config' | sed -n '/^frr version/,$p' > {q(p['ckpt'])} && "
-                          f"test -s {q(p['ckpt'])} && {frr_timer_cmd(p, timeout)}")
+        # Checkpoint and timer BEFORE touching the config: if anything dies after this, the device reverts.
+        rc, out = self.sh(
+            f"vtysh -c 'show running-config' | sed -n '/^frr version/,$p' > {q(p['ckpt'])} && "
+            f"test -s {q(p['ckpt'])} && {frr_timer_cmd(p, timeout)}"
+        )
         if rc:
             raise DriverError(f"{self.t.name}: checkpoint/timer failed: {out[-300:]}")
-        apply = f"vtysh -f {q(p['cand'])}" if mode == "merge" else f"{RELOAD} --reload --stdout {q(p['cand'])}"
+        apply = (
+            f"vtysh -f {q(p['cand'])}" if mode == "merge" else f"{RELOAD} --reload --stdout {q(p['cand'])}"
+        )
         rc, out = self.sh(apply + " 2>&1", timeout=120)
         if rc:
             raise DriverError(f"{self.t.name}: applying the candidate failed: {out[-400:]}")
@@ -217,8 +252,10 @@ class FrrDriver(Driver):
         p = frr_paths(self.t, token)
         q = shlex.quote
         # One round trip: win the rename race, stop the timer, persist (like a commit survives a reboot).
-        rc, _ = self.sh(f"mv {q(p['armed'])} {q(p['confirmed'])} 2>/dev/null || exit 3; "
-                        f"kill $(cat {q(p['pid'])}) 2>/dev/null; vtysh -c 'write memory' >/dev/null 2>&1; exit 0")
+        rc, _ = self.sh(
+            f"mv {q(p['armed'])} {q(p['confirmed'])} 2>/dev/null || exit 3; "
+            f"kill $(cat {q(p['pid'])}) 2>/dev/null; vtysh -c 'write memory' >/dev/null 2>&1; exit 0"
+        )
         if rc:
             return self.timer_state(token) == "confirmed"
         return True
@@ -231,11 +268,13 @@ class FrrDriver(Driver):
         # its revert to finish and report it; after a confirm ('all' policy) restore the checkpoint.
         script = (
             f"test -s {q(p['ckpt'])} || exit 4; "
-            f"if mv {q(p['armed'])} {q(p['reverting'])} 2>/dev/null; then kill $(cat {q(p['pid'])}) 2>/dev/null; "
-            f"{reload} || exit 5; touch {q(p['reverted'])}; rm -f {q(p['reverting'])}; echo ROLLED; exit 0; fi; "
+            f"if mv {q(p['armed'])} {q(p['reverting'])} 2>/dev/null; then "
+            f"kill $(cat {q(p['pid'])}) 2>/dev/null; {reload} || exit 5; "
+            f"touch {q(p['reverted'])}; rm -f {q(p['reverting'])}; echo ROLLED; exit 0; fi; "
             f"n=0; while test -e {q(p['reverting'])} && [ $n -lt 300 ]; do sleep 0.2; n=$((n+1)); done; "
             f"if test -e {q(p['reverted'])} && ! test -e {q(p['confirmed'])}; then echo TIMER; exit 0; fi; "
-            f"{reload} || exit 5; rm -f {q(p['confirmed'])}; touch {q(p['reverted'])}; echo ROLLED")
+            f"{reload} || exit 5; rm -f {q(p['confirmed'])}; touch {q(p['reverted'])}; echo ROLLED"
+        )
         rc, out = self.sh(script, timeout=120)
         if rc:
             raise DriverError(f"{self.t.name}: rollback to checkpoint {token} failed (rc {rc}): {out[-300:]}")
@@ -244,16 +283,23 @@ class FrrDriver(Driver):
     def timer_state(self, token: str) -> str:
         p = frr_paths(self.t, token)
         q = shlex.quote
-        _, out = self.sh(" ; ".join(f"test -e {q(p[s])} && echo {s}"
-                                    for s in ("reverted", "confirmed", "reverting", "armed")) + "; true")
+        _, out = self.sh(
+            " ; ".join(
+                f"test -e {q(p[s])} && echo {s}" for s in ("reverted", "confirmed", "reverting", "armed")
+            )
+            + "; true"
+        )
         found = out.split()
         return found[0] if found else "none"
 
     def facts(self) -> dict[str, Any]:
         import json
 
-        rc, out = self.sh("vtysh -c 'show bgp summary json' ; echo '@@'; vtysh -c 'show ip route summary json';"
-                          " echo '@@'; vtysh -c 'show interface brief json' 2>/dev/null || true", timeout=20)
+        rc, out = self.sh(
+            "vtysh -c 'show bgp summary json' ; echo '@@'; vtysh -c 'show ip route summary json';"
+            " echo '@@'; vtysh -c 'show interface brief json' 2>/dev/null || true",
+            timeout=20,
+        )
         parts = out.split("@@")
         facts: dict[str, Any] = {"bgp": {}, "routes": 0, "interfaces": {}}
         try:
@@ -297,13 +343,15 @@ class EosDriver(Driver):
     def open(self) -> None:
         from napalm import get_network_driver
 
-        d = get_network_driver("eos")(self.t.address, self.t.username, self.t.password, timeout=20,
-                                      optional_args={"transport": "https"})
+        d = get_network_driver("eos")(
+            self.t.address, self.t.username, self.t.password, timeout=20, optional_args={"transport": "https"}
+        )
         try:
             d.open()
         except Exception as exc:
-            raise DriverError(f"{self.t.name}: eAPI connect failed: {exc.__class__.__name__}",
-                              unreachable=True) from None
+            raise DriverError(
+                f"{self.t.name}: eAPI connect failed: {exc.__class__.__name__}", unreachable=True
+            ) from None
         self._d = d
 
     def close(self) -> None:
@@ -360,7 +408,7 @@ class EosDriver(Driver):
         self._call(d.confirm_commit)
         return True
 
-    def rollback(self, token: str) -> None:
+    def rollback(self, token: str) -> str:
         d = self._dev()
         d.config_session = token
         if self._call(d.has_pending_commit):
@@ -388,27 +436,39 @@ def junos_commit_rpc(timeout: int, confirm: bool = False) -> str:
     if confirm:
         return "<commit-configuration/>"
     minutes = max(1, math.ceil(timeout / 60))
-    return f"<commit-configuration><confirmed/><confirm-timeout>{minutes}</confirm-timeout></commit-configuration>"
+    return (
+        f"<commit-configuration><confirmed/><confirm-timeout>{minutes}</confirm-timeout>"
+        "</commit-configuration>"
+    )
 
 
 def iosxr_commands(timeout: int) -> dict[str, list[str]]:
     """IOS-XR CLI: ``commit confirmed <seconds>`` (30..65535); ``commit`` confirms; rollback cancels."""
     s = min(max(30, int(timeout)), 65535)
-    return {"commit": [f"commit confirmed {s}"], "confirm": ["commit"],
-            "rollback": ["rollback configuration last 1"]}
+    return {
+        "commit": [f"commit confirmed {s}"],
+        "confirm": ["commit"],
+        "rollback": ["rollback configuration last 1"],
+    }
 
 
 def srlinux_commands(timeout: int) -> dict[str, list[str]]:
     """SR Linux CLI: private candidate, ``commit confirmed timeout <s>``, then accept or reject."""
-    return {"begin": ["enter candidate private"], "commit": [f"commit confirmed timeout {int(timeout)}"],
-            "confirm": ["tools system configuration confirmed-accept"],
-            "rollback": ["tools system configuration confirmed-reject"]}
+    return {
+        "begin": ["enter candidate private"],
+        "commit": [f"commit confirmed timeout {int(timeout)}"],
+        "confirm": ["tools system configuration confirmed-accept"],
+        "rollback": ["tools system configuration confirmed-reject"],
+    }
 
 
 def sros_commit_kwargs(timeout: int, token: str) -> dict[str, dict[str, Any]]:
     """SR OS NETCONF (RFC 6241 :confirmed-commit:1.1) with a persist id, so another session may confirm."""
-    return {"commit": {"confirmed": True, "timeout": str(int(timeout)), "persist": token},
-            "confirm": {"persist_id": token}, "cancel": {"persist_id": token}}
+    return {
+        "commit": {"confirmed": True, "timeout": str(int(timeout)), "persist": token},
+        "confirm": {"persist_id": token},
+        "cancel": {"persist_id": token},
+    }
 
 
 class _NetconfDriver(Driver):
@@ -420,12 +480,20 @@ class _NetconfDriver(Driver):
         from ncclient import manager
 
         try:
-            self._m = manager.connect(host=self.t.address, port=830, username=self.t.username,
-                                      password=self.t.password, hostkey_verify=False, allow_agent=False,
-                                      look_for_keys=False, timeout=30)
+            self._m = manager.connect(
+                host=self.t.address,
+                port=830,
+                username=self.t.username,
+                password=self.t.password,
+                hostkey_verify=False,
+                allow_agent=False,
+                look_for_keys=False,
+                timeout=30,
+            )
         except Exception as exc:
-            raise DriverError(f"{self.t.name}: NETCONF connect failed: {exc.__class__.__name__}",
-                              unreachable=True) from None
+            raise DriverError(
+                f"{self.t.name}: NETCONF connect failed: {exc.__class__.__name__}", unreachable=True
+            ) from None
 
     def close(self) -> None:
         if self._m:
@@ -453,7 +521,9 @@ class JunosDriver(_NetconfDriver):
 
         m = self._mgr()
         m.lock(target="candidate")
-        m.load_configuration(action="replace" if mode != "merge" else "merge", format="text", config=candidate)
+        m.load_configuration(
+            action="replace" if mode != "merge" else "merge", format="text", config=candidate
+        )
         m.dispatch(to_ele(junos_commit_rpc(timeout)))
         m.unlock(target="candidate")
 
@@ -484,8 +554,9 @@ class SrosDriver(_NetconfDriver):
 
     def commit_confirmed(self, candidate: str, mode: str, timeout: int, token: str) -> None:
         m = self._mgr()
-        m.edit_config(target="candidate", config=candidate,
-                      default_operation="replace" if mode != "merge" else "merge")
+        m.edit_config(
+            target="candidate", config=candidate, default_operation="replace" if mode != "merge" else "merge"
+        )
         m.commit(**sros_commit_kwargs(timeout, token)["commit"])
 
     def confirm(self, token: str) -> bool:
@@ -513,13 +584,20 @@ class _ScrapliDriver(Driver):
     def open(self) -> None:
         from scrapli import Scrapli
 
-        self._conn = Scrapli(host=self.t.address, auth_username=self.t.username, auth_password=self.t.password,
-                             auth_strict_key=False, platform=self.scrapli_platform, transport="system")
+        self._conn = Scrapli(
+            host=self.t.address,
+            auth_username=self.t.username,
+            auth_password=self.t.password,
+            auth_strict_key=False,
+            platform=self.scrapli_platform,
+            transport="system",
+        )
         try:
             self._conn.open()
         except Exception as exc:
-            raise DriverError(f"{self.t.name}: SSH connect failed: {exc.__class__.__name__}",
-                              unreachable=True) from None
+            raise DriverError(
+                f"{self.t.name}: SSH connect failed: {exc.__class__.__name__}", unreachable=True
+            ) from None
 
     def close(self) -> None:
         if self._conn:

@@ -8,6 +8,7 @@ rolled back (and, when the policy says so, every earlier wave) and the rollout h
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import getpass
 import os
@@ -71,8 +72,12 @@ class FabricSource:
         return fab
 
     def as_dict(self) -> dict[str, Any]:
-        return {"path": self.path, "platform_override": self.platform_override,
-                "lab_topology": self.lab_topology, "mgmt_overrides": self.mgmt_overrides}
+        return {
+            "path": self.path,
+            "platform_override": self.platform_override,
+            "lab_topology": self.lab_topology,
+            "mgmt_overrides": self.mgmt_overrides,
+        }
 
 
 def deep_merge(base: Any, patch: Any) -> Any:
@@ -82,8 +87,12 @@ def deep_merge(base: Any, patch: Any) -> Any:
         for k, v in patch.items():
             out[k] = deep_merge(base.get(k), v) if k in base else copy.deepcopy(v)
         return out
-    if (isinstance(base, list) and isinstance(patch, list) and patch
-            and all(isinstance(x, dict) and "name" in x for x in base + patch)):
+    if (
+        isinstance(base, list)
+        and isinstance(patch, list)
+        and patch
+        and all(isinstance(x, dict) and "name" in x for x in base + patch)
+    ):
         by = {x["name"]: x for x in base}
         merged = [deep_merge(by[x["name"]], x) if x["name"] in by else x for x in patch]
         names = {x["name"] for x in patch}
@@ -101,14 +110,23 @@ def candidates(pb: Playbook, src: FabricSource, fab: Fabric, hosts: list[str]) -
             dev = fab.devices[h]
             tpl = ch.template if isinstance(ch.template, str) else (ch.template or {}).get(dev.platform)
             if tpl is None:
-                raise FabricError(f"no merge template for platform '{dev.platform}' (host {h})", file=pb.file,
-                                  key="change.template", fix=f"add a '{dev.platform}:' entry or narrow the targets")
+                raise FabricError(
+                    f"no merge template for platform '{dev.platform}' (host {h})",
+                    file=pb.file,
+                    key="change.template",
+                    fix=f"add a '{dev.platform}:' entry or narrow the targets",
+                )
             try:
-                out[h] = env.from_string(tpl).render(vars=ch.vars, intent=dev.model_dump(mode="json"), host=h,
-                                                     device=dev, **ch.vars)
+                out[h] = env.from_string(tpl).render(
+                    vars=ch.vars, intent=dev.model_dump(mode="json"), host=h, device=dev, **ch.vars
+                )
             except jinja2.TemplateError as exc:
-                raise FabricError(f"template error for {h}: {exc}", file=pb.file, key="change.template",
-                                  fix="check the variables used by the snippet") from None
+                raise FabricError(
+                    f"template error for {h}: {exc}",
+                    file=pb.file,
+                    key="change.template",
+                    fix="check the variables used by the snippet",
+                ) from None
         return out, "merge"
     from fabric.render import render_fabric
 
@@ -133,8 +151,14 @@ def neighbors_of(fab: Fabric, host: str) -> dict[str, str]:
 # ------------------------------------------------------------------------------------------ gates
 
 
-def evaluate_gate(pb: Playbook, fab: Fabric, host: str, pre: dict[str, Any], post: dict[str, Any],
-                  neighbor_facts: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def evaluate_gate(
+    pb: Playbook,
+    fab: Fabric,
+    host: str,
+    pre: dict[str, Any],
+    post: dict[str, Any],
+    neighbor_facts: dict[str, dict[str, Any]],
+) -> dict[str, Any]:
     """One result per check: {"name": ..., "ok": bool, "detail": str}. Pure, unit-tested."""
     g = pb.gates
     results: list[dict[str, Any]] = []
@@ -142,34 +166,61 @@ def evaluate_gate(pb: Playbook, fab: Fabric, host: str, pre: dict[str, Any], pos
     if "bgp" in g.device and dev.bgp:
         want = [n.ip for n in dev.bgp.neighbors]
         down = [ip for ip in want if not post.get("bgp", {}).get(ip)]
-        results.append({"name": "device.bgp", "ok": not down,
-                        "detail": f"{len(want) - len(down)}/{len(want)} sessions established"
-                                  + (f"; down: {', '.join(down)}" if down else "")})
+        results.append(
+            {
+                "name": "device.bgp",
+                "ok": not down,
+                "detail": f"{len(want) - len(down)}/{len(want)} sessions established"
+                + (f"; down: {', '.join(down)}" if down else ""),
+            }
+        )
     if "interfaces" in g.device and post.get("interfaces"):
         down = [i for i, up in post["interfaces"].items() if not up and i in {x.name for x in dev.interfaces}]
-        results.append({"name": "device.interfaces", "ok": not down, "detail": f"down: {down}" if down else "up"})
+        results.append(
+            {"name": "device.interfaces", "ok": not down, "detail": f"down: {down}" if down else "up"}
+        )
     for rule in g.snapshot_rules:
         pre_up = sum(1 for v in pre.get("bgp", {}).values() if v)
         post_up = sum(1 for v in post.get("bgp", {}).values() if v)
         if rule.rule == "bgp_established_no_decrease":
-            results.append({"name": "snapshot.bgp_established", "ok": post_up >= pre_up,
-                            "detail": f"established {pre_up} -> {post_up}"})
+            results.append(
+                {
+                    "name": "snapshot.bgp_established",
+                    "ok": post_up >= pre_up,
+                    "detail": f"established {pre_up} -> {post_up}",
+                }
+            )
         elif rule.rule == "routes_no_decrease":
-            results.append({"name": "snapshot.routes", "ok": post.get("routes", 0) >= pre.get("routes", 0),
-                            "detail": f"routes {pre.get('routes', 0)} -> {post.get('routes', 0)}"})
+            results.append(
+                {
+                    "name": "snapshot.routes",
+                    "ok": post.get("routes", 0) >= pre.get("routes", 0),
+                    "detail": f"routes {pre.get('routes', 0)} -> {post.get('routes', 0)}",
+                }
+            )
         elif rule.rule == "routes_max_loss_pct":
             a, b = pre.get("routes", 0), post.get("routes", 0)
             loss = 0.0 if not a else max(0.0, (a - b) * 100.0 / a)
-            results.append({"name": "snapshot.routes_loss", "ok": loss <= rule.value,
-                            "detail": f"routes {a} -> {b} ({loss:.1f}% loss, max {rule.value}%)"})
+            results.append(
+                {
+                    "name": "snapshot.routes_loss",
+                    "ok": loss <= rule.value,
+                    "detail": f"routes {a} -> {b} ({loss:.1f}% loss, max {rule.value}%)",
+                }
+            )
     if "bgp" in g.neighbors:
         for nb, ip in sorted(neighbors_of(fab, host).items()):
             facts = neighbor_facts.get(nb)
             if facts is None:
                 continue  # not reachable for reads: the device-side check already covers the session
             up = bool(facts.get("bgp", {}).get(ip))
-            results.append({"name": f"neighbor.{nb}.bgp", "ok": up, "detail": f"{nb} -> {ip} "
-                            + ("established" if up else "NOT established")})
+            results.append(
+                {
+                    "name": f"neighbor.{nb}.bgp",
+                    "ok": up,
+                    "detail": f"{nb} -> {ip} " + ("established" if up else "NOT established"),
+                }
+            )
     return {"ok": all(r["ok"] for r in results), "checks": results}
 
 
@@ -191,8 +242,15 @@ def new_rollout_id() -> str:
 class Rollout:
     """One rollout. ``after_commit`` is a fault-injection hook for lab scenarios (called per device)."""
 
-    def __init__(self, pb: Playbook, src: FabricSource, opts: Options | None = None, emit: Emit | None = None,
-                 after_commit: Callable[[str], None] | None = None, rid: str | None = None) -> None:
+    def __init__(
+        self,
+        pb: Playbook,
+        src: FabricSource,
+        opts: Options | None = None,
+        emit: Emit | None = None,
+        after_commit: Callable[[str], None] | None = None,
+        rid: str | None = None,
+    ) -> None:
         self.pb, self.src, self.opts = pb, src, opts or Options()
         self._emit_cb = emit
         self.after_commit = after_commit
@@ -203,7 +261,9 @@ class Rollout:
         self._targets: dict[str, Target] = {}
         for name, dev in self.fab.devices.items():
             c = credentials_for(dev.platform)
-            self._targets[name] = Target(name, dev.mgmt_ipv4.split("/")[0], dev.platform, c.username, c.password)
+            self._targets[name] = Target(
+                name, dev.mgmt_ipv4.split("/")[0], dev.platform, c.username, c.password
+            )
         self.journal: Journal | None = None
         self.timing: dict[str, Any] = {"device_wait": 0.0, "wall": 0.0}
         self._tlock = threading.Lock()
@@ -242,8 +302,12 @@ class Rollout:
             diffs = dict(ex.map(one, self.targets))
         from fabric.rollout.journal import scrub
 
-        return {"playbook": self.pb.name, "mode": mode, "waves": self.waves,
-                "diffs": {h: scrub(d, self._secrets()) for h, d in diffs.items()}}
+        return {
+            "playbook": self.pb.name,
+            "mode": mode,
+            "waves": self.waves,
+            "diffs": {h: scrub(d, self._secrets()) for h, d in diffs.items()},
+        }
 
     # -------------------------------------------------------------- run
     def run(self) -> dict[str, Any]:
@@ -252,8 +316,15 @@ class Rollout:
         fabric_key = self.fab.name
         j.acquire(fabric_key, self.rid, self.opts.stale_after)
         try:
-            j.create(self.rid, self.pb.name, self.pb.file, fabric_key, self.opts.operator or _operator(),
-                     self.waves, {"source": self.src.as_dict(), "playbook": self.pb.model_dump(mode="json")})
+            j.create(
+                self.rid,
+                self.pb.name,
+                self.pb.file,
+                fabric_key,
+                self.opts.operator or _operator(),
+                self.waves,
+                {"source": self.src.as_dict(), "playbook": self.pb.model_dump(mode="json")},
+            )
             with Heartbeat(j, fabric_key, self.rid):
                 j.set_rollout(self.rid, "running")
                 outcome = self._run_waves(start=0)
@@ -265,11 +336,18 @@ class Rollout:
     def overhead(self) -> dict[str, float]:
         """Framework overhead: wall time minus the device critical path (commit + convergence of the
         slowest device of each wave, plus the timer waits)."""
-        dev = (sum(self.timing.get("wave_device", {}).values()) + sum(self.timing.get("wave_confirm", {}).values())
-               + self.timing.get("timer_wait", 0.0))
+        dev = (
+            sum(self.timing.get("wave_device", {}).values())
+            + sum(self.timing.get("wave_confirm", {}).values())
+            + self.timing.get("timer_wait", 0.0)
+        )
         wall = self.timing["wall"]
-        return {"wall_s": round(wall, 3), "device_s": round(dev, 3), "overhead_s": round(wall - dev, 3),
-                "overhead_share": round((wall - dev) / wall, 4) if wall else 0.0}
+        return {
+            "wall_s": round(wall, 3),
+            "device_s": round(dev, 3),
+            "overhead_s": round(wall - dev, 3),
+            "overhead_share": round((wall - dev) / wall, 4) if wall else 0.0,
+        }
 
     def _finish(self, outcome: str) -> dict[str, Any]:
         assert self.journal
@@ -281,9 +359,15 @@ class Rollout:
     def report(self, outcome: str) -> dict[str, Any]:
         assert self.journal
         devs = self.journal.devices(self.rid)
-        return {"rollout": self.rid, "playbook": self.pb.name, "fabric": self.fab.name, "outcome": outcome,
-                "waves": self.waves, "timing": dict(self.timing),
-                "devices": [{k: d[k] for k in ("host", "wave", "state", "error", "gate", "diff")} for d in devs]}
+        return {
+            "rollout": self.rid,
+            "playbook": self.pb.name,
+            "fabric": self.fab.name,
+            "outcome": outcome,
+            "waves": self.waves,
+            "timing": dict(self.timing),
+            "devices": [{k: d[k] for k in ("host", "wave", "state", "error", "gate", "diff")} for d in devs],
+        }
 
     def _aborted(self) -> bool:
         return bool(self.journal and self.journal.rollout(self.rid)["state"] == "abort_requested")
@@ -319,14 +403,17 @@ class Rollout:
             self.emit(w, None, "wave", "done", "")
         return "completed"
 
-    def _run_wave(self, w: int, wave: list[str], cands: dict[str, str], mode: str) -> dict[str, dict[str, Any]]:
+    def _run_wave(
+        self, w: int, wave: list[str], cands: dict[str, str], mode: str
+    ) -> dict[str, dict[str, Any]]:
         from nornir.core.filter import F
         from nornir.plugins.runners import ThreadedRunner
 
         workers = min(len(wave), self.pb.constraints.max_in_flight or len(wave))
         nr = self._nornir().with_runner(ThreadedRunner(num_workers=max(1, workers)))
-        agg = nr.filter(F(name__any=wave)).run(task=self._device_task, wave=w, cands=cands, mode=mode,
-                                                on_failed=True)
+        agg = nr.filter(F(name__any=wave)).run(
+            task=self._device_task, wave=w, cands=cands, mode=mode, on_failed=True
+        )
         out: dict[str, dict[str, Any]] = {}
         for h in wave:
             mr = agg.get(h)
@@ -352,7 +439,9 @@ class Rollout:
     def _device_task(self, task: Any, wave: int, cands: dict[str, str], mode: str) -> Any:
         from nornir.core.task import Result
 
-        return Result(host=task.host, result=self.device_steps(wave, task.host.name, cands[task.host.name], mode))
+        return Result(
+            host=task.host, result=self.device_steps(wave, task.host.name, cands[task.host.name], mode)
+        )
 
     def device_steps(self, w: int, h: str, cand: str, mode: str) -> dict[str, Any]:
         j = self.journal
@@ -365,8 +454,15 @@ class Rollout:
             pre_cfg, pre = drv.running(), drv.facts()
             if self.pb.gates.validate_checks:
                 pre["validate_failing"] = sorted(self._validate_failures(h))
-            j.device(self.rid, h, "prechecked", pre_config=pre_cfg, platform=tgt.platform, address=tgt.address,
-                     mode=mode)
+            j.device(
+                self.rid,
+                h,
+                "prechecked",
+                pre_config=pre_cfg,
+                platform=tgt.platform,
+                address=tgt.address,
+                mode=mode,
+            )
             state = "prechecked"
             diff = drv.diff(cand, mode)
             if not diff.strip():
@@ -422,10 +518,9 @@ class Rollout:
                 post = drv.facts()
                 nfacts: dict[str, dict[str, Any]] = {}
                 for n, d in ndrv.items():
-                    try:
+                    # A neighbor we cannot read is reported by its own gate, not this one.
+                    with contextlib.suppress(DriverError):
                         nfacts[n] = d.facts()
-                    except DriverError:
-                        pass  # a neighbor we cannot read is reported by its own gate, not this one
                 gate = evaluate_gate(self.pb, self.fab, h, pre, post, nfacts)
                 if gate["ok"] and g.validate_checks:
                     gate["checks"] += self._validate_checks(h, set(pre.get("validate_failing", [])))
@@ -448,8 +543,11 @@ class Rollout:
             return {}
         wanted = set(self.pb.gates.validate_checks)
         run = validate(self.fab, hosts=[h], nr=self._nornir().filter(F(name__any=[h])))
-        return {r.id: f"{r.check} {r.item}: {r.reason}" for r in run.results
-                if r.status in ("fail", "error") and ("all" in wanted or r.check in wanted)}
+        return {
+            r.id: f"{r.check} {r.item}: {r.reason}"
+            for r in run.results
+            if r.status in ("fail", "error") and ("all" in wanted or r.check in wanted)
+        }
 
     def _validate_checks(self, h: str, pre_failing: set[str]) -> list[dict[str, Any]]:
         """Only NEW failures fail the gate: a pre-existing problem is not this change's fault."""
@@ -457,8 +555,13 @@ class Rollout:
         new = {k: v for k, v in now.items() if k not in pre_failing}
         if new:
             return [{"name": "validate", "ok": False, "detail": v} for v in new.values()]
-        return [{"name": "validate", "ok": True,
-                 "detail": f"no new failure ({len(now)} pre-existing)" if now else "all passed"}]
+        return [
+            {
+                "name": "validate",
+                "ok": True,
+                "detail": f"no new failure ({len(now)} pre-existing)" if now else "all passed",
+            }
+        ]
 
     def _confirm_wave(self, w: int, hosts: list[str]) -> list[str]:
         assert self.journal
@@ -505,8 +608,13 @@ class Rollout:
             drv = driver_for(self._targets[h])
             try:
                 how = drv.rollback(d["token"])
-                j.device(self.rid, h, how, error=(d["error"] or "") + (
-                    "; reverted by its own commit-confirm timer" if how == "reverted_by_timer" else ""))
+                j.device(
+                    self.rid,
+                    h,
+                    how,
+                    error=(d["error"] or "")
+                    + ("; reverted by its own commit-confirm timer" if how == "reverted_by_timer" else ""),
+                )
                 self.emit(w, h, "rollback", "ok", how)
             except DriverError as exc:
                 state = "unreachable" if exc.unreachable else "rolling_back"
@@ -537,8 +645,13 @@ class Rollout:
             return
         latest = max(d["updated"] for d in lost)
         wait = max(0.0, latest + self.pb.commit_confirm + 3 - time.time())
-        self.emit(None, None, "timer", "wait", f"{len(lost)} device(s) unreachable: waiting {wait:.0f}s "
-                                               "for their own revert timer")
+        self.emit(
+            None,
+            None,
+            "timer",
+            "wait",
+            f"{len(lost)} device(s) unreachable: waiting {wait:.0f}s for their own revert timer",
+        )
         self._wait(wait)
         self.timing["timer_wait"] = self.timing.get("timer_wait", 0.0) + wait
         for d in lost:
@@ -554,8 +667,14 @@ class Rollout:
                     self._wait(1.0)
                     continue
                 how = drv.rollback(token or "")  # idempotent: reports the timer's revert, or does it
-                self.journal.device(self.rid, h, how, error="reverted by its own commit-confirm timer"
-                                    if how == "reverted_by_timer" else "rolled back after reconnecting")
+                self.journal.device(
+                    self.rid,
+                    h,
+                    how,
+                    error="reverted by its own commit-confirm timer"
+                    if how == "reverted_by_timer"
+                    else "rolled back after reconnecting",
+                )
                 self.emit(None, h, "timer", "ok", how)
                 return True
             except DriverError:
@@ -567,8 +686,10 @@ class Rollout:
 
     def _all_consistent(self) -> bool:
         assert self.journal
-        return all(d["state"] in ("confirmed", "rolled_back", "reverted_by_timer", "skipped", "untouched",
-                                  "pending") for d in self.journal.devices(self.rid))
+        return all(
+            d["state"] in ("confirmed", "rolled_back", "reverted_by_timer", "skipped", "untouched", "pending")
+            for d in self.journal.devices(self.rid)
+        )
 
     # -------------------------------------------------------------- resume
     def resume(self, rollback_all: bool = False) -> dict[str, Any]:
@@ -596,8 +717,10 @@ class Rollout:
                 else:
                     # Re-run from the first wave with a device not in its final state.
                     devs = j.devices(self.rid)
-                    start = next((d["wave"] for d in devs if d["state"] not in ("confirmed", "skipped")),
-                                 len(self.waves))
+                    start = next(
+                        (d["wave"] for d in devs if d["state"] not in ("confirmed", "skipped")),
+                        len(self.waves),
+                    )
                     for d in devs:
                         if d["wave"] >= start and d["state"] not in ("confirmed", "skipped"):
                             j.device(self.rid, d["host"], "pending", token=None, error=None)

@@ -14,6 +14,7 @@ journal says the furthest a device may have got. Per-device state machine::
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -79,29 +80,62 @@ class Journal:
             return self._db.execute(sql, args).fetchall()
 
     # ------------------------------------------------------------------ rollouts
-    def create(self, rid: str, playbook: str, playbook_file: str | None, fabric: str, operator: str,
-               plan: list[list[str]], options: dict[str, Any]) -> None:
-        self._x("INSERT INTO rollouts VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                (rid, playbook, playbook_file, fabric, operator, "planned", time.time(), None,
-                 json.dumps(plan), json.dumps(options), None))
+    def create(
+        self,
+        rid: str,
+        playbook: str,
+        playbook_file: str | None,
+        fabric: str,
+        operator: str,
+        plan: list[list[str]],
+        options: dict[str, Any],
+    ) -> None:
+        self._x(
+            "INSERT INTO rollouts VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                rid,
+                playbook,
+                playbook_file,
+                fabric,
+                operator,
+                "planned",
+                time.time(),
+                None,
+                json.dumps(plan),
+                json.dumps(options),
+                None,
+            ),
+        )
         for w, hosts in enumerate(plan):
             for h in hosts:
-                self._x("INSERT INTO devices (rollout_id, host, wave, state, updated) VALUES (?,?,?,?,?)",
-                        (rid, h, w, "pending", time.time()))
-        self.event(rid, None, None, "rollout", "planned", f"{sum(map(len, plan))} devices in {len(plan)} waves")
+                self._x(
+                    "INSERT INTO devices (rollout_id, host, wave, state, updated) VALUES (?,?,?,?,?)",
+                    (rid, h, w, "pending", time.time()),
+                )
+        self.event(
+            rid, None, None, "rollout", "planned", f"{sum(map(len, plan))} devices in {len(plan)} waves"
+        )
 
     def set_rollout(self, rid: str, state: str, summary: dict[str, Any] | None = None) -> None:
         ended = time.time() if state not in ACTIVE_ROLLOUT else None
-        self._x("UPDATE rollouts SET state=?, ended=?, summary=COALESCE(?, summary) WHERE id=?",
-                (state, ended, json.dumps(summary) if summary is not None else None, rid))
+        self._x(
+            "UPDATE rollouts SET state=?, ended=?, summary=COALESCE(?, summary) WHERE id=?",
+            (state, ended, json.dumps(summary) if summary is not None else None, rid),
+        )
         self.event(rid, None, None, "rollout", state, "")
 
     def rollout(self, rid: str | None = None) -> dict[str, Any]:
-        rows = (self._x("SELECT * FROM rollouts WHERE id=?", (rid,)) if rid
-                else self._x("SELECT * FROM rollouts ORDER BY started DESC LIMIT 1"))
+        rows = (
+            self._x("SELECT * FROM rollouts WHERE id=?", (rid,))
+            if rid
+            else self._x("SELECT * FROM rollouts ORDER BY started DESC LIMIT 1")
+        )
         if not rows:
-            raise FabricError(f"no rollout {rid!r} in the journal" if rid else "the journal holds no rollout",
-                              file=str(self.path), fix="`fabric rollout history` lists rollouts")
+            raise FabricError(
+                f"no rollout {rid!r} in the journal" if rid else "the journal holds no rollout",
+                file=str(self.path),
+                fix="`fabric rollout history` lists rollouts",
+            )
         r = dict(rows[0])
         r["plan"] = json.loads(r["plan"] or "[]")
         r["options"] = json.loads(r["options"] or "{}")
@@ -109,8 +143,14 @@ class Journal:
         return r
 
     def history(self, limit: int = 20) -> list[dict[str, Any]]:
-        return [dict(r) for r in self._x("SELECT id, playbook, fabric, operator, state, started, ended FROM rollouts"
-                                         " ORDER BY started DESC LIMIT ?", (limit,))]
+        return [
+            dict(r)
+            for r in self._x(
+                "SELECT id, playbook, fabric, operator, state, started, ended FROM rollouts"
+                " ORDER BY started DESC LIMIT ?",
+                (limit,),
+            )
+        ]
 
     # ------------------------------------------------------------------ devices
     def device(self, rid: str, host: str, state: str | None = None, **fields: Any) -> None:
@@ -135,9 +175,13 @@ class Journal:
             out.append(d)
         return out
 
-    def event(self, rid: str, wave: int | None, host: str | None, step: str, status: str, detail: str) -> None:
-        self._x("INSERT INTO events VALUES (?,?,?,?,?,?,?)",
-                (rid, time.time(), wave, host, step, status, scrub(detail, self.secrets)))
+    def event(
+        self, rid: str, wave: int | None, host: str | None, step: str, status: str, detail: str
+    ) -> None:
+        self._x(
+            "INSERT INTO events VALUES (?,?,?,?,?,?,?)",
+            (rid, time.time(), wave, host, step, status, scrub(detail, self.secrets)),
+        )
 
     def events(self, rid: str) -> list[dict[str, Any]]:
         return [dict(r) for r in self._x("SELECT * FROM events WHERE rollout_id=? ORDER BY ts", (rid,))]
@@ -154,10 +198,15 @@ class Journal:
                 if row and row["rollout_id"] != rid and not _stale(row, me, stale_after):
                     raise FabricError(
                         f"rollout {row['rollout_id']} is active on fabric '{fabric}' "
-                        f"(pid {row['pid']} on {row['hostname']}, heartbeat {time.time() - row['heartbeat']:.0f}s ago)",
-                        key="lock", fix="wait for it, or `fabric rollout abort` it")
-                self._db.execute("INSERT OR REPLACE INTO locks VALUES (?,?,?,?,?)",
-                                 (fabric, rid, os.getpid(), me, time.time()))
+                        f"(pid {row['pid']} on {row['hostname']}, "
+                        f"heartbeat {time.time() - row['heartbeat']:.0f}s ago)",
+                        key="lock",
+                        fix="wait for it, or `fabric rollout abort` it",
+                    )
+                self._db.execute(
+                    "INSERT OR REPLACE INTO locks VALUES (?,?,?,?,?)",
+                    (fabric, rid, os.getpid(), me, time.time()),
+                )
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
@@ -172,8 +221,10 @@ class Journal:
         return not rows or _stale(rows[0], socket.gethostname(), stale_after)
 
     def heartbeat(self, fabric: str, rid: str) -> None:
-        self._x("UPDATE locks SET heartbeat=?, pid=? WHERE fabric=? AND rollout_id=?",
-                (time.time(), os.getpid(), fabric, rid))
+        self._x(
+            "UPDATE locks SET heartbeat=?, pid=? WHERE fabric=? AND rollout_id=?",
+            (time.time(), os.getpid(), fabric, rid),
+        )
 
     def release(self, fabric: str, rid: str) -> None:
         self._x("DELETE FROM locks WHERE fabric=? AND rollout_id=?", (fabric, rid))
@@ -207,10 +258,8 @@ class Heartbeat:
 
     def _run(self, j: Journal, fabric: str, rid: str, every: float) -> None:
         while not self._stop.wait(every):
-            try:
+            with contextlib.suppress(sqlite3.Error):
                 j.heartbeat(fabric, rid)
-            except sqlite3.Error:
-                pass
 
     def __enter__(self) -> Heartbeat:
         self._t.start()

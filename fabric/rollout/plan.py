@@ -37,7 +37,10 @@ def plan_waves(pb: Playbook, targets: list[str], groups: dict[str, str | None]) 
                 if first and h in first:
                     raise FabricError(
                         f"canary hosts {first} contain two members of redundancy group '{g}'",
-                        file=pb.file, key="waves.canary", fix="pick canary hosts from different groups")
+                        file=pb.file,
+                        key="waves.canary",
+                        fix="pick canary hosts from different groups",
+                    )
                 continue
             if g is not None:
                 seen.add(g)
@@ -50,8 +53,12 @@ def plan_waves(pb: Playbook, targets: list[str], groups: dict[str, str | None]) 
     if isinstance(canary, list):
         missing = [h for h in canary if h not in targets]
         if missing:
-            raise FabricError(f"canary host(s) {missing} are not targets of this playbook", file=pb.file,
-                              key="waves.canary", fix="pick canary hosts among the targets")
+            raise FabricError(
+                f"canary host(s) {missing} are not targets of this playbook",
+                file=pb.file,
+                key="waves.canary",
+                fix="pick canary hosts among the targets",
+            )
         waves.append(take(len(canary), canary))
     elif canary > 0:
         waves.append(take(canary))

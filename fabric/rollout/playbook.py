@@ -155,16 +155,26 @@ _FIXES = {
 def playbook_from_doc(doc: YamlDoc) -> Playbook:
     fname = str(doc.path)
     if not isinstance(doc.data, dict):
-        raise FabricError("a playbook must be a mapping with at least 'name' and 'change'", file=fname,
-                          fix="see tasks/golden-push.yaml")
+        raise FabricError(
+            "a playbook must be a mapping with at least 'name' and 'change'",
+            file=fname,
+            fix="see tasks/golden-push.yaml",
+        )
     try:
         pb = Playbook.model_validate({**doc.data, "file": fname})
     except ValidationError as exc:
         err = exc.errors()[0]
-        loc = tuple(x for x in err["loc"] if not (isinstance(x, str) and x.startswith(("function-", "int", "str",
-                                                                                       "list["))))
+        loc = tuple(
+            x
+            for x in err["loc"]
+            if not (isinstance(x, str) and x.startswith(("function-", "int", "str", "list[")))
+        )
         key = ".".join(str(x) for x in loc) or "(top level)"
-        msg = "unknown key" if err["type"] == "extra_forbidden" else str(err["msg"]).removeprefix("Value error, ")
+        msg = (
+            "unknown key"
+            if err["type"] == "extra_forbidden"
+            else str(err["msg"]).removeprefix("Value error, ")
+        )
         more = f" (and {len(exc.errors()) - 1} more problem(s))" if len(exc.errors()) > 1 else ""
         fix = _FIXES.get(err["type"], "see docs/rollout.md for this key")
         raise FabricError(msg + more, file=fname, key=key, line=doc.line(loc), fix=fix) from None
@@ -180,8 +190,12 @@ def select_targets(pb: Playbook, devices: dict[str, Any]) -> list[str]:
     t = pb.targets
     unknown = [h for h in t.hosts + t.exclude if h not in devices]
     if unknown:
-        raise FabricError(f"unknown host(s) {unknown}", file=pb.file, key="targets.hosts",
-                          fix="use device names of the fabric (`fabric show <fabric>`)")
+        raise FabricError(
+            f"unknown host(s) {unknown}",
+            file=pb.file,
+            key="targets.hosts",
+            fix="use device names of the fabric (`fabric show <fabric>`)",
+        )
     out = []
     for name, d in sorted(devices.items()):
         if t.roles and d.role not in t.roles:
@@ -198,6 +212,10 @@ def select_targets(pb: Playbook, devices: dict[str, Any]) -> list[str]:
             continue
         out.append(name)
     if not out:
-        raise FabricError("the targets match no device", file=pb.file, key="targets",
-                          fix="loosen the filters (roles, platforms, sites, tags, hosts)")
+        raise FabricError(
+            "the targets match no device",
+            file=pb.file,
+            key="targets",
+            fix="loosen the filters (roles, platforms, sites, tags, hosts)",
+        )
     return out

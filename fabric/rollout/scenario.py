@@ -63,8 +63,13 @@ def load_scenario(path: Path) -> Scenario:
     except ValidationError as exc:
         e = exc.errors()[0]
         key = ".".join(str(x) for x in e["loc"])
-        raise FabricError(str(e["msg"]), file=str(path), key=key, line=doc.line(tuple(e["loc"])),
-                          fix="see docs/rollout.md, section Scenarios") from None
+        raise FabricError(
+            str(e["msg"]),
+            file=str(path),
+            key=key,
+            line=doc.line(tuple(e["loc"])),
+            fix="see docs/rollout.md, section Scenarios",
+        ) from None
 
 
 def _playbook(sc: Scenario, base: Path) -> Playbook:
@@ -137,8 +142,21 @@ class PrivateLab:
         return str(self.state["nodes"][node].get("mgmt_if", "eth0"))
 
     def set_mgmt(self, node: str, up: bool) -> None:
-        subprocess.run(["ip", "netns", "exec", self.netns(node), "ip", "link", "set", self.mgmt_if(node),
-                        "up" if up else "down"], check=True, timeout=10)
+        subprocess.run(
+            [
+                "ip",
+                "netns",
+                "exec",
+                self.netns(node),
+                "ip",
+                "link",
+                "set",
+                self.mgmt_if(node),
+                "up" if up else "down",
+            ],
+            check=True,
+            timeout=10,
+        )
 
 
 def snapshot_configs(ro: Rollout, hosts: list[str]) -> dict[str, str]:
@@ -173,13 +191,25 @@ def mgmt_down_hook(lab: PrivateLab, faults: list[Fault], commit_confirm: int) ->
     return hook, timers
 
 
-def kill_and_resume(pb_file: Path, src: FabricSource, journal: Path, fault: Fault, emit: Emit | None) -> dict[str, Any]:
+def kill_and_resume(
+    pb_file: Path, src: FabricSource, journal: Path, fault: Fault, emit: Emit | None
+) -> dict[str, Any]:
     """Run the rollout in a child process, SIGKILL it right after ``fault.host`` committed, then resume."""
     from fabric.rollout.engine import from_journal
     from fabric.rollout.journal import Journal
 
-    cmd = [sys.executable, "-m", "fabric.rollout", "run", str(pb_file), "-f", src.path, "--journal", str(journal),
-           "--quiet"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "fabric.rollout",
+        "run",
+        str(pb_file),
+        "-f",
+        src.path,
+        "--journal",
+        str(journal),
+        "--quiet",
+    ]
     if src.platform_override:
         cmd += ["--lab-platform", src.platform_override]
     if src.lab_topology:
@@ -217,7 +247,9 @@ def run_scenario(path: str | Path, *, keep: bool = False, emit: Emit | None = No
     lab = PrivateLab(base / sc.topology if not Path(sc.topology).is_absolute() else sc.topology)
     lab.__enter__()
     try:
-        src = FabricSource(str(base / sc.fabric), platform_override=sc.lab_platform, lab_topology=str(lab.path))
+        src = FabricSource(
+            str(base / sc.fabric), platform_override=sc.lab_platform, lab_topology=str(lab.path)
+        )
         journal = lab.dir / f"{lab.name}.journal.sqlite"
         hook, timers = mgmt_down_hook(lab, sc.faults, pb.commit_confirm)
         ro = Rollout(pb, src, Options(journal=str(journal)), emit=emit, after_commit=hook)
@@ -233,24 +265,52 @@ def run_scenario(path: str | Path, *, keep: bool = False, emit: Emit | None = No
         for t in timers:
             t.join()
         post = snapshot_configs(ro, every)
-        checks.append({"name": "outcome", "ok": rep["outcome"] == sc.expect.outcome,
-                       "detail": f"{rep['outcome']} (expected {sc.expect.outcome})"})
+        checks.append(
+            {
+                "name": "outcome",
+                "ok": rep["outcome"] == sc.expect.outcome,
+                "detail": f"{rep['outcome']} (expected {sc.expect.outcome})",
+            }
+        )
         states = {d["host"]: d["state"] for d in rep["devices"]}
         for h, want in sc.expect.devices.items():
-            checks.append({"name": f"device {h}", "ok": states.get(h) == want,
-                           "detail": f"{states.get(h)} (expected {want})"})
+            checks.append(
+                {
+                    "name": f"device {h}",
+                    "ok": states.get(h) == want,
+                    "detail": f"{states.get(h)} (expected {want})",
+                }
+            )
         unchanged = every if "all" in sc.expect.unchanged else sc.expect.unchanged
         for h in unchanged:
-            checks.append({"name": f"{h} config unchanged", "ok": pre[h] == post[h],
-                           "detail": "equal to pre-change" if pre[h] == post[h] else "DIFFERS from pre-change"})
+            checks.append(
+                {
+                    "name": f"{h} config unchanged",
+                    "ok": pre[h] == post[h],
+                    "detail": "equal to pre-change" if pre[h] == post[h] else "DIFFERS from pre-change",
+                }
+            )
         if sc.expect.consistent:
-            bad = [h for h, s in states.items() if s not in ("confirmed", "rolled_back", "reverted_by_timer",
-                                                              "skipped", "untouched", "pending")]
-            reverted = [h for h, s in states.items() if s in ("rolled_back", "reverted_by_timer", "untouched",
-                                                              "pending") and pre[h] != post[h]]
-            checks.append({"name": "consistent", "ok": not bad and not reverted,
-                           "detail": f"half-way: {bad}; not back on old config: {reverted}"
-                           if bad or reverted else "every device on its old or new config"})
+            bad = [
+                h
+                for h, s in states.items()
+                if s
+                not in ("confirmed", "rolled_back", "reverted_by_timer", "skipped", "untouched", "pending")
+            ]
+            reverted = [
+                h
+                for h, s in states.items()
+                if s in ("rolled_back", "reverted_by_timer", "untouched", "pending") and pre[h] != post[h]
+            ]
+            checks.append(
+                {
+                    "name": "consistent",
+                    "ok": not bad and not reverted,
+                    "detail": f"half-way: {bad}; not back on old config: {reverted}"
+                    if bad or reverted
+                    else "every device on its old or new config",
+                }
+            )
         return {"scenario": sc.name, "ok": all(c["ok"] for c in checks), "checks": checks, "report": rep}
     finally:
         if not keep:

@@ -15,8 +15,8 @@ from fabric.rollout.drivers import (
     frr_timer_cmd,
     iosxr_commands,
     junos_commit_rpc,
-    sros_commit_kwargs,
     srlinux_commands,
+    sros_commit_kwargs,
 )
 
 
@@ -40,13 +40,17 @@ def test_frr_timer_is_detached_and_atomic() -> None:
 
 
 def test_frr_delta_and_clean() -> None:
-    out = ("\nLines To Delete\n===============\nrouter bgp 1\n no neighbor 1.1.1.1 remote-as 2\n\n"
-           "Lines To Add\n============\nrouter bgp 1\n neighbor 1.1.1.1 remote-as 3\n\n")
+    out = (
+        "\nLines To Delete\n===============\nrouter bgp 1\n no neighbor 1.1.1.1 remote-as 2\n\n"
+        "Lines To Add\n============\nrouter bgp 1\n neighbor 1.1.1.1 remote-as 3\n\n"
+    )
     d = frr_delta(out)
     assert "- router bgp 1" in d and "+  neighbor 1.1.1.1 remote-as 3" in d
     assert frr_delta("\nLines To Delete\n===============\n\nLines To Add\n============\n\n") == ""
-    assert frr_clean("Building configuration...\n\nCurrent configuration:\n!\nfrr version 8.4\nx\n") == \
-        "frr version 8.4\nx\n"
+    assert (
+        frr_clean("Building configuration...\n\nCurrent configuration:\n!\nfrr version 8.4\nx\n")
+        == "frr version 8.4\nx\n"
+    )
 
 
 def test_vendor_commit_confirmed_construction() -> None:

@@ -18,7 +18,9 @@ def test_deep_merge_named_lists() -> None:
     base = {"mtu": 9214, "nodes": {"leaves": [{"name": "a", "id": 1}, {"name": "b", "id": 2}]}}
     out = deep_merge(base, {"mtu": 9000, "nodes": {"leaves": [{"name": "b", "tags": ["x"]}]}})
     assert out["mtu"] == 9000
-    assert {"name": "b", "id": 2, "tags": ["x"]} in out["nodes"]["leaves"] and len(out["nodes"]["leaves"]) == 2
+    assert {"name": "b", "id": 2, "tags": ["x"]} in out["nodes"]["leaves"] and len(
+        out["nodes"]["leaves"]
+    ) == 2
     assert base["mtu"] == 9214
 
 
@@ -43,9 +45,16 @@ def test_gate_device_neighbors_and_rules() -> None:
 def test_candidates_merge_per_platform_and_golden() -> None:
     s = src()
     fab = s.load()
-    pb = Playbook.model_validate({"name": "t", "change": {
-        "type": "merge", "vars": {"lp": 150},
-        "template": {"frr": "router bgp {{ intent.bgp.asn }}\n! {{ host }} {{ lp }}\n"}}})
+    pb = Playbook.model_validate(
+        {
+            "name": "t",
+            "change": {
+                "type": "merge",
+                "vars": {"lp": 150},
+                "template": {"frr": "router bgp {{ intent.bgp.asn }}\n! {{ host }} {{ lp }}\n"},
+            },
+        }
+    )
     c, mode = candidates(pb, s, fab, ["leaf1"])
     assert mode == "merge" and c["leaf1"] == "router bgp 65101\n! leaf1 150\n"
     pb = Playbook.model_validate({"name": "t", "change": {"type": "golden"}})

@@ -19,7 +19,13 @@ from fabric.rollout.drivers import driver_for
 from fabric.rollout.engine import FabricSource, Options, Rollout
 from fabric.rollout.journal import Journal
 from fabric.rollout.playbook import Playbook
-from fabric.rollout.scenario import PrivateLab, kill_and_resume, mgmt_down_hook, run_scenario, snapshot_configs
+from fabric.rollout.scenario import (
+    PrivateLab,
+    kill_and_resume,
+    mgmt_down_hook,
+    run_scenario,
+    snapshot_configs,
+)
 from tests.conftest import require_lab
 
 pytestmark = pytest.mark.lab
@@ -35,12 +41,17 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrivateLab]:
 
 
 def pb(template: str, *, canary: Any = None, sizes: Any = None, **kw: Any) -> Playbook:
-    return Playbook.model_validate({
-        "name": "t", "targets": kw.pop("targets", {"roles": ["leaf"]}),
-        "change": {"type": "merge", "template": template},
-        "waves": {"canary": canary or ["leaf1"], "sizes": sizes or ["100%"]},
-        "gates": {"convergence_wait": 0.5, "convergence_timeout": kw.pop("timeout", 6)},
-        "commit_confirm": kw.pop("commit_confirm", 30), **kw})
+    return Playbook.model_validate(
+        {
+            "name": "t",
+            "targets": kw.pop("targets", {"roles": ["leaf"]}),
+            "change": {"type": "merge", "template": template},
+            "waves": {"canary": canary or ["leaf1"], "sizes": sizes or ["100%"]},
+            "gates": {"convergence_wait": 0.5, "convergence_timeout": kw.pop("timeout", 6)},
+            "commit_confirm": kw.pop("commit_confirm", 30),
+            **kw,
+        }
+    )
 
 
 def rollout(lab: PrivateLab, p: Playbook, tmp_path: Path, **kw: Any) -> Rollout:
@@ -59,7 +70,9 @@ def bgp_up(ro: Rollout, hosts: list[str]) -> dict[str, set[str]]:
     return out
 
 
-def wait_bgp(ro: Rollout, hosts: list[str], want: dict[str, set[str]], timeout: float = 30) -> dict[str, set[str]]:
+def wait_bgp(
+    ro: Rollout, hosts: list[str], want: dict[str, set[str]], timeout: float = 30
+) -> dict[str, set[str]]:
     end = time.monotonic() + timeout
     while True:
         now = bgp_up(ro, hosts)
@@ -69,13 +82,19 @@ def wait_bgp(ro: Rollout, hosts: list[str], want: dict[str, set[str]], timeout: 
 
 
 LP = "route-map FABRIC-IMPORT permit 10\n set local-preference {{ lp }}\nexit\n"
-BAD_AS = ("router bgp {{ intent.bgp.asn }}\n{% if host in bad %} neighbor {{ intent.bgp.neighbors[0].ip }} "
-          "remote-as 65999\n{% endif %}exit\n")
+BAD_AS = (
+    "router bgp {{ intent.bgp.asn }}\n{% if host in bad %} neighbor {{ intent.bgp.neighbors[0].ip }} "
+    "remote-as 65999\n{% endif %}exit\n"
+)
 
 
 def test_good_change_rolls_through_all_waves(lab: PrivateLab, tmp_path: Path) -> None:
-    p = Playbook.model_validate({**yaml.safe_load((ROOT / "tasks" / "bgp-policy.yaml").read_text()),
-                                 "gates": {"convergence_wait": 0.5, "convergence_timeout": 15}})
+    p = Playbook.model_validate(
+        {
+            **yaml.safe_load((ROOT / "tasks" / "bgp-policy.yaml").read_text()),
+            "gates": {"convergence_wait": 0.5, "convergence_timeout": 15},
+        }
+    )
     ro = rollout(lab, p, tmp_path)
     assert len(ro.waves) >= 3 and ro.waves[0] == ["leaf1"]
     rep = ro.run()
@@ -104,7 +123,12 @@ def test_bad_change_caught_at_canary(lab: PrivateLab, tmp_path: Path) -> None:
     rep = ro.run()
     assert rep["outcome"] == "rolled_back"
     states = {d["host"]: d["state"] for d in rep["devices"]}
-    assert states == {"leaf1": "rolled_back", "leaf2": "untouched", "leaf3": "untouched", "leaf4": "untouched"}
+    assert states == {
+        "leaf1": "rolled_back",
+        "leaf2": "untouched",
+        "leaf3": "untouched",
+        "leaf4": "untouched",
+    }
     assert snapshot_configs(ro, every) == pre_cfg
     assert wait_bgp(ro, every, pre_bgp) == pre_bgp
     events = Journal(tmp_path / "journal.sqlite").events(ro.rid)
@@ -120,7 +144,8 @@ def test_wave2_failure_rolls_back_wave_and_earlier(lab: PrivateLab, tmp_path: Pa
     rep = ro.run()
     assert rep["outcome"] == "rolled_back"
     assert {d["host"]: d["state"] for d in rep["devices"]} == dict.fromkeys(
-        ["leaf1", "leaf2", "leaf3", "leaf4"], "rolled_back")
+        ["leaf1", "leaf2", "leaf3", "leaf4"], "rolled_back"
+    )
     assert snapshot_configs(ro, every) == pre_cfg
 
 
@@ -149,14 +174,18 @@ def test_kill9_mid_wave_then_resume(lab: PrivateLab, tmp_path: Path) -> None:
     ro = rollout(lab, p, tmp_path)
     pb_file = tmp_path / "pb.yaml"
     pb_file.write_text(yaml.safe_dump(p.model_dump(mode="json", exclude={"file"})))
-    rep = kill_and_resume(pb_file, ro.src, tmp_path / "journal.sqlite", Fault(type="kill", host="leaf2"), None)
+    rep = kill_and_resume(
+        pb_file, ro.src, tmp_path / "journal.sqlite", Fault(type="kill", host="leaf2"), None
+    )
     assert rep["outcome"] == "completed", rep
     assert {d["state"] for d in rep["devices"]} == {"confirmed"}
     for h, cfg in snapshot_configs(ro, ["leaf1", "leaf2", "leaf3", "leaf4"]).items():
         assert "set local-preference 130" in cfg, h
-    events = [e["step"] for e in Journal(tmp_path / "journal.sqlite").events(rep["rollout"]) if e["host"] == "leaf2"]
+    events = [
+        e["step"] for e in Journal(tmp_path / "journal.sqlite").events(rep["rollout"]) if e["host"] == "leaf2"
+    ]
     # rolled back on resume, then re-run and confirmed
-    assert "rolling_back" in events and "confirmed" in events[events.index("rolling_back"):]
+    assert "rolling_back" in events and "confirmed" in events[events.index("rolling_back") :]
 
 
 def test_second_concurrent_rollout_refused(lab: PrivateLab, tmp_path: Path) -> None:

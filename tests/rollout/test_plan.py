@@ -37,8 +37,9 @@ def test_redundancy_group_never_twice_in_a_wave() -> None:
 
 
 def test_constraint_can_be_disabled() -> None:
-    waves = plan_waves(pb(waves={"canary": 0, "sizes": ["100%"]}, constraints={"redundancy_groups": False}),
-                       HOSTS, GROUPS)
+    waves = plan_waves(
+        pb(waves={"canary": 0, "sizes": ["100%"]}, constraints={"redundancy_groups": False}), HOSTS, GROUPS
+    )
     assert waves == [HOSTS]
 
 

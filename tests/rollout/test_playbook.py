@@ -56,8 +56,9 @@ def test_commit_confirm_bounds(tmp_path: Path) -> None:
 
 def test_targets_filters(tmp_path: Path) -> None:
     fab = load_fabric(ROOT / "inventory" / "dc1")
-    pb = load_playbook(_write(tmp_path, "name: x\nchange: {type: golden}\ntargets: {roles: [leaf], "
-                                        "platforms: [frr]}\n"))
+    pb = load_playbook(
+        _write(tmp_path, "name: x\nchange: {type: golden}\ntargets: {roles: [leaf], platforms: [frr]}\n")
+    )
     assert select_targets(pb, fab.devices) == ["leaf3", "leaf4"]
     pb = load_playbook(_write(tmp_path, "name: x\nchange: {type: golden}\ntargets: {exclude: [spine1]}\n"))
     assert "spine1" not in select_targets(pb, fab.devices) and len(select_targets(pb, fab.devices)) == 5
