@@ -67,9 +67,30 @@ def _deploy(base: Path, name: str, subnet: str, platform: str | None) -> Iterato
     ][0]
     try:
         api.deploy(topo, wait=True, timeout=90)
+        _wait_ssh([d.mgmt_ipv4.split("/")[0] for d in fab.devices.values()])
         yield topo
     finally:
         api.destroy(topo)
+
+
+def _wait_ssh(addresses: list[str], timeout: float = 90) -> None:
+    """`deploy(wait=True)` waits for FRR; sshd may still be starting on a loaded machine."""
+    import socket
+    import time
+
+    deadline = time.monotonic() + timeout
+    pending = list(addresses)
+    while pending and time.monotonic() < deadline:
+        for addr in list(pending):
+            try:
+                with socket.create_connection((addr, 22), timeout=2) as sock:
+                    if sock.recv(4).startswith(b"SSH"):
+                        pending.remove(addr)
+            except OSError:
+                pass
+        if pending:
+            time.sleep(0.5)
+    assert not pending, f"sshd not answering after {timeout:.0f}s on {pending}"
 
 
 @pytest.fixture(scope="module")
@@ -241,6 +262,8 @@ def test_eos_twin_drift_and_remediation(eos_lab: tuple[Fabric, Path], tmp_path: 
         username=creds.username,
         password=creds.password,
         fast_cli=False,
+        conn_timeout=30,
+        read_timeout_override=90,  # the lab shares the machine with other suites: be patient
     )
     try:
         conn.send_config_set(
