@@ -80,6 +80,7 @@ class EosTwin(DeviceTwin):
         self._bg: set[asyncio.Future[None]] = set()
         self._device_cache: tuple[str, Device] | None = None
         self.serial = hashlib.sha1(name.encode()).hexdigest()[:12].upper()
+        self.netns_id = ""
 
     # ---- protocol hooks -------------------------------------------------------
     async def ssh_shell(self, process: Any) -> None:
@@ -101,7 +102,11 @@ class EosTwin(DeviceTwin):
 
     def save(self) -> None:
         self._write(self._f("running-config"), self.running.to_text())
-        data = {"sessions": {k: v.to_json() for k, v in self.sessions.items()}, "boot_time": self.boot_time}
+        data = {
+            "sessions": {k: v.to_json() for k, v in self.sessions.items()},
+            "boot_time": self.boot_time,
+            "netns_id": self.netns_id,
+        }
         self._write(self._f("sessions.json"), json.dumps(data, indent=1))
 
     @staticmethod
@@ -111,10 +116,28 @@ class EosTwin(DeviceTwin):
         tmp.write_text(text)
         tmp.replace(path)  # atomic: a crash never leaves half a config
 
+    def _netns_id(self) -> str:
+        try:
+            st = os.stat(f"/run/netns/{self.netns}") if self.netns else None
+        except OSError:
+            return ""
+        return f"{st.st_dev}:{st.st_ino}" if st else ""
+
     async def boot(self) -> None:
         self.state_dir.mkdir(parents=True, exist_ok=True)
         (self.state_dir / "flash").mkdir(exist_ok=True)
         startup = self._f("startup-config")
+        sess_file = self._f("sessions.json")
+        saved = json.loads(sess_file.read_text()) if sess_file.exists() else {}
+        self.netns_id = self._netns_id()
+        if saved.get("netns_id") != self.netns_id:
+            # A new deployment (new namespace) is a device boot: running-config comes from the
+            # topology's startup-config and sessions/timers do not survive.  A restart of the
+            # twin server alone (same namespace) keeps everything.
+            for f in ("running-config", "sessions.json"):
+                self._f(f).unlink(missing_ok=True)
+            if self.node.get("startup_config"):
+                startup.unlink(missing_ok=True)
         if not startup.exists():
             src = self.node.get("startup_config")
             text = Path(src).read_text() if src and Path(src).exists() else f"hostname {self.name}\n"
