@@ -122,60 +122,71 @@ def set_credentials(host: Any) -> None:
         host.password = host.password or creds.password
 
 
+class FabricInventory:
+    """Nornir inventory plugin built in memory from a fabric (no files needed).
+
+    Registered once under ``NetfabricInventory``; the fabric travels in the plugin options so
+    ``load_nornir`` can be called any number of times in one process.
+    """
+
+    def __init__(self, fabric: Fabric, hosts: list[str] | None = None, **_: Any) -> None:
+        self.fabric = fabric
+        self.hosts = hosts
+
+    def load(self) -> Any:
+        from nornir.core.inventory import (
+            ConnectionOptions,
+            Defaults,
+            Group,
+            Groups,
+            Host,
+            Hosts,
+            Inventory,
+            ParentGroups,
+        )
+
+        hosts_d, groups_d, defaults_d = inventory_dicts(self.fabric)
+
+        def opts(d: dict[str, Any]) -> dict[str, ConnectionOptions]:
+            return {k: ConnectionOptions(**v) for k, v in d.get("connection_options", {}).items()}
+
+        defaults = Defaults(data=defaults_d["data"])
+        groups = Groups(
+            {
+                n: Group(name=n, data=g.get("data", {}), connection_options=opts(g), defaults=defaults)
+                for n, g in groups_d.items()
+            }
+        )
+        hs = Hosts()
+        for n, h in hosts_d.items():
+            if self.hosts and n not in self.hosts:
+                continue
+            host = Host(
+                name=n,
+                hostname=h["hostname"],
+                platform=h["platform"],
+                groups=ParentGroups([groups[g] for g in h["groups"]]),
+                data=h["data"],
+                defaults=defaults,
+            )
+            set_credentials(host)
+            hs[n] = host
+        return Inventory(hosts=hs, groups=groups, defaults=defaults)
+
+
 def load_nornir(
     path: str | Path, *, num_workers: int = 20, hosts: list[str] | None = None, fab: Fabric | None = None
 ) -> Any:
     """Return a ready Nornir object for a fabric, built in memory from fabric.yaml."""
     from nornir import InitNornir
-    from nornir.core.inventory import (
-        ConnectionOptions,
-        Defaults,
-        Group,
-        Groups,
-        Host,
-        Hosts,
-        Inventory,
-        ParentGroups,
-    )
     from nornir.core.plugins.inventory import InventoryPluginRegister
 
     fab = fab or load_fabric(path)
-    hosts_d, groups_d, defaults_d = inventory_dicts(fab)
-
-    def _opts(d: dict[str, Any]) -> dict[str, ConnectionOptions]:
-        return {k: ConnectionOptions(**v) for k, v in d.get("connection_options", {}).items()}
-
-    class _FabricInventory:
-        def __init__(self, **_: Any) -> None:
-            pass
-
-        def load(self) -> Inventory:
-            defaults = Defaults(data=defaults_d["data"])
-            groups = Groups(
-                {
-                    n: Group(name=n, data=g.get("data", {}), connection_options=_opts(g), defaults=defaults)
-                    for n, g in groups_d.items()
-                }
-            )
-            hs = Hosts()
-            for n, h in hosts_d.items():
-                if hosts and n not in hosts:
-                    continue
-                host = Host(
-                    name=n,
-                    hostname=h["hostname"],
-                    platform=h["platform"],
-                    groups=ParentGroups([groups[g] for g in h["groups"]]),
-                    data=h["data"],
-                    defaults=defaults,
-                )
-                set_credentials(host)
-                hs[n] = host
-            return Inventory(hosts=hs, groups=groups, defaults=defaults)
-
-    InventoryPluginRegister.register("NetfabricInventory", _FabricInventory)  # type: ignore[arg-type]
+    if InventoryPluginRegister.available.get("NetfabricInventory") is not FabricInventory:
+        InventoryPluginRegister.available.pop("NetfabricInventory", None)
+        InventoryPluginRegister.register("NetfabricInventory", FabricInventory)  # type: ignore[arg-type]
     return InitNornir(
-        inventory={"plugin": "NetfabricInventory"},
+        inventory={"plugin": "NetfabricInventory", "options": {"fabric": fab, "hosts": hosts}},
         runner={"plugin": "threaded", "options": {"num_workers": num_workers}},
         logging={"enabled": False},
     )

@@ -122,12 +122,9 @@ def nornir_from_lab(lab: dict[str, Any], *, num_workers: int = 32, hosts: Iterab
 
 
 def fabric_nornir(fab: Fabric, *, num_workers: int = 32, hosts: list[str] | None = None) -> Any:
-    """fabric.inventory.load_nornir, callable more than once per process (rollout gates validate often)."""
-    from nornir.core.plugins.inventory import InventoryPluginRegister
-
+    """fabric.inventory.load_nornir with validation's defaults."""
     from fabric.inventory import load_nornir
 
-    InventoryPluginRegister.available.pop("NetfabricInventory", None)
     return load_nornir(fab.file, num_workers=num_workers, hosts=hosts, fab=fab)
 
 

@@ -210,19 +210,10 @@ def push_remediation(fab: Fabric, host: str, snippet: str, timeout: int = 120) -
     return f"rollout {dev.platform} driver, commit-confirmed merge {token}"
 
 
-def _forget_inventory_plugin() -> None:
-    # TODO(inventory): load_nornir registers its in-memory plugin on every call and nornir refuses a
-    # second registration in one process; drop the previous one so a long-running --every loop works.
-    from nornir.core.plugins.inventory import InventoryPluginRegister
-
-    InventoryPluginRegister.available.pop("NetfabricInventory", None)
-
-
 def fetch_running(fab: Fabric, hosts: list[str] | None = None) -> tuple[dict[str, str], dict[str, str]]:
     from fabric.compliance.collect import collect
     from fabric.inventory import load_nornir
 
-    _forget_inventory_plugin()
     nr = load_nornir(fab.file, fab=fab, hosts=hosts)
     return collect(nr)
 
@@ -240,7 +231,6 @@ def _state_results(fab: Fabric, hosts: list[str] | None) -> list[FeatureResult]:
     except ModuleNotFoundError:
         return [FeatureResult("*", "state", ERROR, detail="fabric.validate is not available")]
     out: dict[str, FeatureResult] = {}
-    _forget_inventory_plugin()
     for c in validate(fab, hosts).results:
         res = out.setdefault(c.device, FeatureResult(c.device, "state", COMPLIANT))
         # "skip" follows from a failure reported elsewhere: only fail/error break compliance.

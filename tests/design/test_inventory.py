@@ -100,3 +100,10 @@ def test_credentials_never_shown(monkeypatch: pytest.MonkeyPatch) -> None:
     creds = credentials_for("eos")
     assert creds.password not in repr(creds) and creds.password not in str(creds)
     assert mask("password Sup3r-secret here", [creds.password]) == "password ******** here"
+
+
+def test_load_nornir_twice_in_one_process() -> None:
+    a = fabric.load_nornir(ROOT / "inventory/dc1")
+    b = fabric.load_nornir(ROOT / "inventory/backbone", hosts=["p1"])
+    assert sorted(a.inventory.hosts) == ["leaf1", "leaf2", "leaf3", "leaf4", "spine1", "spine2"]
+    assert list(b.inventory.hosts) == ["p1"]
