@@ -69,6 +69,10 @@ def topology_dict(
                 "netfabric.pod": str(dev.pod),
             },
         }
+        if p.name == "frr":
+            # FRR has no MTU command: on a Linux router the kernel owns it, so set it as containerlab
+            # FRR labs do, with exec lines run in the node once its links exist.
+            node["exec"] = [f"ip link set {p.clab_port(i.port)} mtu {i.mtu}" for i in dev.interfaces if i.port and i.mtu]
         if configs and name in configs:
             if p.name == "frr":
                 node["binds"] = [
