@@ -60,6 +60,10 @@ class Driver:
     def commit_confirmed(self, candidate: str, mode: str, timeout: int, token: str) -> None:
         raise NotImplementedError
 
+    def presnap(self, candidate: str, mode: str) -> tuple[str, dict[str, Any], str]:
+        """Pre-change running config, facts and the candidate's diff (drivers may do it in one trip)."""
+        return self.running(), self.facts(), self.diff(candidate, mode)
+
     def confirm(self, token: str) -> bool:
         """Make the change permanent; False when the device already reverted (timer fired)."""
         raise NotImplementedError
@@ -230,6 +234,22 @@ class FrrDriver(Driver):
         )
         return frr_delta(out)
 
+    def presnap(self, candidate: str, mode: str) -> tuple[str, dict[str, Any], str]:
+        if mode == "merge":
+            return super().presnap(candidate, mode)
+        # One SSH round trip (candidate on stdin): the framework's own per-device cost is mostly latency.
+        p = frr_paths(self.t, "diff")
+        q = shlex.quote
+        rc, out = self.sh(
+            f"mkdir -p {q(p['dir'])} && cat > {q(p['cand'])} && vtysh -c 'show running-config'; echo '@@@'; "
+            f"{RELOAD} --test {q(p['cand'])} 2>/dev/null; rm -f {q(p['cand'])}; echo '@@@'; " + _FACTS_CMD,
+            candidate,
+        )
+        parts = out.split("@@@")
+        if rc or len(parts) < 3:
+            raise DriverError(f"{self.t.name}: pre-snapshot failed: {out[-300:]}")
+        return frr_clean(parts[0]), _frr_facts(parts[2]), frr_delta(parts[1])
+
     def commit_confirmed(self, candidate: str, mode: str, timeout: int, token: str) -> None:
         p = frr_paths(self.t, token)
         q = shlex.quote
@@ -293,23 +313,26 @@ class FrrDriver(Driver):
         return found[0] if found else "none"
 
     def facts(self) -> dict[str, Any]:
-        import json
+        _, out = self.sh(_FACTS_CMD, timeout=20)
+        return _frr_facts(out)
 
-        rc, out = self.sh(
-            "vtysh -c 'show bgp summary json' ; echo '@@'; vtysh -c 'show ip route summary json';"
-            " echo '@@'; vtysh -c 'show interface brief json' 2>/dev/null || true",
-            timeout=20,
-        )
-        parts = out.split("@@")
-        facts: dict[str, Any] = {"bgp": {}, "routes": 0, "interfaces": {}}
-        try:
-            bgp = json.loads(parts[0] or "{}")
-            peers = (bgp.get("ipv4Unicast") or {}).get("peers", {}) if isinstance(bgp, dict) else {}
-            facts["bgp"] = {ip: p.get("state") == "Established" for ip, p in peers.items()}
-            facts["routes"] = int(json.loads(parts[1]).get("routesTotal", 0))
-        except (ValueError, IndexError, AttributeError):
-            pass
-        return facts
+
+_FACTS_CMD = "vtysh -c 'show bgp summary json'; echo '@@'; vtysh -c 'show ip route summary json'"
+
+
+def _frr_facts(out: str) -> dict[str, Any]:
+    import json
+
+    parts = out.split("@@")
+    facts: dict[str, Any] = {"bgp": {}, "routes": 0, "interfaces": {}}
+    try:
+        bgp = json.loads(parts[0] or "{}")
+        peers = (bgp.get("ipv4Unicast") or {}).get("peers", {}) if isinstance(bgp, dict) else {}
+        facts["bgp"] = {ip: p.get("state") == "Established" for ip, p in peers.items()}
+        facts["routes"] = int(json.loads(parts[1]).get("routesTotal", 0))
+    except (ValueError, IndexError, AttributeError):
+        pass
+    return facts
 
 
 def frr_delta(test_output: str) -> str:

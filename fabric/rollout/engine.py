@@ -451,7 +451,7 @@ class Rollout:
         state = "pending"
         try:
             self.emit(w, h, "pre-snapshot", "run")
-            pre_cfg, pre = drv.running(), drv.facts()
+            pre_cfg, pre, diff = drv.presnap(cand, mode)
             if self.pb.gates.validate_checks:
                 pre["validate_failing"] = sorted(self._validate_failures(h))
             j.device(
@@ -464,7 +464,6 @@ class Rollout:
                 mode=mode,
             )
             state = "prechecked"
-            diff = drv.diff(cand, mode)
             if not diff.strip():
                 j.device(self.rid, h, "skipped", diff="")
                 self.emit(w, h, "diff", "empty", "no change: skipped")

@@ -104,11 +104,14 @@ class PrivateLab:
         data["name"] = self.name
         data["mgmt"] = {"network": f"nf-{self.name}", "ipv4-subnet": f"{subnet}.0/24"}
         for node in data["topology"]["nodes"].values():
-            binds = []
-            for b in node.get("binds", []):
-                host, _, rest = b.partition(":")
-                binds.append(f"{(src.parent / host).resolve()}:{rest}")
-            node["binds"] = binds
+            # Relative paths are relative to the topology file: make them absolute for the copy.
+            if node.get("binds"):
+                node["binds"] = [
+                    f"{(src.parent / b.partition(':')[0]).resolve()}:{b.partition(':')[2]}"
+                    for b in node["binds"]
+                ]
+            if node.get("startup-config"):
+                node["startup-config"] = str((src.parent / node["startup-config"]).resolve())
             if "mgmt-ipv4" in node:
                 node["mgmt-ipv4"] = f"{subnet}.{node['mgmt-ipv4'].rsplit('.', 1)[1]}"
         self.dir = workdir or Path(os.environ.get("NETFABRIC_SCENARIO_DIR", "/tmp/netfabric-scenarios"))
