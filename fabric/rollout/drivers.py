@@ -379,6 +379,9 @@ class EosDriver(Driver):
 
     def close(self) -> None:
         if self._d:
+            # napalm's close() discards self.config_session: that would ABORT a pending commit-confirmed
+            # session. Forget it first: the on-device timer (or our confirm) decides, never a disconnect.
+            self._d.config_session = None
             try:
                 self._d.close()
             finally:

@@ -214,3 +214,37 @@ def test_scenario_file(tmp_path: Path) -> None:
     require_lab()
     res = run_scenario(ROOT / "labs" / "bad-canary.yaml")
     assert res["ok"], res["checks"]
+
+
+@pytest.mark.slow
+def test_dc1_with_eos_twins(tmp_path: Path) -> None:
+    """dc1 as designed (EOS spines/leaves via the EOS twin, FRR leaves): good change everywhere, then a
+    bad change caught at an EOS canary and rolled back through NAPALM."""
+    require_lab()
+    with PrivateLab(ROOT / "containerlab" / "dc1.clab.yml", tmp_path / "lab") as eos_lab:
+        src = FabricSource(str(ROOT / "inventory" / "dc1"), lab_topology=str(eos_lab.path))
+        good = Playbook.model_validate(
+            {
+                **yaml.safe_load((ROOT / "tasks" / "bgp-policy.yaml").read_text()),
+                "gates": {"convergence_wait": 0.5, "convergence_timeout": 20},
+                "commit_confirm": 30,
+            }
+        )
+        rep = Rollout(good, src, Options(journal=str(tmp_path / "j.sqlite"))).run()
+        assert rep["outcome"] == "completed", rep["devices"]
+        tpl = (
+            "router bgp {{ intent.bgp.asn }}\n   neighbor {{ intent.bgp.neighbors[0].ip }} remote-as 65999\n"
+        )
+        ro = Rollout(
+            pb(tpl, targets={"hosts": ["leaf1", "leaf2"]}, timeout=8),
+            src,
+            Options(journal=str(tmp_path / "j.sqlite")),
+        )
+        pre = snapshot_configs(ro, ["leaf1", "leaf2"])
+        rep = ro.run()
+        assert rep["outcome"] == "rolled_back"
+        assert {d["host"]: d["state"] for d in rep["devices"]} == {
+            "leaf1": "rolled_back",
+            "leaf2": "untouched",
+        }
+        assert snapshot_configs(ro, ["leaf1", "leaf2"]) == pre
