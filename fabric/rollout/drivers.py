@@ -367,7 +367,7 @@ class EosDriver(Driver):
         from napalm import get_network_driver
 
         d = get_network_driver("eos")(
-            self.t.address, self.t.username, self.t.password, timeout=20, optional_args={"transport": "https"}
+            self.t.address, self.t.username, self.t.password, timeout=60, optional_args={"transport": "https"}
         )
         try:
             d.open()
