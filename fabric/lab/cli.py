@@ -166,5 +166,39 @@ def graph(
         _fail(exc)
 
 
+@app.command()
+def scenario(
+    file: Path = typer.Argument(..., help="scenario file, labs/<name>.yaml"),
+    keep: bool = typer.Option(False, "--keep", help="leave the scenario's lab running afterwards"),
+    report: Path | None = typer.Option(None, "--report", help="write the full result as JSON here"),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="only the checks, no progress lines"),
+) -> None:
+    """Run a lab scenario: private copy of its topology, the change with faults, expected outcome."""
+    # The runner belongs to fabric.rollout (imported lazily: `fabric lab` must work without it loaded).
+    from fabric.rollout.scenario import run_scenario
+
+    def emit(wave: int | None, host: str | None, step: str, status: str, detail: str) -> None:
+        if quiet:
+            return
+        where = " ".join(x for x in (f"wave {wave}" if wave is not None else "", host or "") if x)
+        err.print(f"{where + ': ' if where else ''}{step} {status}{': ' + detail if detail else ''}",
+                  highlight=False, markup=False)
+
+    try:
+        res = run_scenario(file, keep=keep, emit=emit)
+    except FabricError as exc:
+        _fail(exc)
+    except (OSError, subprocess.SubprocessError) as exc:
+        _fail(Exception(f"scenario {file} failed: {exc}"))
+    for c in res["checks"]:
+        mark = "[green]ok[/green]" if c["ok"] else "[red]FAIL[/red]"
+        out.print(f"{mark} {c['name']}: {c['detail']}", highlight=False)
+    if report is not None:
+        report.write_text(json.dumps(res, indent=2, default=str))
+    out.print(f"scenario {res['scenario']}: {'passed' if res['ok'] else 'FAILED'}", highlight=False)
+    if not res["ok"]:
+        raise typer.Exit(1)
+
+
 def main() -> None:
     app(prog_name="fabric lab")

@@ -244,6 +244,9 @@ def _start_script(topo: Topology, node: Node, ndir: Path, ssh_dir: Path | None) 
         f"</dev/null >{q(str(ndir / 'lldpd.log'))} 2>&1 & echo $! > {q(str(ndir / 'lldpd.pid'))}"
     )
     if ssh_dir is not None and node.runs_frr and not node.is_vendor:
+        home = _node_home(node, ndir)
+        passwd = ndir / "passwd"
+        passwd.write_text(_node_passwd(home))
         cfg = ndir / "sshd_config"
         cfg.write_text("\n".join([
             f"ListenAddress {node.mgmt_ipv4}:22",
@@ -260,8 +263,50 @@ def _start_script(topo: Topology, node: Node, ndir: Path, ssh_dir: Path | None) 
             "Subsystem sftp /usr/lib/openssh/sftp-server",
         ]) + "\n")
         sh.append(f"mount --bind {q(str(ssh_dir / 'shadow'))} /etc/shadow")
+        sh.append(f"mount --bind {q(str(passwd))} /etc/passwd")
         sh.append(f"/usr/sbin/sshd -f {q(str(cfg))} -E {q(str(ndir / 'sshd.log'))}")
     return "\n".join(sh) + "\n"
+
+
+# Node shells must not run the host's startup files: nodes share the host's /root, and e.g. a
+# `pyenv init` in /root/.bashrc stalled concurrent SSH sessions for tens of seconds (a stale pyenv lock
+# made every `ssh node cmd` take 60 s).  Each node gets its own root home, <node_dir>/home, through a
+# node copy of /etc/passwd bind-mounted in the node's private mount namespace (like /etc/shadow).
+# Why this and not the alternatives: the passwd entry is what sshd uses for HOME, for the session's
+# working directory, for ~/.ssh/authorized_keys and for the login shell, and what bash uses for `~`, so
+# every path (interactive login, `ssh node cmd` with bash's sshd-started ~/.bashrc, scp/sftp, `su`)
+# agrees without depending on sshd option ordering (SetEnv vs. the HOME sshd sets) or on a wrapper
+# shell that must re-implement login/non-login/-c handling.  Bind-mounting a directory over /root
+# instead would hide a lab directory that lives under /root (host keys, vtysh wrapper).  The host's
+# /etc/passwd and /root are untouched; /etc/profile and /etc/bash.bashrc (system files) still apply.
+NODE_BASHRC = """# netfabric lab node shell (the host's /root startup files are not used in lab nodes)
+export NETFABRIC_NODE={name}
+[ -n "$PS1" ] && PS1='{name}:\\w\\$ '
+"""
+
+
+def _node_home(node: Node, ndir: Path) -> Path:
+    home = ndir / "home"
+    home.mkdir(exist_ok=True)
+    os.chmod(home, 0o700)
+    rc = home / ".bashrc"
+    if not rc.exists():
+        rc.write_text(NODE_BASHRC.format(name=node.name))
+    profile = home / ".profile"
+    if not profile.exists():
+        profile.write_text('# login shells: same settings as ~/.bashrc\n'
+                           '[ -f "$HOME/.bashrc" ] && . "$HOME/.bashrc"\n')
+    return home
+
+
+def _node_passwd(home: Path) -> str:
+    lines = []
+    for line in Path("/etc/passwd").read_text().splitlines():
+        parts = line.split(":")
+        if len(parts) == 7 and parts[0] == "root":
+            parts[5] = str(home)
+        lines.append(":".join(parts))
+    return "\n".join(lines) + "\n"
 
 
 def _prepare_frr_dirs(node: Node, lab_dir: Path) -> None:
@@ -344,6 +389,52 @@ def twin_map(topo: Topology) -> dict[str, str | None]:
     return {n.name: kinds[n.kind] for n in topo.nodes.values() if n.is_vendor}
 
 
+NEIGH_SYSCTL = Path("/proc/sys/net")
+NEIGH_KEYS = ("gc_thresh1", "gc_thresh2", "gc_thresh3")
+
+
+def neigh_thresholds(nodes: int, links: int) -> tuple[int, int, int]:
+    """gc_thresh1/2/3 the neighbour tables need for this many lab nodes and links (all labs together).
+
+    The kernel's ARP/ND tables are shared by every network namespace (limits live in the root one):
+    each node adds an entry on both sides of the mgmt bridge, each link one per end, so a 64-node Clos
+    with 448 links alone fills the default gc_thresh3 of 1024 ("neighbor table overflow").  thresh1
+    (never garbage-collected below) covers the live entries, thresh2/thresh3 leave room for node-to-node
+    management traffic and the host's own neighbours."""
+    live = 2 * (nodes + links)
+    return live, 2 * live + 512, 4 * live + 1024
+
+
+def raise_neigh_limits(nodes: int, links: int, *, log: Log = _nolog,
+                       root: Path = NEIGH_SYSCTL) -> list[str]:
+    """Raise (never lower) IPv4 and IPv6 neighbour table limits; logs once what it changed."""
+    want = neigh_thresholds(nodes, links)
+    changed = []
+    for fam in ("ipv4", "ipv6"):
+        for key, value in zip(NEIGH_KEYS, want, strict=True):
+            f = root / fam / "neigh" / "default" / key
+            try:
+                cur = int(f.read_text().strip())
+                if cur < value:
+                    f.write_text(f"{value}\n")
+                    changed.append(f"net.{fam}.neigh.default.{key} {cur} -> {value}")
+            except (OSError, ValueError):
+                continue
+    if changed:
+        log(f"raised kernel neighbour table limits for {nodes} lab nodes / {links} links: "
+            + ", ".join(changed))
+    return changed
+
+
+def _lab_size() -> tuple[int, int]:
+    """Nodes and links of every registered lab (the one being deployed is registered already)."""
+    nodes = links = 0
+    for st in registered():
+        nodes += len(st.get("nodes", {}))
+        links += len(st.get("links", []))
+    return nodes, links
+
+
 def deploy(topo: Topology, *, log: Log = _nolog) -> State:
     """Create the lab.  On any failure everything created so far is destroyed before raising."""
     require_root()
@@ -366,6 +457,7 @@ def _deploy(topo: Topology, state: State, log: Log) -> None:
     t0 = time.monotonic()
     nodes = list(topo.nodes.values())
     frr_nodes = [n for n in nodes if n.runs_frr]
+    raise_neigh_limits(*_lab_size(), log=log)
     ssh_dir = _ssh_material(topo.lab_dir) if frr_nodes else None
     for n in nodes:
         ndir = topo.lab_dir / n.name
@@ -394,8 +486,9 @@ def _deploy(topo: Topology, state: State, log: Log) -> None:
                   f"link set {peer} master {topo.bridge} up"]
     for lk in topo.links:
         na, nb = topo.nodes[lk.a.node].long_name, topo.nodes[lk.b.node].long_name
-        lines.append(f"link add {lk.a.interface} netns {na} up type veth "
-                     f"peer name {lk.b.interface} netns {nb}")
+        # MTU on both ends (containerlab: 9500 unless the link sets `mtu`).
+        lines.append(f"link add {lk.a.interface} netns {na} up mtu {lk.mtu} type veth "
+                     f"peer name {lk.b.interface} netns {nb} mtu {lk.mtu}")
     _ip_batch(lines)
 
     def ns_setup(n: Node) -> None:
@@ -437,13 +530,40 @@ def _deploy(topo: Topology, state: State, log: Log) -> None:
     log(f"lab {topo.name} deployed in {time.monotonic() - t0:.2f}s")
 
 
+def _exec_script(n: Node, ndir: Path) -> str:
+    """All of a node's `exec` lines in one shell: one nsenter per node instead of one per line (a 64-node
+    Clos has 512 of them; spawning each from Python cost ~13 s of a 2-core box).  Each line still runs
+    on its own (``eval`` in a subshell: a syntax error or ``exit`` only ends that line), in order, and
+    its exit code and stderr are recorded for the warning."""
+    q = shlex.quote
+    sh = ["#!/bin/sh", "# generated by fabric.lab: the node's exec lines, run after every node is up"]
+    for i, cmd in enumerate(n.exec):
+        err = ndir / f"exec.{i}.err"
+        sh.append(f"( eval {q(cmd)} ) >/dev/null 2>{q(str(err))} </dev/null; echo \"{i} $?\"")
+    return "\n".join(sh) + "\n"
+
+
 def _run_exec(state: State, n: Node) -> list[str]:
+    ndir = Path(state["nodes"][n.name]["node_dir"])
+    script = ndir / "exec.sh"
+    script.write_text(_exec_script(n, ndir))
+    p = subprocess.run(node_command(state, n.name, ["sh", str(script)]), capture_output=True, text=True,
+                       timeout=120, env={**os.environ, **n.env})
+    rcs = dict(line.split() for line in p.stdout.splitlines() if len(line.split()) == 2)
     msgs = []
-    for cmd in n.exec:
-        p = subprocess.run(node_command(state, n.name, ["sh", "-c", cmd]), capture_output=True, text=True,
-                           timeout=60, env={**os.environ, **n.env})
-        if p.returncode != 0:
-            msgs.append(f"warning: {n.name}: exec '{cmd}' failed ({p.returncode}): {p.stderr.strip()[:200]}")
+    for i, cmd in enumerate(n.exec):
+        rc = rcs.get(str(i))
+        if rc == "0":
+            continue
+        err_file = ndir / f"exec.{i}.err"
+        try:
+            err = err_file.read_text(errors="replace").strip()
+        except OSError:
+            err = p.stderr.strip()
+        msgs.append(f"warning: {n.name}: exec '{cmd}' failed ({rc if rc is not None else p.returncode}): "
+                    f"{err[:200]}")
+    for f in ndir.glob("exec.*.err"):
+        f.unlink(missing_ok=True)
     return msgs
 
 

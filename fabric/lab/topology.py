@@ -89,10 +89,16 @@ class Endpoint:
     given: str  # name as written in the topology (may be an alias)
 
 
+# containerlab's DefaultVethLinkMTU: every veth link is created with MTU 9500 unless the link sets `mtu`
+# (node `exec` lines may lower it afterwards, e.g. `ip link set eth1 mtu 9214`).
+DEFAULT_LINK_MTU = 9500
+
+
 @dataclass
 class Link:
     a: Endpoint
     b: Endpoint
+    mtu: int = DEFAULT_LINK_MTU
 
 
 @dataclass
@@ -507,7 +513,7 @@ def _parse_links(raw_links: list[Any], nodes: dict[str, Node], file: str, notes:
                 raise TopologyError("a link needs exactly two endpoints", file=file, key=f"{key}.endpoints")
             a = _endpoint(str(eps[0]), nodes, file, f"{key}.endpoints[0]")
             b = _endpoint(str(eps[1]), nodes, file, f"{key}.endpoints[1]")
-            extra = set(raw) - {"endpoints"}
+            extra = set(raw) - {"endpoints", "mtu"}
         elif raw.get("type") == "veth":
             eps = raw.get("endpoints") or []
             if len(eps) != 2:
@@ -520,7 +526,7 @@ def _parse_links(raw_links: list[Any], nodes: dict[str, Node], file: str, notes:
                 for k in set(ep) - {"node", "interface"}:
                     notes.append(f"{key}.endpoints[{j}].{k}: not supported by the netns backend, ignored")
             a, b = ends
-            extra = set(raw) - {"type", "endpoints"}
+            extra = set(raw) - {"type", "endpoints", "mtu"}
         else:
             raise TopologyError(f"link type '{raw.get('type')}' is not supported by the netns backend",
                                 file=file, key=f"{key}.type", fix="use type: veth or brief endpoints")
@@ -532,5 +538,9 @@ def _parse_links(raw_links: list[Any], nodes: dict[str, Node], file: str, notes:
                 raise TopologyError(f"interface {e.node}:{e.interface} already used by {other}", file=file,
                                     key=k)
             seen[(e.node, e.interface)] = key
-        links.append(Link(a=a, b=b))
+        mtu = raw.get("mtu", DEFAULT_LINK_MTU)
+        if isinstance(mtu, bool) or not isinstance(mtu, int) or not 68 <= mtu <= 65535:
+            raise TopologyError(f"link mtu must be an integer 68..65535, got {mtu!r}", file=file,
+                                key=f"{key}.mtu")
+        links.append(Link(a=a, b=b, mtu=mtu))
     return links

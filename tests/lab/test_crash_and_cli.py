@@ -51,6 +51,37 @@ def test_cli_errors_name_file_and_key(tmp_path: Path) -> None:
     assert res.exit_code == 0 and res.output.startswith('graph "frr-triangle"')
 
 
+def test_scenario_command(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """`fabric lab scenario FILE` runs fabric.rollout.scenario.run_scenario (stubbed: no lab here)."""
+    import inspect as pyinspect
+
+    import fabric.rollout.scenario as sc
+
+    params = pyinspect.signature(sc.run_scenario).parameters
+    assert list(params)[0] == "path" and {"keep", "emit"} <= set(params)
+    calls: list[tuple[Path, bool]] = []
+
+    def fake(path: Path, *, keep: bool = False, emit=None):  # type: ignore[no-untyped-def]
+        calls.append((Path(path), keep))
+        assert emit is not None
+        emit(1, "leaf1", "commit", "ok", "")
+        ok = Path(path).name == "good.yaml"
+        return {"scenario": "s", "ok": ok, "report": {},
+                "checks": [{"name": "outcome", "ok": ok, "detail": "completed (expected completed)"}]}
+
+    with monkeypatch.context() as m:
+        m.setattr(sc, "run_scenario", fake)
+        report = tmp_path / "r.json"
+        res = CliRunner().invoke(cli.app, ["scenario", "labs/good.yaml", "--keep", "--report", str(report)])
+        assert res.exit_code == 0, res.output
+        assert calls == [(Path("labs/good.yaml"), True)] and "ok outcome" in res.output
+        assert json.loads(report.read_text())["ok"] is True
+        res = CliRunner().invoke(cli.app, ["scenario", "labs/bad.yaml"])
+        assert res.exit_code == 1 and "FAIL outcome" in res.output
+    res = CliRunner().invoke(cli.app, ["scenario", str(tmp_path / "missing.yaml")])
+    assert res.exit_code == 1 and "Traceback" not in res.output and "missing.yaml" in res.output
+
+
 def test_kill9_mid_deploy_then_destroy_all(tmp_path: Path) -> None:
     require_frr()
     topo = _bench_module().generate(tmp_path, 4, 20, name="nf-crash")

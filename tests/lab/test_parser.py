@@ -11,9 +11,16 @@ import yaml
 
 from fabric.errors import FabricError
 from fabric.lab import artifacts, clab_backend, load_topology
-from fabric.lab.netns import daemons_from_config, mgmt_veth, parse_daemons_file
+from fabric.lab.netns import (
+    _exec_script,
+    daemons_from_config,
+    mgmt_veth,
+    neigh_thresholds,
+    parse_daemons_file,
+    raise_neigh_limits,
+)
 from fabric.lab.state import build_state
-from fabric.lab.topology import linux_ifname, long_name
+from fabric.lab.topology import DEFAULT_LINK_MTU, linux_ifname, long_name
 
 pytestmark = pytest.mark.lab
 
@@ -214,14 +221,76 @@ def test_unsupported_fields_warn(tmp_path: Path) -> None:
             r2: {kind: linux}
           links:
             - endpoints: ["r1:eth1", "r2:eth1"]
-              mtu: 9000
+              vars: {x: 1}
     """)
     with pytest.warns(UserWarning) as rec:
         t = load_topology(p)
     joined = "\n".join(t.warnings)
     assert len(rec) == len(t.warnings) == 3
     assert any("topology.nodes.r1.ports" in str(w.message) for w in rec)
-    assert "topology.nodes.r1.cpu" in joined and "topology.links[0].mtu" in joined
+    assert "topology.nodes.r1.cpu" in joined and "topology.links[0].vars" in joined
+
+
+def test_link_mtu(tmp_path: Path) -> None:
+    """containerlab: veth links get MTU 9500 (DefaultVethLinkMTU) unless the link sets `mtu`."""
+    p = write(tmp_path, """
+        name: m
+        topology:
+          nodes: {r1: {kind: linux}, r2: {kind: linux}}
+          links:
+            - endpoints: ["r1:eth1", "r2:eth1"]
+              mtu: 9000
+            - endpoints: ["r1:eth2", "r2:eth2"]
+            - type: veth
+              mtu: 1500
+              endpoints: [{node: r1, interface: eth3}, {node: r2, interface: eth3}]
+    """)
+    t = load_topology(p)
+    assert [lk.mtu for lk in t.links] == [9000, DEFAULT_LINK_MTU, 1500] and DEFAULT_LINK_MTU == 9500
+    assert not t.warnings
+    bad = write(tmp_path, """
+        name: m2
+        topology:
+          nodes: {r1: {kind: linux}, r2: {kind: linux}}
+          links: [{endpoints: ["r1:eth1", "r2:eth1"], mtu: 20}]
+    """, name="bad.clab.yml")
+    with pytest.raises(FabricError) as ei:
+        load_topology(bad)
+    assert ei.value.key == "topology.links[0].mtu"
+
+
+def test_neighbour_table_limits_only_raised(tmp_path: Path) -> None:
+    t1, t2, t3 = neigh_thresholds(64, 448)
+    assert t1 >= 2 * (64 + 448) and t1 <= t2 <= t3 and t3 > 1024  # dc-large alone overflows 1024
+    for fam in ("ipv4", "ipv6"):
+        d = tmp_path / fam / "neigh" / "default"
+        d.mkdir(parents=True)
+        for k, v in (("gc_thresh1", 128), ("gc_thresh2", 512), ("gc_thresh3", 99999)):
+            (d / k).write_text(f"{v}\n")
+    logs: list[str] = []
+    changed = raise_neigh_limits(64, 448, log=logs.append, root=tmp_path)
+    v4 = tmp_path / "ipv4" / "neigh" / "default"
+    assert int((v4 / "gc_thresh1").read_text()) == t1 and int((v4 / "gc_thresh2").read_text()) == t2
+    assert int((v4 / "gc_thresh3").read_text()) == 99999  # never lowered
+    assert len(changed) == 4 and len(logs) == 1 and "gc_thresh1 128 -> " in logs[0]
+    assert raise_neigh_limits(3, 2, log=logs.append, root=tmp_path) == [] and len(logs) == 1  # logged once
+
+
+def test_exec_lines_one_shell_per_node(tmp_path: Path) -> None:
+    """All exec lines of a node run in one shell, each on its own, in order; failures are reported."""
+    from fabric.lab.topology import Node
+
+    n = Node(name="h1", kind="linux", long_name="clab-x-h1",
+             exec=["echo a >> out", "exit 3", "echo 'unbalanced", "echo b >> out; echo oops >&2; false"])
+    script = tmp_path / "exec.sh"
+    script.write_text(_exec_script(n, tmp_path))
+    import subprocess
+
+    p = subprocess.run(["sh", str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=10)
+    assert (tmp_path / "out").read_text() == "a\nb\n"
+    rcs = dict(line.split() for line in p.stdout.splitlines())
+    assert rcs["0"] == "0" and rcs["1"] == "3" and rcs["2"] != "0" and rcs["3"] == "1"
+    assert (tmp_path / "exec.3.err").read_text().strip() == "oops"
 
 
 def test_daemons_file_and_detection() -> None:

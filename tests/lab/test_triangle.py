@@ -100,6 +100,56 @@ def test_ssh_with_lab_key(triangle: dict[str, Any]) -> None:
         client.close()
 
 
+def test_ssh_sessions_use_the_node_home(triangle: dict[str, Any]) -> None:
+    """Node shells never run the host's /root startup files (nodes share the host's /root)."""
+    paramiko = pytest.importorskip("paramiko")
+    st = triangle["state"]
+    r1 = st["nodes"]["r1"]
+    home = str(Path(r1["node_dir"]) / "home")
+    client = paramiko.SSHClient()
+    client.set_missing_host_key_policy(paramiko.AutoAddPolicy())
+    key = str(Path(st["lab_dir"]) / "ssh" / "id_ed25519")
+    client.connect(r1["mgmt_ipv4"], username="root", key_filename=key, look_for_keys=False,
+                   allow_agent=False, timeout=10)
+    try:
+        t0 = time.monotonic()
+        _, out, _ = client.exec_command('echo "$HOME"; pwd; shopt login_shell; echo "rc=$NETFABRIC_NODE"; '
+                                        'echo ~root', timeout=15)
+        lines = out.read().decode().splitlines()
+        elapsed = time.monotonic() - t0
+        chan = client.invoke_shell()  # interactive login shell: ~/.profile of the node home
+        chan.sendall(b'echo "LOGIN:$HOME:$NETFABRIC_NODE"; exit\n')
+        buf = b""
+        deadline = time.monotonic() + 10
+        while b"LOGIN:/" not in buf and time.monotonic() < deadline:
+            if chan.recv_ready():
+                buf += chan.recv(4096)
+            else:
+                time.sleep(0.05)
+    finally:
+        client.close()
+    assert lines[0] == home and lines[1] == home and lines[4] == home, lines
+    assert lines[2].split() == ["login_shell", "off"]
+    assert lines[3] == "rc=r1"  # the node's own ~/.bashrc ran, not /root's
+    assert f"LOGIN:{home}:r1".encode() in buf, buf[-300:]
+    assert elapsed < 5
+    # the host's passwd is untouched
+    assert Path("/etc/passwd").read_text().split("root:", 1)[1].split(":")[4] != home
+
+
+def test_link_mtu_and_neighbour_limits(triangle: dict[str, Any]) -> None:
+    from fabric.lab.netns import neigh_thresholds
+
+    st = triangle["state"]
+    for node, ifname in (("r1", "eth1"), ("r2", "eth1"), ("r2", "eth2"), ("h1", "eth1")):
+        out = subprocess.run(["ip", "-n", st["nodes"][node]["netns"], "-o", "link", "show", ifname],
+                             capture_output=True, text=True).stdout
+        assert " mtu 9500 " in out, (node, ifname, out)
+    need = neigh_thresholds(len(st["nodes"]), len(st["links"]))
+    for key, want in zip(("gc_thresh1", "gc_thresh2", "gc_thresh3"), need, strict=True):
+        assert int(Path("/proc/sys/net/ipv4/neigh/default", key).read_text()) >= want
+
+
 def test_lldp_neighbors(triangle: dict[str, Any]) -> None:
     st = triangle["state"]
     sock = st["nodes"]["r1"]["lldpd_socket"]
