@@ -427,12 +427,8 @@ class Rollout:
 
     def _nornir(self) -> Any:
         if self._nr is None:
-            from nornir.core.plugins.inventory import InventoryPluginRegister
-
             from fabric.inventory import load_nornir
 
-            # load_nornir registers its inventory plugin each call; one process may run many rollouts.
-            InventoryPluginRegister.available.pop("NetfabricInventory", None)
             self._nr = load_nornir(self.src.path, fab=self.fab, hosts=self.targets)
         return self._nr
 
