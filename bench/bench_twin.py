@@ -1,18 +1,26 @@
-"""Benchmark the EOS twin's eAPI latency.
+"""Benchmark the EOS twin: eAPI latency, and deploy time / memory of a big EOS-twin lab.
 
 Usage (root):
-  python bench/bench_twin.py                       # deploys eos-pair.clab.yml, measures, destroys
+  python bench/bench_twin.py                       # deploys a private copy of eos-pair.clab.yml, measures,
+                                                   # destroys
   python bench/bench_twin.py --host 172.20.77.11   # an already running twin (127.0.0.1 or a lab mgmt IP)
-Prints p50/p90 latency of eAPI ``show version`` and ``show ip bgp summary vrf all``.
+  python bench/bench_twin.py --lab containerlab/dc-large.clab.yml
+                                                   # + deploy to converged, twin boot, PSS per node
+Prints p50/p90 latency of eAPI ``show version`` and ``show ip bgp summary vrf all``; with ``--lab``
+also the time until every twin listens, until every twin applied its config, until the lab is
+converged, and the memory (PSS, so shared pages count once) per node including FRR, lldpd and the
+node's share of the one twin server process.
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import http.client
 import ipaddress
 import json
+import re
 import statistics
 import sys
 import time
@@ -35,8 +43,14 @@ def _allowed(host: str) -> bool:
 
 def measure(host: str, cmd: str, n: int, user: str, password: str) -> list[float]:
     auth = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
-    body = json.dumps({"jsonrpc": "2.0", "method": "runCmds", "id": 1,
-                       "params": {"version": 1, "cmds": [cmd], "format": "json"}}).encode()
+    body = json.dumps(
+        {
+            "jsonrpc": "2.0",
+            "method": "runCmds",
+            "id": 1,
+            "params": {"version": 1, "cmds": [cmd], "format": "json"},
+        }
+    ).encode()
     conn = http.client.HTTPConnection(host, 80, timeout=30)  # keep-alive, like pyeapi
     lat = []
     for _ in range(n):
@@ -56,19 +70,104 @@ def report(cmd: str, lat: list[float]) -> None:
     print(f"eAPI {cmd!r}: p50 {statistics.median(lat):.1f} ms  p90 {q[8]:.1f} ms  (n={len(lat)})")
 
 
+def _pss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def lab_memory(state: dict) -> tuple[float, float, int]:  # type: ignore[type-arg]
+    """(MB per node, twin server MB, processes): every process in a lab netns + the twin server."""
+    import os
+
+    inodes = set()
+    for n in state["nodes"].values():
+        with contextlib.suppress(OSError):
+            inodes.add(os.stat(f"/run/netns/{n['netns']}").st_ino)
+    total, procs = 0, 0
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            if os.stat(d / "ns" / "net").st_ino in inodes:
+                total += _pss_kb(int(d.name))
+                procs += 1
+        except OSError:
+            continue
+    twin_pid = (state.get("pids") or {}).get("twin")
+    twin_kb = _pss_kb(int(twin_pid)) if twin_pid else 0
+    return (total + twin_kb) / 1024 / max(1, len(state["nodes"])), twin_kb / 1024, procs + bool(twin_kb)
+
+
+def _twin_log_times(lab_dir: Path) -> tuple[float | None, float | None]:
+    listening = booted = None
+    log = lab_dir / "twin.log"
+    text = log.read_text() if log.exists() else ""
+    for m in re.finditer(r"twin\(s\) (listening|booted) after ([0-9.]+)s", text):
+        if m.group(1) == "listening":
+            listening = float(m.group(2))
+        else:
+            booted = float(m.group(2))
+    return listening, booted
+
+
+def bench_lab(topology: Path, timeout: float, user: str, password: str, n: int) -> None:
+    import tempfile
+
+    from fabric.lab import api
+    from fabric.twins.testbed import private_topology
+
+    work = Path(tempfile.mkdtemp(prefix="nftwinbench-"))
+    topo = private_topology(topology, work, prefix="twb")
+    t0 = time.monotonic()
+    try:
+        state = api.deploy(topo, wait_converged=True, timeout=timeout)
+        converged = time.monotonic() - t0
+        listening, booted = _twin_log_times(Path(state["lab_dir"]))
+        twins = [k for k, v in state["nodes"].items() if v.get("twin")]
+        print(f"lab {topology.name}: {len(state['nodes'])} nodes ({len(twins)} EOS twins)")
+        print(f"  deploy -> converged: {converged:.1f} s")
+        if listening is not None:
+            print(f"  twin server: all twins listening {listening:.2f} s after start", end="")
+            print(f", all configs applied {booted:.2f} s after start" if booted is not None else "")
+        per_node, twin_mb, procs = lab_memory(state)
+        print(
+            f"  memory: {per_node:.1f} MB PSS per node ({procs} processes; twin server {twin_mb:.1f} MB,"
+            f" {twin_mb / max(1, len(twins)):.2f} MB per twin)"
+        )
+        host = state["nodes"][twins[0]]["mgmt_ipv4"]
+        for cmd in ("show version", "show ip bgp summary vrf all"):
+            measure(host, cmd, 3, user, password)
+            report(f"{twins[0]}: {cmd}", measure(host, cmd, n, user, password))
+    finally:
+        api.destroy(topo)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--host")
     ap.add_argument("-n", type=int, default=50)
     ap.add_argument("--user", default="admin")
     ap.add_argument("--password", default="admin")
+    ap.add_argument("--lab", type=Path, help="also deploy this topology (a private copy) and measure it")
+    ap.add_argument("--timeout", type=float, default=60.0, help="seconds to converged for --lab")
     a = ap.parse_args()
+    if a.lab:
+        bench_lab(a.lab, a.timeout, a.user, a.password, a.n)
+        return 0
     bed = None
     host = a.host
     if host is None:
+        import tempfile
+
         from fabric.twins.testbed import LabBed
 
-        bed = LabBed(ROOT / "containerlab" / "eos-pair.clab.yml")
+        work = Path(tempfile.mkdtemp(prefix="nftwinbench-"))
+        bed = LabBed(ROOT / "containerlab" / "eos-pair.clab.yml", work)
         bed.create()
         bed.wait_peer("Established", 30)
         host = bed.mgmt_ip

@@ -43,7 +43,17 @@ class DeviceTwin:
             password.encode(), self.password.encode()
         )
 
-    async def boot(self) -> None:  # pragma: no cover - abstract
+    async def boot(self) -> None:
+        """Load state and apply it (``load`` then ``apply_boot``)."""
+        self.load()
+        await self.apply_boot()
+
+    def load(self) -> None:  # pragma: no cover - abstract
+        """Cheap, synchronous: read/persist state in ``self.state_dir``; the node serves right after."""
+        raise NotImplementedError
+
+    async def apply_boot(self) -> None:  # pragma: no cover - abstract
+        """Expensive: apply the loaded configuration to FRR/kernel (run in the background, bounded)."""
         raise NotImplementedError
 
     # ---- protocol hooks used by fabric/twins/server.py ---------------------------

@@ -9,8 +9,11 @@ import os
 from pathlib import Path
 from typing import Any
 
+from fabric.twins.netns import write_in_netns
+
 log = logging.getLogger(__name__)
 FRR_RELOAD = "/usr/lib/frr/frr-reload.py"
+_LOOPBACK_KINDS: tuple[str, ...] = ("dummy", "ifb")  # the one that worked last comes first
 
 
 async def run(*argv: str, timeout: float = 30.0, stdin: bytes | None = None) -> tuple[int, str, str]:
@@ -29,18 +32,110 @@ async def run(*argv: str, timeout: float = 30.0, stdin: bytes | None = None) -> 
     return proc.returncode or 0, out.decode(errors="replace"), err.decode(errors="replace")
 
 
+FRR_RUN = Path("/var/run/frr")
+
+
+class VtyError(Exception):
+    """The daemon answered with a non-success status (unknown command, warning ...)."""
+
+
+class Vty:
+    """A persistent connection to one FRR daemon's vtysh socket (``<rundir>/<daemon>.vty``).
+
+    The wire protocol is vtysh's own (FRR lib/vty.c ``vtysh_read``/``vtysh_flush``, vtysh.c
+    ``vtysh_client_run``): the command is sent NUL-terminated; the reply is the command's output
+    followed by three NUL bytes and one status byte (``CMD_SUCCESS`` = 0).  A connection starts in
+    the view node; like vtysh we send ``enable`` once after connecting.  Commands on one connection
+    are serialised; callers fall back to spawning vtysh when this returns None.
+    """
+
+    LIMIT = 64 * 1024 * 1024  # largest reply we read (a full-table JSON is a few MB)
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._rw: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+        self._lock = asyncio.Lock()
+
+    async def _raw(self, command: str, timeout: float) -> str:
+        assert self._rw is not None
+        reader, writer = self._rw
+        writer.write(command.encode() + b"\0")
+        await writer.drain()
+        data = await asyncio.wait_for(reader.readuntil(b"\0\0\0"), timeout)
+        status = (await asyncio.wait_for(reader.readexactly(1), timeout))[0]
+        if status != 0:
+            raise VtyError(f"{command!r}: status {status}: {data[:-3].decode(errors='replace')[:200]}")
+        return data[:-3].decode(errors="replace")
+
+    async def command(self, command: str, timeout: float = 15.0) -> str | None:
+        async with self._lock:
+            for _attempt in range(2):  # a daemon restart leaves a dead connection: reconnect once
+                try:
+                    if self._rw is None:
+                        self._rw = await asyncio.wait_for(
+                            asyncio.open_unix_connection(str(self.path), limit=self.LIMIT), timeout
+                        )
+                        await self._raw("enable", timeout)
+                    return await self._raw(command, timeout)
+                except VtyError as e:
+                    log.debug("vty %s: %s", self.path, e)
+                    return None
+                except (OSError, EOFError, TimeoutError, asyncio.LimitOverrunError):
+                    self.close()  # the stream position is unknown after any error: start afresh
+            return None
+
+    def close(self) -> None:
+        if self._rw is not None:
+            self._rw[1].close()
+            self._rw = None
+
+
+def daemon_for(cmd: str) -> str | None:
+    """Which daemon answers a show command (vtysh routes the same way); None = ask vtysh."""
+    w = cmd.split()
+    if w[:2] == ["show", "bgp"] or w[:3] == ["show", "ip", "bgp"] or w[:3] == ["show", "ipv6", "bgp"]:
+        return "bgpd"
+    if w[:3] == ["show", "ip", "ospf"]:
+        return "ospfd"
+    if w[:2] == ["show", "isis"]:
+        return "isisd"
+    if w[:3] in (["show", "ip", "route"], ["show", "ipv6", "route"]) or w[:2] == ["show", "interface"]:
+        return "zebra"
+    return None
+
+
 class Frr:
     def __init__(self, pathspace: str | None, netns: str | None, workdir: Path) -> None:
         self.pathspace = pathspace
         self.netns = netns
         self.workdir = workdir
+        self._vty: dict[str, Vty] = {}
 
     def _vtysh(self) -> list[str]:
         return ["vtysh", "-N", self.pathspace] if self.pathspace else ["vtysh"]
 
+    def vty(self, daemon: str) -> Vty:
+        if daemon not in self._vty:
+            rundir = FRR_RUN / self.pathspace if self.pathspace else FRR_RUN
+            self._vty[daemon] = Vty(rundir / f"{daemon}.vty")
+        return self._vty[daemon]
+
+    def close(self) -> None:
+        for v in self._vty.values():
+            v.close()
+
+    async def show_text(self, cmd: str) -> str:
+        daemon = daemon_for(cmd)
+        if daemon is not None:
+            out = await self.vty(daemon).command(cmd)
+            if out is not None:
+                return out
+        _, out, _ = await run(*self._vtysh(), "-c", cmd, timeout=15)  # fallback: one vtysh process
+        return out
+
     async def show_json(self, cmd: str) -> Any:
-        rc, out, _ = await run(*self._vtysh(), "-c", cmd, timeout=15)
-        if rc != 0 or not out.strip():
+        out = await self.show_text(cmd)
+        if not out.strip():
             return {}
         try:
             return json.loads(out)
@@ -48,26 +143,30 @@ class Frr:
             return {}
 
     async def show_json_many(self, *cmds: str) -> list[Any]:
-        """Several JSON show commands in one vtysh process (one spawn instead of N)."""
-        argv = [a for c in cmds for a in ("-c", c)]
-        _, out, _ = await run(*self._vtysh(), *argv, timeout=15)
-        dec, res, pos = json.JSONDecoder(), [], 0
-        for _ in cmds:
-            while pos < len(out) and out[pos] != "{":
-                pos += 1
-            try:
-                obj, pos = dec.raw_decode(out, pos)
-            except json.JSONDecodeError:
-                obj = {}
-            res.append(obj)
-        return res
-
-    async def show_text(self, cmd: str) -> str:
-        _, out, _ = await run(*self._vtysh(), "-c", cmd, timeout=15)
-        return out
+        """Several JSON show commands (each on its daemon's persistent vty connection)."""
+        return [await self.show_json(c) for c in cmds]
 
     async def running(self) -> str:
         return await self.show_text("show running-config")
+
+    async def load_fresh(self, config: str) -> tuple[bool, str]:
+        """Push a whole config into daemons that hold (almost) nothing yet: one ``vtysh -f``.
+
+        Used at device boot, where FRR was just started with an empty config: frr-reload's delta
+        computation (a Python process and several ``show running-config`` round trips) costs about
+        ten times as much.  Any error falls back to :meth:`reload`, which converges on the target.
+        """
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        target = self.workdir / "frr-target.conf"
+        target.write_text(config)
+        boot = self.workdir / "frr-boot.conf"
+        # "frr defaults" is only valid when a daemon reads its startup file.
+        boot.write_text("".join(ln for ln in config.splitlines(True) if not ln.startswith("frr defaults")))
+        rc, out, err = await run(*self._vtysh(), "-f", str(boot), timeout=60)
+        if rc == 0:
+            return True, ""
+        log.info("vtysh -f rc=%s, falling back to frr-reload: %s", rc, (err or out)[-300:])
+        return await self.reload(config)
 
     async def reload(self, config: str) -> tuple[bool, str]:
         """Make FRR's running config equal to ``config`` (frr-reload computes the delta)."""
@@ -107,24 +206,60 @@ class Frr:
         except json.JSONDecodeError:
             return []
 
-    async def set_links(self, wanted: dict[str, tuple[int, bool]]) -> None:
+    async def set_links(self, wanted: dict[str, tuple[int, bool]], fresh: bool = False) -> None:
+        """MTU / admin state / loopback stand-ins, in one ``ip -batch`` (one process, not one per change).
+
+        ``fresh`` (device boot): skip reading the current state and set everything; ``-force`` lets the
+        batch continue past an interface the topology does not wire.
+        """
+        batch: list[str] = []
+        if fresh:
+            for name, (mtu, up) in wanted.items():
+                if name.startswith("lo"):
+                    batch.append(f"link add {name} type {_LOOPBACK_KINDS[0]}")
+                batch += [f"link set dev {name} mtu {mtu}", f"link set dev {name} {'up' if up else 'down'}"]
+            rc, _, err = await self._batch(batch)
+            if rc == 0 or not any(n.startswith("lo") for n in wanted):
+                return
+            # Some line failed (no such device, or no loopback driver of that kind): redo it the careful way.
         links = {lk["ifname"]: lk for lk in await self.ip_json("link", "show")}
+        batch = []
         for name, (mtu, up) in wanted.items():
-            if name not in links:
-                if not name.startswith("lo"):
+            cur = links.get(name)
+            if cur is None:
+                if not name.startswith("lo") or not await self._add_loopback(name):
                     continue  # an EthernetN the topology does not wire
-                await run(*self._ip(), "link", "add", name, "type", "dummy")
-                links[name] = {"mtu": 0, "flags": []}
-            cur = links[name]
+                cur = {"mtu": 0, "flags": []}
             if cur.get("mtu") != mtu:
-                await run(*self._ip(), "link", "set", "dev", name, "mtu", str(mtu))
+                batch.append(f"link set dev {name} mtu {mtu}")
             is_up = "UP" in cur.get("flags", [])
-            if up != is_up or name.startswith("lo"):
-                await run(*self._ip(), "link", "set", "dev", name, "up" if up else "down")
+            if up != is_up:
+                batch.append(f"link set dev {name} {'up' if up else 'down'}")
+        rc, _, err = await self._batch(batch)
+        if rc != 0:
+            log.warning("ip -batch in %s: %s", self.netns, err.strip()[-300:])
+
+    async def _batch(self, lines: list[str]) -> tuple[int, str, str]:
+        if not lines:
+            return 0, "", ""
+        stdin = ("\n".join(lines) + "\n").encode()
+        return await run(*self._ip(), "-force", "-batch", "-", stdin=stdin, timeout=30)
+
+    async def _add_loopback(self, name: str) -> bool:
+        """A LoopbackN stand-in: a dummy, or an ifb where the kernel has no dummy driver (both are
+        always-up, carrier-on devices that only own addresses)."""
+        global _LOOPBACK_KINDS
+        for kind in _LOOPBACK_KINDS:
+            rc, _, err = await run(*self._ip(), "link", "add", name, "type", kind, timeout=10)
+            if rc == 0:
+                _LOOPBACK_KINDS = (kind,) + tuple(k for k in _LOOPBACK_KINDS if k != kind)
+                return True
+        log.warning("cannot create %s in %s: %s", name, self.netns, err.strip())
+        return False
 
     async def sysctl_forwarding(self, on: bool) -> None:
         if self.netns:
-            await run("ip", "netns", "exec", self.netns, "sysctl", "-qw", f"net.ipv4.ip_forward={int(on)}")
+            write_in_netns(self.netns, "/proc/sys/net/ipv4/ip_forward", f"{int(on)}\n")
 
 
 def lldp_cli(netns: str | None, socket_path: str) -> list[str]:

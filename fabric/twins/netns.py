@@ -51,3 +51,30 @@ def bind_in_netns(netns: str | None, host: str, port: int, backlog: int = 64) ->
             os.close(orig)
             if target is not None:
                 os.close(target)
+
+
+def write_in_netns(netns: str | None, path: str, value: str) -> bool:
+    """Write a per-netns /proc file (e.g. ``/proc/sys/net/ipv4/ip_forward``) as seen from ``netns``.
+
+    Network sysctls resolve to the namespace of the thread that opens them, so this switches the
+    calling thread in and back, like :func:`bind_in_netns` (no ``ip netns exec`` process).
+    """
+    with _LOCK:
+        orig = os.open("/proc/thread-self/ns/net", os.O_RDONLY)
+        target = os.open(f"/run/netns/{netns}", os.O_RDONLY) if netns else None
+        try:
+            if target is not None:
+                _setns(target)
+            try:
+                with open(path, "w") as fh:
+                    fh.write(value)
+                return True
+            except OSError:
+                return False
+            finally:
+                if target is not None:
+                    _setns(orig)
+        finally:
+            os.close(orig)
+            if target is not None:
+                os.close(target)

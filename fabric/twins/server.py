@@ -7,8 +7,10 @@ import datetime
 import ipaddress
 import json
 import logging
+import os
 import signal
 import ssl
+import time
 from pathlib import Path
 from typing import Any
 
@@ -97,7 +99,7 @@ class _SSHServer(asyncssh.SSHServer):
 
 
 async def start_node(twin: DeviceTwin, key: asyncssh.SSHKey, tls: ssl.SSLContext) -> list[Any]:
-    await twin.boot()
+    """Bind and serve one node's protocols (fast: a few sockets); the caller boots it."""
     servers: list[Any] = []
     ip, ns = twin.mgmt_ip, twin.netns
     ports = twin.services
@@ -130,8 +132,27 @@ async def start_node(twin: DeviceTwin, key: asyncssh.SSHKey, tls: ssl.SSLContext
         servers.append(await serve_http(bind_in_netns(ns, ip, ports["http"]), handler))
     if handler is not None and "https" in ports:
         servers.append(await serve_http(bind_in_netns(ns, ip, ports["https"]), handler, tls))
-    log.info("twin %s (%s) serving on %s in netns %s", twin.name, twin.platform, ip, ns)
+    log.debug("twin %s (%s) listening on %s in netns %s", twin.name, twin.platform, ip, ns)
     return servers
+
+
+def boot_concurrency() -> int:
+    """How many nodes apply their config to FRR at once: bounded, or a big lab starves the host."""
+    env = os.environ.get("NETFABRIC_TWIN_BOOT_JOBS")
+    if env and env.isdigit() and int(env) > 0:
+        return int(env)
+    return max(2, min(8, 2 * (os.cpu_count() or 1)))
+
+
+async def _boot(twin: DeviceTwin, sem: asyncio.Semaphore) -> None:
+    async with sem:
+        t0 = time.monotonic()
+        try:
+            await twin.apply_boot()
+        except Exception:  # one broken node must not take the others down
+            log.exception("twin %s failed to apply its configuration", twin.name)
+            return
+        log.info("twin %s (%s) booted in %.2fs", twin.name, twin.platform, time.monotonic() - t0)
 
 
 async def serve(state_path: Path) -> int:
@@ -139,17 +160,30 @@ async def serve(state_path: Path) -> int:
     secrets = _lab_secrets_dir(state, state_path)
     key, tls = host_key(secrets), tls_context(secrets)
     servers: list[Any] = []
-    twins = []
+    twins: list[DeviceTwin] = []
+    t0 = time.monotonic()
+    # 1) every node: state files + listening sockets.  Cheap (milliseconds per node), so the whole lab
+    #    is reachable (the lab's readiness check) long before FRR has been configured everywhere.
     for name, node in state.get("nodes", {}).items():
         cls = REGISTRY.get(node.get("twin") or "")
         if cls is None:
             continue
         twin = cls(name, node, state)
-        twins.append(twin)
         try:
+            twin.load()
             servers += await start_node(twin, key, tls)
         except Exception:  # one broken node must not take the others down
             log.exception("twin %s failed to start", name)
+            continue
+        twins.append(twin)
+    log.info("%d twin(s) listening after %.2fs", len(twins), time.monotonic() - t0)
+    # 2) config -> FRR/kernel, a bounded number of nodes at a time, in the background.
+    sem = asyncio.Semaphore(boot_concurrency())
+    boots = [asyncio.ensure_future(_boot(t, sem)) for t in twins]
+    done = asyncio.gather(*boots)
+    done.add_done_callback(
+        lambda _f: log.info("%d twin(s) booted after %.2fs", len(twins), time.monotonic() - t0)
+    )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -157,6 +191,8 @@ async def serve(state_path: Path) -> int:
     await stop.wait()
     for s in servers:
         s.close()
+    for b in boots:
+        b.cancel()
     for t in twins:
         save = getattr(t, "save", None)
         if save:

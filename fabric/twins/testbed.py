@@ -274,10 +274,52 @@ if __name__ == "__main__":
     main()
 
 
-class LabBed(TestBed):
-    """The same test surface on a real embedded-lab deployment of containerlab/eos-pair.clab.yml."""
+def private_topology(src: Path, workdir: Path, prefix: str = "tw") -> Path:
+    """A private copy of a topology: own lab name and free mgmt /24, absolute paths.
 
-    def __init__(self, topology: Path) -> None:
+    Tests and benchmarks deploy copies so they never destroy (or clash with) a lab someone else
+    deployed from the same file on a shared host.
+    """
+    import yaml
+
+    from fabric.lab.state import registered
+
+    src = src.resolve()
+    data = yaml.safe_load(src.read_text())
+    name = f"{prefix}{secrets.token_hex(3)}"
+    used = {str(s.get("mgmt", {}).get("ipv4_subnet", "")) for s in registered()}
+    subnet = next(
+        (c for c in (f"172.21.{secrets.randbelow(200) + 20}" for _ in range(200)) if f"{c}.0/24" not in used),
+        None,
+    )
+    if subnet is None:
+        raise RuntimeError("no free management subnet for a private lab")
+    data["name"] = name
+    data["mgmt"] = {"network": f"nf-{name}", "ipv4-subnet": f"{subnet}.0/24"}
+    for node in data["topology"]["nodes"].values():
+        if node.get("binds"):
+            node["binds"] = [
+                f"{(src.parent / b.partition(':')[0]).resolve()}:{b.partition(':')[2]}" for b in node["binds"]
+            ]
+        if node.get("startup-config"):
+            node["startup-config"] = str((src.parent / node["startup-config"]).resolve())
+        if "mgmt-ipv4" in node:
+            node["mgmt-ipv4"] = f"{subnet}.{node['mgmt-ipv4'].rsplit('.', 1)[1]}"
+    workdir.mkdir(parents=True, exist_ok=True)
+    path = workdir / f"{name}.clab.yml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+class LabBed(TestBed):
+    """The same test surface on a real embedded-lab deployment of containerlab/eos-pair.clab.yml.
+
+    A private copy (own name and mgmt subnet) is deployed, so concurrent runs never collide.
+    """
+
+    def __init__(self, topology: Path, workdir: Path | None = None) -> None:
+        if workdir is not None:
+            topology = private_topology(topology, workdir)
         self.topology = topology
         self.state: dict[str, object] = {}
         self.server = None

@@ -35,7 +35,7 @@ def bed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestBed]:
     # falls back to the self-contained bed (no dependency on fabric.lab).
     tb: TestBed
     if os.environ.get("NETFABRIC_TWIN_BED", "lab") == "lab" and _lab_available():
-        tb = LabBed(TOPOLOGY)
+        tb = LabBed(TOPOLOGY, Path(tmp_path_factory.mktemp("twinlab")))
     else:
         tb = TestBed(Path(tmp_path_factory.mktemp("twinbed")))
     try:

@@ -50,8 +50,9 @@ def test_modes_and_fallback_to_global() -> None:
     text = cfg.to_text()
     assert "interface Ethernet1\n   description uplink\n   no switchport\n   ip address 10.0.0.1/31\n" in text
     # a bgp-level line typed in the address-family mode goes to the bgp mode, before the sub-mode
-    assert "   neighbor 10.0.0.0 description later\n   address-family ipv4\n" in text
-    assert text.startswith("interface") and "hostname sw1\n!" in text
+    assert "   neighbor 10.0.0.0 description later\n   !\n   address-family ipv4\n" in text
+    # printed in EOS's section order, not in the order typed
+    assert text.startswith("hostname sw1\n!\ninterface Ethernet1\n")
 
 
 def test_replacement_and_no() -> None:

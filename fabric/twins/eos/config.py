@@ -7,6 +7,7 @@ drift work on them; only the parser in ``model.py`` decides what reaches FRR.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -155,6 +156,78 @@ _KEYS: list[tuple[re.Pattern[str], int]] = [
 ]
 
 
+# EOS's running-config section order (the order templates/eos/ renders, which follows EOS): prefix ->
+# (rank, group).  Consecutive one-line commands of one group print without "!" between them
+# ("hostname" + "ip domain-name", "ip routing" + "no ip routing vrf MGMT").
+_TOP_ORDER: list[tuple[re.Pattern[str], int, str]] = [
+    (re.compile(p), rank, group)
+    for p, rank, group in [
+        (r"^logging\b", 10, "logging"),
+        (r"^hostname\b", 20, "system"),
+        (r"^(ip domain-name|dns domain)\b", 21, "system"),
+        (r"^ip name-server\b", 22, "name-server"),
+        (r"^ntp\b", 30, "ntp"),
+        (r"^snmp-server\b", 40, "snmp"),
+        (r"^spanning-tree\b", 50, "spanning-tree"),
+        (r"^(no )?aaa\b", 60, "aaa"),
+        (r"^username\b", 70, "username"),
+        (r"^(no )?lldp\b", 80, "lldp"),
+        (r"^vrf instance\b", 90, "vrf"),
+        (r"^interface\b", 100, "interface"),
+        (r"^(no )?ip routing\b", 110, "ip routing"),
+        (r"^(no )?ipv6 unicast-routing\b", 111, "ip routing"),
+        (r"^ip prefix-list\b", 120, "prefix-list"),
+        (r"^ipv6 prefix-list\b", 121, "prefix-list"),
+        (r"^ip route\b", 130, "ip route"),
+        (r"^ipv6 route\b", 131, "ip route"),
+        (r"^route-map\b", 140, "route-map"),
+        (r"^router bfd\b", 150, "router"),
+        (r"^router bgp\b", 160, "router"),
+        (r"^router isis\b", 170, "router"),
+        (r"^router ospf\b", 180, "router"),
+        (r"^management api\b", 190, "management api"),
+    ]
+]
+_IF_TYPES = ("Ethernet", "Loopback", "Management", "Port-Channel", "Tunnel", "Vlan", "Vxlan")
+
+
+def _top_rank(line: str) -> tuple[int, str] | None:
+    for rx, rank, group in _TOP_ORDER:
+        if rx.match(line):
+            return rank, group
+    return None
+
+
+def top_group(line: str) -> str:
+    """Separator group of a one-line top-level command (unknown commands: their first two words)."""
+    known = _top_rank(line)
+    return known[1] if known else " ".join(line.split()[:2])
+
+
+def _if_key(line: str) -> tuple[int, tuple[int, ...], str]:
+    name = line.split()[1] if len(line.split()) > 1 else ""
+    kind = name.rstrip("0123456789/.")
+    typ = _IF_TYPES.index(kind) if kind in _IF_TYPES else len(_IF_TYPES)
+    nums = tuple(int(x) for x in re.findall(r"\d+", name[len(kind) :] if typ < len(_IF_TYPES) else ""))
+    return typ, nums, name
+
+
+def canonical_order(nodes: list[Node]) -> list[Node]:
+    """Top-level sections in EOS order; interfaces by type and number.  Commands the table does not
+    know keep their place after the known command entered before them (stable sort)."""
+    keyed = []
+    rank = 0
+    for i, n in enumerate(nodes):
+        known = _top_rank(n.line)
+        if known:
+            rank = known[0]
+        sub = _if_key(n.line) if known and known[0] == 100 else (0, (), "")
+        keyed.append(((rank, sub, i), n))
+    keyed.sort(key=lambda kv: kv[0])
+    return [n for _, n in keyed]
+
+
+@functools.lru_cache(maxsize=65536)
 def line_key(line: str) -> str:
     """Identity of a setting inside its parent (used for replacement)."""
     neg = line.startswith("no ")
@@ -229,6 +302,10 @@ def prompt_suffix(path: list[str]) -> str:
 class Node:
     line: str
     children: list[Node] = field(default_factory=list)
+    key: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.key = line_key(self.line)  # computed once: _set compares it against every sibling
 
     def find(self, line: str) -> Node | None:
         for c in self.children:
@@ -261,18 +338,29 @@ class EosConfig:
         return cfg
 
     def to_text(self) -> str:
+        """The config as ``show running-config`` prints it: EOS section order, 3-space indentation,
+        ``!`` between sections and before every nested sub-mode."""
         out: list[str] = []
 
-        def walk(node: Node, depth: int) -> None:
+        def walk(node: Node, path: list[str], depth: int) -> None:
+            opener = _MODE_OPENERS.get(mode_kind(path))
             for c in node.children:
+                if c.children or (opener is not None and opener.match(c.line)):
+                    out.append(INDENT * depth + "!")  # EOS separates each nested sub-mode
                 out.append(INDENT * depth + c.line)
-                walk(c, depth + 1)
-                if depth == 0:
-                    out.append("!")
-                elif c.children and depth == 1:
-                    out.append(INDENT * depth + "!")
+                walk(c, [*path, c.line], depth + 1)
 
-        walk(self.root, 0)
+        prev_group: str | None = None
+        for c in canonical_order(self.root.children):
+            block = bool(c.children) or bool(_MODE_OPENERS["top"].match(c.line))
+            group = None if block else top_group(c.line)
+            if out and (group is None or group != prev_group):
+                out.append("!")
+            out.append(c.line)
+            walk(c, [c.line], 1)
+            prev_group = group
+        if out:
+            out.append("!")
         return "\n".join(out) + ("\n" if out else "") + "end\n"
 
     def copy(self) -> EosConfig:
@@ -386,13 +474,14 @@ class EosConfig:
             self.path.append(node)
             return
         key = line_key(line)
+        neg = "no " + line
         for i, c in enumerate(cur.children):
-            ck = line_key(c.line)
+            if c.key != key and c.line != neg:
+                continue
             if c.line == line:
                 return
-            if ck == key or c.line == "no " + line:
-                cur.children[i] = Node(line, c.children)
-                return
+            cur.children[i] = Node(line, c.children)
+            return
         if cur is not self.root:
             # EOS lists a mode's own settings before its nested sub-modes.
             for i, c in enumerate(cur.children):

@@ -28,9 +28,18 @@ def _mac_dotted(mac: str) -> str:
     return f"{h[0:4]}.{h[4:8]}.{h[8:12]}" if len(h) == 12 else mac
 
 
+async def system_mac(tw: EosTwin) -> str:
+    """The management port's MAC, read once (it never changes for the life of the namespace)."""
+    if not tw.system_mac:
+        links = await tw.frr.ip_json("link", "show", "eth0")
+        if not links:
+            return "00:1c:73:00:00:01"
+        tw.system_mac = _mac(links[0])
+    return tw.system_mac
+
+
 async def show_version(tw: EosTwin) -> dict[str, Any]:
-    links = await tw.frr.ip_json("link", "show", "eth0")
-    mac = _mac(links[0]) if links else "00:1c:73:00:00:01"
+    mac = await system_mac(tw)
     now = time.time()
     return {
         "modelName": "cEOSLab",

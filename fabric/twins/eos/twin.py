@@ -81,6 +81,8 @@ class EosTwin(DeviceTwin):
         self._device_cache: tuple[str, Device] | None = None
         self.serial = hashlib.sha1(name.encode()).hexdigest()[:12].upper()
         self.netns_id = ""
+        self._fresh = False
+        self.system_mac = ""
 
     # ---- protocol hooks -------------------------------------------------------
     async def ssh_shell(self, process: Any) -> None:
@@ -124,16 +126,22 @@ class EosTwin(DeviceTwin):
         return f"{st.st_dev}:{st.st_ino}" if st else ""
 
     async def boot(self) -> None:
+        self.load()
+        await self.apply_boot()
+
+    def load(self) -> None:
+        """The cheap half of a boot: state files only, so the node can serve at once."""
         self.state_dir.mkdir(parents=True, exist_ok=True)
         (self.state_dir / "flash").mkdir(exist_ok=True)
         startup = self._f("startup-config")
         sess_file = self._f("sessions.json")
         saved = json.loads(sess_file.read_text()) if sess_file.exists() else {}
         self.netns_id = self._netns_id()
-        if saved.get("netns_id") != self.netns_id:
-            # A new deployment (new namespace) is a device boot: running-config comes from the
-            # topology's startup-config and sessions/timers do not survive.  A restart of the
-            # twin server alone (same namespace) keeps everything.
+        # A new deployment (new namespace) is a device boot: running-config comes from the
+        # topology's startup-config and sessions/timers do not survive.  A restart of the
+        # twin server alone (same namespace) keeps everything.
+        self._fresh = saved.get("netns_id") != self.netns_id
+        if self._fresh:
             for f in ("running-config", "sessions.json"):
                 self._f(f).unlink(missing_ok=True)
             if self.node.get("startup_config"):
@@ -144,13 +152,16 @@ class EosTwin(DeviceTwin):
             self._write(startup, EosConfig.from_text(text).to_text())
         run_file = self._f("running-config")
         self.running = EosConfig.from_text((run_file if run_file.exists() else startup).read_text())
-        sess_file = self._f("sessions.json")
         if sess_file.exists():
             data = json.loads(sess_file.read_text())
             self.sessions = {k: Session(**v) for k, v in data.get("sessions", {}).items()}
             self.boot_time = float(data.get("boot_time", self.boot_time))
         self.save()
-        await self.apply_running()
+
+    async def apply_boot(self) -> None:
+        """The expensive half: running-config -> FRR and kernel, then pending commit timers."""
+        await self.apply_running(fresh=self._fresh)
+        self._fresh = False
         for s in self.sessions.values():
             if s.state == "pendingCommitTimer" and s.commit_deadline:
                 self._arm_timer(s)
@@ -166,11 +177,13 @@ class EosTwin(DeviceTwin):
     def hostname(self) -> str:
         return self.device().hostname
 
-    async def apply_running(self) -> None:
+    async def apply_running(self, fresh: bool = False) -> None:
+        """Make FRR and the kernel match the running-config (``fresh``: FRR holds no config yet)."""
         async with self._lock:
             dev = self.device()
-            await self.frr.set_links(kernel_links(dev))
-            ok, msg = await self.frr.reload(to_frr(dev))
+            await self.frr.set_links(kernel_links(dev), fresh=fresh)
+            frr_conf = to_frr(dev)
+            ok, _ = await (self.frr.load_fresh(frr_conf) if fresh else self.frr.reload(frr_conf))
             if not ok:
                 log.warning("%s: FRR apply failed", self.name)
             await self.frr.sysctl_forwarding(dev.ip_routing)
@@ -183,16 +196,19 @@ class EosTwin(DeviceTwin):
         """Make lldpd advertise what an EOS box does: its hostname and EthernetN port ids."""
         if not os.path.exists(self.lldpd_socket):
             return
-        base = ["lldpcli", "-u", self.lldpd_socket, "configure"]
         desc = f"Arista Networks EOS version {show.EOS_VERSION} running on an Arista cEOSLab"
-        await run(*base, "system", "hostname", dev.hostname, timeout=5)
-        await run(*base, "system", "description", desc, timeout=5)
+        cmds = [
+            f"configure system hostname {_lldp_quote(dev.hostname)}",
+            f"configure system description {_lldp_quote(desc)}",
+        ]
         for linux in self.node.get("interfaces", []):
             eos = to_eos(linux)
             if eos and eos.startswith("Ethernet"):
                 itf = dev.interfaces.get(eos)
-                extra = ["description", itf.description] if itf and itf.description else []
-                await run(*base, "ports", linux, "lldp", "portidsubtype", "local", eos, *extra, timeout=5)
+                extra = f" description {_lldp_quote(itf.description)}" if itf and itf.description else ""
+                cmds.append(f"configure ports {linux} lldp portidsubtype local {eos}{extra}")
+        # One lldpcli reading its commands from stdin, not one process per command.
+        await run("lldpcli", "-u", self.lldpd_socket, stdin=("\n".join(cmds) + "\n").encode(), timeout=10)
 
     # ---- sessions / commit timers --------------------------------------------
     def _arm_timer(self, s: Session) -> None:
@@ -597,6 +613,10 @@ class EosTwin(DeviceTwin):
 
 
 _SECRET = re.compile(r"\b(secret|password|key)( \d+| sha512| md5| 7)? \S+")
+
+
+def _lldp_quote(s: str) -> str:
+    return '"' + s.replace("\\", "").replace('"', "") + '"'
 
 
 def _sanitize(text: str) -> str:
