@@ -363,6 +363,7 @@ class OspfCheck(Check):
                     "state": "Full",
                     "router_id": peer.router_id if peer else None,
                     "peer": intf.peer if intf else None,
+                    "area": _area(dev.ospf.area),
                 },
                 intf,
             )
@@ -385,7 +386,7 @@ class OspfCheck(Check):
                 + (f": {cause}" if cause else ""),
             )
         n = next((x for x in nbrs if rid is None or x.router_id == rid), nbrs[0])
-        actual = {"state": n.state, "router_id": n.router_id}
+        actual = {"state": n.state, "router_id": n.router_id, "area": _area(n.area)}
         if rid is not None and n.router_id != rid:
             return (
                 "fail",
@@ -394,7 +395,25 @@ class OspfCheck(Check):
             )
         if n.state != "Full":
             return "fail", actual, f"OSPF neighbor {n.router_id} on {item} is {n.state}, not Full"
+        if actual["area"] and expected.get("area") and actual["area"] != expected["area"]:
+            return (
+                "fail",
+                actual,
+                f"OSPF neighbor {n.router_id} on {item} is in area {actual['area']}, "
+                f"intent says {expected['area']}",
+            )
         return "pass", actual, ""
+
+
+def _area(area: Any) -> str | None:
+    """OSPF area as dotted quad (intent and EOS may say 0, FRR says 0.0.0.0)."""
+    if area is None or area == "":
+        return None
+    text = str(area).split()[0]
+    if text.isdigit():
+        n = int(text)
+        return ".".join(str((n >> s) & 255) for s in (24, 16, 8, 0))
+    return text
 
 
 def _peer_proto(peer: str | None, section: str, ctx: Context) -> str:

@@ -8,10 +8,12 @@ plugs in with ``@register_collector("junos")`` and a class that fills a
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import logging
 import socket
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -31,6 +33,8 @@ class CollectOptions:
     sections: tuple[str, ...] = SECTIONS
     # EOS OSPF/IS-IS: "eapi" (JSON, text+TTP fallback through the NAPALM connection) or "scrapli" (SSH+TTP).
     cli_transport: str = "eapi"
+    # Keep SSH connections (FRR) open for the next collection in this process.
+    reuse_connections: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -219,36 +223,61 @@ class EosCollector(NapalmCollector):
 
 
 # --------------------------------------------------------------------------------------------- FRR
-# One SSH exec runs every command; sections are split by markers so a failing command
-# only fails its own section.
-FRR_COMMANDS: dict[str, str] = {
-    "bgp_summary": "vtysh -c 'show bgp vrf all summary json'",
-    "bgp_neighbors": "vtysh -c 'show bgp vrf all neighbors json'",
-    "ospf": "vtysh -c 'show ip ospf neighbor json'",
-    "ospf_router": "vtysh -c 'show ip ospf json'",
-    "isis": "vtysh -c 'show isis neighbor json'",
-    "interfaces": "vtysh -c 'show interface json'",
+# One SSH exec per device runs ONE vtysh process with every show command (vtysh connects to every
+# daemon when it starts, so six vtysh processes cost six times that), then the shell commands.
+# ``vtysh -E`` echoes "<hostname># <command>" before each command's output: that splits the
+# concatenated JSON replies. vtysh (FRR 8.x) stops at the first failing command (e.g. "bgpd is not
+# running"); the collector then runs the remaining commands again on the same connection.
+FRR_VTYSH: dict[str, str] = {
+    "bgp_summary": "show bgp vrf all summary json",
+    "bgp_neighbors": "show bgp vrf all neighbors json",
+    "ospf": "show ip ospf neighbor json",
+    "ospf_router": "show ip ospf json",
+    "ospf_interfaces": "show ip ospf interface json",  # the area of each neighbor's interface
+    "isis": "show isis neighbor json",
+    "interfaces": "show interface json",
+}
+_VTYSH_DAEMON = {
+    "bgp_summary": "bgpd",
+    "bgp_neighbors": "bgpd",
+    "ospf": "ospfd",
+    "ospf_router": "ospfd",
+    "ospf_interfaces": "ospfd",
+    "isis": "isisd",
+    "interfaces": "zebra",
+}
+FRR_SHELL: dict[str, str] = {
     "ip_addr": "ip -j addr",
-    "hostname": "hostname",
-    # lldpd's socket: the default one, else the listening lldpd socket of this network namespace
-    # (/proc/net/unix is per namespace; lldpd rewrites its argv, so -u cannot be read back).
+    "hostname": "read -r h < /proc/sys/kernel/hostname && echo \"$h\"",  # shell builtins: no process
+    # One lldpcli: lldpd's listening socket of this network namespace (/proc/net/unix is per namespace;
+    # the lab runs one lldpd per node on its own socket, and lldpd rewrites its argv, so -u cannot be read
+    # back), else lldpcli's default socket.
     "lldp": (
-        "lldpcli -f json show neighbors 2>/dev/null || { "
         "s=$(awk '$NF ~ /lldpd.*[.]sock(et)?$/ {print $NF; exit}' /proc/net/unix); "
-        "[ -n \"$s\" ] && lldpcli -u \"$s\" -f json show neighbors; }"
+        'lldpcli ${s:+-u "$s"} -f json show neighbors'
     ),
 }
+# Every command by section name, as a device operator would type it (error messages, docs).
+FRR_COMMANDS: dict[str, str] = {**{k: f"vtysh -c '{v}'" for k, v in FRR_VTYSH.items()}, **FRR_SHELL}
 _MARK = "@@netfabric@@"
 
 
-def frr_script(commands: dict[str, str]) -> str:
-    parts = []
-    for name, cmd in commands.items():
+def vtysh_command(names: Iterable[str]) -> str:
+    """One vtysh process for the given FRR_VTYSH sections; its stderr stays on the channel's stderr."""
+    return "vtysh -E " + " ".join(f"-c '{FRR_VTYSH[n]}'" for n in names)
+
+
+def frr_script(vtysh: Iterable[str] | None = None, shell: dict[str, str] | None = None) -> str:
+    """The whole collection as one shell line: vtysh first, then each shell command between markers."""
+    names = list(FRR_VTYSH if vtysh is None else vtysh)
+    parts = [f'{vtysh_command(names)}; echo "{_MARK} vtysh $?"'] if names else []
+    for name, cmd in (FRR_SHELL if shell is None else shell).items():
         parts.append(f"echo '{_MARK} begin {name}'; ( {cmd} ) 2>&1; echo \"{_MARK} end {name} $?\"")
     return "; ".join(parts)
 
 
 def split_sections(output: str) -> dict[str, tuple[int, str]]:
+    """Shell sections between begin/end markers -> {name: (rc, output)}."""
     out: dict[str, tuple[int, str]] = {}
     name: str | None = None
     buf: list[str] = []
@@ -262,6 +291,58 @@ def split_sections(output: str) -> dict[str, tuple[int, str]]:
         elif name:
             buf.append(line)
     return out
+
+
+def split_vtysh(
+    stdout: str, stderr: str, rc: int, names: list[str]
+) -> tuple[dict[str, tuple[int, str]], list[str]]:
+    """``vtysh -E`` output -> ({section: (rc, output)}, sections still to run).
+
+    A command that vtysh stopped at gets rc 1 and the stderr lines about it (``bgpd is not
+    running``); the commands after it are returned to be run again without it.
+    """
+    out: dict[str, tuple[int, str]] = {}
+    seen: list[str] = []
+    buf: list[str] = []
+    pending = list(names)
+    for line in stdout.splitlines():
+        if pending and line.endswith(f"# {FRR_VTYSH[pending[0]]}") and " " not in line.split("# ", 1)[0]:
+            if seen:
+                out[seen[-1]] = (0, "\n".join(buf))
+            seen.append(pending.pop(0))
+            buf = []
+        elif seen:
+            buf.append(line)
+    err = [ln for ln in stderr.splitlines() if ln.strip()]
+    if rc == 0 or not seen:
+        if seen:
+            out[seen[-1]] = (0, "\n".join(buf))
+        if rc != 0:  # nothing ran: "failed to connect to any daemons", no vtysh, ...
+            text = "\n".join(err) or f"vtysh exited with {rc}"
+            return {n: (rc, text) for n in names}, []
+        return out, []
+    failed = seen[-1]
+    daemon = _VTYSH_DAEMON.get(failed, "")
+    why = [ln for ln in err if daemon and ln.startswith(daemon)] or err[-1:] or [f"vtysh exited with {rc}"]
+    out[failed] = (rc, "\n".join([*buf, *why]).strip())
+    return out, pending
+
+
+def parse_frr_output(
+    stdout: str, stderr: str, names: list[str]
+) -> tuple[dict[str, tuple[int, str]], list[str]]:
+    """Output of :func:`frr_script` -> ({section: (rc, output)}, vtysh sections still to run)."""
+    head, sep, tail = stdout.partition(f"{_MARK} vtysh ")
+    sections = split_sections(tail if sep else stdout)
+    if not sep and not sections:
+        raise CollectorError("the device ran none of the collection commands (is it a Linux/FRR host?)")
+    if not names:
+        return sections, []
+    if not sep:  # the script did not get past vtysh
+        return {**sections, **{n: (1, "vtysh did not finish") for n in names}}, []
+    rc_text = tail.split("\n", 1)[0].strip()
+    vt, pending = split_vtysh(head, stderr, int(rc_text) if rc_text.isdigit() else 1, names)
+    return {**sections, **vt}, pending
 
 
 def _json(sections: dict[str, tuple[int, str]], name: str) -> Any:
@@ -284,7 +365,7 @@ def _json(sections: dict[str, tuple[int, str]], name: str) -> Any:
 def normalise_frr_sections(
     state: DeviceState, sections: dict[str, tuple[int, str]], wanted: Iterable[str]
 ) -> None:
-    """Fill ``state`` from the split output of :data:`FRR_COMMANDS` (also used by tests on fixtures)."""
+    """Fill ``state`` from the per-section output of :data:`FRR_COMMANDS` (also used by tests on fixtures)."""
     wanted = set(wanted)
 
     def run(section: str, fn: Callable[[], None]) -> None:
@@ -308,7 +389,11 @@ def normalise_frr_sections(
         state.bgp, state.bgp_router_id = normalise_frr.bgp(summary, nbrs)
 
     def ospf() -> None:
-        state.ospf = normalise_frr.ospf(_json(sections, "ospf"))
+        try:
+            ifaces = _json(sections, "ospf_interfaces")
+        except CollectorError:
+            ifaces = None  # neighbors without their area
+        state.ospf = normalise_frr.ospf(_json(sections, "ospf"), ifaces)
         with contextlib.suppress(CollectorError):
             state.ospf_router_id = _json(sections, "ospf_router").get("routerId")
 
@@ -331,49 +416,158 @@ def _vtysh_down(sections: dict[str, tuple[int, str]], text_of: str) -> bool:
     return "failed to connect to any daemons" in sections.get(text_of, (0, ""))[1]
 
 
+def finish_frr(state: DeviceState, sections: dict[str, tuple[int, str]], wanted: Iterable[str]) -> None:
+    normalise_frr_sections(state, sections, wanted)
+    if _vtysh_down(sections, "bgp_summary"):
+        for s in ("bgp", "ospf", "isis"):
+            if s in state.errors:
+                state.errors[s] = "FRR is not running (vtysh: failed to connect to any daemons)"
+
+
+# The collection is I/O bound: a device spends its time in the SSH handshake and in vtysh on the far
+# end, not in Python. A thread per host (paramiko/netmiko under Nornir's threaded runner) costs more
+# than that work on a 2-core box (64 threads each doing its own key exchange under the GIL, context
+# switches, a transport thread per paramiko client), so FRR devices share one asyncio event loop with
+# asyncssh. The loop lives in a daemon thread for the life of the process, so connections can be kept
+# and reused by the next collection (rollout gates and snapshots validate the same devices repeatedly).
+class _SshPool:
+    def __init__(self) -> None:
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.conns: dict[tuple[Any, ...], Any] = {}
+        self.lock = threading.Lock()
+
+    def run(self, coro: Any) -> Any:
+        with self.lock:
+            if self.loop is None or self.loop.is_closed():
+                self.loop = asyncio.new_event_loop()
+                threading.Thread(target=self.loop.run_forever, name="netfabric-ssh", daemon=True).start()
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result()
+
+    async def close_all(self) -> None:
+        conns, self.conns = list(self.conns.values()), {}
+        for c in conns:
+            c.close()
+        for c in conns:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(c.wait_closed(), 2)
+
+
+_POOL = _SshPool()
+
+
+def close_ssh_connections() -> None:
+    """Close the SSH connections kept for reuse (they also go away with the process)."""
+    if _POOL.loop is not None and _POOL.conns:
+        _POOL.run(_POOL.close_all())
+
+
+def _ssh_params(host: Any, opts: CollectOptions) -> dict[str, Any]:
+    params = host.get_connection_parameters("netmiko")
+    extras = dict(params.extras or {})
+    key = extras.get("key_file") or opts.extra.get("key_file")
+    password = params.password or host.password
+    return {
+        "host": params.hostname or host.hostname,
+        "port": params.port or 22,
+        "username": params.username or host.username,
+        "password": password or None,
+        "client_keys": [key] if key else None,  # None: no default keys tried, no agent
+        "agent_path": None,
+        "known_hosts": None,  # lab devices: host keys change on every deploy
+        "connect_timeout": opts.timeout,
+        "login_timeout": opts.timeout,
+        "config": [],  # no ~/.ssh/config lookups
+    }
+
+
+async def _frr_exec(host: Any, opts: CollectOptions, command: str) -> tuple[str, str, int]:
+    import asyncssh
+
+    params = _ssh_params(host, opts)
+    key = (params["host"], params["port"], params["username"], params["password"], str(params["client_keys"]))
+    conn = _POOL.conns.get(key) if opts.reuse_connections else None
+    for fresh in (False, True) if conn is not None else (True,):
+        if fresh:
+            conn = await asyncio.wait_for(asyncssh.connect(**params), opts.timeout)
+            if opts.reuse_connections:
+                _POOL.conns[key] = conn
+        assert conn is not None
+        try:
+            res = await asyncio.wait_for(conn.run(command, check=False), opts.timeout)
+        except (TimeoutError, OSError, asyncssh.Error):
+            _POOL.conns.pop(key, None)
+            conn.close()
+            if fresh:
+                raise
+            continue  # a kept connection went stale (device restarted, lab redeployed): reconnect once
+        finally:
+            if not opts.reuse_connections:
+                conn.close()
+        rc = res.exit_status if res.exit_status is not None else 255
+        return str(res.stdout or ""), str(res.stderr or ""), rc
+    raise CollectorError("unreachable")  # pragma: no cover - the loop returns or raises
+
+
+async def collect_frr_async(host: Any, opts: CollectOptions) -> DeviceState:
+    """Collect one FRR host on the shared loop; never raises (errors become results, masked)."""
+    state = DeviceState(host=host.name, platform=platform_of(host), address=host.hostname)
+    start = time.monotonic()
+    attempt = 0
+    while True:
+        try:
+            state.errors.clear()
+            await _collect_frr(host, opts, state)
+            state.error = None
+            break
+        except Exception as exc:  # noqa: BLE001 - a host failure is a result, not a crash
+            state.error = _reason(exc, host)
+            text = str(exc).lower()
+            retryable = (
+                isinstance(exc, (*_RETRYABLE, asyncio.TimeoutError))
+                or "connect" in text
+                or ("timed out" in text)
+            )
+            if "permission denied" in text or attempt >= opts.retries or not retryable:
+                break
+            attempt += 1
+            await asyncio.sleep(opts.retry_delay)
+    state.duration = round(time.monotonic() - start, 3)
+    return state
+
+
+async def _collect_frr(host: Any, opts: CollectOptions, state: DeviceState) -> None:
+    names = [n for n in FRR_VTYSH if _frr_section(n) in opts.sections]
+    shell = {n: c for n, c in FRR_SHELL.items() if _frr_section(n) in opts.sections}
+    stdout, stderr, _ = await _frr_exec(host, opts, frr_script(names, shell))
+    sections, pending = parse_frr_output(stdout, stderr, names)
+    while pending:  # vtysh stopped at a failing command: run the rest, without it
+        out, err, rc = await _frr_exec(host, opts, vtysh_command(pending))
+        vt, rest = split_vtysh(out, err, rc, pending)
+        sections.update(vt)
+        if len(rest) >= len(pending):
+            break
+        pending = rest
+    finish_frr(state, sections, opts.sections)
+
+
+def _frr_section(name: str) -> str:
+    """The state section a FRR command feeds."""
+    if name.startswith("bgp"):
+        return "bgp"
+    if name.startswith("ospf"):
+        return "ospf"
+    return {"ip_addr": "interfaces", "hostname": "facts"}.get(name, name)
+
+
 @register_collector("frr")
 class FrrCollector(Collector):
-    """FRR boxes are Linux hosts: one SSH exec (paramiko, as netmiko's 'linux' would use) runs vtysh JSON."""
+    """FRR boxes are Linux hosts: one SSH exec (asyncssh, shared event loop) runs one vtysh with JSON.
 
-    def _ssh_params(self) -> dict[str, Any]:
-        opts = self.host.get_connection_parameters("netmiko")
-        extras = dict(opts.extras or {})
-        params: dict[str, Any] = {
-            "hostname": opts.hostname or self.host.hostname,
-            "port": opts.port or 22,
-            "username": opts.username or self.host.username,
-            "timeout": self.opts.timeout,
-            "banner_timeout": self.opts.timeout,
-            "auth_timeout": self.opts.timeout,
-            "allow_agent": False,
-            "look_for_keys": False,
-        }
-        key = extras.get("key_file") or self.opts.extra.get("key_file")
-        if key:
-            params["key_filename"] = key
-        if opts.password or self.host.password:
-            params["password"] = opts.password or self.host.password
-        return params
+    :func:`collect` runs all FRR hosts concurrently on the loop; this class serves collect_host callers.
+    """
 
     def collect(self, state: DeviceState) -> None:
-        import paramiko
-
-        client = paramiko.SSHClient()
-        client.set_missing_host_key_policy(paramiko.AutoAddPolicy())  # lab devices: keys change per deploy
-        try:
-            client.connect(**self._ssh_params())
-            _, stdout, _ = client.exec_command(frr_script(FRR_COMMANDS), timeout=self.opts.timeout)
-            output = stdout.read().decode(errors="replace")
-        finally:
-            client.close()
-        sections = split_sections(output)
-        if not sections:
-            raise CollectorError("the device ran none of the collection commands (is it a Linux/FRR host?)")
-        normalise_frr_sections(state, sections, self.opts.sections)
-        if _vtysh_down(sections, "bgp_summary"):
-            for s in ("bgp", "ospf", "isis"):
-                if s in state.errors:
-                    state.errors[s] = "FRR is not running (vtysh: failed to connect to any daemons)"
+        _POOL.run(_collect_frr(self.host, self.opts, state))
 
 
 # --------------------------------------------------------------------------------------------- runner
@@ -462,8 +656,20 @@ def collect(
     def task(task: Task) -> Result:
         return Result(host=task.host, result=collect_host(task.host, task.nornir.config, opts))
 
-    nr.runner.num_workers = opts.num_workers  # type: ignore[attr-defined]
-    results = nr.run(task=task, name="netfabric collect", on_failed=True)
+    # FRR hosts: all on the shared asyncio loop (one SSH exec each); the others (NAPALM drivers are
+    # synchronous) through Nornir's threads at the same time.
+    frr = {n: h for n, h in nr.inventory.hosts.items() if COLLECTORS.get(platform_of(h)) is FrrCollector}
+    frr_future = None
+    if frr:
+        _POOL.run(asyncio.sleep(0))  # start the loop
+        assert _POOL.loop is not None
+        frr_future = asyncio.run_coroutine_threadsafe(_collect_all_frr(list(frr.values()), opts), _POOL.loop)
+    others = nr.filter(filter_func=lambda h: h.name not in frr) if frr else nr
+    results: dict[str, Any] = {}
+    if others.inventory.hosts:
+        others.runner.num_workers = opts.num_workers  # type: ignore[attr-defined]
+        results = dict(others.run(task=task, name="netfabric collect", on_failed=True).items())
+    frr_states = frr_future.result() if frr_future is not None else {}
     fs = FabricState(fabric=fabric)
     for name, multi in sorted(results.items()):
         r = multi[0]
@@ -476,8 +682,21 @@ def collect(
                 platform=platform_of(host),
                 error=mask(str(r.exception or r.result), [host.password or ""]),
             )
+    fs.devices.update(frr_states)
+    fs.devices = dict(sorted(fs.devices.items()))
     fs.duration = round(time.monotonic() - start, 3)
     return fs
+
+
+async def _collect_all_frr(hosts: list[Any], opts: CollectOptions) -> dict[str, DeviceState]:
+    sem = asyncio.Semaphore(max(1, opts.num_workers))
+
+    async def one(host: Any) -> DeviceState:
+        async with sem:
+            return await collect_frr_async(host, opts)
+
+    states = await asyncio.gather(*(one(h) for h in hosts))
+    return {s.host: s for s in states}
 
 
 def redact(text: str, nr: Any) -> str:

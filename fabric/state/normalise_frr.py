@@ -103,8 +103,28 @@ def _frr_last_error(n: dict[str, Any]) -> str | None:
     return None
 
 
-def ospf(data: dict[str, Any]) -> list[OspfNeighbor]:
-    """``show ip ospf neighbor json`` (single default instance; ``vrf all`` nests one level more)."""
+def ospf_areas(data: dict[str, Any] | None) -> dict[tuple[str, str], str]:
+    """``show ip ospf interface json`` -> {(vrf, interface): area}; the neighbor JSON lacks the area."""
+    out: dict[tuple[str, str], str] = {}
+    blocks: list[tuple[str, dict[str, Any]]] = []
+    if data and "interfaces" in data:
+        blocks.append(("default", data["interfaces"]))
+    else:
+        for vrf, v in (data or {}).items():
+            if isinstance(v, dict) and "interfaces" in v:
+                blocks.append((vrf, v["interfaces"]))
+    for vrf, ifaces in blocks:
+        for name, i in (ifaces or {}).items():
+            area = i.get("area") if isinstance(i, dict) else None
+            if area:
+                out[(vrf, name)] = str(area).split()[0]  # "0.0.0.1 [Stub]" -> "0.0.0.1"
+    return out
+
+
+def ospf(data: dict[str, Any], interfaces: dict[str, Any] | None = None) -> list[OspfNeighbor]:
+    """``show ip ospf neighbor json`` (single default instance; ``vrf all`` nests one level more);
+    the area of each neighbor comes from ``show ip ospf interface json`` (``interfaces``)."""
+    areas = ospf_areas(interfaces)
     out: list[OspfNeighbor] = []
     blocks: list[tuple[str, dict[str, Any]]] = []
     if "neighbors" in data:
@@ -118,7 +138,7 @@ def ospf(data: dict[str, Any]) -> list[OspfNeighbor]:
             for e in entries if isinstance(entries, list) else [entries]:
                 state = str(e.get("nbrState") or e.get("state") or "")
                 ifname = str(e.get("ifaceName", "")).split(":")[0]
-                area = e.get("areaId")
+                area = e.get("areaId") or areas.get((vrf, ifname))
                 out.append(
                     OspfNeighbor(
                         vrf=vrf,

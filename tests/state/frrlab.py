@@ -327,6 +327,7 @@ def record(out: Path) -> None:
             "show_bgp_vrf_all_summary.json": "show bgp vrf all summary json",
             "show_bgp_vrf_all_neighbors.json": "show bgp vrf all neighbors json",
             "show_ip_ospf_neighbor.json": "show ip ospf neighbor json",
+            "show_ip_ospf_interface.json": "show ip ospf interface json",
             "show_isis_neighbor.json": "show isis neighbor json",
             "show_interface.json": "show interface json",
         }

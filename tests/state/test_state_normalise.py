@@ -9,7 +9,15 @@ from pathlib import Path
 import pytest
 
 from fabric.state import normalise_eos, normalise_frr, normalise_napalm
-from fabric.state.collect import FRR_COMMANDS, frr_script, normalise_frr_sections, split_sections
+from fabric.state.collect import (
+    FRR_SHELL,
+    FRR_VTYSH,
+    finish_frr,
+    frr_script,
+    parse_frr_output,
+    split_sections,
+    split_vtysh,
+)
 from fabric.state.model import DeviceState
 
 FIX = Path(__file__).parent / "fixtures"
@@ -100,34 +108,74 @@ def test_frr_lldp_json0_shape() -> None:
     assert (n.local_port, n.remote_system, n.remote_port) == ("eth3", "spine1", "Ethernet4")
 
 
-def test_frr_sections_end_to_end() -> None:
-    """The one-exec script output is split per section; a failed command fails only its section."""
-    files = {
-        "bgp_summary": "frr_a_show_bgp_vrf_all_summary.json",
-        "bgp_neighbors": "frr_a_show_bgp_vrf_all_neighbors.json",
-        "ospf": "frr_a_show_ip_ospf_neighbor.json",
-        "isis": "frr_a_show_isis_neighbor.json",
-        "interfaces": "frr_a_show_interface.json",
-        "ip_addr": "frr_a_ip_addr.json",
-    }
-    out = []
-    for name in FRR_COMMANDS:
+def _frr_output(files: dict[str, str], stop_at: str | None = None) -> tuple[str, str]:
+    """What the one-exec script prints: ``vtysh -E`` replies, then the shell sections."""
+    out, err, rc = [], "", 0
+    for name, cmd in FRR_VTYSH.items():
+        out.append(f"a# {cmd}")
+        if name == stop_at:
+            err, rc = "bgpd is not running\n", 1
+            break
+        out.append((FIX / files[name]).read_text() if name in files else "{\n}")
+    out.append(f"@@netfabric@@ vtysh {rc}")
+    for name in FRR_SHELL:
         out.append(f"@@netfabric@@ begin {name}")
         if name in files:
-            out.append((FIX / files[name]).read_text())
-            out.append(f"@@netfabric@@ end {name} 0")
+            out += [(FIX / files[name]).read_text(), f"@@netfabric@@ end {name} 0"]
         elif name == "hostname":
             out += ["a", f"@@netfabric@@ end {name} 0"]
         else:
             out += ["lldpcli: unable to connect to socket", f"@@netfabric@@ end {name} 1"]
+    return "\n".join(out), err
+
+
+FRR_FILES = {
+    "bgp_summary": "frr_a_show_bgp_vrf_all_summary.json",
+    "bgp_neighbors": "frr_a_show_bgp_vrf_all_neighbors.json",
+    "ospf": "frr_a_show_ip_ospf_neighbor.json",
+    "ospf_interfaces": "frr_a_show_ip_ospf_interface.json",
+    "isis": "frr_a_show_isis_neighbor.json",
+    "interfaces": "frr_a_show_interface.json",
+    "ip_addr": "frr_a_ip_addr.json",
+}
+ALL = ("facts", "bgp", "ospf", "isis", "interfaces", "lldp")
+
+
+def test_frr_sections_end_to_end() -> None:
+    """One vtysh process, split by its -E echo lines; a failed command fails only its section."""
+    script = frr_script()
+    assert script.count("vtysh -") == 1 and "-c 'show bgp vrf all summary json'" in script
+    stdout, stderr = _frr_output(FRR_FILES)
+    sections, pending = parse_frr_output(stdout, stderr, list(FRR_VTYSH))
+    assert pending == []
     st = DeviceState(host="a", platform="frr")
-    normalise_frr_sections(
-        st, split_sections("\n".join(out)), ("facts", "bgp", "ospf", "isis", "interfaces", "lldp")
-    )
+    finish_frr(st, sections, ALL)
     assert st.facts.hostname == "a" and len(st.bgp) == 1 and len(st.ospf) == 2 and len(st.isis) == 2
+    assert {n.area for n in st.ospf} == {"0.0.0.0"}  # from show ip ospf interface json
     assert "lldp" in st.errors and "unable to connect" in st.errors["lldp"]
     assert set(st.errors) == {"lldp"}
-    assert "vtysh -c 'show bgp vrf all summary json'" in frr_script(FRR_COMMANDS)
+
+
+def test_frr_vtysh_stops_at_a_daemon_down() -> None:
+    """FRR 8 vtysh exits at the first failing command: that section fails, the rest run again."""
+    stdout, stderr = _frr_output(FRR_FILES, stop_at="bgp_summary")
+    sections, pending = parse_frr_output(stdout, stderr, list(FRR_VTYSH))
+    assert sections["bgp_summary"] == (1, "bgpd is not running")
+    assert pending == list(FRR_VTYSH)[1:]
+    rerun = "\n".join(
+        f"a# {FRR_VTYSH[n]}\n" + ((FIX / FRR_FILES[n]).read_text() if n in FRR_FILES else "{}")
+        for n in pending
+    )
+    more, rest = split_vtysh(rerun, "", 0, pending)
+    assert rest == [] and "bgp_neighbors" in more
+    st = DeviceState(host="a", platform="frr")
+    finish_frr(st, {**sections, **more}, ALL)
+    assert st.errors["bgp"] == "CollectorError: bgpd is not running" and len(st.ospf) == 2
+    # nothing ran at all: every vtysh section carries vtysh's message
+    vt, rest = split_vtysh("", "Exiting: failed to connect to any daemons.\n", 1, list(FRR_VTYSH))
+    st = DeviceState(host="a", platform="frr")
+    finish_frr(st, {**vt, **split_sections(_frr_output(FRR_FILES)[0])}, ALL)
+    assert st.errors["bgp"].startswith("FRR is not running") and rest == []
 
 
 # ------------------------------------------------------------------ EOS / NAPALM
