@@ -74,7 +74,10 @@ def test_specific_lines_kept() -> None:
     text = EosConfig.from_text(golden).to_text()
     assert "ip prefix-list LOOPBACKS\n   seq 10 permit " in text  # indented under its list
     assert "ip routing\nno ip routing vrf MGMT\n!\n" in text
-    mgmt_api = "management api http-commands\n   protocol https\n   no shutdown\n   !\n   vrf MGMT\n      no shutdown\n"
+    mgmt_api = (
+        "management api http-commands\n   protocol https\n   no shutdown\n"
+        "   !\n   vrf MGMT\n      no shutdown\n"
+    )
     assert mgmt_api in text
 
 
