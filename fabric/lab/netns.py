@@ -224,12 +224,19 @@ def _start_script(topo: Topology, node: Node, ndir: Path, ssh_dir: Path | None) 
             "echo 1 > /proc/sys/net/ipv6/conf/all/forwarding",
         ]
         conf = FRR_ETC / ns / "frr.conf"
-        for d in daemons:
+        for i, d in enumerate(daemons):
             o = opts.get(d, DEFAULT_OPTS + (" -s 90000000" if d == "zebra" else ""))
             # Each daemon reads the integrated frr.conf itself (-f) and skips the other daemons' lines:
             # same result as starting them empty and running `vtysh -b`, without a vtysh process per node
-            # (a quarter of the start-up CPU of a 64-node lab).
-            sh.append(f"{FRR_BIN / d} -d -N {q(ns)} -f {q(str(conf))} {o} >>{q(str(ndir / 'frr.log'))} 2>&1")
+            # (a quarter of the start-up CPU of a 64-node lab).  No watchfrr: nothing restarts daemons in
+            # a lab, and it would be one more process per node.
+            line = f"{FRR_BIN / d} -d -N {q(ns)} -f {q(str(conf))} {o} >>{q(str(ndir / 'frr.log'))} 2>&1"
+            # `-d` returns once the daemon has read its config and is serving.  zebra first and alone
+            # (the others connect to its zserv socket; a failed connect retries only after 10 s), then
+            # the other daemons side by side with lldpd/sshd below: the node's start no longer waits
+            # for six daemon start-ups in a row (under load each one took seconds).
+            sh.append(line if d == "zebra" else f"{line} & frr{i}=$!")
+        waits = [f'wait "$frr{i}"' for i, d in enumerate(daemons) if d != "zebra"]
         wrapper = ndir / "vtysh"
         wrapper.write_text(
             f"#!/bin/sh\n# vtysh for node {node.name}: its FRR pathspace\n"
@@ -265,6 +272,8 @@ def _start_script(topo: Topology, node: Node, ndir: Path, ssh_dir: Path | None) 
         sh.append(f"mount --bind {q(str(ssh_dir / 'shadow'))} /etc/shadow")
         sh.append(f"mount --bind {q(str(passwd))} /etc/passwd")
         sh.append(f"/usr/sbin/sshd -f {q(str(cfg))} -E {q(str(ndir / 'sshd.log'))}")
+    if node.runs_frr:
+        sh += waits  # set -e: a daemon that failed to start fails the node
     return "\n".join(sh) + "\n"
 
 
@@ -402,7 +411,11 @@ def neigh_thresholds(nodes: int, links: int) -> tuple[int, int, int]:
     (never garbage-collected below) covers the live entries, thresh2/thresh3 leave room for node-to-node
     management traffic and the host's own neighbours."""
     live = 2 * (nodes + links)
-    return live, 2 * live + 512, 4 * live + 1024
+
+    def pow2(x: int) -> int:  # rounded up: labs coming and going rarely change (and log) anything
+        return 1 << max(0, x - 1).bit_length()
+
+    return pow2(live), pow2(2 * live + 512), pow2(4 * live + 1024)
 
 
 def raise_neigh_limits(nodes: int, links: int, *, log: Log = _nolog,
@@ -499,6 +512,9 @@ def _deploy(topo: Topology, state: State, log: Log) -> None:
     _pmap(ns_setup, nodes)
     log(f"namespaces and {len(topo.links)} links created in {time.monotonic() - t0:.2f}s")
 
+    # Per node; generous on big labs: every node starts at once and shares the CPUs.
+    start_timeout = max(120, 4 * len(nodes))
+
     def start(n: Node) -> None:
         ndir = topo.lab_dir / n.name
         script = ndir / "start.sh"
@@ -507,9 +523,10 @@ def _deploy(topo: Topology, state: State, log: Log) -> None:
                "--propagation", "private", "sh", str(script)]
         with open(ndir / "start.log", "w") as fh:
             try:
-                p = subprocess.run(cmd, stdout=fh, stderr=subprocess.STDOUT, timeout=60)
+                p = subprocess.run(cmd, stdout=fh, stderr=subprocess.STDOUT, timeout=start_timeout)
             except subprocess.TimeoutExpired:
-                raise LabError(f"node {n.name} did not start within 60s (see {ndir / 'start.log'})",
+                raise LabError(f"node {n.name} did not start within {start_timeout}s "
+                               f"(see {ndir / 'start.log'})",
                                key=f"topology.nodes.{n.name}") from None
         if p.returncode != 0:
             raise LabError(f"node {n.name} failed to start (see {ndir / 'start.log'})",
@@ -685,6 +702,7 @@ def _pids_in_netns(names: set[str]) -> set[int]:
 def destroy_state(state: State, *, log: Log = _nolog) -> None:
     """Idempotent: kill, delete namespaces/bridge/files; safe on half-created or already-gone labs."""
     require_root()
+    t_start = time.monotonic()
     names = {n["netns"] for n in state["nodes"].values()}
     pids: set[int] = set()
     twin = state.get("pids", {}).get("twin")
@@ -709,16 +727,28 @@ def destroy_state(state: State, *, log: Log = _nolog) -> None:
     deadline = time.monotonic() + 2.0
     while time.monotonic() < deadline and any(_alive(p) for p in pids):
         time.sleep(0.02)
+    t_kill = time.monotonic()
     existing = _existing_netns()
+    # Namespaces first: the kernel tears down every device of the deleted namespaces (all lab veths,
+    # and with eth0 its root-side mgmt peer) in one batched unregister.  An explicit `link del` per
+    # mgmt veth costs one RCU grace period each (64 of them were ~1-2 s of a 64-node destroy).
     lines = [f"netns del {ns}" for ns in sorted(names & existing)]
     bridge = state.get("mgmt", {}).get("bridge")
     if bridge and Path("/sys/class/net", bridge).exists():
         lines.append(f"link del {bridge}")
-    for ns in names:
-        if Path("/sys/class/net", mgmt_veth(ns)).exists():
-            lines.append(f"link del {mgmt_veth(ns)}")
     if lines:
         _ip_batch(lines, force=True)
+    # The namespace cleanup is asynchronous: wait (bounded) for the mgmt peers to vanish, so a redeploy
+    # right after can reuse their names; delete what is left (namespace held open elsewhere) directly.
+    veths = {mgmt_veth(ns) for ns in names}
+    deadline = time.monotonic() + 3.0
+    left = {v for v in veths if Path("/sys/class/net", v).exists()}
+    while left and time.monotonic() < deadline:
+        time.sleep(0.05)
+        left = {v for v in left if Path("/sys/class/net", v).exists()}
+    if left:
+        _ip_batch([f"link del {v}" for v in sorted(left)], force=True)
+    t_del = time.monotonic()
     for ns in names:
         for d in (FRR_ETC / ns, FRR_RUN / ns):
             if d.is_dir() and d.parent in (FRR_ETC, FRR_RUN):
@@ -730,4 +760,5 @@ def destroy_state(state: State, *, log: Log = _nolog) -> None:
         for f in (sock, Path(f"{sock}.lock"), sock.with_suffix(".conf")):
             f.unlink(missing_ok=True)
     forget(state)
-    log(f"lab {state['name']} destroyed")
+    log(f"lab {state['name']} destroyed (processes {t_kill - t_start:.2f}s, namespaces/links "
+        f"{t_del - t_kill:.2f}s, files {time.monotonic() - t_del:.2f}s)")
