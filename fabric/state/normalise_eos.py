@@ -5,8 +5,16 @@ from __future__ import annotations
 import time
 from typing import Any, Literal
 
-from fabric.state import ttp
-from fabric.state.model import BgpSession, IsisAdjacency, LldpNeighbor, OspfNeighbor, PrefixCounts
+from fabric.state import normalise_napalm, ttp
+from fabric.state.model import (
+    BgpSession,
+    Facts,
+    InterfaceState,
+    IsisAdjacency,
+    LldpNeighbor,
+    OspfNeighbor,
+    PrefixCounts,
+)
 
 
 def asn(value: Any) -> int | None:
@@ -204,3 +212,37 @@ def lldp_detail(data: dict[str, Any]) -> list[LldpNeighbor]:
                 )
             )
     return sorted(out, key=lambda x: (x.local_port, x.remote_system))
+
+
+def facts(version: dict[str, Any], hostname: dict[str, Any]) -> Facts:
+    """``show version`` + ``show hostname`` JSON (what NAPALM's get_facts reads)."""
+    return Facts(
+        hostname=hostname.get("hostname"),
+        vendor="Arista",
+        model=version.get("modelName"),
+        os_version=version.get("internalVersion") or version.get("version"),
+        serial=version.get("serialNumber") or None,
+    )
+
+
+def _mac(value: Any) -> str | None:
+    """NAPALM's MAC format: 08:00:27:E0:12:D2."""
+    digits = "".join(c for c in str(value or "") if c.isalnum())
+    if len(digits) != 12:
+        return str(value) if value else None
+    return ":".join(digits[i : i + 2] for i in range(0, 12, 2)).upper()
+
+
+def interfaces(data: dict[str, Any]) -> dict[str, InterfaceState]:
+    """``show interfaces`` JSON: the fields NAPALM's get_interfaces reads, plus the IPv4 addresses."""
+    shaped = {
+        name: {
+            "is_enabled": i.get("interfaceStatus") != "disabled",
+            "is_up": i.get("lineProtocolStatus") == "up",
+            "mtu": i.get("mtu"),
+            "description": i.get("description"),
+            "mac_address": _mac(i.get("physicalAddress") or i.get("burnedInAddress")),
+        }
+        for name, i in (data.get("interfaces") or {}).items()
+    }
+    return normalise_napalm.interfaces(shaped, addresses_from_show_interfaces(data))

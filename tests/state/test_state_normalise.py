@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -357,3 +358,71 @@ def test_collect_host_masks_password_and_never_raises() -> None:
         assert unknown.error == "no state collector registered for platform 'nope'"
     finally:
         del c.COLLECTORS["boomos"]
+
+
+def test_eos_one_runcmds_matches_napalm_getters() -> None:
+    """EOS state comes from one eAPI request; it equals what NAPALM's getters make of the same replies."""
+    from types import SimpleNamespace
+
+    from fabric.state import normalise_napalm
+    from fabric.state.collect import CollectOptions, EosCollector
+
+    def ref(test: str, name: str) -> Any:
+        return json.loads((REF / test / "normal" / name).read_text())
+
+    show_if = ref("test_get_interfaces", "show_interfaces.json")
+    ips = normalise_eos.addresses_from_show_interfaces(show_if)
+    want_if = normalise_napalm.interfaces(ref("test_get_interfaces", "expected_result.json"), ips)
+    assert normalise_eos.interfaces(show_if) == want_if
+    facts = normalise_eos.facts(
+        ref("test_get_facts", "show_version.json"), ref("test_get_facts", "show_hostname.json")
+    )
+    want = normalise_napalm.facts(ref("test_get_facts", "expected_result.json"))
+    assert (facts.hostname, facts.model, facts.os_version, facts.serial) == (
+        want.hostname,
+        want.model,
+        want.os_version,
+        want.serial,
+    )
+
+    replies = {
+        "show version": ref("test_get_facts", "show_version.json"),
+        "show hostname": ref("test_get_facts", "show_hostname.json"),
+        "show interfaces": show_if,
+        "show lldp neighbors detail": {"lldpNeighbors": {}},
+        "show ip bgp summary vrf all": ref("test_get_bgp_neighbors", "show_ip_bgp_summary_vrf_all.json"),
+        "show ip bgp neighbors vrf all": ref("test_get_bgp_neighbors", "show_ip_bgp_neighbors_vrf_all.json"),
+    }
+    calls: list[list[str]] = []
+
+    class Dev:
+        fail = False
+
+        def _run_commands(self, commands: list[str], encoding: str = "json") -> list[Any]:
+            calls.append(commands)
+            if self.fail:
+                raise RuntimeError("CLI command 5 of 6 'show ip bgp neighbors vrf all' failed: invalid")
+            return [replies[c] for c in commands]
+
+        def get_facts(self) -> dict[str, Any]:
+            return dict(ref("test_get_facts", "expected_result.json"))
+
+        def get_interfaces(self) -> dict[str, Any]:
+            return dict(ref("test_get_interfaces", "expected_result.json"))
+
+        def get_interfaces_ip(self) -> dict[str, Any]:
+            return normalise_eos.addresses_from_show_interfaces(show_if)
+
+    dev = Dev()
+    host = SimpleNamespace(
+        name="r1", password="", data={"intent": {"ospf": None, "isis": None}}, get_connection=lambda *a: dev
+    )
+    st = DeviceState(host="r1", platform="eos")
+    EosCollector(host, None, CollectOptions()).collect(st)
+    assert len(calls) == 1 and len(calls[0]) == 6 and not st.errors
+    assert st.interfaces == want_if and st.facts.hostname == want.hostname and st.bgp
+    # an EOS that rejects one command in the batch: the per-getter path still fills every section
+    dev.fail, calls[:] = True, []
+    st2 = DeviceState(host="r1", platform="eos")
+    EosCollector(host, None, CollectOptions()).collect(st2)
+    assert len(calls) > 1 and st2.interfaces == want_if and st2.facts.hostname == want.hostname
