@@ -1,8 +1,10 @@
-"""EOS config tree -> vendor-neutral device model -> FRR configuration.
+"""EOS config tree -> the twin's internal device model -> FRR configuration.
 
-``fabric/structured.py`` (the shared StructuredConfig) did not exist when this
-was written, so the twin keeps its own small internal model here.  Lines not
-recognised below stay verbatim in the running-config and do not affect routing.
+This internal model drives FRR and also covers commands the fabric never renders (static routes,
+redistribute, one-line prefix-lists ...).  The fabric's vendor-neutral model
+(``fabric.structured.StructuredConfig``) is produced from the same tree by
+``fabric/twins/eos/structured.py`` (``parse_eos``).  Lines not recognised below stay verbatim in the
+running-config and do not affect routing.
 """
 
 from __future__ import annotations

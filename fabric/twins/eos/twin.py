@@ -173,6 +173,12 @@ class EosTwin(DeviceTwin):
             self._device_cache = (text, parse(self.running))
         return self._device_cache[1]
 
+    def structured(self) -> Any:
+        """The running-config as the fabric's vendor-neutral ``StructuredConfig`` (see eos/structured.py)."""
+        from fabric.twins.eos.structured import parse_eos
+
+        return parse_eos(self.running)
+
     @property
     def hostname(self) -> str:
         return self.device().hostname
