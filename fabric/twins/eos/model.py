@@ -30,6 +30,7 @@ class Interface:
     ospf_area: str | None = None
     isis: str | None = None
     isis_p2p: bool = False
+    vrf: str = "default"
 
 
 @dataclass
@@ -157,6 +158,8 @@ def _parse_interface(dev: Device, node: Node) -> None:
             itf.isis = w[2]
         elif c.line == "isis network point-to-point":
             itf.isis_p2p = True
+        elif w[0] == "vrf" and len(w) == 2:
+            itf.vrf = w[1]
     dev.interfaces[name] = itf
 
 

@@ -80,21 +80,7 @@ async def show_interfaces(tw: EosTwin) -> dict[str, Any]:
         stats = lk.get("stats64", {})
         rx, tx = stats.get("rx", {}), stats.get("tx", {})
         addrs = [a for a in lk.get("addr_info", []) if a.get("family") == "inet"]
-        iface_addr = []
-        if addrs:
-            iface_addr.append(
-                {
-                    "primaryIp": {"address": addrs[0]["local"], "maskLen": addrs[0]["prefixlen"]},
-                    "secondaryIps": {
-                        a["local"]: {"address": a["local"], "maskLen": a["prefixlen"]} for a in addrs[1:]
-                    },
-                    "secondaryIpsOrderedList": [
-                        {"address": a["local"], "maskLen": a["prefixlen"]} for a in addrs[1:]
-                    ],
-                    "virtualIp": {"address": "0.0.0.0", "maskLen": 0},
-                    "broadcastAddress": "255.255.255.255",
-                }
-            )
+        iface_addr = [_ip_entry([(a["local"], a["prefixlen"]) for a in addrs])] if addrs else []
         is_lo = name.startswith("Loopback")
         status = "connected" if up and lower else ("disabled" if not up else "notconnect")
         if is_lo and up:
@@ -161,7 +147,68 @@ async def show_interfaces(tw: EosTwin) -> dict[str, Any]:
                 }
             )
         res[name] = entry
+    for name, itf in dev.interfaces.items():
+        if name.startswith("Loopback") and name not in res:
+            # Configured but without a kernel device (none could be created): EOS still lists it.
+            res[name] = _config_only_loopback(tw, itf)
     return {"interfaces": dict(sorted(res.items(), key=lambda kv: _natkey(kv[0])))}
+
+
+def _ip_entry(prefixes: list[tuple[str, int]]) -> dict[str, Any]:
+    first = prefixes[0] if prefixes else ("0.0.0.0", 0)
+    rest = prefixes[1:]
+    return {
+        "primaryIp": {"address": first[0], "maskLen": first[1]},
+        "secondaryIps": {a: {"address": a, "maskLen": m} for a, m in rest},
+        "secondaryIpsOrderedList": [{"address": a, "maskLen": m} for a, m in rest],
+        "virtualIp": {"address": "0.0.0.0", "maskLen": 0},
+        "broadcastAddress": "255.255.255.255",
+    }
+
+
+def _config_only_loopback(tw: EosTwin, itf: Any) -> dict[str, Any]:
+    addrs = [(a.split("/")[0], int(a.split("/")[1])) for a in itf.ipv4 if "/" in a]
+    up = not itf.shutdown
+    return {
+        "name": itf.name,
+        "forwardingModel": "routed",
+        "lineProtocolStatus": "up" if up else "down",
+        "interfaceStatus": "connected" if up else "disabled",
+        "hardware": "loopback",
+        "interfaceAddress": [_ip_entry(addrs)] if addrs else [],
+        "description": itf.description,
+        "bandwidth": 0,
+        "mtu": itf.mtu or 65535,
+        "lastStatusChangeTimestamp": tw.boot_time,
+    }
+
+
+_IP_KEYS = ("primaryIp", "secondaryIps", "secondaryIpsOrderedList", "virtualIp", "broadcastAddress")
+
+
+async def show_ip_interface(tw: EosTwin) -> dict[str, Any]:
+    """``show ip interface``: every routed (L3) interface, as NAPALM's get_interfaces_ip reads it."""
+    dev = tw.device()
+    out: dict[str, Any] = {}
+    for name, e in (await show_interfaces(tw))["interfaces"].items():
+        if e["forwardingModel"] != "routed":
+            continue
+        cfg = dev.interfaces.get(name)
+        addr = e["interfaceAddress"][0] if e["interfaceAddress"] else _ip_entry([])
+        out[name] = {
+            "name": name,
+            "interfaceStatus": e["interfaceStatus"],
+            "lineProtocolStatus": e["lineProtocolStatus"],
+            "enabled": e["interfaceStatus"] != "disabled",
+            "mtu": e["mtu"],
+            "vrf": cfg.vrf if cfg else ("MGMT" if name.startswith("Management") else "default"),
+            "description": e["description"],
+            "urpf": "disable",
+            "proxyArp": False,
+            "localProxyArp": False,
+            "interfaceAddress": {k: addr[k] for k in _IP_KEYS},
+        }
+    return {"interfaces": out}
 
 
 def _natkey(name: str) -> tuple[str, int]:

@@ -535,6 +535,15 @@ class EosTwin(DeviceTwin):
                 if fmt == "json"
                 else _text_interfaces(await show.show_interfaces(self))
             )
+        if low == "ip interface":
+            d = await show.show_ip_interface(self)
+            return d if fmt == "json" else _text_ip_interface(d)
+        if low == "ip interface brief":
+            d = await show.show_ip_interface(self)
+            return d if fmt == "json" else _text_ip_interface_brief(d)
+        if low in ("ipv6 interface", "ipv6 interface brief"):
+            # The twin configures no IPv6: EOS answers this way then (NAPALM get_interfaces_ip knows it).
+            raise CommandError("No IPv6 configured interfaces", code=1000)
         if low == "interfaces status":
             d = await show.show_interfaces_status(self)
             return d if fmt == "json" else _text_if_status(d)
@@ -683,6 +692,47 @@ def _text_interfaces(d: dict[str, Any]) -> str:
         for a in e["interfaceAddress"]:
             out.append(f"  Internet address is {a['primaryIp']['address']}/{a['primaryIp']['maskLen']}")
         out.append(f"  IP MTU {e['mtu']} bytes")
+    return "\n".join(out) + "\n"
+
+
+def _text_ip_interface(d: dict[str, Any]) -> str:
+    out = []
+    for n, e in d["interfaces"].items():
+        state = "administratively down" if not e["enabled"] else "down"
+        state = "up" if e["interfaceStatus"] == "connected" else state
+        out.append(f"{n} is {state}, line protocol is {e['lineProtocolStatus']} ({e['interfaceStatus']})")
+        if e["description"]:
+            out.append(f"  Description: {e['description']}")
+        p = e["interfaceAddress"]["primaryIp"]
+        if p["address"] != "0.0.0.0":
+            out.append(f"  Internet address is {p['address']}/{p['maskLen']}")
+            for s in e["interfaceAddress"]["secondaryIpsOrderedList"]:
+                out.append(f"  Secondary address is {s['address']}/{s['maskLen']}")
+            out.append(f"  Broadcast address is {e['interfaceAddress']['broadcastAddress']}")
+        else:
+            out.append("  No Internet protocol address assigned")
+        if e["vrf"] != "default":
+            out.append(f'  VPN Routing/Forwarding "{e["vrf"]}"')
+        out += [
+            "  IPv6 Interface Forwarding : None",
+            "  Proxy-ARP is disabled",
+            "  Local Proxy-ARP is disabled",
+            "  Gratuitous ARP is ignored",
+            f"  IP MTU {e['mtu']} bytes",
+        ]
+    return "\n".join(out) + "\n"
+
+
+def _text_ip_interface_brief(d: dict[str, Any]) -> str:
+    out = [
+        "Interface         IP Address          Status     Protocol         MTU    Owner  ",
+        "----------------- ------------------- ---------- ------------ ---------- -------",
+    ]
+    for n, e in d["interfaces"].items():
+        p = e["interfaceAddress"]["primaryIp"]
+        ip = f"{p['address']}/{p['maskLen']}" if p["address"] != "0.0.0.0" else "unassigned"
+        status = "up" if e["interfaceStatus"] == "connected" else ("adm down" if not e["enabled"] else "down")
+        out.append(f"{n:<17} {ip:<19} {status:<10} {e['lineProtocolStatus']:<12} {e['mtu']:>10}        ")
     return "\n".join(out) + "\n"
 
 
