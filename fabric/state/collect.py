@@ -535,15 +535,22 @@ async def _frr_exec(host: Any, opts: CollectOptions, command: str) -> tuple[str,
     conn = _POOL.conns.get(key) if opts.reuse_connections else None
     for fresh in (False, True) if conn is not None else (True,):
         if fresh:
-            conn = await asyncio.wait_for(asyncssh.connect(**params), opts.timeout)
+            try:
+                conn = await asyncio.wait_for(asyncssh.connect(**params), opts.timeout)
+            except TimeoutError:
+                raise TimeoutError(
+                    f"SSH connection to {params['host']}:{params['port']} timed out after {opts.timeout:g}s"
+                ) from None
             if opts.reuse_connections:
                 _POOL.conns[key] = conn
         assert conn is not None
         try:
             res = await asyncio.wait_for(conn.run(command, check=False), opts.timeout)
-        except (TimeoutError, OSError, asyncssh.Error):
+        except (TimeoutError, OSError, asyncssh.Error) as exc:
             _POOL.conns.pop(key, None)
             conn.close()
+            if fresh and isinstance(exc, TimeoutError):
+                raise TimeoutError(f"collection commands timed out after {opts.timeout:g}s") from None
             if fresh:
                 raise
             continue  # a kept connection went stale (device restarted, lab redeployed): reconnect once
