@@ -43,6 +43,12 @@ class ValidationRun:
         s = self.summary
         return s["fail"] == 0 and s["error"] == 0 and s["pass"] > 0
 
+    @property
+    def devices_per_second(self) -> float:
+        """Devices collected and checked per second of wall time (collection + evaluation)."""
+        total = self.collect_seconds + self.evaluate_seconds
+        return round(len(self.state.devices) / total, 1) if total > 0 else 0.0
+
     def failures(self) -> list[CheckResult]:
         return [r for r in self.results if r.status in ("fail", "error")]
 
