@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "state"))
 
-from labutil import free_subnet, lab_name, point_nornir_at_lab, private_topology, quiet_shells  # noqa: E402
+from labutil import free_subnet, lab_name, point_nornir_at_lab, private_topology  # noqa: E402
 
 from fabric.checks import summary  # noqa: E402
 from fabric.design import load_fabric  # noqa: E402
@@ -77,7 +77,6 @@ def main() -> int:
             f"lab {state['name']}: {len(state['nodes'])} nodes deployed+converged "
             f"in {time.monotonic() - t:.1f}s"
         )
-    quiet_shells(state)
     try:
         opts = CollectOptions(num_workers=args.workers, timeout=20, reuse_connections=not args.fresh)
         print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")

@@ -67,24 +67,3 @@ def point_nornir_at_lab(nr: Any, lab: dict[str, Any]) -> Any:
         if node.get("password"):
             host.password = node["password"]
     return nr
-
-
-def quiet_shells(lab: dict[str, Any]) -> None:
-    """Give each node an empty ~/.bashrc, inside the node's own mount namespace only.
-
-    Lab nodes share the host's /root: sshd runs `bash -c <cmd>`, and bash sources ~/.bashrc for
-    ssh sessions. A host .bashrc doing `pyenv init` (rehash lock) stalls concurrent sessions for
-    tens of seconds, which a real FRR box would never do. The host's file is untouched.
-    """
-    import subprocess
-
-    for node in lab["nodes"].values():
-        anchor = Path(node["node_dir"]) / "anchor.pid"
-        if not anchor.exists() or not Path("/root/.bashrc").exists():
-            continue
-        pid = anchor.read_text().strip()
-        subprocess.run(
-            ["nsenter", "-t", pid, "-m", "--", "mount", "--bind", "/dev/null", "/root/.bashrc"],
-            capture_output=True,
-            check=False,
-        )

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from labutil import ROOT, free_subnet, lab_name, point_nornir_at_lab, private_topology, quiet_shells
+from labutil import ROOT, free_subnet, lab_name, point_nornir_at_lab, private_topology
 
 from fabric.checks import CheckResult
 from fabric.design import load_fabric
@@ -122,7 +122,6 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     except Exception:
         api.destroy(topo)
         raise
-    quiet_shells(state)
     try:
         yield Lab(state, load_fabric(ROOT / "inventory" / "dc1"))
     finally:
