@@ -15,7 +15,7 @@ log = logging.getLogger(__name__)
 
 async def run_shell(twin: EosTwin, process: asyncssh.SSHServerProcess) -> None:  # type: ignore[type-arg]
     # Privilege-15 users (cEOS admin) land directly in privileged exec mode.
-    ctx = Context(privileged=True)
+    ctx = Context(privileged=True, cli=True)
     out = process.stdout
     try:
         if process.command:  # "ssh host 'show version'": run one command, no prompt

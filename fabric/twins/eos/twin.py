@@ -62,6 +62,9 @@ class Context:
     session: str | None = None
     dirty: bool = False
     outputs: list[str] = field(default_factory=list)
+    #: SSH CLI: leaving config mode returns the prompt once the kernel has the change, while FRR
+    #: converges in the background (as EOS agents do); eAPI requests wait for FRR.
+    cli: bool = False
 
     @property
     def in_config(self) -> bool:
@@ -83,6 +86,8 @@ class EosTwin(DeviceTwin):
         self.netns_id = ""
         self._fresh = False
         self.system_mac = ""
+        self._frr_wanted = 0  # apply requests so far
+        self._frr_done = 0  # the request the last FRR apply covered
 
     # ---- protocol hooks -------------------------------------------------------
     async def ssh_shell(self, process: Any) -> None:
@@ -183,18 +188,39 @@ class EosTwin(DeviceTwin):
     def hostname(self) -> str:
         return self.device().hostname
 
-    async def apply_running(self, fresh: bool = False) -> None:
-        """Make FRR and the kernel match the running-config (``fresh``: FRR holds no config yet)."""
+    async def apply_running(self, fresh: bool = False, frr_in_background: bool = False) -> None:
+        """Make FRR and the kernel match the running-config (``fresh``: FRR holds no config yet).
+
+        ``frr_in_background``: return once the kernel (MTU, admin state, forwarding) matches; FRR
+        follows in a background task that applies whatever is running by then (several quick
+        changes coalesce into one reload).
+        """
+        self._frr_wanted += 1
         async with self._lock:
             dev = self.device()
             await self.frr.set_links(kernel_links(dev), fresh=fresh)
-            frr_conf = to_frr(dev)
-            ok, _ = await (self.frr.load_fresh(frr_conf) if fresh else self.frr.reload(frr_conf))
-            if not ok:
-                log.warning("%s: FRR apply failed", self.name)
             await self.frr.sysctl_forwarding(dev.ip_routing)
+            if not frr_in_background:
+                await self._apply_frr(fresh)
+        if frr_in_background:
+            self._spawn(self._apply_frr_later(self._frr_wanted))
         # lldpd may still be starting: never hold boot or a commit on it.
-        task = asyncio.ensure_future(self._lldp_identity(dev))
+        self._spawn(self._lldp_identity(dev))
+
+    async def _apply_frr(self, fresh: bool = False) -> None:
+        """Under ``self._lock``: push the running-config's FRR translation."""
+        self._frr_done = self._frr_wanted
+        ok, _ = await (self.frr.load_fresh if fresh else self.frr.reload)(to_frr(self.device()))
+        if not ok:
+            log.warning("%s: FRR apply failed", self.name)
+
+    async def _apply_frr_later(self, generation: int) -> None:
+        async with self._lock:
+            if self._frr_done < generation:  # not yet covered by a later apply
+                await self._apply_frr()
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.ensure_future(coro)
         self._bg.add(task)
         task.add_done_callback(self._bg.discard)
 
@@ -320,7 +346,7 @@ class EosTwin(DeviceTwin):
         if ctx.dirty:
             ctx.dirty = False
             self.save()
-            await self.apply_running()
+            await self.apply_running(frr_in_background=ctx.cli)
 
     async def execute(self, ctx: Context, cmd: str, fmt: str = "text") -> Any:
         """Run one command; returns dict (json) or str (text); raises CommandError."""
