@@ -726,7 +726,7 @@ def destroy_state(state: State, *, log: Log = _nolog) -> None:
     existing = _existing_netns()
     # Namespaces first: the kernel tears down every device of the deleted namespaces (all lab veths,
     # and with eth0 its root-side mgmt peer) in one batched unregister.  An explicit `link del` per
-    # mgmt veth costs one RCU grace period each (64 of them were ~1-2 s of a 64-node destroy).
+    # mgmt veth would cost one RCU grace period each.
     lines = [f"netns del {ns}" for ns in sorted(names & existing)]
     bridge = state.get("mgmt", {}).get("bridge")
     if bridge and Path("/sys/class/net", bridge).exists():
