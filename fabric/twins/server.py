@@ -179,7 +179,10 @@ async def serve(state_path: Path) -> int:
     log.info("%d twin(s) listening after %.2fs", len(twins), time.monotonic() - t0)
     # 2) config -> FRR/kernel, a bounded number of nodes at a time, in the background.
     sem = asyncio.Semaphore(boot_concurrency())
-    boots = [asyncio.ensure_future(_boot(t, sem)) for t in twins]
+    # Biggest configs first (spines: most sessions, longest apply): the lab converges when they are up,
+    # and longest-first keeps one big node from finishing alone at the end.
+    order = sorted(twins, key=lambda t: -getattr(t, "config_size", 0))
+    boots = [asyncio.ensure_future(_boot(t, sem)) for t in order]
     done = asyncio.gather(*boots)
     done.add_done_callback(
         lambda _f: log.info("%d twin(s) booted after %.2fs", len(twins), time.monotonic() - t0)

@@ -163,6 +163,11 @@ class EosTwin(DeviceTwin):
             self.boot_time = float(data.get("boot_time", self.boot_time))
         self.save()
 
+    @property
+    def config_size(self) -> int:
+        """Rough cost of applying the config (lines), for boot scheduling."""
+        return sum(1 + len(n.children) for n in self.running.root.children)
+
     async def apply_boot(self) -> None:
         """The expensive half: running-config -> FRR and kernel, then pending commit timers."""
         await self.apply_running(fresh=self._fresh)
