@@ -91,6 +91,8 @@ def destroy(topology: str | Path | None = None, *, all_labs: bool = False, backe
     for st in _states(topology, all_labs):
         netns.destroy_state(st, log=log)
         names.append(st["name"])
+    if all_labs:
+        netns.sweep_orphans(log=log)
     return names
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import re
 import shlex
@@ -694,6 +695,64 @@ def _pids_in_netns(names: set[str]) -> set[int]:
     return pids
 
 
+def _cmdlines() -> dict[int, list[str]]:
+    out: dict[int, list[str]] = {}
+    me = os.getpid()
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) == me:
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as fh:
+                out[int(entry)] = fh.read().decode(errors="replace").split("\0")
+        except OSError:
+            continue
+    return out
+
+
+def _pids_by_cmdline(names: set[str], lab_dir: Path | None) -> set[int]:
+    """Our daemons found by what they were started with (FRR pathspace, lab files), netns or not.
+
+    A process whose namespace was already deleted cannot be found through /run/netns any more.
+    """
+    lab = f"{lab_dir}/" if lab_dir else None
+    pids = set()
+    for pid, argv in _cmdlines().items():
+        pathspace = {b for a, b in zip(argv, argv[1:], strict=False) if a in ("-N", "--pathspace")}
+        if pathspace & names or (lab and any(a.startswith(lab) for a in argv)):
+            pids.add(pid)
+    return pids
+
+
+def sweep_orphans(log: Log = _nolog) -> int:
+    """Kill lab daemons whose namespace is gone and twin servers whose lab is gone (after a crash).
+
+    Only processes that carry an FRR pathspace or a twin state file of a ``clab-`` lab are considered,
+    and only when that lab's namespace (or state file) no longer exists, so running labs are safe.
+    """
+    existing = _existing_netns()
+    killed = 0
+    for pid, argv in _cmdlines().items():
+        orphan = False
+        if argv and argv[0].startswith("/usr/lib/frr/") and "-N" in argv:
+            i = argv.index("-N")
+            ns = argv[i + 1] if i + 1 < len(argv) else ""
+            orphan = ns.startswith("clab-") and ns not in existing
+        elif "fabric.twins" in argv and "serve" in argv:
+            state_file = Path(argv[-1])
+            try:
+                nodes = json.loads(state_file.read_text()).get("nodes", {})
+                orphan = not any(n.get("netns") in existing for n in nodes.values())
+            except (OSError, ValueError):
+                orphan = True
+        if orphan and _alive(pid):
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+                killed += 1
+    if killed:
+        log(f"killed {killed} orphaned lab process(es)")
+    return killed
+
+
 def destroy_state(state: State, *, log: Log = _nolog) -> None:
     """Idempotent: kill, delete namespaces/bridge/files; safe on half-created or already-gone labs."""
     require_root()
@@ -709,10 +768,22 @@ def destroy_state(state: State, *, log: Log = _nolog) -> None:
             pid = _read_pid(f)
             if pid:
                 pids.add(pid)
-    pids |= _pids_in_netns(names)
+    lab_dir = Path(state["lab_dir"]) if state.get("lab_dir") else None
+    pids |= _pids_in_netns(names) | _pids_by_cmdline(names, lab_dir)
     for pid in pids:
         with contextlib.suppress(OSError):
             os.kill(pid, signal.SIGKILL)
+    # A daemon still forking when we scanned (a deploy killed mid-start) escapes the first pass: rescan
+    # until nothing of ours is left, so no process outlives its lab.
+    for _ in range(5):
+        time.sleep(0.05)
+        late = {p for p in _pids_in_netns(names) | _pids_by_cmdline(names, lab_dir) if _alive(p)}
+        if not late:
+            break
+        pids |= late
+        for pid in late:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
     if twin:
         deadline = time.monotonic() + 1.0
         while _alive(int(twin)) and time.monotonic() < deadline:

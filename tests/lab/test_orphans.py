@@ -1,0 +1,35 @@
+"""A daemon that outlived its namespace (deploy killed mid-start) is still found and killed."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+from fabric.lab import netns
+from tests.conftest import require_lab
+
+
+def _fake_daemon(ns: str) -> subprocess.Popen[bytes]:
+    # argv as FRR's: /usr/lib/frr/<daemon> ... -N <pathspace>; the process itself just sleeps.
+    return subprocess.Popen(["bash", "-c", f'exec -a /usr/lib/frr/zebra {sys.executable} -c '
+                             f'"import time; time.sleep(60)" -N {ns}'])
+
+
+def test_sweep_kills_only_daemons_whose_namespace_is_gone() -> None:
+    require_lab()
+    orphan = _fake_daemon("clab-orphantest-n1")
+    alive_ns = "clab-orphantest-live"
+    subprocess.run(["ip", "netns", "add", alive_ns], check=True)
+    live = _fake_daemon(alive_ns)
+    try:
+        time.sleep(0.3)
+        assert orphan.pid in netns._pids_by_cmdline({"clab-orphantest-n1"}, None)
+        netns.sweep_orphans()
+        assert orphan.wait(timeout=5) == -9
+        assert live.poll() is None, "a daemon of a namespace that still exists must survive"
+    finally:
+        for p in (orphan, live):
+            p.kill()
+            p.wait()
+        subprocess.run(["ip", "netns", "del", alive_ns], check=False)
