@@ -20,11 +20,11 @@ FRR_DAEMONS = """\
 # FRR daemons for a netfabric node (containerlab binds this to /etc/frr/daemons).
 zebra=yes
 bgpd=yes
-ospfd=yes
+ospfd={ospfd}
 ospf6d=no
 ripd=no
 ripngd=no
-isisd=yes
+isisd={isisd}
 pimd=no
 ldpd=no
 nhrpd=no
@@ -45,6 +45,13 @@ isisd_options="  -A 127.0.0.1"
 bfdd_options="   -A 127.0.0.1"
 staticd_options="-A 127.0.0.1"
 """
+
+
+def daemons_file(fab: Fabric) -> str:
+    """Start only the IGP daemons the fabric uses: each idle daemon costs CPU at boot on big labs."""
+    ospf = any(d.ospf for d in fab.devices.values())
+    isis = any(d.isis for d in fab.devices.values())
+    return FRR_DAEMONS.format(ospfd="yes" if ospf else "no", isisd="yes" if isis else "no")
 
 
 def lab_name(fab: Fabric, platform_override: str | None) -> str:
@@ -72,7 +79,9 @@ def topology_dict(
         if p.name == "frr":
             # FRR has no MTU command: on a Linux router the kernel owns it, so set it as containerlab
             # FRR labs do, with exec lines run in the node once its links exist.
-            node["exec"] = [f"ip link set {p.clab_port(i.port)} mtu {i.mtu}" for i in dev.interfaces if i.port and i.mtu]
+            node["exec"] = [
+                f"ip link set {p.clab_port(i.port)} mtu {i.mtu}" for i in dev.interfaces if i.port and i.mtu
+            ]
         if configs and name in configs:
             if p.name == "frr":
                 node["binds"] = [
@@ -116,7 +125,7 @@ def write_topology(
             path.write_text(text)
             written.append(path)
         if any((platform_override or d.platform) == "frr" for d in fab.devices.values()):
-            (cfg_dir / "daemons").write_text(FRR_DAEMONS)
+            (cfg_dir / "daemons").write_text(daemons_file(fab))
             written.append(cfg_dir / "daemons")
     data = topology_dict(fab, configs, name, platform_override)
     path = out_dir / f"{name}.clab.yml"

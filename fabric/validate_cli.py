@@ -63,7 +63,7 @@ def register(app: typer.Typer) -> None:
             return
         timing = (
             f"{len(run.state.devices)} devices, collection {run.collect_seconds:.2f}s, "
-            f"evaluation {run.evaluate_seconds:.3f}s"
+            f"evaluation {run.evaluate_seconds:.3f}s, {run.devices_per_second:.1f} devices/s"
         )
         if fmt == "table":
             if output:
