@@ -16,11 +16,10 @@ from typing import Any
 
 from fabric.checks import CheckResult, CheckSettings, run_checks, summary
 from fabric.errors import FabricError
+from fabric.lab.state import registry
 from fabric.model import Fabric
 from fabric.state.collect import CollectOptions, collect
 from fabric.state.model import FabricState
-
-LAB_REGISTRY = Path("/run/netfabric/labs")
 
 
 @dataclass
@@ -54,7 +53,7 @@ class ValidationRun:
 
 
 def _lab_state(name: str) -> dict[str, Any] | None:
-    for p in (LAB_REGISTRY / f"{name}.json", Path(name) / "netfabric-lab.json", Path(name)):
+    for p in (registry() / f"{name}.json", Path(name) / "netfabric-lab.json", Path(name)):
         if p.is_file() and p.suffix == ".json":
             try:
                 return json.loads(p.read_text())

@@ -11,6 +11,11 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT.parent / "shared" / "reference"
 
+# A private lab registry, so `destroy --all` in a test never touches a developer's labs. Set at
+# import, before any fixture deploys; subprocesses inherit it. After an interrupted run:
+#   NETFABRIC_LAB_REGISTRY=/run/netfabric/labs-test fabric lab destroy --all
+os.environ["NETFABRIC_LAB_REGISTRY"] = "/run/netfabric/labs-test"
+
 
 def lab_unavailable_reason() -> str | None:
     if os.geteuid() != 0:

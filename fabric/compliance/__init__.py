@@ -31,6 +31,7 @@ from fabric.compliance.engine import (
     remediate_config,
 )
 from fabric.errors import FabricError
+from fabric.lab.state import registry
 from fabric.model import Fabric
 
 __all__ = [
@@ -49,7 +50,6 @@ __all__ = [
 ]
 
 STATE_DIR = Path(".netfabric")
-LAB_REGISTRY = Path("/run/netfabric/labs")  # contracts.md: one <lab-name>.json per deployed lab
 DEFAULT_DB = STATE_DIR / "compliance.sqlite"
 
 
@@ -123,7 +123,7 @@ def resolve_target(target: str | Path) -> Fabric:
         fab = _retarget(fab, {n: pl for n, pl in plats.items() if pl})
         fab.devices = {n: d for n, d in fab.devices.items() if n in nodes}
         return fab
-    registered = LAB_REGISTRY / f"{target}.json"
+    registered = registry() / f"{target}.json"
     if not fabric_file(target).exists() and registered.exists():
         # A deployed lab, by name: resolve through the topology it was deployed from.
         topo = json.loads(registered.read_text()).get("topology")
@@ -138,7 +138,7 @@ def target_label(target: str | Path, fab: Fabric) -> str:
     p = Path(target)
     if p.name.endswith((".clab.yml", ".clab.yaml")) and p.exists():
         return str((yaml.safe_load(p.read_text()) or {}).get("name") or fab.name)
-    if not Path(str(target)).exists() and (LAB_REGISTRY / f"{target}.json").exists():
+    if not Path(str(target)).exists() and (registry() / f"{target}.json").exists():
         from fabric.design import fabric_file
 
         if not fabric_file(target).exists():

@@ -10,7 +10,13 @@ from typing import Any
 
 from fabric.lab.topology import Topology
 
-REGISTRY = Path(os.environ.get("NETFABRIC_LAB_REGISTRY", "/run/netfabric/labs"))
+
+def registry() -> Path:
+    """Where deployed labs are recorded. Read at call time so NETFABRIC_LAB_REGISTRY (tests use a
+    private one) applies whenever it is set, not only if set before the first import."""
+    return Path(os.environ.get("NETFABRIC_LAB_REGISTRY", "/run/netfabric/labs"))
+
+
 STATE_NAME = "netfabric-lab.json"
 
 State = dict[str, Any]
@@ -76,14 +82,15 @@ def _write(path: Path, state: State) -> None:
 def save_state(state: State) -> None:
     """Lab dir copy and registry copy; the registry is what destroy --all reads after a crash."""
     _write(Path(state["lab_dir"]) / STATE_NAME, state)
-    _write(REGISTRY / f"{state['name']}.json", state)
+    _write(registry() / f"{state['name']}.json", state)
 
 
 def registered() -> list[State]:
     out: list[State] = []
-    if not REGISTRY.is_dir():
+    reg = registry()
+    if not reg.is_dir():
         return out
-    for p in sorted(REGISTRY.glob("*.json")):
+    for p in sorted(reg.glob("*.json")):
         try:
             out.append(json.loads(p.read_text()))
         except (OSError, ValueError):
@@ -93,7 +100,7 @@ def registered() -> list[State]:
 
 def load_state(name: str | None = None, lab_dir: Path | None = None) -> State | None:
     if name:
-        p = REGISTRY / f"{name}.json"
+        p = registry() / f"{name}.json"
         if p.exists():
             return dict(json.loads(p.read_text()))
     if lab_dir is not None:
@@ -104,6 +111,6 @@ def load_state(name: str | None = None, lab_dir: Path | None = None) -> State | 
 
 
 def forget(state: State) -> None:
-    for p in (REGISTRY / f"{state['name']}.json", Path(state["lab_dir"]) / STATE_NAME):
+    for p in (registry() / f"{state['name']}.json", Path(state["lab_dir"]) / STATE_NAME):
         with contextlib.suppress(FileNotFoundError):
             p.unlink()

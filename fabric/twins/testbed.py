@@ -237,6 +237,21 @@ class TestBed:
             time.sleep(0.5)
         return False
 
+    def wait_received(self, minimum: int = 1, timeout: float = 30) -> bool:
+        """Established is not enough for prefix assertions: the peer's first UPDATE follows it."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            cmd = "show bgp ipv4 unicast summary json"
+            out = _sh("vtysh", "-N", self.eos_ns, "-c", cmd, check=False).stdout
+            try:
+                peers = json.loads(out).get("peers", {})
+            except json.JSONDecodeError:
+                peers = {}
+            if any(int(p.get("pfxRcd", 0)) >= minimum for p in peers.values()):
+                return True
+            time.sleep(0.5)
+        return False
+
     # ---- teardown ----------------------------------------------------------------
     def destroy(self) -> None:
         self.stop_server()

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import jsonschema
@@ -35,9 +34,8 @@ def test_generated_topology_is_valid_containerlab(tmp_path: Path, name: str) -> 
     kinds = {n["kind"] for n in nodes.values()}
     if name == "backbone":
         assert kinds == {"cisco_xrd", "juniper_vjunosrouter", "nokia_sros", "arista_ceos", "nokia_srlinux"}
-        assert ["pe2:e1-1", "p1:eth4"] == sorted(
-            next(lk["endpoints"] for lk in topo["topology"]["links"] if "pe2:e1-1" in lk["endpoints"]), reverse=True
-        )
+        pe2_link = next(lk["endpoints"] for lk in topo["topology"]["links"] if "pe2:e1-1" in lk["endpoints"])
+        assert sorted(pe2_link, reverse=True) == ["pe2:e1-1", "p1:eth4"]
     for host, node in nodes.items():
         assert node["mgmt-ipv4"] == fab.devices[host].mgmt_ipv4.split("/")[0]
         if node["kind"] == "linux":
@@ -53,7 +51,8 @@ def test_committed_inventory_matches_fabric_file(tmp_path: Path) -> None:
         write_inventory(fab, tmp_path)
         for f in ("hosts.yaml", "groups.yaml", "defaults.yaml"):
             committed = ROOT / "inventory" / name / f
-            assert committed.read_text() == (tmp_path / f).read_text(), f"{committed} is stale: run `fabric build`"
+            stale = f"{committed} is stale: run `fabric build`"
+            assert committed.read_text() == (tmp_path / f).read_text(), stale
 
 
 def test_nornir_native_config_file_with_credentials(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -40,8 +40,10 @@ def private_topology(src: Path, dest_dir: Path, name: str, subnet: str) -> Path:
 def free_subnet() -> str:
     import json
 
+    from fabric.lab.state import registry
+
     used = set()
-    for f in Path("/run/netfabric/labs").glob("*.json"):
+    for f in registry().glob("*.json"):
         with contextlib.suppress(OSError, KeyError, ValueError):
             used.add(json.loads(f.read_text())["mgmt"]["ipv4_subnet"])
     for third in range(200, 250):

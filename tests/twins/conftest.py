@@ -41,6 +41,7 @@ def bed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestBed]:
     try:
         tb.create()
         assert tb.wait_peer("Established", 30), "eBGP between twin and FRR peer never came up"
+        assert tb.wait_received(1, 30), "the twin never received a prefix from its FRR peer"
         yield tb
     finally:
         tb.destroy()
