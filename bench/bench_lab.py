@@ -155,20 +155,23 @@ def main() -> int:
             t_conv = time.monotonic() - t0
             frr_nodes = sum(1 for v in state["nodes"].values() if v.get("frr_daemons"))
             print(f"deploy (all daemons started): {t_up:.2f} s")
-            verdict = "NOT CONVERGED" if pending else "ok"
-            print(f"deploy-to-converged: {t_conv:.2f} s  (target <= 15 s) {verdict}")
+            verdict = "NOT CONVERGED" if pending else ("met" if t_conv <= 15 else "NOT MET")
+            print(f"deploy-to-converged: {t_conv:.2f} s  (target <= 15 s: {verdict})")
             for p in pending[:10]:
                 print(f"  pending: {p}")
             names = {v["netns"] for v in state["nodes"].values()}
             pids = netns._pids_in_netns(names)
             total = sum(pss_kb(p) for p in pids)
             print(f"lab CPU to converged: {lab_cpu_s(pids):.1f} CPU-s")
+            per_node = total / 1024 / n
             print(f"memory: {total / 1024:.1f} MB PSS over {len(pids)} processes = "
-                  f"PSS {total / 1024 / n:.2f} MB/node (target <= 40 MB) [{frr_nodes} FRR nodes]")
+                  f"PSS {per_node:.2f} MB/node (target <= 40 MB: {'met' if per_node <= 40 else 'NOT MET'})"
+                  f" [{frr_nodes} FRR nodes]")
         finally:
             t1 = time.monotonic()
             api.destroy(path, log=lambda m: print(f"  {m}"))
-            print(f"destroy: {time.monotonic() - t1:.2f} s  (target <= 3 s)")
+            t_d = time.monotonic() - t1
+            print(f"destroy: {t_d:.2f} s  (target <= 3 s: {'met' if t_d <= 3 else 'NOT MET'})")
     return 0
 
 

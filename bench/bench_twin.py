@@ -34,7 +34,9 @@ def _allowed(host: str) -> bool:
     """Only loopback or a mgmt IP of a registered embedded lab: never load a real network."""
     if ipaddress.ip_address(host).is_loopback:
         return True
-    for f in Path("/run/netfabric/labs").glob("*.json"):
+    from fabric.lab.state import registry
+
+    for f in registry().glob("*.json"):
         nodes = json.loads(f.read_text()).get("nodes", {})
         if any(n.get("mgmt_ipv4") == host for n in nodes.values()):
             return True

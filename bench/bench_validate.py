@@ -37,6 +37,39 @@ from fabric.state.collect import CollectOptions, close_ssh_connections  # noqa: 
 from fabric.validate import fabric_nornir, validate  # noqa: E402
 
 
+def _lab_cpu_seconds(state: dict) -> float:  # type: ignore[type-arg]
+    from fabric.lab import netns
+
+    pids = set(netns._pids_in_netns({n["netns"] for n in state["nodes"].values()}))
+    if (state.get("pids") or {}).get("twin"):
+        pids.add(int(state["pids"]["twin"]))
+    tck = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        try:
+            f = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(f[11]) + int(f[12])) / tck
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
+def settle(state: dict, below: float = 0.25, limit: float = 90.0) -> None:  # type: ignore[type-arg]
+    """Validation is measured on a steady fabric: "converged" (every session Established) comes
+    while 64 nodes still exchange their first UPDATEs and the twins apply configs, which on 2 cores
+    leaves validation a fraction of a CPU. Wait until the lab uses < ``below`` CPU (1 s samples)."""
+    t0 = time.monotonic()
+    prev = _lab_cpu_seconds(state)
+    use = 0.0
+    while time.monotonic() - t0 < limit:
+        time.sleep(1.0)
+        cur = _lab_cpu_seconds(state)
+        use, prev = cur - prev, cur
+        if use < below:
+            break
+    print(f"lab settled after {time.monotonic() - t0:.1f}s (lab CPU {use:.2f} CPUs in the last second)")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--fabric", default=str(ROOT / "inventory" / "dc-large"))
@@ -78,6 +111,7 @@ def main() -> int:
             f"in {time.monotonic() - t:.1f}s"
         )
     try:
+        settle(state)
         opts = CollectOptions(num_workers=args.workers, timeout=20, reuse_connections=not args.fresh)
         print(f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
         rows = []
