@@ -224,10 +224,11 @@ def _start_script(topo: Topology, node: Node, ndir: Path, ssh_dir: Path | None) 
             "echo 1 > /proc/sys/net/ipv4/ip_forward",
             "echo 1 > /proc/sys/net/ipv6/conf/all/forwarding",
         ]
-        conf = FRR_ETC / ns / "frr.conf"
+        conf = FRR_ETC / ns / DAEMON_CONF
         for d in daemons:
             o = opts.get(d, DEFAULT_OPTS + (" -s 90000000" if d == "zebra" else ""))
-            # Each daemon reads the integrated frr.conf itself (-f) and skips the other daemons' lines:
+            # Each daemon reads the integrated frr.conf itself (-f; its `exit` lines dropped, see
+            # daemon_config) and skips the other daemons' lines:
             # same result as starting them empty and running `vtysh -b`, without a vtysh process per node
             # (a quarter of the start-up CPU of a 64-node lab).  No watchfrr: nothing restarts daemons in
             # a lab, and it would be one more process per node.  One after the other (`-d` returns once
@@ -314,6 +315,21 @@ def _node_passwd(home: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
+DAEMON_CONF = "frr-daemons.conf"
+
+
+def daemon_config(integrated: str) -> str:
+    """The integrated config as each daemon reads it with ``-f``: without its ``exit`` lines.
+
+    A daemon reading the integrated file fails on another daemon's block (bfdd on ``router bgp``) and
+    stays at the config node, where that block's closing ``exit`` takes it out of configuration mode:
+    every later line is then lost (measured: a ``bfd`` profile after ``router bgp`` never reached
+    bfdd).  Without ``exit`` lines a daemon leaves a block the way FRR configs did before 8.0 wrote
+    them: the next top-level command fails in the block and is retried in its parent node.
+    """
+    return "".join(ln for ln in integrated.splitlines(True) if ln.strip() != "exit")
+
+
 def _prepare_frr_dirs(node: Node, lab_dir: Path) -> None:
     """Debian frr 8.4 pathspace layout: /etc/frr/<ns>/ and /var/run/frr/<ns>/, owned by frr."""
     ns = node.long_name
@@ -324,6 +340,7 @@ def _prepare_frr_dirs(node: Node, lab_dir: Path) -> None:
         d.mkdir(parents=True)
     daemons, _, conf = frr_plan(node, lab_dir)
     (etc / "frr.conf").write_text(conf if conf else f"hostname {node.name}\n")
+    (etc / DAEMON_CONF).write_text(daemon_config(conf or f"hostname {node.name}\n"))
     (etc / "vtysh.conf").write_text("service integrated-vtysh-config\n")
     src = node.bind_for("/etc/frr/daemons")
     if src:

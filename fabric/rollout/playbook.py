@@ -9,7 +9,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from fabric.errors import FabricError
 from fabric.yamlfile import YamlDoc, load_yaml
@@ -143,6 +151,21 @@ class Playbook(_Strict):
     commit_confirm: Annotated[int, Field(ge=5, le=3600)] = 120  # seconds before an unconfirmed device reverts
     failure: FailurePolicy = FailurePolicy()
     file: str | None = None
+
+    @field_validator("commit_confirm")
+    @classmethod
+    def _outlasts_gate(cls, v: int, info: ValidationInfo) -> int:
+        # The confirm comes after the gate: a timer shorter than the gate's own wait + timeout would
+        # revert a device that is merely slow to converge. (A wave is confirmed after its slowest
+        # device: big waves need more on top, see docs/rollout.md.)
+        gates = info.data.get("gates")
+        if isinstance(gates, Gates) and v <= gates.convergence_wait + gates.convergence_timeout:
+            need = int(gates.convergence_wait + gates.convergence_timeout) + 1
+            raise ValueError(
+                f"{v} s does not outlast the gate (gates.convergence_wait + gates.convergence_timeout = "
+                f"{gates.convergence_wait + gates.convergence_timeout:g} s): set it above {need}"
+            )
+        return v
 
 
 _FIXES = {

@@ -54,6 +54,15 @@ def test_commit_confirm_bounds(tmp_path: Path) -> None:
     assert e.value.key == "commit_confirm"
 
 
+def test_commit_confirm_must_outlast_the_gate(tmp_path: Path) -> None:
+    text = "name: x\nchange: {type: golden}\ngates: {convergence_wait: 2, convergence_timeout: 30}\n"
+    with pytest.raises(FabricError) as e:
+        load_playbook(_write(tmp_path, text + "commit_confirm: 30\n"))
+    assert e.value.key == "commit_confirm" and e.value.line == 4
+    assert "does not outlast the gate" in e.value.message and "above 33" in e.value.message
+    assert load_playbook(_write(tmp_path, text + "commit_confirm: 33\n")).commit_confirm == 33
+
+
 def test_targets_filters(tmp_path: Path) -> None:
     fab = load_fabric(ROOT / "inventory" / "dc1")
     pb = load_playbook(
