@@ -356,6 +356,8 @@ class _Builder:
             ntp_servers=self.spec.ntp_servers,
             syslog_servers=self.spec.syslog_servers,
             interfaces=interfaces,
+            bfd_interval=self.spec.bfd.interval,
+            bfd_multiplier=self.spec.bfd.multiplier,
             **kw,
         )
 

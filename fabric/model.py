@@ -103,6 +103,13 @@ class BgpSettings(_Strict):
     advertise_p2p: bool = False  # advertise connected fabric links, not only loopbacks
 
 
+class BfdTimers(_Strict):
+    """BFD timers of every fabric session (BGP and IGP): RFC 5880 desired/required interval, both ends."""
+
+    interval: Annotated[int, Field(ge=50, le=30000)] = 300  # ms, transmit and receive (all platforms accept)
+    multiplier: Annotated[int, Field(ge=3, le=20)] = 3
+
+
 class ExplicitLink(_Strict):
     endpoints: Annotated[list[str], Field(min_length=2, max_length=2)]
     metric: Annotated[int, Field(ge=1, le=16777215)] = 10
@@ -120,6 +127,7 @@ class CommonSpec(_Strict):
     ntp_servers: list[str] = []
     syslog_servers: list[str] = []
     domain: str = "lab.local"
+    bfd: BfdTimers = BfdTimers()  # used where bgp.bfd enables BFD
 
 
 class ClosSpec(CommonSpec):
@@ -238,6 +246,8 @@ class DeviceIntent(BaseModel):
     isis: IsisIntent | None = None
     lldp: bool = True
     bfd: bool = False
+    bfd_interval: int = 300  # ms
+    bfd_multiplier: int = 3
 
 
 class LinkEnd(BaseModel):

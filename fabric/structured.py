@@ -196,6 +196,8 @@ class StructuredConfig(_M):
     ospf: Ospf | None = None
     isis: Isis | None = None
     bfd: bool = False
+    bfd_interval: int = 300  # ms, transmit = receive
+    bfd_multiplier: int = 3
     # Fabric-wide facts (same for every device of a fabric), computed once by build_structured.
     fabric_mtu: int = 9214
     mgmt_subnet: str = ""
@@ -203,6 +205,12 @@ class StructuredConfig(_M):
     @property
     def platform(self) -> str:
         return self.system.platform
+
+    @property
+    def bfd_custom_timers(self) -> bool:
+        """Timers other than the common default (300 ms x 3): platforms that print nothing for the
+        default (EOS, FRR) then need explicit configuration."""
+        return self.bfd and (self.bfd_interval, self.bfd_multiplier) != (300, 3)
 
     @property
     def hostname(self) -> str:
@@ -502,6 +510,8 @@ def build_device(dev: DeviceIntent, facts: FabricFacts) -> StructuredConfig:
         ospf=ospf,
         isis=isis,
         bfd=dev.bfd and (bgp is not None and bgp.bfd or ospf is not None or isis is not None),
+        bfd_interval=dev.bfd_interval,
+        bfd_multiplier=dev.bfd_multiplier,
         fabric_mtu=facts.mtu,
         mgmt_subnet=facts.mgmt_subnet,
     )

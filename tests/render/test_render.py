@@ -235,6 +235,36 @@ def test_change_mtu_changes_only_mtu_lines(fabric_copy) -> None:  # type: ignore
     assert all(("ethernet mtu 91" in x or "ip-mtu 9100" in x) if x[0] == "+" else True for x in sros)
 
 
+def test_bfd_timers_change_only_bfd_lines(fabric_copy) -> None:  # type: ignore[no-untyped-def]
+    def edit(d: dict) -> None:  # type: ignore[type-arg]
+        d["bfd"] = {"interval": 1000, "multiplier": 4}
+
+    expect = {  # a line each platform must gain (in its own units and syntax)
+        "backbone": {
+            "rr1": "+  bfd minimum-interval 1000",  # iosxr
+            "rr2": "+                minimum-interval 1000;",  # junos
+            "p1": "bfd transmit-interval 1000",  # sros (ms)
+            "p2": "+   interval 1000 min-rx 1000 multiplier 4 default",  # eos: router bfd
+            "pe2": "desired-minimum-transmit-interval 1000000",  # srlinux (microseconds)
+        },
+        "dc1": {"spine1": "+router bfd", "leaf3": "+ neighbor SPINES bfd profile fabric"},  # eos, frr
+    }
+    for name, hosts in expect.items():
+        before = rendered(name)
+        after = render_fabric(load_fabric(fabric_copy(name, edit)))
+        for host in before:
+            diff = changed_lines(before[host], after[host])
+            assert diff, f"{name}/{host}: BFD timers changed nothing"
+            framing = ("!", "exit", "router bfd", "bfd", "profile fabric")
+            keys = ("interval", "multiplier", "bfd profile", "bfd receive", "minimum-receive")
+            noise = [x for x in diff if x[1:].strip() not in framing and not any(k in x for k in keys)]
+            assert not noise, f"{name}/{host}: unrelated lines changed: {noise}"
+            if host in hosts:
+                assert any(hosts[host] in x for x in diff), f"{name}/{host}: {hosts[host]!r} not in {diff}"
+    frr = render_fabric(load_fabric(fabric_copy("dc1", edit)))["leaf3"]
+    assert "bfd\n profile fabric\n  detect-multiplier 4\n  transmit-interval 1000\n" in frr
+
+
 # ---------------------------------------------------------------- FRR's own parser
 
 
@@ -249,15 +279,17 @@ def _frr_configs() -> list[tuple[str, str]]:
 def _frr_variants(fabric_copy) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
     """dc1 with OSPF and IS-IS underlays (iBGP + RR) + advertised links: FRR paths not in goldens."""
     out = []
-    for underlay in ("ospf", "isis"):
+    for underlay, bfd in (("ospf", None), ("isis", None), ("ospf", 1000), ("isis", 1000), ("ebgp", 1000)):
 
-        def edit(d: dict, u: str = underlay) -> None:  # type: ignore[type-arg]
+        def edit(d: dict, u: str = underlay, b: int | None = bfd) -> None:  # type: ignore[type-arg]
             d["underlay"] = u
             d["bgp"] = {"advertise_p2p": True}
+            if b:
+                d["bfd"] = {"interval": b, "multiplier": 4}  # FRR bfd profile paths
 
         fab = load_fabric(fabric_copy("dc1", edit))
         out += [
-            (f"dc1-{underlay}/{h}", t)
+            (f"dc1-{underlay}-bfd{bfd}/{h}", t)
             for h, t in render_fabric(fab).items()
             if fab.devices[h].platform == "frr"
         ]

@@ -114,6 +114,39 @@ def test_golden_config_to_frr() -> None:
     assert kernel_links(dev)["eth1"] == (9214, True)
 
 
+def test_router_bfd_timers_reach_frr(tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+
+    import yaml
+
+    from fabric.design import load_fabric
+    from fabric.render import render_device
+    from fabric.structured import build_structured
+    from fabric.twins.eos.structured import parse_eos, routing_view
+
+    data = yaml.safe_load((ROOT / "inventory" / "dc1" / "fabric.yaml").read_text())
+    data["bfd"] = {"interval": 1000, "multiplier": 4}
+    (tmp_path / "fabric.yaml").write_text(yaml.safe_dump(data))
+    sc = build_structured(load_fabric(tmp_path / "fabric.yaml"))["spine1"]
+    text = render_device(sc)
+    assert "router bfd\n   interval 1000 min-rx 1000 multiplier 4 default\n" in text
+    parsed = parse_eos(text)
+    assert (parsed.bfd_interval, parsed.bfd_multiplier) == (1000, 4)
+    assert routing_view(parsed) == routing_view(sc)
+    frr = to_frr(parse(EosConfig.from_text(text)))
+    assert " neighbor LEAVES bfd\n neighbor LEAVES bfd profile eos-default\n" in frr
+    assert "bfd\n profile eos-default\n  detect-multiplier 4\n  transmit-interval 1000\n" in frr
+    if shutil.which("vtysh"):
+        (tmp_path / "frr.conf").write_text(frr)
+        cmd = ["vtysh", "--dryrun", "-f", str(tmp_path / "frr.conf")]
+        p = subprocess.run(cmd, capture_output=True, text=True)
+        assert p.returncode == 0 and "%" not in p.stdout + p.stderr, p.stdout + p.stderr
+    line = "router bfd\n   interval 1000 min-rx 1000 multiplier 4 default\n"
+    default = parse(EosConfig.from_text(text.replace(line, "")))
+    assert "profile" not in to_frr(default)
+
+
 def test_igp_translation() -> None:
     dev = parse(
         EosConfig.from_text("""hostname r

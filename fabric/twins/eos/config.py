@@ -16,7 +16,7 @@ INDENT = "   "
 # Commands that open a sub-mode, per parent mode.  Everything else is a leaf.
 _MODE_OPENERS: dict[str, re.Pattern[str]] = {
     "top": re.compile(
-        r"^(interface \S+|router (bgp|ospf|isis|ospfv3)\b.*|route-map \S+.*|management \S+.*"
+        r"^(interface \S+|router (bgp|ospf|isis|ospfv3|bfd)\b.*|route-map \S+.*|management \S+.*"
         r"|ip(v6)? prefix-list \S+"
         r"|vrf instance \S+|ip access-list \S+.*|ipv6 access-list \S+.*|vlan \S+|daemon \S+"
         r"|event-handler \S+|peer-filter \S+|aaa \S+ \S+ \S+ group.*|policy-map .*|class-map .*|mlag.*"

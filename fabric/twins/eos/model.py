@@ -91,6 +91,7 @@ class Device:
     static_routes: list[str] = field(default_factory=list)
     lldp_run: bool = True
     users: list[str] = field(default_factory=list)
+    bfd_timers: tuple[int, int, int] | None = None  # `router bfd` default: interval, min-rx, multiplier
 
 
 def _mask_to_prefix(addr: str, mask: str | None = None) -> str:
@@ -114,6 +115,11 @@ def parse(cfg: EosConfig) -> Device:
             dev.users.append(w[1])
         elif w[0] == "interface" and len(w) == 2:
             _parse_interface(dev, node)
+        elif line == "router bfd":
+            for c in node.children:
+                m = re.fullmatch(r"interval (\d+) min-rx (\d+) multiplier (\d+) default", c.line)
+                if m:
+                    dev.bfd_timers = (int(m.group(1)), int(m.group(2)), int(m.group(3)))
         elif line.startswith("router bgp ") and len(w) == 3:
             dev.bgp = _parse_bgp(w[2], node)
         elif line.startswith("router ospf "):
@@ -314,7 +320,15 @@ def to_frr(dev: Device) -> str:
         if i.is_type in _ISTYPE:
             out.append(f" is-type {_ISTYPE[i.is_type]}")
         out.append("exit")
+    if dev.bfd_timers:
+        # EOS `router bfd` timers apply to every session; FRR sets them per session through a profile.
+        tx, rx, mult = dev.bfd_timers
+        out += ["bfd", f" profile {BFD_PROFILE}", f"  detect-multiplier {mult}", f"  transmit-interval {tx}",
+                f"  receive-interval {rx}", " exit", "exit"]
     return "\n".join(out) + "\n"
+
+
+BFD_PROFILE = "eos-default"
 
 
 def _bgp_frr(dev: Device, bgp: Bgp) -> list[str]:
@@ -349,6 +363,8 @@ def _bgp_frr(dev: Device, bgp: Bgp) -> list[str]:
             out.append(f" neighbor {n.key} update-source {_frr_ifname(n.update_source)}")
         if n.bfd:
             out.append(f" neighbor {n.key} bfd")
+            if dev.bfd_timers:
+                out.append(f" neighbor {n.key} bfd profile {BFD_PROFILE}")
         if n.shutdown:
             out.append(f" neighbor {n.key} shutdown")
     out.append(" address-family ipv4 unicast")
@@ -390,4 +406,3 @@ def kernel_links(dev: Device) -> dict[str, tuple[int, bool]]:
     return res
 
 
-_ = re  # re is used by callers extending the parser

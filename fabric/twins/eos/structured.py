@@ -63,6 +63,7 @@ def parse_eos(text: str | EosConfig) -> StructuredConfig:
     prefix_lists: list[PrefixList] = []
     policies: dict[str, list[PolicyTerm]] = {}
     bgp_node = ospf_node = isis_node = None
+    bfd_timers = (300, 3)  # EOS defaults: no `router bfd` printed
     for n in top:
         w = _words(n)
         if w[0] == "hostname" and len(w) == 2:
@@ -95,6 +96,8 @@ def parse_eos(text: str | EosConfig) -> StructuredConfig:
             action: Literal["accept", "reject"] = "accept" if w[2] == "permit" else "reject"
             term = PolicyTerm(name="", seq=int(w[3]), action=action, match_prefix_list=match)
             policies.setdefault(w[1], []).append(term)
+        elif w[:2] == ["router", "bfd"]:
+            bfd_timers = bfd_default_timers(n) or bfd_timers
         elif w[:2] == ["router", "bgp"] and len(w) == 3:
             bgp_node = n
         elif w[:2] == ["router", "ospf"] and len(w) >= 3:
@@ -186,8 +189,19 @@ def parse_eos(text: str | EosConfig) -> StructuredConfig:
         ospf=ospf,
         isis=isis,
         bfd=bool(bgp and bgp.bfd) or bool(ospf and ospf.bfd) or bool(isis and isis.bfd),
+        bfd_interval=bfd_timers[0],
+        bfd_multiplier=bfd_timers[1],
         fabric_mtu=max(mtus) if mtus else 9214,
     )
+
+
+def bfd_default_timers(router_bfd: Node) -> tuple[int, int] | None:
+    """(interval ms, multiplier) from ``router bfd`` / ``interval X min-rx Y multiplier M default``."""
+    for c in router_bfd.children:
+        m = re.fullmatch(r"interval (\d+) min-rx (\d+) multiplier (\d+) default", c.line)
+        if m:
+            return int(m.group(1)), int(m.group(3))
+    return None
 
 
 def _passive(node: Node | None) -> set[str]:
@@ -351,4 +365,5 @@ def routing_view(sc: StructuredConfig) -> dict[str, Any]:
         ],
         "bgp": bgp,
         **igp,
+        "bfd_timers": (sc.bfd_interval, sc.bfd_multiplier) if sc.bfd else None,
     }
