@@ -97,8 +97,8 @@ def pss_kb(pid: int) -> int:
     return 0
 
 
-def lab_cpu_s(pids: set[int]) -> float:
-    """CPU seconds of the lab's processes (daemons fork away from us) plus our finished children."""
+def proc_cpu_s(pids: set[int]) -> float:
+    """CPU seconds (user + system) the processes used so far, from /proc/<pid>/stat."""
     tck = os.sysconf("SC_CLK_TCK")
     total = 0.0
     for pid in pids:
@@ -107,8 +107,13 @@ def lab_cpu_s(pids: set[int]) -> float:
             total += (int(f[11]) + int(f[12])) / tck
         except (OSError, IndexError, ValueError):
             continue
+    return total
+
+
+def lab_cpu_s(pids: set[int]) -> float:
+    """CPU seconds of the lab's processes (daemons fork away from us) plus our finished children."""
     ru = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return total + ru.ru_utime + ru.ru_stime
+    return proc_cpu_s(pids) + ru.ru_utime + ru.ru_stime
 
 
 def private_copy(src: Path, dst: Path) -> Path:

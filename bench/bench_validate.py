@@ -26,6 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "state"))
+sys.path.insert(0, str(ROOT / "bench"))
 
 from labutil import free_subnet, lab_name, point_nornir_at_lab, private_topology  # noqa: E402
 
@@ -38,20 +39,14 @@ from fabric.validate import fabric_nornir, validate  # noqa: E402
 
 
 def _lab_cpu_seconds(state: dict) -> float:  # type: ignore[type-arg]
+    from bench_lab import proc_cpu_s
+
     from fabric.lab import netns
 
     pids = set(netns._pids_in_netns({n["netns"] for n in state["nodes"].values()}))
     if (state.get("pids") or {}).get("twin"):
         pids.add(int(state["pids"]["twin"]))
-    tck = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for pid in pids:
-        try:
-            f = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(f[11]) + int(f[12])) / tck
-        except (OSError, IndexError, ValueError):
-            continue
-    return total
+    return proc_cpu_s(pids)
 
 
 def settle(state: dict, below: float = 0.25, limit: float = 90.0) -> None:  # type: ignore[type-arg]

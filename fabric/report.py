@@ -6,6 +6,7 @@ import json
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from fabric.checks import CheckResult, summary
@@ -79,36 +80,66 @@ def to_json(results: list[CheckResult], meta: dict[str, Any] | None = None) -> s
     return json.dumps(doc, indent=2, default=str)
 
 
-def to_junit(results: list[CheckResult], name: str = "netfabric") -> str:
-    """JUnit XML: one testsuite per device, one testcase per checked item."""
+@dataclass(frozen=True)
+class JunitCase:
+    """One JUnit testcase: ``status`` pass | fail | error | skip."""
+
+    suite: str
+    classname: str
+    name: str
+    status: str = "pass"
+    message: str = ""
+    text: str = ""
+
+
+def junit_xml(name: str, cases: Iterable[JunitCase]) -> str:
+    """JUnit XML with one testsuite per ``suite`` (validation: a device; compliance: a device)."""
     root = ET.Element("testsuites", name=name)
-    s = summary(results)
-    root.set("tests", str(len(results)))
-    root.set("failures", str(s["fail"]))
-    root.set("errors", str(s["error"]))
-    root.set("skipped", str(s["skip"]))
-    for dev, rows in by_device(results).items():
-        ds = summary(rows)
-        suite = ET.SubElement(
-            root,
-            "testsuite",
-            name=dev,
-            tests=str(len(rows)),
-            failures=str(ds["fail"]),
-            errors=str(ds["error"]),
-            skipped=str(ds["skip"]),
-        )
-        for r in rows:
-            case = ET.SubElement(suite, "testcase", classname=f"{dev}.{r.check}", name=r.id)
-            detail = f"expected: {_fmt(r.expected)}\nactual: {_fmt(r.actual)}"
-            if r.status == "fail":
-                ET.SubElement(case, "failure", message=r.reason or "failed").text = detail
-            elif r.status == "error":
-                ET.SubElement(case, "error", message=r.reason or "error").text = detail
-            elif r.status == "skip":
-                ET.SubElement(case, "skipped", message=r.reason or "skipped")
+    suites: dict[str, list[JunitCase]] = {}
+    for c in cases:
+        suites.setdefault(c.suite, []).append(c)
+    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+    for suite_name, rows in suites.items():
+        counts = {
+            "tests": len(rows),
+            "failures": sum(c.status == "fail" for c in rows),
+            "errors": sum(c.status == "error" for c in rows),
+            "skipped": sum(c.status == "skip" for c in rows),
+        }
+        attrs = {"name": suite_name} | {k: str(v) for k, v in counts.items()}
+        suite = ET.SubElement(root, "testsuite", attrs)
+        for k, v in counts.items():
+            totals[k] += v
+        for c in rows:
+            case = ET.SubElement(suite, "testcase", classname=c.classname, name=c.name)
+            tag = {"fail": "failure", "error": "error", "skip": "skipped"}.get(c.status)
+            if tag:
+                el = ET.SubElement(case, tag, message=c.message or c.status)
+                if c.text and tag != "skipped":
+                    el.text = c.text
+    for k, v in totals.items():
+        root.set(k, str(v))
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def to_junit(results: list[CheckResult], name: str = "netfabric") -> str:
+    """JUnit XML: one testsuite per device, one testcase per checked item."""
+    return junit_xml(
+        name,
+        (
+            JunitCase(
+                suite=dev,
+                classname=f"{dev}.{r.check}",
+                name=r.id,
+                status=r.status,
+                message=r.reason or {"fail": "failed", "error": "error", "skip": "skipped"}.get(r.status, ""),
+                text=f"expected: {_fmt(r.expected)}\nactual: {_fmt(r.actual)}",
+            )
+            for dev, rows in by_device(results).items()
+            for r in rows
+        ),
+    )
 
 
 def _md(s: str) -> str:

@@ -6,7 +6,6 @@ import json
 import time
 from html import escape
 from typing import Any
-from xml.etree import ElementTree as ET
 
 from fabric.compliance.engine import COMPLIANT, FeatureResult
 from fabric.compliance.history import RunSummary, device_status
@@ -18,20 +17,22 @@ def to_json(report: dict[str, Any]) -> str:
 
 def to_junit(fabric: str, results: list[FeatureResult]) -> str:
     """One testsuite per device, one testcase per feature: CI systems show drift as failed tests."""
-    suites = ET.Element("testsuites", name=f"compliance {fabric}")
-    by_dev: dict[str, list[FeatureResult]] = {}
-    for r in results:
-        by_dev.setdefault(r.device, []).append(r)
-    for dev, rs in sorted(by_dev.items()):
-        bad = [r for r in rs if not r.compliant]
-        suite = ET.SubElement(suites, "testsuite", name=dev, tests=str(len(rs)), failures=str(len(bad)))
-        for r in rs:
-            case = ET.SubElement(suite, "testcase", classname=f"compliance.{dev}", name=r.feature)
-            if not r.compliant:
-                fail = ET.SubElement(case, "failure", message=f"{r.feature}: {r.status}", type=r.status)
-                fail.text = _diff_text(r)
-    ET.indent(suites)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+    from fabric.report import JunitCase, junit_xml
+
+    return junit_xml(
+        f"compliance {fabric}",
+        (
+            JunitCase(
+                suite=r.device,
+                classname=f"compliance.{r.device}",
+                name=r.feature,
+                status="pass" if r.compliant else "fail",
+                message="" if r.compliant else f"{r.feature}: {r.status}",
+                text="" if r.compliant else _diff_text(r),
+            )
+            for r in sorted(results, key=lambda r: r.device)
+        ),
+    )
 
 
 def _diff_text(r: FeatureResult) -> str:

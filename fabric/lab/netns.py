@@ -142,6 +142,25 @@ def daemons_from_config(conf: str) -> list[str]:
     return found
 
 
+def _twin_boot_config(node: Node) -> str:
+    """A twin node's FRR starts with its startup-config's translation (the twin's own), so the twin
+    does not push it again at boot: a vtysh -f per node was most of a big twin lab's boot time."""
+    from fabric.twins import REGISTRY, twin_for_kind
+
+    cls = REGISTRY.get(twin_for_kind(node.kind) or "")
+    text = None
+    if node.startup_config and Path(node.startup_config).exists():
+        text = Path(node.startup_config).read_text()
+    elif node.startup_config_inline:
+        text = node.startup_config_inline
+    if cls is None or text is None:
+        return ""
+    try:
+        return cls.boot_frr_config(text) or ""
+    except Exception:  # noqa: BLE001 - the twin's boot reports a bad startup-config itself
+        return ""
+
+
 def frr_plan(node: Node, lab_dir: Path) -> tuple[list[str], dict[str, str], str]:
     """(daemons in start order, options per daemon, frr.conf text) for a node."""
     conf = ""
@@ -152,6 +171,8 @@ def frr_plan(node: Node, lab_dir: Path) -> tuple[list[str], dict[str, str], str]
         conf = Path(node.startup_config).read_text()
     elif node.startup_config_inline and not node.is_vendor:
         conf = node.startup_config_inline
+    elif node.is_vendor:
+        conf = _twin_boot_config(node)
     opts: dict[str, str] = {}
     dsrc = node.bind_for("/etc/frr/daemons")
     if node.is_vendor:

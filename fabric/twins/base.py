@@ -36,6 +36,12 @@ class DeviceTwin:
         self.frr = Frr(node.get("frr_pathspace"), self.netns, self.state_dir)
         self.boot_time = time.time()
 
+    @classmethod
+    def boot_frr_config(cls, startup_config: str) -> str | None:
+        """The FRR config a device with this startup-config runs, for the lab to start the node's
+        daemons with (then boot need not push it again). None: start FRR empty, boot applies it."""
+        return None
+
     def check_credentials(self, username: str, password: str) -> bool:
         import hmac
 

@@ -33,6 +33,7 @@ async def run(*argv: str, timeout: float = 30.0, stdin: bytes | None = None) -> 
 
 
 FRR_RUN = Path("/var/run/frr")
+FRR_ETC = Path("/etc/frr")
 
 
 class VtyError(Exception):
@@ -148,6 +149,15 @@ class Frr:
 
     async def running(self) -> str:
         return await self.show_text("show running-config")
+
+    def started_with(self, config: str) -> bool:
+        """True when the lab started this node's daemons with exactly ``config`` (its startup file)."""
+        if not self.pathspace:
+            return False
+        try:
+            return (FRR_ETC / self.pathspace / "frr.conf").read_text() == config
+        except OSError:
+            return False
 
     async def load_fresh(self, config: str) -> tuple[bool, str]:
         """Push a whole config into daemons that hold (almost) nothing yet: one ``vtysh -f``.

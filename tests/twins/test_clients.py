@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
 
-from fabric.twins.testbed import TestBed
+from fabric.twins.testbed import LabBed, TestBed
 
 pytestmark = pytest.mark.lab
 
@@ -29,6 +30,14 @@ def test_napalm_getters(napalm_eos, transport: str) -> None:  # type: ignore[no-
         assert "router bgp 65001" in cfg["running"] and "router bgp 65001" in cfg["startup"]
     finally:
         d.close()
+
+
+def test_frr_started_configured(bed: TestBed) -> None:
+    """The lab started twin1's FRR with its startup-config's translation: the boot pushed nothing,
+    and routing is up anyway (the fixture waited for a received prefix)."""
+    log = (Path(bed.workdir) / "twin.log").read_text()
+    if isinstance(bed, LabBed):
+        assert "twin1: FRR started with the startup-config's translation" in log
 
 
 def test_pyeapi(bed: TestBed) -> None:

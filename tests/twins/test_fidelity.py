@@ -109,3 +109,14 @@ def test_canonical_order_not_entry_order() -> None:
         "router bgp 65001",
         "end",
     ]
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_lab_boot_config_is_what_the_twin_would_push(target: str, tmp_path: Path) -> None:
+    """The lab starts FRR with boot_frr_config(startup); the twin skips its boot push only when that
+    equals the translation of its running-config, so the two must agree for every golden config."""
+    from fabric.twins.eos.model import to_frr
+
+    for name, golden in _goldens(target).items():
+        twin = _boot(tmp_path, name, golden)
+        assert EosTwin.boot_frr_config(golden) == to_frr(twin.device()), name

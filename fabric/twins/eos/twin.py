@@ -212,10 +212,20 @@ class EosTwin(DeviceTwin):
         # lldpd may still be starting: never hold boot or a commit on it.
         self._spawn(self._lldp_identity(dev))
 
+    @classmethod
+    def boot_frr_config(cls, startup_config: str) -> str | None:
+        # The same text load() + apply_running() derive from the startup-config at boot.
+        return to_frr(parse(EosConfig.from_text(EosConfig.from_text(startup_config).to_text())))
+
     async def _apply_frr(self, fresh: bool = False) -> None:
         """Under ``self._lock``: push the running-config's FRR translation."""
         self._frr_done = self._frr_wanted
-        ok, _ = await (self.frr.load_fresh if fresh else self.frr.reload)(to_frr(self.device()))
+        target = to_frr(self.device())
+        if fresh and self.frr.started_with(target):
+            # The lab started the daemons with it (boot_frr_config): nothing to push.
+            log.info("%s: FRR started with the startup-config's translation", self.name)
+            return
+        ok, _ = await (self.frr.load_fresh if fresh else self.frr.reload)(target)
         if not ok:
             log.warning("%s: FRR apply failed", self.name)
 
