@@ -49,20 +49,21 @@ def _lab_cpu_seconds(state: dict) -> float:  # type: ignore[type-arg]
     return proc_cpu_s(pids)
 
 
-def settle(state: dict, below: float = 0.25, limit: float = 90.0) -> None:  # type: ignore[type-arg]
+def settle(state: dict, limit: float = 90.0) -> None:  # type: ignore[type-arg]
     """Validation is measured on a steady fabric: "converged" (every session Established) comes
-    while 64 nodes still exchange their first UPDATEs and the twins apply configs, which on 2 cores
-    leaves validation a fraction of a CPU. Wait until the lab uses < ``below`` CPU (1 s samples)."""
+    while 64 nodes still exchange their first UPDATEs and the twins finish booting, which on 2 CPUs
+    leaves validation a fraction of a CPU. Wait until the lab's own CPU use (1 s samples) is flat:
+    three samples within 0.1 CPU (its steady state: BFD, keepalives), at most ``limit`` s."""
     t0 = time.monotonic()
     prev = _lab_cpu_seconds(state)
-    use = 0.0
+    uses: list[float] = []
     while time.monotonic() - t0 < limit:
         time.sleep(1.0)
         cur = _lab_cpu_seconds(state)
-        use, prev = cur - prev, cur
-        if use < below:
+        uses, prev = [*uses[-2:], cur - prev], cur
+        if len(uses) == 3 and max(uses) - min(uses) < 0.1:
             break
-    print(f"lab settled after {time.monotonic() - t0:.1f}s (lab CPU {use:.2f} CPUs in the last second)")
+    print(f"lab settled after {time.monotonic() - t0:.1f}s (lab CPU {uses[-1]:.2f} CPUs in the last second)")
 
 
 def main() -> int:
