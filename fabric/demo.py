@@ -98,6 +98,9 @@ def run_lab_steps() -> None:
     fabric("lab", "inspect", "-t", TOPO)
 
     step("4. Validation: state collected from the lab, checked against intent")
+    # --wait-converged means sessions are up; LLDP (2 s tx interval here) and the twins' LLDP identity
+    # may need a few more seconds, as on real boxes after a reload.
+    wait_valid(60)
     fabric("validate", "dc1")
     console.print("[yellow]breaking the leaf3 <-> spine1 link (leaf3 eth1 down)...[/]")
     fabric("lab", "exec", "-t", TOPO, "leaf3", "--", "ip", "link", "set", "eth1", "down")
