@@ -1,8 +1,9 @@
-"""Readiness: FRR daemons answering, and configured BGP/OSPF/IS-IS sessions up."""
+"""Readiness: FRR daemons answering, configured BGP/OSPF/IS-IS sessions up, LLDP seeing every link."""
 
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import time
@@ -162,6 +163,38 @@ def protocols_pending(state: State) -> list[str]:
     return pending
 
 
+def _lldp_ports(sock: str) -> set[str] | None:
+    """Local ports on which lldpd has a neighbor (None: no lldpd answering on ``sock``)."""
+    if not os.path.exists(sock):
+        return None
+    try:
+        p = subprocess.run(["lldpcli", "-u", sock, "-f", "json", "show", "neighbors"],
+                           capture_output=True, text=True, timeout=5)
+        data = json.loads(p.stdout or "{}")
+    except (OSError, subprocess.TimeoutExpired, ValueError):
+        return None
+    itfs = (data.get("lldp") or {}).get("interface") or []
+    entries = itfs if isinstance(itfs, list) else [itfs]
+    return {name for e in entries if isinstance(e, dict) for name in e}
+
+
+def lldp_pending(state: State) -> list[str]:
+    """Every lab link whose two ends run lldpd shows the neighbor on both ends (validation checks the
+    cabling plan through LLDP, so a lab is not ready while a frame is still due)."""
+    nodes = state.get("nodes", {})
+    socks = {n: v.get("lldpd_socket") for n, v in nodes.items() if v.get("lldpd_socket")}
+    seen = dict(zip(socks, _pmap(lambda n: _lldp_ports(str(socks[n])), list(socks)), strict=True))
+    pending = []
+    for lk in state.get("links", []):
+        a, b = lk["a"], lk["b"]
+        if seen.get(a["node"]) is None or seen.get(b["node"]) is None:
+            continue
+        for end in (a, b):
+            if end["interface"] not in seen[end["node"]]:  # type: ignore[operator]
+                pending.append(f"{end['node']}: no LLDP neighbor on {end['interface']} yet")
+    return pending
+
+
 def wait_converged(state: State, timeout: float = 60) -> list[str]:
     deadline = time.monotonic() + timeout
     pending = wait_daemons(state, timeout)
@@ -169,6 +202,8 @@ def wait_converged(state: State, timeout: float = 60) -> list[str]:
         return pending
     while True:
         pending = protocols_pending(state)
+        if not pending:
+            pending = lldp_pending(state)
         if not pending or time.monotonic() > deadline:
             return pending
         time.sleep(0.3)

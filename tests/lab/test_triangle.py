@@ -57,6 +57,15 @@ def ns_ping(ns: str, ip: str, tries: int = 5) -> bool:
     return False
 
 
+def test_converged_means_lldp_sees_every_link(triangle: dict[str, Any]) -> None:
+    """First test after the deploy: --wait-converged returned only once LLDP showed both ends of
+    every link (validation's cabling checks must not race lldpd's first frames)."""
+    from fabric.lab.readiness import lldp_pending
+
+    assert lldp_pending(triangle["state"]) == []
+    assert len(triangle["state"]["links"]) >= 6  # the check had links to look at
+
+
 def test_hosts_ping_across_routers(triangle: dict[str, Any]) -> None:
     hosts = {"h1": "192.168.1.10", "h2": "192.168.2.10", "h3": "192.168.3.10"}
     for src in hosts:
