@@ -28,7 +28,8 @@ def deploy(
     """Deploy a lab and return its state (contracts.md shape).
 
     ``wait``: every FRR daemon answers vtysh; ``wait_converged``: also every configured BGP/OSPF/IS-IS
-    session is up.  Raises ``LabError`` listing what is not ready after ``timeout`` (lab left running).
+    session is up and LLDP sees both ends of every link.  Raises ``LabError`` listing what is not
+    ready after ``timeout`` (lab left running).
     """
     if backend == "containerlab":
         topo_path = topology.path if isinstance(topology, Topology) else Path(topology)

@@ -195,14 +195,14 @@ def lldp_pending(state: State) -> list[str]:
     return pending
 
 
-def wait_converged(state: State, timeout: float = 60) -> list[str]:
+def wait_converged(state: State, timeout: float = 60, lldp: bool = True) -> list[str]:
     deadline = time.monotonic() + timeout
     pending = wait_daemons(state, timeout)
     if pending:
         return pending
     while True:
         pending = protocols_pending(state)
-        if not pending:
+        if not pending and lldp:
             pending = lldp_pending(state)
         if not pending or time.monotonic() > deadline:
             return pending
