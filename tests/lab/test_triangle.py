@@ -228,12 +228,13 @@ def test_second_lab_side_by_side(triangle: dict[str, Any], tmp_path: Path) -> No
     topo.write_text(
         "name: nf-pair\nmgmt: {ipv4-subnet: 172.20.32.0/24}\n"
         "topology:\n  nodes:\n"
-        "    a: {kind: linux, exec: ['ip addr add 10.9.9.1/30 dev eth1']}\n"
+        "    a: {kind: linux, exec: ['ip addr add 10.9.9.1/30 dev eth1', 'ip link set eth2 down']}\n"
         "    b: {kind: linux, exec: ['ip addr add 10.9.9.2/30 dev eth1']}\n"
-        "  links: [{endpoints: ['a:eth1', 'b:eth1']}]\n"
+        "  links: [{endpoints: ['a:eth1', 'b:eth1']}, {endpoints: ['a:eth2', 'b:eth2']}]\n"
     )
-    st = deploy(topo)
     try:
+        # Converged = LLDP on both ends of eth1; the link the topology keeps down is not waited for.
+        st = deploy(topo, wait_converged=True, timeout=30)
         assert ns_ping(st["nodes"]["a"]["netns"], "10.9.9.2")
         assert {r["lab"] for r in inspect(all_labs=True)} >= {"frr-triangle", "nf-pair"}
     finally:
