@@ -404,5 +404,3 @@ def kernel_links(dev: Device) -> dict[str, tuple[int, bool]]:
             continue
         res[itf.linux] = (itf.mtu or (65535 if itf.linux.startswith("lo") else 1500), not itf.shutdown)
     return res
-
-
