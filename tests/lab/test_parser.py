@@ -293,6 +293,42 @@ def test_exec_lines_one_shell_per_node(tmp_path: Path) -> None:
     assert (tmp_path / "exec.3.err").read_text().strip() == "oops"
 
 
+def test_exec_ip_link_lines_batched_with_per_line_results(tmp_path: Path) -> None:
+    """Runs of `ip link set ... mtu/up/down` go to one `ip -force -batch`; each line still gets its own
+    exit code and error, the lines around the run keep their order, and the changes are made."""
+    import subprocess
+
+    from _labutil import require_lab_env
+
+    from fabric.lab.topology import Node
+
+    require_lab_env()
+    ns = "nf-exec-batch-test"
+    subprocess.run(["ip", "netns", "add", ns], check=True)
+    try:
+        veth = ["ip", "-n", ns, "link", "add", "d1", "type", "veth", "peer", "name", "d2"]
+        subprocess.run(veth, check=True)
+        out = tmp_path / "out"
+        n = Node(name="h1", kind="linux", long_name=ns, exec=[
+            f"echo a >> {out}", "ip link set d1 mtu 1400", "ip link set nosuch mtu 1400",
+            "ip link set dev d1 up", "ip link set d2 mtu 99999", "ip link set d2 mtu 1300 up",
+            f"echo b >> {out}",
+        ])
+        script = _exec_script(n, tmp_path)
+        assert script.count("ip -force -batch") == 1 and script.count("eval") == 2
+        p = subprocess.run(["ip", "netns", "exec", ns, "sh", "-c", script], capture_output=True, text=True)
+        rcs = dict(line.split() for line in p.stdout.splitlines())
+        assert rcs == {"0": "0", "1": "0", "2": "1", "3": "0", "4": "1", "5": "0", "6": "0"}
+        assert "nosuch" in (tmp_path / "exec.2.err").read_text()
+        assert "mtu" in (tmp_path / "exec.4.err").read_text()
+        assert out.read_text() == "a\nb\n"
+        links = subprocess.run(["ip", "-n", ns, "-j", "link"], capture_output=True, text=True).stdout
+        mtu = {lk["ifname"]: (lk["mtu"], lk["operstate"]) for lk in json.loads(links)}
+        assert mtu["d1"][0] == 1400 and mtu["d2"] == (1300, "UP")
+    finally:
+        subprocess.run(["ip", "netns", "del", ns], check=False)
+
+
 def test_daemons_file_and_detection() -> None:
     enabled, opts = parse_daemons_file('bgpd=yes\nospfd=no\n# x\nbgpd_options="  -A 127.0.0.1"\nisisd=yes\n')
     assert enabled == ["bgpd", "isisd"] and opts == {"bgpd": "-A 127.0.0.1"}
