@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import base64
-import contextlib
 import http.client
 import ipaddress
 import json
@@ -28,6 +27,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 
 def _allowed(host: str) -> bool:
@@ -72,37 +72,17 @@ def report(cmd: str, lat: list[float]) -> None:
     print(f"eAPI {cmd!r}: p50 {statistics.median(lat):.1f} ms  p90 {q[8]:.1f} ms  (n={len(lat)})")
 
 
-def _pss_kb(pid: int) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
 def lab_memory(state: dict) -> tuple[float, float, int]:  # type: ignore[type-arg]
     """(MB per node, twin server MB, processes): every process in a lab netns + the twin server."""
-    import os
+    from bench_lab import pss_kb
 
-    inodes = set()
-    for n in state["nodes"].values():
-        with contextlib.suppress(OSError):
-            inodes.add(os.stat(f"/run/netns/{n['netns']}").st_ino)
-    total, procs = 0, 0
-    for d in Path("/proc").iterdir():
-        if not d.name.isdigit():
-            continue
-        try:
-            if os.stat(d / "ns" / "net").st_ino in inodes:
-                total += _pss_kb(int(d.name))
-                procs += 1
-        except OSError:
-            continue
+    from fabric.lab.netns import _pids_in_netns
+
+    pids = _pids_in_netns({n["netns"] for n in state["nodes"].values()})
+    total = sum(pss_kb(p) for p in pids)
     twin_pid = (state.get("pids") or {}).get("twin")
-    twin_kb = _pss_kb(int(twin_pid)) if twin_pid else 0
-    return (total + twin_kb) / 1024 / max(1, len(state["nodes"])), twin_kb / 1024, procs + bool(twin_kb)
+    twin_kb = pss_kb(int(twin_pid)) if twin_pid else 0
+    return (total + twin_kb) / 1024 / max(1, len(state["nodes"])), twin_kb / 1024, len(pids) + bool(twin_kb)
 
 
 def _twin_log_times(lab_dir: Path) -> tuple[float | None, float | None]:

@@ -45,25 +45,6 @@ def vty_json(pathspace: str, daemon: str, command: str) -> Any:
         return None
 
 
-def vtysh(pathspace: str, command: str, timeout: float = 10) -> str | None:
-    try:
-        p = subprocess.run(["vtysh", "-N", pathspace, "-c", command], capture_output=True, text=True,
-                           timeout=timeout)
-    except subprocess.TimeoutExpired:
-        return None
-    return p.stdout if p.returncode == 0 else None
-
-
-def vtysh_json(pathspace: str, command: str) -> Any:
-    out = vtysh(pathspace, command)
-    if not out or not out.strip():
-        return None
-    try:
-        return json.loads(out)
-    except ValueError:
-        return None
-
-
 def _frr_nodes(state: State) -> dict[str, dict[str, Any]]:
     return {k: v for k, v in state["nodes"].items() if v.get("frr_pathspace")}
 
