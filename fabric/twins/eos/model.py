@@ -94,6 +94,15 @@ class Device:
     bfd_timers: tuple[int, int, int] | None = None  # `router bfd` default: interval, min-rx, multiplier
 
 
+def router_bfd_timers(router_bfd: Node) -> tuple[int, int, int] | None:
+    """(interval, min-rx, multiplier) of ``router bfd`` / ``interval X min-rx Y multiplier M default``."""
+    for c in router_bfd.children:
+        m = re.fullmatch(r"interval (\d+) min-rx (\d+) multiplier (\d+) default", c.line)
+        if m:
+            return int(m.group(1)), int(m.group(2)), int(m.group(3))
+    return None
+
+
 def _mask_to_prefix(addr: str, mask: str | None = None) -> str:
     if mask:
         return str(ipaddress.ip_interface(f"{addr}/{mask}"))
@@ -116,10 +125,7 @@ def parse(cfg: EosConfig) -> Device:
         elif w[0] == "interface" and len(w) == 2:
             _parse_interface(dev, node)
         elif line == "router bfd":
-            for c in node.children:
-                m = re.fullmatch(r"interval (\d+) min-rx (\d+) multiplier (\d+) default", c.line)
-                if m:
-                    dev.bfd_timers = (int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            dev.bfd_timers = router_bfd_timers(node) or dev.bfd_timers
         elif line.startswith("router bgp ") and len(w) == 3:
             dev.bgp = _parse_bgp(w[2], node)
         elif line.startswith("router ospf "):

@@ -35,6 +35,7 @@ from fabric.structured import (
     User,
 )
 from fabric.twins.eos.config import EosConfig, Node
+from fabric.twins.eos.model import router_bfd_timers
 
 _LEVELS = ("level-1", "level-2", "level-1-2")
 _Level = Literal["level-1", "level-2", "level-1-2"]
@@ -97,7 +98,8 @@ def parse_eos(text: str | EosConfig) -> StructuredConfig:
             term = PolicyTerm(name="", seq=int(w[3]), action=action, match_prefix_list=match)
             policies.setdefault(w[1], []).append(term)
         elif w[:2] == ["router", "bfd"]:
-            bfd_timers = bfd_default_timers(n) or bfd_timers
+            t = router_bfd_timers(n)
+            bfd_timers = (t[0], t[2]) if t else bfd_timers  # the model has one interval (tx = rx)
         elif w[:2] == ["router", "bgp"] and len(w) == 3:
             bgp_node = n
         elif w[:2] == ["router", "ospf"] and len(w) >= 3:
@@ -193,15 +195,6 @@ def parse_eos(text: str | EosConfig) -> StructuredConfig:
         bfd_multiplier=bfd_timers[1],
         fabric_mtu=max(mtus) if mtus else 9214,
     )
-
-
-def bfd_default_timers(router_bfd: Node) -> tuple[int, int] | None:
-    """(interval ms, multiplier) from ``router bfd`` / ``interval X min-rx Y multiplier M default``."""
-    for c in router_bfd.children:
-        m = re.fullmatch(r"interval (\d+) min-rx (\d+) multiplier (\d+) default", c.line)
-        if m:
-            return int(m.group(1)), int(m.group(3))
-    return None
 
 
 def _passive(node: Node | None) -> set[str]:
