@@ -76,8 +76,9 @@ def _states(topology: str | Path | None, all_labs: bool) -> list[State]:
         topo = load_topology(path, warn=False)
         st = load_state(topo.name, topo.lab_dir)
     except Exception:
-        # A broken/edited topology file must not prevent cleaning up what the registry knows.
-        st = next((s for s in registered() if s.get("topology") == str(path)), None)
+        # A broken/edited topology file must not break destroy; what the registry knows under this
+        # path was looked up above.
+        st = None
     return [st] if st else []
 
 

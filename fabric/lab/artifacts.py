@@ -35,7 +35,7 @@ def _write_private(path: Path, text: str) -> None:
         fh.write(text)
 
 
-def topology_data(topo: Topology, state: dict[str, Any]) -> dict[str, Any]:
+def topology_data(topo: Topology) -> dict[str, Any]:
     """containerlab's topology-data.json (export template auto.tmpl)."""
     nodes = {}
     for i, n in enumerate(topo.nodes.values()):
@@ -116,7 +116,7 @@ def nornir_inventory(topo: Topology) -> dict[str, Any]:
 def write_all(topo: Topology, state: dict[str, Any]) -> None:
     d = topo.lab_dir
     d.mkdir(parents=True, exist_ok=True)
-    (d / "topology-data.json").write_text(json.dumps(topology_data(topo, state), indent=2) + "\n")
+    (d / "topology-data.json").write_text(json.dumps(topology_data(topo), indent=2) + "\n")
     _write_private(d / "ansible-inventory.yml", yaml.safe_dump(ansible_inventory(topo), sort_keys=False))
     _write_private(d / "nornir-simple-inventory.yml",
                    "---\n" + yaml.safe_dump(nornir_inventory(topo), sort_keys=False))

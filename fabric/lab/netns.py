@@ -32,7 +32,7 @@ from typing import Any
 
 from fabric.errors import FabricError
 from fabric.lab import artifacts
-from fabric.lab.state import State, build_state, forget, registered, save_state
+from fabric.lab.state import LLDPD_RUN, State, build_state, forget, lldpd_socket, registered, save_state
 from fabric.lab.topology import Node, Topology
 
 FRR_BIN = Path("/usr/lib/frr")
@@ -44,9 +44,6 @@ FRR_DAEMON_ORDER = ["zebra", "staticd", "bgpd", "ospfd", "ospf6d", "isisd", "fab
 # Vendor kinds get the daemons a twin may need to configure.
 VENDOR_DAEMONS = ["zebra", "staticd", "bgpd", "ospfd", "isisd", "bfdd"]
 DEFAULT_OPTS = "-A 127.0.0.1"
-# lldpd control sockets live here, not in the lab dir: lldpcli cannot use a socket below a directory
-# the _lldpd user cannot traverse (e.g. pytest's 0700 /tmp/pytest-of-root).
-LLDPD_RUN = Path("/run/netfabric/lldpd")
 # Start nodes all at once: already-running nodes burn CPU (BGP connects, LLDP) while others wait
 # for a worker, so a short start phase costs less CPU overall (measured: 8 workers 42 CPU-s, 64: 18).
 WORKERS = 96
@@ -95,15 +92,11 @@ def _ip_batch(lines: Iterable[str], *, netns: str | None = None, force: bool = F
     return p.stderr
 
 
-def _pmap(fn: Callable[[Any], Any], items: list[Any]) -> list[Any]:
+def _pmap(fn: Callable[[Any], Any], items: list[Any], workers: int = WORKERS) -> list[Any]:
     if not items:
         return []
-    with ThreadPoolExecutor(max_workers=min(WORKERS, len(items))) as ex:
+    with ThreadPoolExecutor(max_workers=min(workers, len(items))) as ex:
         return list(ex.map(fn, items))
-
-
-def lldpd_socket(netns: str) -> Path:
-    return LLDPD_RUN / f"{netns}.sock"
 
 
 def mgmt_veth(long_name: str) -> str:
@@ -161,8 +154,12 @@ def _twin_boot_config(node: Node) -> str:
         return ""
 
 
-def frr_plan(node: Node, lab_dir: Path) -> tuple[list[str], dict[str, str], str]:
-    """(daemons in start order, options per daemon, frr.conf text) for a node."""
+FrrPlan = tuple[list[str], dict[str, str], str]
+
+
+def frr_plan(node: Node) -> FrrPlan:
+    """(daemons in start order, options per daemon, frr.conf text) for a node; computed once per
+    deploy (for a twin node it includes translating its startup-config)."""
     conf = ""
     src = node.bind_for("/etc/frr/frr.conf")
     if src:
@@ -228,7 +225,7 @@ def _ssh_material(lab_dir: Path) -> Path:
     return d
 
 
-def _start_script(topo: Topology, node: Node, ndir: Path, ssh_dir: Path | None) -> str:
+def _start_script(topo: Topology, node: Node, ndir: Path, ssh_dir: Path | None, plan: FrrPlan | None) -> str:
     ns = node.long_name
     q = shlex.quote
     sh = [
@@ -239,8 +236,8 @@ def _start_script(topo: Topology, node: Node, ndir: Path, ssh_dir: Path | None) 
         "mount -t sysfs sysfs /sys",  # /sys/class/net must show this netns (as ip netns exec does)
         f"setsid sleep infinity </dev/null >/dev/null 2>&1 & echo $! > {q(str(ndir / 'anchor.pid'))}",
     ]
-    if node.runs_frr:
-        daemons, opts, _ = frr_plan(node, topo.lab_dir)
+    if plan is not None:
+        daemons, opts, _ = plan
         sh += [
             "echo 1 > /proc/sys/net/ipv4/ip_forward",
             "echo 1 > /proc/sys/net/ipv6/conf/all/forwarding",
@@ -351,7 +348,7 @@ def daemon_config(integrated: str) -> str:
     return "".join(ln for ln in integrated.splitlines(True) if ln.strip() != "exit")
 
 
-def _prepare_frr_dirs(node: Node, lab_dir: Path) -> None:
+def _prepare_frr_dirs(node: Node, plan: FrrPlan) -> None:
     """Debian frr 8.4 pathspace layout: /etc/frr/<ns>/ and /var/run/frr/<ns>/, owned by frr."""
     ns = node.long_name
     etc, run = FRR_ETC / ns, FRR_RUN / ns
@@ -359,7 +356,7 @@ def _prepare_frr_dirs(node: Node, lab_dir: Path) -> None:
         if d.exists():
             shutil.rmtree(d)
         d.mkdir(parents=True)
-    daemons, _, conf = frr_plan(node, lab_dir)
+    conf = plan[2]
     (etc / "frr.conf").write_text(conf if conf else f"hostname {node.name}\n")
     (etc / DAEMON_CONF).write_text(daemon_config(conf or f"hostname {node.name}\n"))
     (etc / "vtysh.conf").write_text("service integrated-vtysh-config\n")
@@ -516,10 +513,11 @@ def _deploy(topo: Topology, state: State, log: Log) -> None:
             p.write_text(n.startup_config_inline)
             n.startup_config = str(p)
             state["nodes"][n.name]["startup_config"] = str(p)
-        if n.runs_frr:
-            state["nodes"][n.name]["frr_daemons"] = frr_plan(n, topo.lab_dir)[0]
+    plans = dict(zip([n.name for n in frr_nodes], _pmap(frr_plan, frr_nodes), strict=True))
+    for name, plan in plans.items():
+        state["nodes"][name]["frr_daemons"] = plan[0]
     save_state(state)
-    _pmap(lambda n: _prepare_frr_dirs(n, topo.lab_dir), frr_nodes)
+    _pmap(lambda n: _prepare_frr_dirs(n, plans[n.name]), frr_nodes)
     LLDPD_RUN.mkdir(parents=True, exist_ok=True)
 
     # 1) namespaces, 2) bridge + every veth (all links exist before any daemon starts)
@@ -552,7 +550,7 @@ def _deploy(topo: Topology, state: State, log: Log) -> None:
     def start(n: Node) -> None:
         ndir = topo.lab_dir / n.name
         script = ndir / "start.sh"
-        script.write_text(_start_script(topo, n, ndir, ssh_dir))
+        script.write_text(_start_script(topo, n, ndir, ssh_dir, plans.get(n.name)))
         cmd = ["nsenter", f"--net={NETNS_DIR / n.long_name}", "unshare", "--mount", "--uts",
                "--propagation", "private", "sh", str(script)]
         with open(ndir / "start.log", "w") as fh:

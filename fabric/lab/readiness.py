@@ -7,9 +7,9 @@ import os
 import socket
 import subprocess
 import time
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from fabric.lab import netns
 from fabric.lab.state import State
 
 FRR_RUN = "/var/run/frr"
@@ -50,10 +50,7 @@ def _frr_nodes(state: State) -> dict[str, dict[str, Any]]:
 
 
 def _pmap(fn: Any, items: list[Any]) -> list[Any]:
-    if not items:
-        return []
-    with ThreadPoolExecutor(max_workers=min(16, len(items))) as ex:
-        return list(ex.map(fn, items))
+    return netns._pmap(fn, items, workers=16)  # polls: fewer threads than the deploy's start phase
 
 
 def daemons_pending(state: State) -> list[str]:

@@ -18,6 +18,14 @@ def registry() -> Path:
 
 
 STATE_NAME = "netfabric-lab.json"
+# lldpd control sockets live here, not in the lab dir: lldpcli cannot use a socket below a directory
+# the _lldpd user cannot traverse (e.g. pytest's 0700 /tmp/pytest-of-root).
+LLDPD_RUN = Path("/run/netfabric/lldpd")
+
+
+def lldpd_socket(netns: str) -> Path:
+    return LLDPD_RUN / f"{netns}.sock"
+
 
 State = dict[str, Any]
 
@@ -40,7 +48,7 @@ def build_state(topo: Topology, backend: str = "netns", twins: dict[str, str | N
             "username": n.username,
             "password": n.password,
             "node_dir": str(topo.lab_dir / n.name),
-            "lldpd_socket": f"/run/netfabric/lldpd/{n.long_name}.sock",
+            "lldpd_socket": str(lldpd_socket(n.long_name)),
             "labels": dict(n.labels),
             "group": n.group,
             "image": n.image,

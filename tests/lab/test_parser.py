@@ -343,7 +343,7 @@ def test_state_and_artifacts_shapes(repo: Path) -> None:
     assert r1["netns"] == r1["frr_pathspace"] == "clab-frr-triangle-r1" and r1["twin"] is None
     assert st["nodes"]["h1"]["frr_pathspace"] is None
     assert r1["interfaces"] == ["eth1", "eth2", "eth3"]
-    td = artifacts.topology_data(t, st)
+    td = artifacts.topology_data(t)
     assert td["nodes"]["r1"]["longname"] == "clab-frr-triangle-r1"
     assert td["nodes"]["r1"]["mgmt-ipv4-address"] == "172.20.31.11"
     assert td["links"][0]["a"]["node"] == "r1" and td["links"][0]["z"]["peer"] == "a"
