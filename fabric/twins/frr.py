@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
 from pathlib import Path
 from typing import Any
 
@@ -147,9 +146,6 @@ class Frr:
         """Several JSON show commands (each on its daemon's persistent vty connection)."""
         return [await self.show_json(c) for c in cmds]
 
-    async def running(self) -> str:
-        return await self.show_text("show running-config")
-
     def started_with(self, config: str) -> bool:
         """True when the lab started this node's daemons with exactly ``config`` (its startup file)."""
         if not self.pathspace:
@@ -167,8 +163,6 @@ class Frr:
         ten times as much.  Any error falls back to :meth:`reload`, which converges on the target.
         """
         self.workdir.mkdir(parents=True, exist_ok=True)
-        target = self.workdir / "frr-target.conf"
-        target.write_text(config)
         boot = self.workdir / "frr-boot.conf"
         # "frr defaults" is only valid when a daemon reads its startup file.
         boot.write_text("".join(ln for ln in config.splitlines(True) if not ln.startswith("frr defaults")))
@@ -270,8 +264,3 @@ class Frr:
     async def sysctl_forwarding(self, on: bool) -> None:
         if self.netns:
             write_in_netns(self.netns, "/proc/sys/net/ipv4/ip_forward", f"{int(on)}\n")
-
-
-def lldp_cli(netns: str | None, socket_path: str) -> list[str]:
-    base = ["lldpcli", "-u", socket_path, "-f", "json0"]
-    return (["ip", "netns", "exec", netns] + base) if netns and not os.path.exists(socket_path) else base

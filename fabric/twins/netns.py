@@ -11,6 +11,8 @@ import ctypes
 import os
 import socket
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 CLONE_NEWNET = 0x40000000
 _LIBC = ctypes.CDLL("libc.so.6", use_errno=True)
@@ -23,12 +25,10 @@ def _setns(fd: int) -> None:
         raise OSError(err, os.strerror(err))
 
 
-def bind_in_netns(netns: str | None, host: str, port: int, backlog: int = 64) -> socket.socket:
-    """Create a listening TCP socket bound to host:port inside ``netns``.
-
-    A socket stays in the namespace it was created in, so it can be served
-    from the main namespace afterwards.
-    """
+@contextmanager
+def _in_netns(netns: str | None) -> Iterator[None]:
+    """Run the body with the calling thread in ``netns`` (None: stay put), under the lock, and
+    switch back afterwards."""
     with _LOCK:
         orig = os.open("/proc/thread-self/ns/net", os.O_RDONLY)
         target = os.open(f"/run/netns/{netns}", os.O_RDONLY) if netns else None
@@ -36,14 +36,7 @@ def bind_in_netns(netns: str | None, host: str, port: int, backlog: int = 64) ->
             if target is not None:
                 _setns(target)
             try:
-                sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
-                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-                # The mgmt IP may be assigned a moment after we start.
-                sock.setsockopt(socket.SOL_IP, 15, 1)  # IP_FREEBIND
-                sock.bind((host, port))
-                sock.listen(backlog)
-                sock.setblocking(False)
-                return sock
+                yield
             finally:
                 if target is not None:
                     _setns(orig)
@@ -51,6 +44,23 @@ def bind_in_netns(netns: str | None, host: str, port: int, backlog: int = 64) ->
             os.close(orig)
             if target is not None:
                 os.close(target)
+
+
+def bind_in_netns(netns: str | None, host: str, port: int, backlog: int = 64) -> socket.socket:
+    """Create a listening TCP socket bound to host:port inside ``netns``.
+
+    A socket stays in the namespace it was created in, so it can be served
+    from the main namespace afterwards.
+    """
+    with _in_netns(netns):
+        sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        # The mgmt IP may be assigned a moment after we start.
+        sock.setsockopt(socket.SOL_IP, 15, 1)  # IP_FREEBIND
+        sock.bind((host, port))
+        sock.listen(backlog)
+        sock.setblocking(False)
+        return sock
 
 
 def write_in_netns(netns: str | None, path: str, value: str) -> bool:
@@ -59,22 +69,10 @@ def write_in_netns(netns: str | None, path: str, value: str) -> bool:
     Network sysctls resolve to the namespace of the thread that opens them, so this switches the
     calling thread in and back, like :func:`bind_in_netns` (no ``ip netns exec`` process).
     """
-    with _LOCK:
-        orig = os.open("/proc/thread-self/ns/net", os.O_RDONLY)
-        target = os.open(f"/run/netns/{netns}", os.O_RDONLY) if netns else None
+    with _in_netns(netns):
         try:
-            if target is not None:
-                _setns(target)
-            try:
-                with open(path, "w") as fh:
-                    fh.write(value)
-                return True
-            except OSError:
-                return False
-            finally:
-                if target is not None:
-                    _setns(orig)
-        finally:
-            os.close(orig)
-            if target is not None:
-                os.close(target)
+            with open(path, "w") as fh:
+                fh.write(value)
+            return True
+        except OSError:
+            return False

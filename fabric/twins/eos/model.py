@@ -218,7 +218,7 @@ def _parse_bgp_lines(bgp: Bgp, children: list[Node], in_af: bool) -> None:
                 n.shutdown = True
             elif rest[0] == "route-map" and len(rest) == 3 and rest[2] in ("in", "out"):
                 n.route_maps.append(f"{rest[1]} {rest[2]}")
-            elif rest == ["activate"] and in_af or rest == ["activate"]:
+            elif rest == ["activate"]:
                 n.activate = True
         elif w[0] == "no" and len(w) == 4 and w[1] == "neighbor" and w[3] == "activate" and in_af:
             _nbr(bgp, w[2]).activate = False

@@ -10,7 +10,7 @@ import json
 import time
 from typing import TYPE_CHECKING, Any
 
-from fabric.twins.eos.names import to_eos, to_linux
+from fabric.twins.eos.names import to_eos
 from fabric.twins.frr import run
 
 if TYPE_CHECKING:
@@ -595,7 +595,3 @@ async def show_ip_route(tw: EosTwin) -> dict[str, Any]:
             }
         }
     }
-
-
-def linux_of(name: str) -> str | None:
-    return to_linux(name)

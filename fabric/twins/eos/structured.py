@@ -12,7 +12,6 @@ fabric never renders (static routes, redistribute, ...), while this module speak
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from typing import Any, Literal, cast
 
@@ -35,14 +34,10 @@ from fabric.structured import (
     User,
 )
 from fabric.twins.eos.config import EosConfig, Node
-from fabric.twins.eos.model import router_bfd_timers
+from fabric.twins.eos.model import _mask_to_prefix, router_bfd_timers
 
 _LEVELS = ("level-1", "level-2", "level-1-2")
 _Level = Literal["level-1", "level-2", "level-1-2"]
-
-
-def _prefix(addr: str, mask: str | None = None) -> str:
-    return str(ipaddress.ip_interface(f"{addr}/{mask}")) if mask else addr
 
 
 def _words(node: Node) -> list[str]:
@@ -215,7 +210,7 @@ def _interface(node: Node) -> dict[str, Any]:
         elif w[0] == "mtu" and len(w) == 2 and w[1].isdigit():
             a["mtu"] = int(w[1])
         elif w[:2] == ["ip", "address"] and len(w) >= 3 and "secondary" not in w:
-            a["ipv4"] = _prefix(w[2], w[3] if len(w) > 3 else None)
+            a["ipv4"] = _mask_to_prefix(w[2], w[3] if len(w) > 3 else None)
         elif w[0] == "vrf" and len(w) == 2:
             a["vrf"] = w[1]
         elif w[:3] == ["ip", "ospf", "area"] and len(w) == 4:
@@ -289,7 +284,7 @@ def _bgp(node: Node) -> Bgp:
         elif w[0] == "address-family" and len(w) >= 2 and w[1] == "ipv4":
             act = [x.line.split()[1] for x in c.children if re.fullmatch(r"neighbor \S+ activate", x.line)]
             nets = [
-                _prefix(x.line.split()[1], x.line.split()[3] if " mask " in x.line else None)
+                _mask_to_prefix(x.line.split()[1], x.line.split()[3] if " mask " in x.line else None)
                 for x in c.children
                 if x.line.startswith("network ")
             ]

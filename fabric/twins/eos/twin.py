@@ -130,10 +130,6 @@ class EosTwin(DeviceTwin):
             return ""
         return f"{st.st_dev}:{st.st_ino}" if st else ""
 
-    async def boot(self) -> None:
-        self.load()
-        await self.apply_boot()
-
     def load(self) -> None:
         """The cheap half of a boot: state files only, so the node can serve at once."""
         self.state_dir.mkdir(parents=True, exist_ok=True)
@@ -261,10 +257,13 @@ class EosTwin(DeviceTwin):
     def _arm_timer(self, s: Session) -> None:
         loop = asyncio.get_running_loop()
         delay = max(0.0, (s.commit_deadline or 0) - time.time())
-        old = self._timers.pop(s.name, None)
-        if old:
-            old.cancel()
+        self._cancel_timer(s.name)
         self._timers[s.name] = loop.call_later(delay, lambda: asyncio.ensure_future(self._expire(s.name)))
+
+    def _cancel_timer(self, name: str) -> None:
+        h = self._timers.pop(name, None)
+        if h:
+            h.cancel()
 
     async def _expire(self, name: str) -> None:
         s = self.sessions.get(name)
@@ -290,9 +289,7 @@ class EosTwin(DeviceTwin):
             raise CommandError(f"Cannot commit session {name}: session does not exist")
         if s.state == "pendingCommitTimer":
             if timer is None:  # confirmation of a timed commit: keep what is running
-                h = self._timers.pop(name, None)
-                if h:
-                    h.cancel()
+                self._cancel_timer(name)
                 s.state, s.commit_deadline, s.completed_time = "completed", None, time.time()
                 self.save()
                 return
@@ -323,9 +320,7 @@ class EosTwin(DeviceTwin):
             return False
         revert = False
         if s.state == "pendingCommitTimer":
-            h = self._timers.pop(name, None)
-            if h:
-                h.cancel()
+            self._cancel_timer(name)
             self.running = EosConfig.from_text(s.pre_commit or "")
             revert = True
         del self.sessions[name]
@@ -379,7 +374,7 @@ class EosTwin(DeviceTwin):
         if fmt == "json" and isinstance(res, str):
             return {"output": res} if res else {}
         if fmt == "text" and isinstance(res, dict):
-            return res.get("output", "") if "output" in res else ""
+            return res.get("output", "")
         return res
 
     async def _dispatch(self, ctx: Context, cmd: str, fmt: str) -> Any:
