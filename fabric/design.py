@@ -120,6 +120,7 @@ class _Builder:
         self.offsets: dict[str, RoleOffsets] = {**_default_offsets(), **spec.roles}
         self.loopback_pool = ipaddress.IPv4Network(spec.pools.loopback)
         self.mgmt_pool = ipaddress.IPv4Network(spec.pools.mgmt)
+        self.mgmt_gateway = str(self.mgmt_pool.network_address + 1)
         self.p2p_pool = ipaddress.IPv4Network(spec.pools.p2p)
         self.nodes: dict[str, tuple[NodeSpec, str, tuple[str | int, ...]]] = {}  # name -> spec, role, keypath
         self.ifaces: dict[str, list[InterfaceIntent]] = defaultdict(list)
@@ -321,9 +322,35 @@ class _Builder:
                         "change the node's id or override, or the role offsets under 'roles'",
                     )
                 seen[ip] = dev.hostname
-        gateway = str(self.mgmt_pool.network_address + 1)
+        gateway = self.mgmt_gateway
         if gateway in seen:
             raise self.err(f"mgmt IP {gateway} of {seen[gateway]} is the mgmt gateway", ("pools", "mgmt"))
+
+    def ibgp_group(
+        self,
+        group: str,
+        asn: int,
+        description: str,
+        peers: list[str],
+        loops: dict[str, str],
+        update_source: str,
+        bfd: bool,
+        rr_client: bool = False,
+    ) -> tuple[PeerGroupIntent, list[BgpNeighborIntent]]:
+        """An iBGP peer group sourced from the loopback, and its neighbors (one per peer loopback)."""
+        pg = PeerGroupIntent(
+            name=group,
+            remote_as=asn,
+            description=description,
+            update_source=update_source,
+            route_reflector_client=rr_client,
+            bfd=bfd,
+        )
+        neighbors = [
+            BgpNeighborIntent(ip=loops[p], peer_as=asn, peer_group=group, peer=p, description=p)
+            for p in peers
+        ]
+        return pg, neighbors
 
     def device(self, name: str, **kw: Any) -> DeviceIntent:
         node, role, _ = self.nodes[name]
@@ -348,7 +375,7 @@ class _Builder:
             pod=node.pod,
             tags=sorted(node.tags),
             mgmt_ipv4=self.mgmt(name),
-            mgmt_gateway=str(self.mgmt_pool.network_address + 1),
+            mgmt_gateway=self.mgmt_gateway,
             loopback0=f"{lo}/32",
             router_id=lo,
             mtu=self.spec.mtu,
@@ -499,35 +526,24 @@ class _Builder:
                     ]
             else:
                 # IGP underlay + iBGP: spines reflect routes for the leaves of their pod.
-                if role == "leaf":
-                    peers = [s.name for s in spines_by_pod.get(node.pod, [])]
-                    g = "SPINES"
-                    groups[g] = PeerGroupIntent(
-                        name=g,
-                        remote_as=spec.asn.fabric,
-                        description="iBGP to route reflectors",
-                        update_source=plat.loopback,
-                        bfd=spec.bgp.bfd,
-                    )
-                elif role == "spine":
-                    peers = [n for n, (nd, r, _) in self.nodes.items() if r == "leaf" and nd.pod == node.pod]
-                    g = "LEAVES"
-                    groups[g] = PeerGroupIntent(
-                        name=g,
-                        remote_as=spec.asn.fabric,
-                        description="iBGP to RR clients",
-                        update_source=plat.loopback,
-                        route_reflector_client=True,
-                        bfd=spec.bgp.bfd,
-                    )
-                else:
-                    peers = []
-                    g = ""
-                for p in sorted(peers):
-                    neighbors.append(
-                        BgpNeighborIntent(
-                            ip=loops[p], peer_as=spec.asn.fabric, peer_group=g, peer=p, description=p
-                        )
+                if role in ("leaf", "spine"):
+                    if role == "leaf":
+                        peers = [s.name for s in spines_by_pod.get(node.pod, [])]
+                        g, desc = "SPINES", "iBGP to route reflectors"
+                    else:
+                        peers = [
+                            n for n, (nd, r, _) in self.nodes.items() if r == "leaf" and nd.pod == node.pod
+                        ]
+                        g, desc = "LEAVES", "iBGP to RR clients"
+                    groups[g], neighbors = self.ibgp_group(
+                        g,
+                        spec.asn.fabric,
+                        desc,
+                        sorted(peers),
+                        loops,
+                        plat.loopback,
+                        spec.bgp.bfd,
+                        rr_client=role == "spine",
                     )
                 networks = [f"{loops[name]}/32"]
             bgp = BgpIntent(
@@ -579,58 +595,23 @@ class _Builder:
             fabric_ifaces = sorted(self.ifaces[name], key=lambda i: i.port or 0)
             bgp = None
             if role in ("pe", "rr"):
-                groups: list[PeerGroupIntent] = []
-                neighbors: list[BgpNeighborIntent] = []
+                # (group, description, peers, route-reflector clients)
+                specs: list[tuple[str, str, list[str], bool]] = []
                 if role == "pe":
-                    groups.append(
-                        PeerGroupIntent(
-                            name="RR",
-                            remote_as=spec.asn,
-                            description="iBGP to route reflectors",
-                            update_source=plat.loopback,
-                            bfd=spec.bgp.bfd,
-                        )
-                    )
-                    neighbors += [
-                        BgpNeighborIntent(
-                            ip=loops[r], peer_as=spec.asn, peer_group="RR", peer=r, description=r
-                        )
-                        for r in rrs
-                    ]
+                    specs.append(("RR", "iBGP to route reflectors", rrs, False))
                 else:
-                    groups.append(
-                        PeerGroupIntent(
-                            name="RR-CLIENTS",
-                            remote_as=spec.asn,
-                            description="iBGP RR clients",
-                            update_source=plat.loopback,
-                            route_reflector_client=True,
-                            bfd=spec.bgp.bfd,
-                        )
-                    )
-                    neighbors += [
-                        BgpNeighborIntent(
-                            ip=loops[p], peer_as=spec.asn, peer_group="RR-CLIENTS", peer=p, description=p
-                        )
-                        for p in pes
-                    ]
+                    specs.append(("RR-CLIENTS", "iBGP RR clients", pes, True))
                     others = [r for r in rrs if r != name]
                     if others:
-                        groups.append(
-                            PeerGroupIntent(
-                                name="RR-MESH",
-                                remote_as=spec.asn,
-                                description="iBGP between route reflectors",
-                                update_source=plat.loopback,
-                                bfd=spec.bgp.bfd,
-                            )
-                        )
-                        neighbors += [
-                            BgpNeighborIntent(
-                                ip=loops[r], peer_as=spec.asn, peer_group="RR-MESH", peer=r, description=r
-                            )
-                            for r in others
-                        ]
+                        specs.append(("RR-MESH", "iBGP between route reflectors", others, False))
+                groups: list[PeerGroupIntent] = []
+                neighbors: list[BgpNeighborIntent] = []
+                for g, desc, peers, rr_client in specs:
+                    pg, ns = self.ibgp_group(
+                        g, spec.asn, desc, peers, loops, plat.loopback, spec.bgp.bfd, rr_client=rr_client
+                    )
+                    groups.append(pg)
+                    neighbors += ns
                 bgp = BgpIntent(
                     asn=spec.asn,
                     router_id=loops[name],

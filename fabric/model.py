@@ -13,6 +13,11 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Role = Literal["super_spine", "spine", "leaf", "p", "pe", "rr"]
 
+# BFD timers when the fabric file sets none: the common platform default, which EOS and FRR
+# print nothing for (see StructuredConfig.bfd_custom_timers).
+BFD_DEFAULT_INTERVAL = 300  # ms, transmit and receive
+BFD_DEFAULT_MULTIPLIER = 3
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -106,8 +111,8 @@ class BgpSettings(_Strict):
 class BfdTimers(_Strict):
     """BFD timers of every fabric session (BGP and IGP): RFC 5880 desired/required interval, both ends."""
 
-    interval: Annotated[int, Field(ge=50, le=30000)] = 300  # ms, transmit and receive (all platforms accept)
-    multiplier: Annotated[int, Field(ge=3, le=20)] = 3
+    interval: Annotated[int, Field(ge=50, le=30000)] = BFD_DEFAULT_INTERVAL  # ms (all platforms accept)
+    multiplier: Annotated[int, Field(ge=3, le=20)] = BFD_DEFAULT_MULTIPLIER
 
 
 class ExplicitLink(_Strict):
@@ -246,8 +251,8 @@ class DeviceIntent(BaseModel):
     isis: IsisIntent | None = None
     lldp: bool = True
     bfd: bool = False
-    bfd_interval: int = 300  # ms
-    bfd_multiplier: int = 3
+    bfd_interval: int = BFD_DEFAULT_INTERVAL  # ms
+    bfd_multiplier: int = BFD_DEFAULT_MULTIPLIER
 
 
 class LinkEnd(BaseModel):

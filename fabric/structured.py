@@ -19,7 +19,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from fabric.errors import FabricError
-from fabric.model import DeviceIntent, Fabric
+from fabric.model import BFD_DEFAULT_INTERVAL, BFD_DEFAULT_MULTIPLIER, DeviceIntent, Fabric
 from fabric.platforms import get_platform
 
 SCHEMA_VERSION = 1
@@ -196,8 +196,8 @@ class StructuredConfig(_M):
     ospf: Ospf | None = None
     isis: Isis | None = None
     bfd: bool = False
-    bfd_interval: int = 300  # ms, transmit = receive
-    bfd_multiplier: int = 3
+    bfd_interval: int = BFD_DEFAULT_INTERVAL  # ms, transmit = receive
+    bfd_multiplier: int = BFD_DEFAULT_MULTIPLIER
     # Fabric-wide facts (same for every device of a fabric), computed once by build_structured.
     fabric_mtu: int = 9214
     mgmt_subnet: str = ""
@@ -207,10 +207,18 @@ class StructuredConfig(_M):
         return self.system.platform
 
     @property
+    def bfd_custom_interval(self) -> bool:
+        return self.bfd_interval != BFD_DEFAULT_INTERVAL
+
+    @property
+    def bfd_custom_multiplier(self) -> bool:
+        return self.bfd_multiplier != BFD_DEFAULT_MULTIPLIER
+
+    @property
     def bfd_custom_timers(self) -> bool:
-        """Timers other than the common default (300 ms x 3): platforms that print nothing for the
-        default (EOS, FRR) then need explicit configuration."""
-        return self.bfd and (self.bfd_interval, self.bfd_multiplier) != (300, 3)
+        """Timers other than the common default (BFD_DEFAULT_*): platforms that print nothing for
+        the default (EOS, FRR) then need explicit configuration."""
+        return self.bfd and (self.bfd_custom_interval or self.bfd_custom_multiplier)
 
     @property
     def hostname(self) -> str:
