@@ -7,7 +7,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -15,6 +15,7 @@ from rich.live import Live
 from rich.table import Table
 
 from fabric.errors import FabricError
+from fabric.rollout.journal import DEFAULT_JOURNAL
 
 app = typer.Typer(
     help="Staged canary rollouts with commit-confirmed and automatic rollback.",
@@ -39,7 +40,6 @@ LabOpt = Annotated[
 ]
 JournalOpt = Annotated[Path, typer.Option("--journal", help="SQLite journal.")]
 ReportOpt = Annotated[Path | None, typer.Option("--report", help="Write a JSON report here.")]
-DEFAULT_JOURNAL = Path(".netfabric/journal.sqlite")
 
 _STYLE = {"FAIL": "red", "pass": "green", "ok": "green", "empty": "dim", "run": "cyan", "wait": "yellow"}
 
@@ -132,7 +132,12 @@ def _exit_for(report: dict[str, Any]) -> None:
         raise typer.Exit(1)
 
 
-def _fail(exc: FabricError) -> None:
+def _report_and_exit(report: dict[str, Any], path: Path | None) -> None:
+    _emit_report(report, path)
+    _exit_for(report)
+
+
+def _fail(exc: FabricError) -> NoReturn:
     err.print(f"[red]error:[/] {exc.render()}", highlight=False)
     raise typer.Exit(2)
 
@@ -176,7 +181,6 @@ def plan(
         p = _rollout(playbook, fabric, lab_platform, lab, journal).plan()
     except FabricError as exc:
         _fail(exc)
-        return
     _print_plan(p)
     if report:
         report.write_text(json.dumps(p, indent=2))
@@ -205,9 +209,7 @@ def run(
             rep = ro.run()
     except FabricError as exc:
         _fail(exc)
-        return
-    _emit_report(rep, report)
-    _exit_for(rep)
+    _report_and_exit(rep, report)
 
 
 @app.command()
@@ -235,9 +237,7 @@ def resume(
             rep = ro.resume(rollback_all=rollback)
     except FabricError as exc:
         _fail(exc)
-        return
-    _emit_report(rep, report)
-    _exit_for(rep)
+    _report_and_exit(rep, report)
 
 
 @app.command()
@@ -264,7 +264,6 @@ def abort(
         rep = from_journal(r["id"], journal, emit=LiveView()).resume()
     except FabricError as exc:
         _fail(exc)
-        return
     _emit_report(rep, None)
 
 
@@ -284,7 +283,6 @@ def status(
         lock = j.lock_holder(r["fabric"])
     except FabricError as exc:
         _fail(exc)
-        return
     if as_json:
         console.print_json(json.dumps({"rollout": r, "devices": devs, "lock": lock}, default=str))
         return
@@ -332,7 +330,6 @@ def scenario(
         res = run_scenario(file, keep=keep, emit=LiveView())
     except FabricError as exc:
         _fail(exc)
-        return
     for c in res["checks"]:
         mark = "[green]ok[/]" if c["ok"] else "[red]FAIL[/]"
         console.print(f"{mark} {c['name']}: {c['detail']}", highlight=False)
@@ -377,9 +374,7 @@ def deploy(
             rep = ro.run()
     except FabricError as exc:
         _fail(exc)
-        return
-    _emit_report(rep, report)
-    _exit_for(rep)
+    _report_and_exit(rep, report)
 
 
 def register(root: typer.Typer) -> None:

@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,14 @@ from fabric.credentials import credentials_for
 from fabric.errors import FabricError
 from fabric.model import Fabric
 from fabric.rollout.drivers import Driver, DriverError, Target, driver_for
-from fabric.rollout.journal import DEFAULT_JOURNAL, IN_FLIGHT, Heartbeat, Journal, resume_action
+from fabric.rollout.journal import (
+    CONSISTENT,
+    DEFAULT_JOURNAL,
+    IN_FLIGHT,
+    Heartbeat,
+    Journal,
+    resume_action,
+)
 from fabric.rollout.plan import groups_of, plan_waves
 from fabric.rollout.playbook import Playbook, select_targets
 
@@ -56,10 +63,10 @@ class FabricSource:
             doc = YamlDoc(doc.path, deep_merge(doc.data, patch), doc._lines)
         fab = expand(doc)
         if self.platform_override:
-            from fabric.cli import _retarget
+            from fabric.platforms import retarget_device
 
             for dev in fab.devices.values():
-                _retarget(dev, self.platform_override)
+                retarget_device(dev, self.platform_override)
         mg = dict(self.mgmt_overrides)
         if self.lab_topology:
             from fabric.lab.api import state_for
@@ -72,12 +79,7 @@ class FabricSource:
         return fab
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "path": self.path,
-            "platform_override": self.platform_override,
-            "lab_topology": self.lab_topology,
-            "mgmt_overrides": self.mgmt_overrides,
-        }
+        return asdict(self)
 
 
 def deep_merge(base: Any, patch: Any) -> Any:
@@ -681,10 +683,7 @@ class Rollout:
 
     def _all_consistent(self) -> bool:
         assert self.journal
-        return all(
-            d["state"] in ("confirmed", "rolled_back", "reverted_by_timer", "skipped", "untouched", "pending")
-            for d in self.journal.devices(self.rid)
-        )
+        return all(d["state"] in CONSISTENT for d in self.journal.devices(self.rid))
 
     # -------------------------------------------------------------- resume
     def resume(self, rollback_all: bool = False) -> dict[str, Any]:

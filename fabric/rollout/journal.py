@@ -22,6 +22,7 @@ import socket
 import sqlite3
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,8 @@ DEFAULT_JOURNAL = Path(".netfabric/journal.sqlite")
 FINAL_DEVICE = {"confirmed", "rolled_back", "reverted_by_timer", "skipped", "untouched"}
 IN_FLIGHT = {"armed", "committed", "gated", "rolling_back", "unreachable"}
 ACTIVE_ROLLOUT = {"planned", "running", "abort_requested"}
+# every device on its old or new config (nothing half-way): the end state a rollout must reach
+CONSISTENT = FINAL_DEVICE | {"pending"}
 
 _SECRET_LINE = re.compile(r"(?im)^(\s*\S*.*?\b(?:secret|password)\b\s+(?:\d\s+)?)(\S+)(.*)$")
 
@@ -79,6 +82,18 @@ class Journal:
         with self._mu:
             return self._db.execute(sql, args).fetchall()
 
+    @contextlib.contextmanager
+    def _tx(self) -> Iterator[None]:
+        """One write transaction (one fsync): every statement in the block commits, or none does."""
+        with self._mu:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
     # ------------------------------------------------------------------ rollouts
     def create(
         self,
@@ -90,31 +105,30 @@ class Journal:
         plan: list[list[str]],
         options: dict[str, Any],
     ) -> None:
-        self._x(
-            "INSERT INTO rollouts VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            (
-                rid,
-                playbook,
-                playbook_file,
-                fabric,
-                operator,
-                "planned",
-                time.time(),
-                None,
-                json.dumps(plan),
-                json.dumps(options),
-                None,
-            ),
-        )
-        for w, hosts in enumerate(plan):
-            for h in hosts:
-                self._x(
-                    "INSERT INTO devices (rollout_id, host, wave, state, updated) VALUES (?,?,?,?,?)",
-                    (rid, h, w, "pending", time.time()),
-                )
-        self.event(
-            rid, None, None, "rollout", "planned", f"{sum(map(len, plan))} devices in {len(plan)} waves"
-        )
+        with self._tx():
+            self._x(
+                "INSERT INTO rollouts VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    rid,
+                    playbook,
+                    playbook_file,
+                    fabric,
+                    operator,
+                    "planned",
+                    time.time(),
+                    None,
+                    json.dumps(plan),
+                    json.dumps(options),
+                    None,
+                ),
+            )
+            self._db.executemany(
+                "INSERT INTO devices (rollout_id, host, wave, state, updated) VALUES (?,?,?,?,?)",
+                ((rid, h, w, "pending", time.time()) for w, hosts in enumerate(plan) for h in hosts),
+            )
+            self.event(
+                rid, None, None, "rollout", "planned", f"{sum(map(len, plan))} devices in {len(plan)} waves"
+            )
 
     def set_rollout(self, rid: str, state: str, summary: dict[str, Any] | None = None) -> None:
         ended = time.time() if state not in ACTIVE_ROLLOUT else None
@@ -163,9 +177,10 @@ class Journal:
             fields["state"] = state
         fields["updated"] = time.time()
         cols = ", ".join(f"{k}=?" for k in fields)
-        self._x(f"UPDATE devices SET {cols} WHERE rollout_id=? AND host=?", (*fields.values(), rid, host))  # noqa: S608
-        if state:
-            self.event(rid, None, host, state, "ok", str(fields.get("error") or ""))
+        with self._tx():  # the state and its event land together (one fsync, never one without the other)
+            self._x(f"UPDATE devices SET {cols} WHERE rollout_id=? AND host=?", (*fields.values(), rid, host))  # noqa: S608
+            if state:
+                self.event(rid, None, host, state, "ok", str(fields.get("error") or ""))
 
     def devices(self, rid: str) -> list[dict[str, Any]]:
         out = []
@@ -191,26 +206,20 @@ class Journal:
         """One active rollout per fabric. A lock is stale when its pid is gone (same host) or its
         heartbeat is older than ``stale_after`` (another host): then it is taken over."""
         me = socket.gethostname()
-        with self._mu:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                row = self._db.execute("SELECT * FROM locks WHERE fabric=?", (fabric,)).fetchone()
-                if row and row["rollout_id"] != rid and not _stale(row, me, stale_after):
-                    raise FabricError(
-                        f"rollout {row['rollout_id']} is active on fabric '{fabric}' "
-                        f"(pid {row['pid']} on {row['hostname']}, "
-                        f"heartbeat {time.time() - row['heartbeat']:.0f}s ago)",
-                        key="lock",
-                        fix="wait for it, or `fabric rollout abort` it",
-                    )
-                self._db.execute(
-                    "INSERT OR REPLACE INTO locks VALUES (?,?,?,?,?)",
-                    (fabric, rid, os.getpid(), me, time.time()),
+        with self._tx():
+            row = self._db.execute("SELECT * FROM locks WHERE fabric=?", (fabric,)).fetchone()
+            if row and row["rollout_id"] != rid and not _stale(row, me, stale_after):
+                raise FabricError(
+                    f"rollout {row['rollout_id']} is active on fabric '{fabric}' "
+                    f"(pid {row['pid']} on {row['hostname']}, "
+                    f"heartbeat {time.time() - row['heartbeat']:.0f}s ago)",
+                    key="lock",
+                    fix="wait for it, or `fabric rollout abort` it",
                 )
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+            self._db.execute(
+                "INSERT OR REPLACE INTO locks VALUES (?,?,?,?,?)",
+                (fabric, rid, os.getpid(), me, time.time()),
+            )
 
     def lock_holder(self, fabric: str) -> dict[str, Any] | None:
         rows = self._x("SELECT * FROM locks WHERE fabric=?", (fabric,))

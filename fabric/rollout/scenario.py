@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from fabric.errors import FabricError
 from fabric.rollout.drivers import driver_for
 from fabric.rollout.engine import Emit, FabricSource, Options, Rollout
+from fabric.rollout.journal import CONSISTENT
 from fabric.rollout.playbook import Playbook, playbook_from_doc
 from fabric.yamlfile import YamlDoc, load_yaml
 
@@ -294,12 +295,7 @@ def run_scenario(path: str | Path, *, keep: bool = False, emit: Emit | None = No
                 }
             )
         if sc.expect.consistent:
-            bad = [
-                h
-                for h, s in states.items()
-                if s
-                not in ("confirmed", "rolled_back", "reverted_by_timer", "skipped", "untouched", "pending")
-            ]
+            bad = [h for h, s in states.items() if s not in CONSISTENT]
             reverted = [
                 h
                 for h, s in states.items()
