@@ -9,7 +9,6 @@ explains a failure (interface down, AS mismatch seen from the other side).
 
 from __future__ import annotations
 
-import ipaddress
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -18,7 +17,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import BaseModel
 
 from fabric.model import DeviceIntent, Fabric
-from fabric.platforms import PLATFORMS
+from fabric.platforms import PLATFORMS, port_index
 from fabric.state.model import BgpSession, DeviceState, FabricState, InterfaceState
 
 Status = Literal["pass", "fail", "error", "skip"]
@@ -87,17 +86,6 @@ def register(cls: type[Check]) -> type[Check]:
 
 
 # ------------------------------------------------------------------ naming helpers
-def port_index(name: str | None) -> int | None:
-    """Fabric port index from any platform's naming or containerlab's Linux naming (eth3 -> 3)."""
-    if not name:
-        return None
-    for p in PLATFORMS.values():
-        n = p.port_of(name)
-        if n is not None:
-            return n
-    return None
-
-
 def short(host: str | None) -> str:
     return (host or "").split(".")[0].lower()
 
@@ -196,7 +184,6 @@ class LldpCheck(Check):
         self, dev: DeviceIntent, st: DeviceState, item: str, expected: Any, data: Any, ctx: Context
     ) -> Outcome:
         nbrs = [n for n in st.lldp if n.local_port == item]
-        peer_intent = ctx.intent(data.peer)
         want_port = port_index(data.peer_interface)
         if not nbrs:
             cause = iface_problem(st, item)
@@ -214,7 +201,6 @@ class LldpCheck(Check):
             if short(n.remote_system) == short(data.peer) and idx == want_port:
                 return "pass", f"{n.remote_system} {n.remote_port}", ""
             seen.append(_display(n.remote_system, n.remote_port, idx, ctx))
-        del peer_intent
         return (
             "fail",
             "; ".join(seen),
@@ -243,7 +229,7 @@ class BgpSessionCheck(Check):
     def test(
         self, dev: DeviceIntent, st: DeviceState, item: str, expected: Any, data: Any, ctx: Context
     ) -> Outcome:
-        s = next((x for x in st.bgp if x.peer == item and x.vrf == "default"), None)
+        s = _default_session(st, item)
         if s is None:
             return (
                 "fail",
@@ -317,7 +303,7 @@ class BgpPrefixCheck(Check):
     def test(
         self, dev: DeviceIntent, st: DeviceState, item: str, expected: Any, data: Any, ctx: Context
     ) -> Outcome:
-        s = next((x for x in st.bgp if x.peer == item and x.vrf == "default"), None)
+        s = _default_session(st, item)
         if s is None or not s.established:
             return "skip", None, f"session to {item} not Established"
         counts = s.prefixes.get("ipv4-unicast")
@@ -699,9 +685,6 @@ def summary(results: Iterable[CheckResult]) -> dict[str, int]:
     return out
 
 
-def is_ip(s: str) -> bool:
-    try:
-        ipaddress.ip_address(s)
-        return True
-    except ValueError:
-        return False
+def _default_session(st: DeviceState, peer: str) -> BgpSession | None:
+    """The device's default-VRF BGP session to ``peer`` (None: not in its state)."""
+    return next((x for x in st.bgp if x.peer == peer and x.vrf == "default"), None)

@@ -95,47 +95,14 @@ def _render_all(fab, platform_override: str | None = None) -> dict[str, str] | N
             raise
         return None
     if platform_override:
+        from fabric.platforms import retarget_device
+
         fab = fab.model_copy(deep=True)
         for dev in fab.devices.values():
-            _retarget(dev, platform_override)
+            retarget_device(dev, platform_override)
     return render.render_fabric(fab)  # type: ignore[no-any-return]
 
 
-def _retarget(dev, platform: str) -> None:  # type: ignore[no-untyped-def]
-    """Move a device to another platform (same ports, that platform's names), e.g. for an all-FRR lab."""
-    from fabric.platforms import PLATFORMS
-
-    new = PLATFORMS[platform]
-
-    def port_of(name: str) -> int | None:
-        return next((p for p in (pl.port_of(name) for pl in PLATFORMS.values()) if p), None)
-
-    def rename(name: str) -> str:
-        if name == PLATFORMS[dev.platform].loopback:
-            return new.loopback
-        port = port_of(name)
-        return new.interface(port) if port else name
-
-    def rename_desc(text: str) -> str:
-        words = text.split()
-        return " ".join(words[:-1] + [rename(words[-1])]) if words else text
-
-    for itf in dev.interfaces:
-        itf.name = rename(itf.name)
-        if itf.peer_interface:
-            itf.peer_interface = rename(itf.peer_interface)
-            itf.description = rename_desc(itf.description)
-    if dev.bgp:
-        for n in dev.bgp.neighbors:
-            n.interface = rename(n.interface) if n.interface else None
-            n.description = rename_desc(n.description)
-        for g in dev.bgp.peer_groups:
-            g.update_source = new.loopback if g.update_source else None
-    for igp in (dev.ospf, dev.isis):
-        if igp:
-            igp.interfaces = [rename(i) for i in igp.interfaces]
-            igp.passive = [rename(i) for i in igp.passive]
-    dev.platform = new.name
 
 
 @app.command()

@@ -11,8 +11,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from fabric.errors import FabricError
+
+if TYPE_CHECKING:
+    from fabric.model import DeviceIntent
 
 
 @dataclass(frozen=True)
@@ -174,3 +178,49 @@ LAB_DEFAULT_CREDENTIALS: dict[str, tuple[str, str]] = {
     "sros": ("admin", "admin"),
     "frr": ("root", "netfabric"),
 }
+
+
+def port_index(name: str | None) -> int | None:
+    """Fabric port index from any platform's naming or containerlab's Linux naming (eth3 -> 3)."""
+    if not name:
+        return None
+    for p in PLATFORMS.values():
+        n = p.port_of(name)
+        if n is not None:
+            return n
+    return None
+
+
+def retarget_device(dev: DeviceIntent, platform: str) -> None:
+    """Move a device to another platform (same ports, that platform's names), e.g. for an all-FRR lab."""
+    new = PLATFORMS[platform]
+
+    def port_of(name: str) -> int | None:
+        return next((p for p in (pl.port_of(name) for pl in PLATFORMS.values()) if p), None)
+
+    def rename(name: str) -> str:
+        if name == PLATFORMS[dev.platform].loopback:
+            return new.loopback
+        port = port_of(name)
+        return new.interface(port) if port else name
+
+    def rename_desc(text: str) -> str:
+        words = text.split()
+        return " ".join(words[:-1] + [rename(words[-1])]) if words else text
+
+    for itf in dev.interfaces:
+        itf.name = rename(itf.name)
+        if itf.peer_interface:
+            itf.peer_interface = rename(itf.peer_interface)
+            itf.description = rename_desc(itf.description)
+    if dev.bgp:
+        for n in dev.bgp.neighbors:
+            n.interface = rename(n.interface) if n.interface else None
+            n.description = rename_desc(n.description)
+        for g in dev.bgp.peer_groups:
+            g.update_source = new.loopback if g.update_source else None
+    for igp in (dev.ospf, dev.isis):
+        if igp:
+            igp.interfaces = [rename(i) for i in igp.interfaces]
+            igp.passive = [rename(i) for i in igp.passive]
+    dev.platform = new.name

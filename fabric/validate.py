@@ -16,7 +16,7 @@ from typing import Any
 
 from fabric.checks import CheckResult, CheckSettings, run_checks, summary
 from fabric.errors import FabricError
-from fabric.lab.state import registry
+from fabric.lab.state import load_state
 from fabric.model import Fabric
 from fabric.state.collect import CollectOptions, collect
 from fabric.state.model import FabricState
@@ -53,13 +53,14 @@ class ValidationRun:
 
 
 def _lab_state(name: str) -> dict[str, Any] | None:
-    for p in (registry() / f"{name}.json", Path(name) / "netfabric-lab.json", Path(name)):
-        if p.is_file() and p.suffix == ".json":
-            try:
-                return json.loads(p.read_text())
-            except (OSError, json.JSONDecodeError):
-                return None
-    return None
+    """A deployed lab by name (registry) or lab directory, or a state file given by path."""
+    try:
+        st = load_state(name, Path(name))
+        if st is None and Path(name).is_file() and Path(name).suffix == ".json":
+            st = json.loads(Path(name).read_text())
+        return st
+    except (OSError, ValueError):
+        return None
 
 
 def resolve(target: str | Path) -> tuple[Fabric | None, dict[str, Any] | None]:

@@ -88,7 +88,7 @@ def _retarget(fab: Fabric, platforms: dict[str, str]) -> Fabric:
     That build re-targets *every* device (peer interface names in descriptions change too), so as
     soon as one lab node runs another platform than the fabric says, all of them are re-targeted.
     """
-    from fabric.cli import _retarget as retarget_device
+    from fabric.platforms import retarget_device
 
     if all(not plat or fab.devices[n].platform == plat for n, plat in platforms.items() if n in fab.devices):
         return fab

@@ -9,7 +9,7 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
-from fabric.platforms import Platform
+from fabric.platforms import port_index
 from fabric.state.model import BgpSession, Facts, InterfaceState, LldpNeighbor, PrefixCounts
 
 _AFI = {"ipv4": "ipv4-unicast", "ipv6": "ipv6-unicast"}
@@ -81,17 +81,6 @@ def bgp(data: dict[str, Any]) -> tuple[list[BgpSession], str | None]:
     return sorted(sessions, key=lambda s: (s.vrf, s.peer)), router_id
 
 
-def _portish(value: str | None, plat: Platform | None) -> bool:
-    """True when a port string names an interface (not a MAC or an SNMP index)."""
-    if not value:
-        return False
-    if plat is not None and plat.port_of(value) is not None:
-        return True
-    from fabric.platforms import PLATFORMS
-
-    return any(p.port_of(value) is not None for p in PLATFORMS.values())
-
-
 def lldp(basic: dict[str, Any] | None, detail: dict[str, Any] | None = None) -> list[LldpNeighbor]:
     """Prefer get_lldp_neighbors_detail (system name, port id + description); fall back to the basic getter.
 
@@ -103,7 +92,7 @@ def lldp(basic: dict[str, Any] | None, detail: dict[str, Any] | None = None) -> 
         for local, nbrs in detail.items():
             for n in nbrs:
                 pid, pdesc = n.get("remote_port") or "", n.get("remote_port_description") or ""
-                port = pid if _portish(pid, None) or not _portish(pdesc, None) else pdesc
+                port = pid if port_index(pid) is not None or port_index(pdesc) is None else pdesc
                 out.append(
                     LldpNeighbor(
                         local_port=local,
