@@ -185,20 +185,8 @@ def push_remediation(fab: Fabric, host: str, snippet: str, timeout: int = 120) -
     dev = fab.devices[host]
     creds = credentials_for(dev.platform)
     address = dev.mgmt_ipv4.split("/")[0]
-    try:
-        from fabric.rollout.drivers import Target, driver_for
-    except ModuleNotFoundError:
-        if dev.platform != "frr":
-            raise FabricError(f"{host}: pushing needs fabric.rollout for platform {dev.platform}") from None
-        from types import SimpleNamespace
+    from fabric.rollout.drivers import Target, driver_for
 
-        from fabric.compliance.collect import push_frr
-
-        push_frr(
-            SimpleNamespace(hostname=address, port=22, username=creds.username, password=creds.password),
-            snippet,
-        )
-        return "vtysh merge"
     drv = driver_for(Target(host, address, dev.platform, creds.username, creds.password))
     token = f"nfcompliance{int(time.time() * 1000)}"
     try:
@@ -226,10 +214,8 @@ def _secrets(fab: Fabric) -> list[str]:
 
 def _state_results(fab: Fabric, hosts: list[str] | None) -> list[FeatureResult]:
     """Validation state checks (fabric.validate) as one "state" feature per device."""
-    try:
-        from fabric.validate import validate
-    except ModuleNotFoundError:
-        return [FeatureResult("*", "state", ERROR, detail="fabric.validate is not available")]
+    from fabric.validate import validate
+
     out: dict[str, FeatureResult] = {}
     for c in validate(fab, hosts).results:
         res = out.setdefault(c.device, FeatureResult(c.device, "state", COMPLIANT))

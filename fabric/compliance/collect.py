@@ -114,12 +114,6 @@ def get_running(task: Any) -> Any:
     return Result(host=task.host, result=text)
 
 
-def push_frr(host: Any, snippet: str) -> str:
-    """Apply a remediation snippet on an FRR box (vtysh, configure terminal)."""
-    lines = [ln.strip() for ln in snippet.splitlines() if ln.strip()]
-    return _ssh_exec(host, vtysh_command(["configure terminal", *lines]))
-
-
 def collect(nr: Any) -> tuple[dict[str, str], dict[str, str]]:
     """Running configs of every host of a Nornir object: (configs, errors). A failed host never aborts."""
     res = nr.run(task=get_running, on_failed=True)

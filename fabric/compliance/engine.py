@@ -220,8 +220,9 @@ def compare(
         run_s, gold_s = set_sections(running, rules), set_sections(golden, rules)
         for f in wanted:
             have, want = run_s[f.name], gold_s[f.name]
-            missing = [p for p in want if p not in set(have)]
-            extra = [p for p in have if p not in set(want)]
+            have_set, want_set = set(have), set(want)
+            missing = [p for p in want if p not in have_set]
+            extra = [p for p in have if p not in want_set]
             status = COMPLIANT if not missing and not extra else NONCOMPLIANT
             results.append(FeatureResult(device, f.name, status, missing, extra))
         return results
