@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -117,3 +118,39 @@ def state_for(topology: str | Path | None) -> State:
         raise netns.LabError("no deployed lab found" + (f" for {topology}" if topology else ""),
                              fix="fabric lab deploy -t <file.clab.yml>")
     return sts[0]
+
+
+def free_mgmt_subnet(candidates: Iterable[str]) -> str | None:
+    """The first candidate /24 (``a.b.c.0/24``) no deployed lab uses, or None."""
+    used = {str(s.get("mgmt", {}).get("ipv4_subnet", "")) for s in registered()}
+    return next((c for c in candidates if c not in used), None)
+
+
+def private_topology(src: Path, workdir: Path, name: str, subnet: str) -> Path:
+    """A private copy of a topology: lab ``name``, mgmt ``subnet`` (node addresses keep their offset),
+    bind and startup-config paths made absolute. Tests, benchmarks and scenarios deploy copies so
+    they never destroy (or clash with) a lab someone else deployed from the same file."""
+    import ipaddress
+
+    import yaml
+
+    src = src.resolve()
+    data = yaml.safe_load(src.read_text())
+    old = ipaddress.IPv4Network(data["mgmt"]["ipv4-subnet"])
+    new = ipaddress.IPv4Network(subnet)
+    data["name"] = name
+    data["mgmt"] = {"network": f"nf-{name}", "ipv4-subnet": subnet}
+    for node in data["topology"]["nodes"].values():
+        if node.get("binds"):
+            node["binds"] = [
+                f"{(src.parent / b.partition(':')[0]).resolve()}:{b.partition(':')[2]}" for b in node["binds"]
+            ]
+        if node.get("startup-config"):
+            node["startup-config"] = str((src.parent / node["startup-config"]).resolve())
+        if "mgmt-ipv4" in node:
+            offset = int(ipaddress.IPv4Address(node["mgmt-ipv4"])) - int(old.network_address)
+            node["mgmt-ipv4"] = str(new.network_address + offset)
+    workdir.mkdir(parents=True, exist_ok=True)
+    path = workdir / f"{name}.clab.yml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path

@@ -84,41 +84,23 @@ def _playbook(sc: Scenario, base: Path) -> Playbook:
 
 
 def _free_subnet() -> str:
-    from fabric.lab.state import registered
+    from fabric.lab.api import free_mgmt_subnet
 
-    used = {str(s.get("mgmt", {}).get("ipv4_subnet", "")) for s in registered()}
-    for _ in range(200):
-        cand = f"172.20.{secrets.randbelow(100) + 120}"
-        if f"{cand}.0/24" not in used:
-            return cand
-    raise FabricError("no free management subnet for a private lab")
+    subnet = free_mgmt_subnet(f"172.20.{secrets.randbelow(100) + 120}.0/24" for _ in range(200))
+    if subnet is None:
+        raise FabricError("no free management subnet for a private lab")
+    return subnet
 
 
 class PrivateLab:
     """A deployed private copy of a topology; ``with`` destroys it (also on failure)."""
 
     def __init__(self, topology: str | Path, workdir: Path | None = None) -> None:
-        src = Path(topology).resolve()
-        data = yaml.safe_load(src.read_text())
+        from fabric.lab.api import private_topology
+
         self.name = f"ro{secrets.token_hex(3)}"
-        subnet = _free_subnet()
-        data["name"] = self.name
-        data["mgmt"] = {"network": f"nf-{self.name}", "ipv4-subnet": f"{subnet}.0/24"}
-        for node in data["topology"]["nodes"].values():
-            # Relative paths are relative to the topology file: make them absolute for the copy.
-            if node.get("binds"):
-                node["binds"] = [
-                    f"{(src.parent / b.partition(':')[0]).resolve()}:{b.partition(':')[2]}"
-                    for b in node["binds"]
-                ]
-            if node.get("startup-config"):
-                node["startup-config"] = str((src.parent / node["startup-config"]).resolve())
-            if "mgmt-ipv4" in node:
-                node["mgmt-ipv4"] = f"{subnet}.{node['mgmt-ipv4'].rsplit('.', 1)[1]}"
         self.dir = workdir or Path(os.environ.get("NETFABRIC_SCENARIO_DIR", "/tmp/netfabric-scenarios"))
-        self.dir.mkdir(parents=True, exist_ok=True)
-        self.path = self.dir / f"{self.name}.clab.yml"
-        self.path.write_text(yaml.safe_dump(data, sort_keys=False))
+        self.path = private_topology(Path(topology), self.dir, self.name, _free_subnet())
         self.state: dict[str, Any] = {}
 
     def __enter__(self) -> PrivateLab:

@@ -290,40 +290,15 @@ if __name__ == "__main__":
 
 
 def private_topology(src: Path, workdir: Path, prefix: str = "tw") -> Path:
-    """A private copy of a topology: own lab name and free mgmt /24, absolute paths.
+    """A private copy of a topology (own lab name, a free 172.21.x.0/24 for mgmt): see
+    :func:`fabric.lab.api.private_topology`."""
+    from fabric.lab.api import free_mgmt_subnet
+    from fabric.lab.api import private_topology as copy
 
-    Tests and benchmarks deploy copies so they never destroy (or clash with) a lab someone else
-    deployed from the same file on a shared host.
-    """
-    import yaml
-
-    from fabric.lab.state import registered
-
-    src = src.resolve()
-    data = yaml.safe_load(src.read_text())
-    name = f"{prefix}{secrets.token_hex(3)}"
-    used = {str(s.get("mgmt", {}).get("ipv4_subnet", "")) for s in registered()}
-    subnet = next(
-        (c for c in (f"172.21.{secrets.randbelow(200) + 20}" for _ in range(200)) if f"{c}.0/24" not in used),
-        None,
-    )
+    subnet = free_mgmt_subnet(f"172.21.{secrets.randbelow(200) + 20}.0/24" for _ in range(200))
     if subnet is None:
         raise RuntimeError("no free management subnet for a private lab")
-    data["name"] = name
-    data["mgmt"] = {"network": f"nf-{name}", "ipv4-subnet": f"{subnet}.0/24"}
-    for node in data["topology"]["nodes"].values():
-        if node.get("binds"):
-            node["binds"] = [
-                f"{(src.parent / b.partition(':')[0]).resolve()}:{b.partition(':')[2]}" for b in node["binds"]
-            ]
-        if node.get("startup-config"):
-            node["startup-config"] = str((src.parent / node["startup-config"]).resolve())
-        if "mgmt-ipv4" in node:
-            node["mgmt-ipv4"] = f"{subnet}.{node['mgmt-ipv4'].rsplit('.', 1)[1]}"
-    workdir.mkdir(parents=True, exist_ok=True)
-    path = workdir / f"{name}.clab.yml"
-    path.write_text(yaml.safe_dump(data, sort_keys=False))
-    return path
+    return copy(src, workdir, f"{prefix}{secrets.token_hex(3)}", subnet)
 
 
 class LabBed(TestBed):
