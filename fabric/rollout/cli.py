@@ -212,6 +212,19 @@ def run(
     _report_and_exit(rep, report)
 
 
+def _active(journal: Path, rollout_id: str | None, verb: str) -> tuple[Any, dict[str, Any]] | None:
+    """(open journal, rollout row) when the rollout is still active; else say so and return None."""
+    from fabric.rollout.journal import ACTIVE_ROLLOUT, Journal
+
+    j = Journal(journal)
+    r = j.rollout(rollout_id)
+    if r["state"] not in ACTIVE_ROLLOUT:
+        j.close()
+        console.print(f"rollout {r['id']} is {r['state']}: nothing to {verb}")
+        return None
+    return j, r
+
+
 @app.command()
 def resume(
     rollout_id: Annotated[str | None, typer.Argument(help="Rollout id (default: the latest).")] = None,
@@ -222,16 +235,14 @@ def resume(
 ) -> None:
     """Finish an interrupted rollout (in-flight devices are rolled back, then the rest runs)."""
     from fabric.rollout.engine import from_journal
-    from fabric.rollout.journal import ACTIVE_ROLLOUT, Journal
 
     view = LiveView(quiet)
     try:
-        j = Journal(journal)
-        r = j.rollout(rollout_id)
-        j.close()
-        if r["state"] not in ACTIVE_ROLLOUT:
-            console.print(f"rollout {r['id']} is {r['state']}: nothing to resume")
+        found = _active(journal, rollout_id, "resume")
+        if found is None:
             return
+        j, r = found
+        j.close()
         ro = from_journal(r["id"], journal, emit=view)
         with view:
             rep = ro.resume(rollback_all=rollback)
@@ -247,14 +258,12 @@ def abort(
 ) -> None:
     """Stop a rollout: the running process rolls back its wave; a dead one is rolled back here."""
     from fabric.rollout.engine import from_journal
-    from fabric.rollout.journal import ACTIVE_ROLLOUT, Journal
 
     try:
-        j = Journal(journal)
-        r = j.rollout(rollout_id)
-        if r["state"] not in ACTIVE_ROLLOUT:
-            console.print(f"rollout {r['id']} is {r['state']}: nothing to abort")
+        found = _active(journal, rollout_id, "abort")
+        if found is None:
             return
+        j, r = found
         j.set_rollout(r["id"], "abort_requested")
         alive = not j.lock_is_stale(r["fabric"])
         j.close()
