@@ -10,13 +10,13 @@ explains a failure (interface down, AS mismatch seen from the other side).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel
 
-from fabric.model import DeviceIntent, Fabric
+from fabric.model import DeviceIntent, Fabric, InterfaceIntent
 from fabric.platforms import PLATFORMS, port_index
 from fabric.state.model import BgpSession, DeviceState, FabricState, InterfaceState
 
@@ -158,8 +158,12 @@ class InterfaceCheck(Check):
         return ("fail" if problems else "pass"), actual, "; ".join(problems)
 
 
+def _intf(dev: DeviceIntent, name: str) -> InterfaceIntent | None:
+    return next((i for i in dev.interfaces if i.name == name), None)
+
+
 def _far_end(dev: DeviceIntent, ifname: str, ctx: Context) -> str:
-    intf = next((i for i in dev.interfaces if i.name == ifname), None)
+    intf = _intf(dev, ifname)
     if not intf or not intf.peer:
         return ""
     pst = ctx.dev_state(intf.peer)
@@ -338,11 +342,7 @@ class OspfCheck(Check):
     def items(self, dev: DeviceIntent, ctx: Context) -> Iterable[tuple[str, Any, Any]]:
         if not dev.ospf:
             return
-        for ifname in dev.ospf.interfaces:
-            intf = next((i for i in dev.interfaces if i.name == ifname), None)
-            peer = ctx.intent(intf.peer) if intf and intf.peer else None
-            if peer is not None and peer.ospf is None:
-                continue
+        for ifname, intf, peer in _igp_links(dev, dev.ospf.interfaces, "ospf", ctx):
             yield (
                 ifname,
                 {
@@ -360,11 +360,7 @@ class OspfCheck(Check):
         nbrs = [n for n in st.ospf if n.interface == item]
         rid = expected.get("router_id")
         if not nbrs:
-            cause = (
-                iface_problem(st, item)
-                or _far_end(dev, item, ctx).lstrip(": ")
-                or _peer_proto(expected.get("peer"), "ospf", ctx)
-            )
+            cause = _no_adj_cause(dev, st, item, expected.get("peer"), "ospf", ctx)
             return (
                 "fail",
                 None,
@@ -402,6 +398,29 @@ def _area(area: Any) -> str | None:
     return text
 
 
+def _igp_links(
+    dev: DeviceIntent, ifnames: Iterable[str], section: str, ctx: Context
+) -> Iterator[tuple[str, InterfaceIntent | None, DeviceIntent | None]]:
+    """(ifname, its intent, peer's intent) per IGP interface; skips peers not running `section`."""
+    for ifname in ifnames:
+        intf = _intf(dev, ifname)
+        peer = ctx.intent(intf.peer) if intf and intf.peer else None
+        if peer is not None and getattr(peer, section) is None:
+            continue
+        yield ifname, intf, peer
+
+
+def _no_adj_cause(
+    dev: DeviceIntent, st: DeviceState, ifname: str, peer: str | None, section: str, ctx: Context
+) -> str:
+    """Why there is no IGP neighbor on `ifname`: local link, far end, or peer's collection."""
+    return (
+        iface_problem(st, ifname)
+        or _far_end(dev, ifname, ctx).lstrip(": ")
+        or _peer_proto(peer, section, ctx)
+    )
+
+
 def _peer_proto(peer: str | None, section: str, ctx: Context) -> str:
     pst = ctx.dev_state(peer) if peer else None
     if pst is None:
@@ -424,11 +443,7 @@ class IsisCheck(Check):
     def items(self, dev: DeviceIntent, ctx: Context) -> Iterable[tuple[str, Any, Any]]:
         if not dev.isis:
             return
-        for ifname in dev.isis.interfaces:
-            intf = next((i for i in dev.interfaces if i.name == ifname), None)
-            peer = ctx.intent(intf.peer) if intf and intf.peer else None
-            if peer is not None and peer.isis is None:
-                continue
+        for ifname, intf, _peer in _igp_links(dev, dev.isis.interfaces, "isis", ctx):
             yield (
                 ifname,
                 {"state": "Up", "level": _LEVEL[dev.isis.level], "peer": intf.peer if intf else None},
@@ -440,11 +455,7 @@ class IsisCheck(Check):
     ) -> Outcome:
         adjs = [a for a in st.isis if a.interface == item]
         if not adjs:
-            cause = (
-                iface_problem(st, item)
-                or _far_end(dev, item, ctx).lstrip(": ")
-                or _peer_proto(expected.get("peer"), "isis", ctx)
-            )
+            cause = _no_adj_cause(dev, st, item, expected.get("peer"), "isis", ctx)
             return (
                 "fail",
                 None,
