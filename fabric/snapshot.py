@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -104,11 +104,11 @@ def changes(pre: DeviceState, post: DeviceState) -> list[tuple[str, Any, Any]]:
     """(path, pre, post) for every non-volatile difference; lists of keyed objects are matched by key."""
     out: list[tuple[str, Any, Any]] = []
 
-    def keyed(section: str, items: list[Any]) -> dict[str, Any]:
+    def keyed(items: list[Any]) -> dict[str, Any]:
         return {getattr(i, "key", None) or f"{i.local_port}>{i.remote_system}": i for i in items}
 
     for section in ("bgp", "ospf", "isis", "lldp"):
-        a, b = keyed(section, getattr(pre, section)), keyed(section, getattr(post, section))
+        a, b = keyed(getattr(pre, section)), keyed(getattr(post, section))
         for k in sorted(set(a) | set(b)):
             va = strip_volatile(a[k].model_dump(mode="json")) if k in a else None
             vb = strip_volatile(b[k].model_dump(mode="json")) if k in b else None
@@ -129,6 +129,29 @@ def _r(
     return CheckResult(
         device=dev, check=check, item=item, status=status, expected=expected, actual=actual, reason=reason
     )
+
+
+def _must_stay(
+    dev: str,
+    check: str,
+    want: str,
+    before: Iterable[tuple[str, Any]],
+    after: Mapping[str, Any],
+    state: Callable[[Any], str],
+    describe: Callable[[str, Any], str],
+) -> list[CheckResult]:
+    """One result per item that was in state ``want`` before: pass if it still is, else fail
+    with "<describe(key, item)> was <want>, now <state>|gone"."""
+    out: list[CheckResult] = []
+    for key, old in before:
+        if state(old) != want:
+            continue
+        new = after.get(key)
+        now = state(new) if new is not None else None
+        ok = now == want
+        reason = "" if ok else f"{describe(key, old)} was {want}, now {now if new is not None else 'gone'}"
+        out.append(_r(dev, check, key, "pass" if ok else "fail", want, now, reason))
+    return out
 
 
 def diff_snapshots(pre: FabricState, post: FabricState, rules: DeltaRules | None = None) -> list[CheckResult]:
@@ -211,63 +234,34 @@ def diff_snapshots(pre: FabricState, post: FabricState, rules: DeltaRules | None
                     else:
                         out.append(_r(dev, "diff_bgp_prefixes", item, "pass", f">= {limit:g}", after))
         if rules.adjacencies_must_stay:
-            post_ospf = {n.key: n for n in b.ospf}
-            for n in a.ospf:
-                if n.state != "Full":
-                    continue
-                tn = post_ospf.get(n.key)
-                ok = tn is not None and tn.state == "Full"
-                out.append(
-                    _r(
-                        dev,
-                        "diff_ospf_neighbor",
-                        n.key,
-                        "pass" if ok else "fail",
-                        "Full",
-                        tn.state if tn else None,
-                        ""
-                        if ok
-                        else f"OSPF neighbor {n.router_id} on {n.interface} was Full, now "
-                        f"{tn.state if tn else 'gone'}",
-                    )
-                )
-            post_isis = {x.key: x for x in b.isis}
-            for x in a.isis:
-                if x.state != "Up":
-                    continue
-                t2 = post_isis.get(x.key)
-                ok = t2 is not None and t2.state == "Up"
-                out.append(
-                    _r(
-                        dev,
-                        "diff_isis_adjacency",
-                        x.key,
-                        "pass" if ok else "fail",
-                        "Up",
-                        t2.state if t2 else None,
-                        ""
-                        if ok
-                        else f"IS-IS adjacency on {x.interface} L{x.level} was Up, now "
-                        f"{t2.state if t2 else 'gone'}",
-                    )
-                )
+            out += _must_stay(
+                dev,
+                "diff_ospf_neighbor",
+                "Full",
+                ((n.key, n) for n in a.ospf),
+                {n.key: n for n in b.ospf},
+                lambda n: n.state,
+                lambda _k, n: f"OSPF neighbor {n.router_id} on {n.interface}",
+            )
+            out += _must_stay(
+                dev,
+                "diff_isis_adjacency",
+                "Up",
+                ((x.key, x) for x in a.isis),
+                {x.key: x for x in b.isis},
+                lambda x: x.state,
+                lambda _k, x: f"IS-IS adjacency on {x.interface} L{x.level}",
+            )
         if rules.interfaces_must_stay_up:
-            for name, i in a.interfaces.items():
-                if not i.oper_up:
-                    continue
-                j = b.interfaces.get(name)
-                ok = j is not None and j.oper_up
-                out.append(
-                    _r(
-                        dev,
-                        "diff_interface",
-                        name,
-                        "pass" if ok else "fail",
-                        "up",
-                        ("up" if j.oper_up else "down") if j else None,
-                        "" if ok else f"{name} was up, now {'down' if j else 'gone'}",
-                    )
-                )
+            out += _must_stay(
+                dev,
+                "diff_interface",
+                "up",
+                a.interfaces.items(),
+                b.interfaces,
+                lambda i: "up" if i.oper_up else "down",
+                lambda name, _i: name,
+            )
         if rules.lldp_must_stay:
             post_lldp = {(m.local_port, m.remote_system, m.remote_port) for m in b.lldp}
             for nb in a.lldp:
