@@ -72,9 +72,16 @@ def load_yaml(path: Path) -> YamlDoc:
         raise FabricError("file not found", file=str(path), fix="check the path") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise FabricError(f"cannot read file: {exc}", file=str(path)) from None
+    lines: dict[KeyPath, int] = {}
     try:
-        node = yaml.compose(text, Loader=_Loader)  # type: ignore[arg-type]
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+        loader = _Loader(text)  # one parse: the node tree gives the lines, then the data (as yaml.load)
+        try:
+            node = loader.get_single_node()
+            if node is not None:
+                _lines(node, (), lines)  # before construction, which may rewrite merge keys in the tree
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise FabricError(
@@ -85,7 +92,4 @@ def load_yaml(path: Path) -> YamlDoc:
         ) from None
     except yaml.YAMLError as exc:
         raise FabricError(f"YAML error: {exc}", file=str(path)) from None
-    lines: dict[KeyPath, int] = {}
-    if node is not None:
-        _lines(node, (), lines)
     return YamlDoc(path, data, lines)
