@@ -190,17 +190,21 @@ def remediate(
     ] = False,
 ) -> None:
     """Write the minimal remediation snippet per device (for `fabric rollout` to push)."""
-    from fabric.compliance import fetch_running, push_remediation, remediation, resolve_target
+    from fabric.compliance import fetch_running, golden_configs, push_remediation, remediation, resolve_target
 
     fab = resolve_target(target)
     names = _csv(hosts) or list(fab.devices)
     configs, errors = fetch_running(fab, names)
+    # Render the fabric's golden configs once (per host, every call redid the fabric-wide facts).
+    golden = golden_configs(fab, [n for n in names if n in fab.devices and n not in errors])
     out.mkdir(parents=True, exist_ok=True)
     for name in names:
         if name in errors:
             err.print(f"[red]{name}[/]: unreachable: {errors[name]}", highlight=False)
             continue
-        snippet = remediation(fab, name, running=configs[name], features=_csv(features))
+        snippet = remediation(
+            fab, name, running=configs[name], features=_csv(features), golden=golden.get(name)
+        )
         path = out / f"{name}.cfg"
         path.write_text(snippet)
         what = "compliant" if not snippet else f"{len(snippet.splitlines())} line(s)"

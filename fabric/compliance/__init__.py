@@ -153,16 +153,22 @@ def golden_configs(fab: Fabric, hosts: list[str] | None = None) -> dict[str, str
 
 
 def remediation(
-    fab: Fabric | str | Path, host: str, running: str | None = None, features: list[str] | None = None
+    fab: Fabric | str | Path,
+    host: str,
+    running: str | None = None,
+    features: list[str] | None = None,
+    golden: str | None = None,
 ) -> str:
-    """Minimal config bringing ``host`` to its golden config (fetches the running config if not given).
+    """Minimal config bringing ``host`` to its golden config (fetches the running config, renders the
+    golden one, if not given).
 
     The result is a merge snippet in the device's own syntax, ready for fabric.rollout to push.
     """
     fab = fab if isinstance(fab, Fabric) else resolve_target(fab)
     if host not in fab.devices:
         raise FabricError(f"unknown host '{host}' in fabric {fab.name}", key="--hosts")
-    golden = golden_configs(fab, [host])[host]
+    if golden is None:
+        golden = golden_configs(fab, [host])[host]
     if running is None:
         configs, errors = fetch_running(fab, [host])
         if host in errors:
@@ -176,7 +182,7 @@ def remediation(
 def push_remediation(fab: Fabric, host: str, snippet: str, timeout: int = 120) -> str:
     """Push a remediation snippet as a merge, commit-confirmed, through fabric.rollout's drivers.
 
-    Returns how it was pushed. Without fabric.rollout, FRR falls back to a plain vtysh merge.
+    Returns how it was pushed.
     """
     if not snippet.strip():
         return "nothing to push"
