@@ -10,6 +10,7 @@ import contextlib
 import json
 import os
 import secrets
+import shlex
 import shutil
 import signal
 import socket
@@ -17,6 +18,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+from fabric.lab.netns import FRR_TMP, FRR_TMP_MOUNT
 
 DAEMONS = ["zebra", "bgpd", "ospfd", "isisd", "staticd"]
 
@@ -167,23 +170,13 @@ class TestBed:
         rundir = Path("/var/run/frr") / ns
         rundir.mkdir(parents=True, exist_ok=True)
         shutil.chown(rundir, "frr", "frr")
+        FRR_TMP.mkdir(parents=True, exist_ok=True)
         for d in DAEMONS:
-            _sh(
-                "ip",
-                "netns",
-                "exec",
-                ns,
-                f"/usr/lib/frr/{d}",
-                "-N",
-                ns,
-                "-d",
-                "-F",
-                "traditional",
-                "-f",
-                "/dev/null",
-                "--log",
-                f"file:{self.workdir}/{ns}-{d}.log",
-            )
+            argv = [f"/usr/lib/frr/{d}", "-N", ns, "-d", "-F", "traditional", "-f", "/dev/null",
+                    "--log", f"file:{self.workdir}/{ns}-{d}.log"]
+            # `ip netns exec` runs it in a private mount namespace: FRR's crash-log dir goes to a tmpfs
+            # there, not to the host's /var/tmp/frr (see fabric.lab.netns.FRR_TMP).
+            _sh("ip", "netns", "exec", ns, "sh", "-c", f"{FRR_TMP_MOUNT} && exec {shlex.join(argv)}")
         for _ in range(50):
             if all((rundir / f"{d}.vty").exists() for d in DAEMONS):
                 return

@@ -159,6 +159,25 @@ def test_link_mtu_and_neighbour_limits(triangle: dict[str, Any]) -> None:
         assert int(Path("/proc/sys/net/ipv4/neigh/default", key).read_text()) >= want
 
 
+def test_frr_crash_log_dirs_stay_in_the_node(triangle: dict[str, Any]) -> None:
+    """FRR keeps /var/tmp/frr/<daemon>.<pid>/ (crash log, log buffers) and never removes it when
+    killed: each node has its own tmpfs there, so the host's /var/tmp/frr gets nothing from a lab."""
+    st = triangle["state"]
+    from fabric.lab.netns import _pids_in_netns
+
+    daemons = {}
+    for pid in _pids_in_netns({st["nodes"]["r1"]["netns"]}):
+        comm = Path(f"/proc/{pid}/comm").read_text().strip()
+        if comm in ("zebra", "ospfd", "bfdd"):
+            daemons[comm] = pid
+    assert {"zebra", "ospfd"} <= set(daemons), daemons
+    inside = subprocess.run(["nsenter", "-t", str(daemons["zebra"]), "-m", "ls", "/var/tmp/frr"],
+                            capture_output=True, text=True).stdout.split()
+    # Named after the pid before daemonising: FRR still has its crash logs, in the node's tmpfs only.
+    assert {d.split(".")[0] for d in inside} >= {"zebra", "ospfd"}, inside
+    on_host = [d for d in inside if Path("/var/tmp/frr", d).exists()]
+    assert not on_host, f"crash log dirs on the host: {on_host}"
+
 def test_lldp_neighbors(triangle: dict[str, Any]) -> None:
     st = triangle["state"]
     sock = st["nodes"]["r1"]["lldpd_socket"]

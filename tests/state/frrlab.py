@@ -20,6 +20,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from fabric.lab.netns import FRR_TMP, FRR_TMP_MOUNT
+
 DAEMONS = ("zebra", "staticd", "bgpd", "ospfd", "isisd")
 
 
@@ -108,7 +110,9 @@ class FrrLab:
         (etc / "vtysh.conf").write_text("service integrated-vtysh-config\n")
         # Own UTS namespace per node so FRR (BGP hostname capability, IS-IS dynamic hostname)
         # and lldpd (system name) see the node's name.
-        uts = ["unshare", "--uts", "sh", "-c", f'hostname {node.name} && exec "$0" "$@"']
+        # `ip netns exec` gives each a private mount namespace: FRR's crash-log dir goes to a tmpfs there.
+        FRR_TMP.mkdir(parents=True, exist_ok=True)
+        uts = ["unshare", "--uts", "sh", "-c", f'hostname {node.name} && {FRR_TMP_MOUNT} && exec "$0" "$@"']
         for daemon in DAEMONS:
             self.nsx(
                 node.name,
