@@ -28,6 +28,7 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--convergence-wait", type=float, default=2.0)
     ap.add_argument("--json", type=Path)
+    ap.add_argument("--journal", type=Path, help="keep the rollout journal (SQLite) here")
     ap.add_argument("--large", action="store_true", help="inventory/dc-large on dc-large-frr (64 nodes)")
     args = ap.parse_args()
 
@@ -58,7 +59,7 @@ def main() -> int:
             str(ROOT / "inventory" / fabric), platform_override="frr", lab_topology=str(lab.path)
         )
         t0 = time.monotonic()
-        ro = Rollout(pb, src, Options(journal=str(Path(tmp) / "journal.sqlite")))
+        ro = Rollout(pb, src, Options(journal=str(args.journal or Path(tmp) / "journal.sqlite")))
         rep = ro.run()
         total = time.monotonic() - t0
     ov = rep["timing"]["overhead"]

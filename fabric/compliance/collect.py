@@ -65,23 +65,12 @@ def _ssh_exec(
     host: Any, command: str, timeout: float = CONNECT_TIMEOUT, cmd_timeout: float = COMMAND_TIMEOUT
 ) -> str:
     """Run one command on a Linux (FRR) box over SSH; exec channel, so no prompt parsing."""
-    import paramiko
+    from fabric import sshclient
 
-    client = paramiko.SSHClient()
-    # Lab boxes get fresh host keys on every deploy; there is no known_hosts to trust here.
-    client.set_missing_host_key_policy(paramiko.AutoAddPolicy())  # noqa: S507
+    client = sshclient.connect(
+        host.hostname, port=host.port or 22, username=host.username, password=host.password, timeout=timeout
+    )
     try:
-        client.connect(
-            host.hostname,
-            port=host.port or 22,
-            username=host.username,
-            password=host.password,
-            timeout=timeout,
-            banner_timeout=timeout,
-            auth_timeout=timeout,
-            allow_agent=False,
-            look_for_keys=False,
-        )
         _, stdout, stderr = client.exec_command(command, timeout=cmd_timeout)
         try:
             out = stdout.read().decode(errors="replace")

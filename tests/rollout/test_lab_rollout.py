@@ -16,7 +16,7 @@ import yaml
 
 from fabric.errors import FabricError
 from fabric.rollout.drivers import driver_for
-from fabric.rollout.engine import FabricSource, Options, Rollout
+from fabric.rollout.engine import FabricSource, Options, Rollout, candidates
 from fabric.rollout.journal import Journal
 from fabric.rollout.playbook import Playbook
 from fabric.rollout.scenario import (
@@ -86,6 +86,31 @@ BAD_AS = (
     "router bgp {{ intent.bgp.asn }}\n{% if host in bad %} neighbor {{ intent.bgp.neighbors[0].ip }} "
     "remote-as 65999\n{% endif %}exit\n"
 )
+
+
+def test_frr_presnap_equals_separate_reads(lab: PrivateLab, tmp_path: Path) -> None:
+    """The one-round-trip pre-snapshot (one vtysh; frr-reload --test --input on that running config)
+    gives what separate reads give: running config, facts, and frr-reload's own diff of the live box."""
+    import shlex
+
+    from fabric.rollout.drivers import RELOAD, frr_delta, frr_paths
+
+    ro = rollout(lab, pb("!\n"), tmp_path)
+    gold = Playbook.model_validate({"name": "g", "change": {"type": "golden"}})
+    golden, _ = candidates(gold, ro.src, ro.fab, ["spine1"])
+    cand = golden["spine1"].replace("description to leaf1 eth1", "description to leaf1")  # a real delta
+    d = driver_for(ro._targets["spine1"])
+    try:
+        running, facts, delta = d.presnap(cand, "replace")
+        assert running == d.running()
+        assert facts["bgp"] and all(facts["bgp"].values()) and facts == d.facts()
+        p = frr_paths(ro._targets["spine1"], "eq")
+        d._put(p["cand"], cand)
+        _, out = d.sh(f"{RELOAD} --test {shlex.quote(p['cand'])} 2>/dev/null; rm -f {shlex.quote(p['cand'])}")
+        assert delta == frr_delta(out)
+        assert "description to leaf1 eth1" in delta and "+  description to leaf1" in delta, delta
+    finally:
+        d.close()
 
 
 def test_good_change_rolls_through_all_waves(lab: PrivateLab, tmp_path: Path) -> None:
