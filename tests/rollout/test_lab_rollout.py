@@ -109,8 +109,43 @@ def test_frr_presnap_equals_separate_reads(lab: PrivateLab, tmp_path: Path) -> N
         _, out = d.sh(f"{RELOAD} --test {shlex.quote(p['cand'])} 2>/dev/null; rm -f {shlex.quote(p['cand'])}")
         assert delta == frr_delta(out)
         assert "description to leaf1 eth1" in delta and "+  description to leaf1" in delta, delta
+        # A diff computed earlier is reused only while the running config is byte-identical.
+        assert d.presnap(cand, "replace", (running, "EARLIER"))[2] == "EARLIER"
+        assert d.presnap(cand, "replace", (running.replace("spine1", "spineX"), "EARLIER"))[2] == delta
     finally:
         d.close()
+
+
+def test_golden_rollout_uses_next_wave_diffs_computed_ahead(lab: PrivateLab, tmp_path: Path) -> None:
+    """Full golden-config replace (the private lab's management descriptions differ from the golden
+    ones: a real diff everywhere): the second wave's diffs are computed while the canary converges,
+    and each equals the diff computed from scratch."""
+    p = Playbook.model_validate(
+        {
+            "name": "golden",
+            "targets": {"roles": ["leaf"]},
+            "change": {"type": "golden"},
+            "waves": {"canary": 1, "sizes": ["100%"]},
+            "gates": {"convergence_wait": 0.5, "convergence_timeout": 15},
+            "commit_confirm": 60,
+        }
+    )
+    ro = rollout(lab, p, tmp_path)
+    golden, _ = candidates(p, ro.src, ro.fab, ro.waves[1])
+    fresh = {}
+    for h in ro.waves[1]:
+        d = driver_for(ro._targets[h])
+        try:
+            fresh[h] = d.presnap(golden[h], "replace")[2]
+        finally:
+            d.close()
+    rep = ro.run()
+    assert rep["outcome"] == "completed", rep
+    assert ro.timing.get("prefetched") == len(ro.waves[1]) >= 2
+    devs = {d["host"]: d for d in Journal(tmp_path / "journal.sqlite").devices(ro.rid)}
+    for h in ro.waves[1]:
+        assert devs[h]["state"] == "confirmed" and devs[h]["diff"] == fresh[h]
+        assert "oob management" in fresh[h]
 
 
 def test_good_change_rolls_through_all_waves(lab: PrivateLab, tmp_path: Path) -> None:
