@@ -178,6 +178,7 @@ def test_frr_crash_log_dirs_stay_in_the_node(triangle: dict[str, Any]) -> None:
     on_host = [d for d in inside if Path("/var/tmp/frr", d).exists()]
     assert not on_host, f"crash log dirs on the host: {on_host}"
 
+
 def test_lldp_neighbors(triangle: dict[str, Any]) -> None:
     st = triangle["state"]
     sock = st["nodes"]["r1"]["lldpd_socket"]
