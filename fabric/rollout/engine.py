@@ -452,7 +452,8 @@ class Rollout:
             self._end_prefetch()  # the previous wave's: what it computed is used by this wave
             self.emit(w, None, "wave", "start", ", ".join(wave))
             nxt = self.waves[w + 1] if w + 1 < len(self.waves) else []
-            if nxt and mode == "replace" and all(driver_class(self._targets[h]).prefetch for h in nxt):
+            nxt = [h for h in nxt if driver_class(self._targets[h]).prefetch]
+            if nxt and mode == "replace":
                 self._prefetch = _DiffPrefetch(self, wave, nxt, cands, mode)
             results = self._run_wave(w, wave, cands, mode)
             failed = [h for h, r in results.items() if not r.get("ok")]
