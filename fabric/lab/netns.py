@@ -783,17 +783,21 @@ def _cmdlines() -> dict[int, list[str]]:
     return out
 
 
-def _pids_by_cmdline(names: set[str], lab_dir: Path | None) -> set[int]:
-    """Our daemons found by what they were started with (FRR pathspace, lab files), netns or not.
-
-    A process whose namespace was already deleted cannot be found through /run/netns any more.
-    """
+def _lab_pids(names: set[str], lab_dir: Path | None) -> set[int]:
+    """Every process of a lab, in one /proc walk: started with one of its FRR pathspaces or lab files
+    (a process whose namespace was already deleted cannot be found through /run/netns any more), or
+    living in one of its network namespaces."""
+    inodes = {ino for _, ino in _ns_inodes(names)}
     lab = f"{lab_dir}/" if lab_dir else None
     pids = set()
     for pid, argv in _cmdlines().items():
         pathspace = {b for a, b in zip(argv, argv[1:], strict=False) if a in ("-N", "--pathspace")}
         if pathspace & names or (lab and any(a.startswith(lab) for a in argv)):
             pids.add(pid)
+        elif inodes:
+            with contextlib.suppress(OSError):
+                if os.stat(f"/proc/{pid}/ns/net").st_ino in inodes:
+                    pids.add(pid)
     return pids
 
 
@@ -843,7 +847,7 @@ def destroy_state(state: State, *, log: Log = _nolog) -> None:
             if pid:
                 pids.add(pid)
     lab_dir = Path(state["lab_dir"]) if state.get("lab_dir") else None
-    pids |= _pids_in_netns(names) | _pids_by_cmdline(names, lab_dir)
+    pids |= _lab_pids(names, lab_dir)
     for pid in pids:
         with contextlib.suppress(OSError):
             os.kill(pid, signal.SIGKILL)
@@ -851,7 +855,7 @@ def destroy_state(state: State, *, log: Log = _nolog) -> None:
     # until nothing of ours is left, so no process outlives its lab.
     for _ in range(5):
         time.sleep(0.05)
-        late = {p for p in _pids_in_netns(names) | _pids_by_cmdline(names, lab_dir) if _alive(p)}
+        late = {p for p in _lab_pids(names, lab_dir) if _alive(p)}
         if not late:
             break
         pids |= late

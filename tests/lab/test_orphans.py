@@ -24,7 +24,7 @@ def test_sweep_kills_only_daemons_whose_namespace_is_gone() -> None:
     live = _fake_daemon(alive_ns)
     try:
         time.sleep(0.3)
-        assert orphan.pid in netns._pids_by_cmdline({"clab-orphantest-n1"}, None)
+        assert orphan.pid in netns._lab_pids({"clab-orphantest-n1"}, None)
         netns.sweep_orphans()
         assert orphan.wait(timeout=5) == -9
         assert live.poll() is None, "a daemon of a namespace that still exists must survive"
