@@ -195,13 +195,10 @@ def retarget_device(dev: DeviceIntent, platform: str) -> None:
     """Move a device to another platform (same ports, that platform's names), e.g. for an all-FRR lab."""
     new = PLATFORMS[platform]
 
-    def port_of(name: str) -> int | None:
-        return next((p for p in (pl.port_of(name) for pl in PLATFORMS.values()) if p), None)
-
     def rename(name: str) -> str:
         if name == PLATFORMS[dev.platform].loopback:
             return new.loopback
-        port = port_of(name)
+        port = port_index(name)
         return new.interface(port) if port else name
 
     def rename_desc(text: str) -> str:
