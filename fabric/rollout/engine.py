@@ -286,15 +286,16 @@ class _DiffPrefetch:
             drv.close()
 
     def _run(self) -> None:
-        while not self._go.wait(0.2):
-            if self._stop.is_set():
-                return
+        self._go.wait()
+        if self._stop.is_set():
+            return
         with ThreadPoolExecutor(max_workers=self.WORKERS) as ex:
             list(ex.map(self._one, self.nxt))
 
     def finish(self) -> dict[str, tuple[str, str]]:
         """Stop (devices in progress finish, no new ones start) and hand over what was computed."""
         self._stop.set()
+        self._go.set()
         self._thread.join()
         return dict(self.known)
 
