@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from typing import Any, Literal, cast
 
+from fabric.model import BFD_DEFAULT_INTERVAL, BFD_DEFAULT_MULTIPLIER
 from fabric.structured import (
     Bgp,
     BgpAddressFamily,
@@ -59,7 +60,7 @@ def parse_eos(text: str | EosConfig) -> StructuredConfig:
     prefix_lists: list[PrefixList] = []
     policies: dict[str, list[PolicyTerm]] = {}
     bgp_node = ospf_node = isis_node = None
-    bfd_timers = (300, 3)  # EOS defaults: no `router bfd` printed
+    bfd_timers = (BFD_DEFAULT_INTERVAL, BFD_DEFAULT_MULTIPLIER)  # EOS prints no `router bfd` for them
     for n in top:
         w = _words(n)
         if w[0] == "hostname" and len(w) == 2:
