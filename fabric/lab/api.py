@@ -120,10 +120,14 @@ def state_for(topology: str | Path | None) -> State:
     return sts[0]
 
 
-def free_mgmt_subnet(candidates: Iterable[str]) -> str | None:
-    """The first candidate /24 (``a.b.c.0/24``) no deployed lab uses, or None."""
+def free_mgmt_subnet(candidates: Iterable[str]) -> str:
+    """The first candidate /24 (``a.b.c.0/24``) no deployed lab uses."""
     used = {str(s.get("mgmt", {}).get("ipv4_subnet", "")) for s in registered()}
-    return next((c for c in candidates if c not in used), None)
+    subnet = next((c for c in candidates if c not in used), None)
+    if subnet is None:
+        raise netns.LabError("no free management subnet for a private lab",
+                             fix="destroy labs you no longer need: fabric lab destroy --all")
+    return subnet
 
 
 def private_topology(src: Path, workdir: Path, name: str, subnet: str) -> Path:

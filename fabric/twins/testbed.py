@@ -289,8 +289,6 @@ def private_topology(src: Path, workdir: Path, prefix: str = "tw") -> Path:
     from fabric.lab.api import private_topology as copy
 
     subnet = free_mgmt_subnet(f"172.21.{secrets.randbelow(200) + 20}.0/24" for _ in range(200))
-    if subnet is None:
-        raise RuntimeError("no free management subnet for a private lab")
     return copy(src, workdir, f"{prefix}{secrets.token_hex(3)}", subnet)
 
 
