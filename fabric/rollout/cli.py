@@ -116,11 +116,14 @@ def summary_table(report: dict[str, Any]) -> Table:
 
 def _emit_report(report: dict[str, Any], path: Path | None) -> None:
     console.print(summary_table(report))
-    ov = report.get("timing", {}).get("overhead")
+    timing = report.get("timing", {})
+    ov = timing.get("overhead")
     if ov:
+        ahead = timing.get("prefetched")
         console.print(
             f"wall {ov['wall_s']:.1f}s, device critical path {ov['device_s']:.1f}s, "
             f"framework overhead {ov['overhead_share'] * 100:.1f}%"
+            + (f" ({ahead} diffs computed while the previous wave converged)" if ahead else "")
         )
     if path:
         path.write_text(json.dumps(report, indent=2, default=str))

@@ -142,6 +142,12 @@ def test_golden_rollout_uses_next_wave_diffs_computed_ahead(lab: PrivateLab, tmp
     rep = ro.run()
     assert rep["outcome"] == "completed", rep
     assert ro.timing.get("prefetched") == len(ro.waves[1]) >= 2
+    from fabric.rollout import cli as rollout_cli
+
+    with rollout_cli.console.capture() as cap:
+        rollout_cli._emit_report(rep, None)
+    shown = " ".join(cap.get().split())  # rich wraps at the console width
+    assert f"({len(ro.waves[1])} diffs computed while the previous wave converged)" in shown, shown
     devs = {d["host"]: d for d in Journal(tmp_path / "journal.sqlite").devices(ro.rid)}
     for h in ro.waves[1]:
         assert devs[h]["state"] == "confirmed" and devs[h]["diff"] == fresh[h]
