@@ -5,7 +5,7 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.netfabric-installed
-APT_PACKAGES := frr frr-pythontools lldpd openssh-server iproute2 iputils-ping procps git iptables chromium python3 coreutils util-linux kmod
+APT_PACKAGES := frr frr-pythontools lldpd openssh-server openssh-client openssh-sftp-server openssl iproute2 iputils-ping procps git iptables chromium python3 coreutils util-linux kmod
 PYTEST_ARGS ?=
 
 .PHONY: demo test bench lint golden clean system venv

@@ -132,6 +132,7 @@ _SUBMODULES = {
     "fabric.lab.cli": "lab",
     "fabric.rollout.cli": "rollout",
     "fabric.compliance_cli": "compliance",
+    "fabric.doctor": None,
 }
 
 

@@ -30,6 +30,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from fabric import doctor
 from fabric.errors import FabricError
 from fabric.lab import artifacts
 from fabric.lab.state import LLDPD_RUN, State, build_state, forget, lldpd_socket, registered, save_state
@@ -71,15 +72,14 @@ def require_root() -> None:
                        fix="re-run with sudo, or use --backend containerlab")
 
 
-def _tools(topo: Topology) -> None:
-    need = ["ip", "nsenter", "unshare", "lldpd", "lldpcli"]
-    if any(n.runs_frr for n in topo.nodes.values()):
-        need += ["vtysh", "sshd", "ssh-keygen", "openssl"]
-    missing = [t for t in need if shutil.which(t) is None and not Path("/usr/sbin", t).exists()]
-    if any(n.runs_frr for n in topo.nodes.values()) and not (FRR_BIN / "zebra").exists():
-        missing.append(str(FRR_BIN / "zebra"))
-    if missing:
-        raise LabError(f"missing tools: {', '.join(missing)}", fix="apt-get install frr lldpd openssh-server")
+def _preflight(topo: Topology) -> None:
+    """Every host prerequisite (fabric.doctor's one list) before anything is created: a fresh host gets
+    one error naming each missing part and its fix, not a node that fails to start halfway through."""
+    bad = doctor.failures(doctor.lab_findings(probe_netns=False))
+    if bad:
+        msg, fix = doctor.missing_summary(bad)
+        raise LabError(msg, file=str(topo.path), fix=fix)
+    doctor.ensure_runtime_dirs()
 
 
 def _run(cmd: list[str], *, stdin: str | None = None, check: bool = True, timeout: float = 60) -> str:
@@ -489,7 +489,7 @@ def _lab_size() -> tuple[int, int]:
 def deploy(topo: Topology, *, log: Log = _nolog) -> State:
     """Create the lab.  On any failure everything created so far is destroyed before raising."""
     require_root()
-    _tools(topo)
+    _preflight(topo)
     twins = twin_map(topo)
     check_conflicts(topo)
     topo.lab_dir.mkdir(parents=True, exist_ok=True)

@@ -177,7 +177,7 @@ class Frr:
         self.workdir.mkdir(parents=True, exist_ok=True)
         target = self.workdir / "frr-target.conf"
         target.write_text(config)
-        argv = ["python3", FRR_RELOAD, "--reload", "--stdout", "--confdir", str(self._confdir())]
+        argv = [FRR_RELOAD, "--reload", "--stdout", "--confdir", str(self._confdir())]
         if self.pathspace:
             argv += ["--pathspace", self.pathspace]
         for _attempt in range(2):

@@ -20,6 +20,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from fabric import doctor
 from fabric.lab.netns import FRR_TMP, FRR_TMP_MOUNT
 
 DAEMONS = ("zebra", "staticd", "bgpd", "ospfd", "isisd")
@@ -172,6 +173,7 @@ class FrrLab:
         hostkey = d / "ssh_host_ed25519_key"
         if not hostkey.exists():
             sh("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(hostkey))
+        doctor.ensure_runtime_dirs()  # /run/sshd: sshd's privilege-separation dir (absent on a fresh host)
         auth = d / "authorized_keys"
         auth.write_text(Path(str(self.key) + ".pub").read_text())
         auth.chmod(0o600)
