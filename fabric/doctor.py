@@ -187,7 +187,8 @@ def check_netns() -> Finding:
     finally:
         subprocess.run([ip, "link", "del", veth], capture_output=True, timeout=20)
         subprocess.run([ip, "netns", "del", ns], capture_output=True, timeout=20)
-    return Finding("netns + veth", ok, "created and removed a test namespace and veth pair" if ok else err[:200],
+    detail = "created and removed a test namespace and veth pair" if ok else err[:200]
+    return Finding("netns + veth", ok, detail,
                    "" if ok else "the kernel needs network namespaces and veth (CONFIG_NET_NS, CONFIG_VETH)")
 
 

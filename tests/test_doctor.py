@@ -1,4 +1,4 @@
-"""Host prerequisites as code: `fabric doctor`, and the rule that the code runs no program it does not declare.
+"""Host prerequisites as code: `fabric doctor`, and the rule that the code runs no undeclared program.
 
 The lab half (a fresh host: no /run/sshd, PATH reduced to the declared programs) is in
 tests/lab/test_fresh_host.py.
@@ -52,7 +52,8 @@ def programs_in_code() -> dict[str, str]:
             if not isinstance(node, ast.Call):
                 continue
             if isinstance(node.func, ast.Attribute):
-                ok = node.func.attr in EXEC_FUNCS and getattr(node.func.value, "id", "") in {"subprocess", "asyncio"}
+                owner = getattr(node.func.value, "id", "")
+                ok = node.func.attr in EXEC_FUNCS and owner in {"subprocess", "asyncio"}
             else:
                 name = getattr(node.func, "id", None)
                 ok = name == "_run" or (name == "run" and bool(bare_run))
@@ -64,7 +65,8 @@ def programs_in_code() -> dict[str, str]:
 def test_every_program_the_code_runs_is_declared() -> None:
     found = programs_in_code()
     # Sanity: the scan sees the programs we know the code runs (a scan that finds nothing proves nothing).
-    assert {"ip", "lldpcli", "ssh-keygen", "openssl", "/usr/lib/frr/frr-reload.py", "/usr/sbin/sshd"} <= set(found)
+    known = {"ip", "lldpcli", "ssh-keygen", "openssl", "/usr/lib/frr/frr-reload.py", "/usr/sbin/sshd"}
+    assert known <= set(found)
     undeclared = {p: f for p, f in found.items() if p not in doctor.PROGRAM_NAMES and p != sys.executable}
     assert not undeclared, f"programs run by the code but missing from fabric.doctor.PROGRAMS: {undeclared}"
 
