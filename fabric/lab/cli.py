@@ -25,7 +25,8 @@ TopoOpt = typer.Option(None, "--topo", "-t", help="containerlab topology file (*
 
 def _fail(exc: BaseException) -> NoReturn:
     err.print(f"[red]error:[/red] {exc}", highlight=False, markup=True)
-    raise typer.Exit(1)
+    # Bad topology or host (FabricError names the file/key/fix): 2, as for every command's bad input.
+    raise typer.Exit(2 if isinstance(exc, FabricError) else 1)
 
 
 def _find_topology(topo: Path | None, required: bool) -> Path | None:
