@@ -25,8 +25,9 @@ app = typer.Typer(
 console = Console()
 err = Console(stderr=True)
 
+# Required, no default: a forgotten flag must be a usage error, never a rollout on some default fabric.
 FabricOpt = Annotated[
-    str, typer.Option("--fabric", "-f", help="Fabric: inventory/<name> or its fabric.yaml.")
+    str, typer.Option("--fabric", "-f", help="Fabric: inventory/<name> or its fabric.yaml (required).")
 ]
 LabPlatOpt = Annotated[
     str | None,
@@ -173,7 +174,7 @@ def _print_plan(plan: dict[str, Any], show_diffs: bool = True) -> None:
 @app.command()
 def plan(
     playbook: Annotated[Path, typer.Argument(help="tasks/<playbook>.yaml")],
-    fabric: FabricOpt = "inventory/dc1",
+    fabric: FabricOpt,
     lab_platform: LabPlatOpt = None,
     lab: LabOpt = None,
     journal: JournalOpt = DEFAULT_JOURNAL,
@@ -192,7 +193,7 @@ def plan(
 @app.command()
 def run(
     playbook: Annotated[Path, typer.Argument(help="tasks/<playbook>.yaml")],
-    fabric: FabricOpt = "inventory/dc1",
+    fabric: FabricOpt,
     lab_platform: LabPlatOpt = None,
     lab: LabOpt = None,
     journal: JournalOpt = DEFAULT_JOURNAL,
