@@ -6,15 +6,23 @@ Resolution order, first match wins:
 3. a YAML credentials file outside the repo: ``$NETFABRIC_CREDENTIALS`` or
    ``~/.config/netfabric/credentials.yaml``, with ``default: {username, password}`` and
    optional per-platform entries (``eos: {username, password}``);
-4. the public default credentials of the lab images (containerlab's kind defaults), so the
-   embedded lab works out of the box.
+4. for a node of a deployed lab (its management address is in the lab registry,
+   ``fabric.lab.state.registered()``): the credentials that lab gave the node (the lab images' public
+   defaults, containerlab's kind defaults), so the embedded lab works out of the box.
+
+Anywhere else nothing is guessed: a missing credential is a :class:`FabricError` naming the
+``NETFABRIC_*`` variables to set. (Callers that do not pass the device ``address`` cannot tell a lab
+node from a production device and get step 4's per-platform lab defaults; every command-line path
+passes it or checks first, see :func:`require_credentials`.)
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -48,7 +56,52 @@ def _file() -> dict[str, dict[str, str]]:
     return data
 
 
-def credentials_for(platform: str) -> Credentials:
+_LAB_NODES: tuple[tuple[tuple[str, int], ...], dict[str, dict[str, Any]]] | None = None
+
+
+def lab_node(address: str) -> dict[str, Any] | None:
+    """The node of a deployed lab whose management address is ``address`` (``a.b.c.d`` or
+    ``a.b.c.d/len``), from the lab registry; None when no deployed lab has it."""
+    global _LAB_NODES
+    from fabric.lab.state import registry
+
+    reg = registry()
+    try:
+        files = sorted(reg.glob("*.json")) if reg.is_dir() else []
+        key = tuple((str(f), f.stat().st_mtime_ns) for f in files)
+    except OSError:
+        return None
+    if _LAB_NODES is None or _LAB_NODES[0] != key:  # re-read only when a lab was deployed/destroyed
+        from fabric.lab.state import registered
+
+        nodes = {
+            str(n.get("mgmt_ipv4")): dict(n, lab=st.get("name"))
+            for st in registered()
+            for n in st.get("nodes", {}).values()
+            if n.get("mgmt_ipv4")
+        }
+        _LAB_NODES = (key, nodes)
+    return _LAB_NODES[1].get(address.split("/")[0])
+
+
+def _missing(platform: str, address: str, user: str | None, pw: str | None) -> FabricError:
+    p = platform.upper()
+    what = " and ".join(w for w, have in (("username", user), ("password", pw)) if not have)
+    return FabricError(
+        f"no {what} configured for {platform} device {address} (not a node of a deployed lab, so the "
+        "lab's default credentials do not apply)",
+        key=f"NETFABRIC_{p}_USERNAME/NETFABRIC_{p}_PASSWORD",
+        fix=f"export NETFABRIC_{p}_USERNAME and NETFABRIC_{p}_PASSWORD (or NETFABRIC_USERNAME and "
+        "NETFABRIC_PASSWORD for every platform), or put them in $NETFABRIC_CREDENTIALS "
+        "(~/.config/netfabric/credentials.yaml); see docs/credentials.md",
+    )
+
+
+def credentials_for(platform: str, address: str | None = None) -> Credentials:
+    """Credentials for a ``platform`` device at management ``address`` (module docstring order).
+
+    Raises FabricError (naming the NETFABRIC_* variables) when nothing is configured and ``address``
+    is not a node of a deployed lab."""
     env = os.environ
     p = platform.upper()
     user = env.get(f"NETFABRIC_{p}_USERNAME") or env.get("NETFABRIC_USERNAME")
@@ -60,7 +113,18 @@ def credentials_for(platform: str) -> Credentials:
     if isinstance(entry, dict) and entry.get("username") and entry.get("password"):
         return Credentials(str(entry["username"]), str(entry["password"]))
     u, pw_default = LAB_DEFAULT_CREDENTIALS[platform]
+    if address is not None:
+        node = lab_node(address)
+        if node is None:
+            raise _missing(platform, address, user, pw)
+        u, pw_default = node.get("username") or u, node.get("password") or pw_default
     return Credentials(user or u, pw or pw_default)
+
+
+def require_credentials(devices: Iterable[tuple[str, str]]) -> None:
+    """Fail before any device is touched when one of ``(platform, mgmt address)`` has no credentials."""
+    for platform, address in devices:
+        credentials_for(platform, address)
 
 
 def mask(text: str, secrets: list[str]) -> str:

@@ -15,7 +15,9 @@ from typing import Any
 import yaml
 
 from fabric.credentials import credentials_for
+from fabric.credentials import require_credentials as check_credentials
 from fabric.design import fabric_file, load_fabric
+from fabric.errors import FabricError
 from fabric.model import DeviceIntent, Fabric
 from fabric.platforms import PLATFORMS, Platform
 
@@ -114,10 +116,15 @@ def write_inventory(fab: Fabric, directory: Path) -> list[Path]:
 
 
 def set_credentials(host: Any) -> None:
-    """Nornir transform function: credentials from env/credentials file, never from the repo."""
+    """Nornir transform function: credentials from env/credentials file, never from the repo; the lab's
+    defaults only for a node of a deployed lab. A host with none configured keeps none (building an
+    inventory is not connecting; commands check first: ``load_nornir(require_credentials=True)``)."""
     platform = host.data.get("platform") or host.platform
-    if platform in PLATFORMS:
-        creds = credentials_for(platform)
+    if platform in PLATFORMS and not (host.username and host.password):
+        try:
+            creds = credentials_for(platform, host.hostname)
+        except FabricError:
+            return
         host.username = host.username or creds.username
         host.password = host.password or creds.password
 
@@ -175,13 +182,25 @@ class FabricInventory:
 
 
 def load_nornir(
-    path: str | Path, *, num_workers: int = 20, hosts: list[str] | None = None, fab: Fabric | None = None
+    path: str | Path,
+    *,
+    num_workers: int = 20,
+    hosts: list[str] | None = None,
+    fab: Fabric | None = None,
+    require_credentials: bool = False,
 ) -> Any:
-    """Return a ready Nornir object for a fabric, built in memory from fabric.yaml."""
+    """Return a ready Nornir object for a fabric, built in memory from fabric.yaml.
+
+    ``require_credentials``: raise FabricError (naming the NETFABRIC_* variables) when a selected
+    device has no credentials, instead of leaving its username/password unset."""
     from nornir import InitNornir
     from nornir.core.plugins.inventory import InventoryPluginRegister
 
     fab = fab or load_fabric(path)
+    if require_credentials:
+        check_credentials(
+            (d.platform, d.mgmt_ipv4) for n, d in fab.devices.items() if not hosts or n in hosts
+        )
     if InventoryPluginRegister.available.get("NetfabricInventory") is not FabricInventory:
         InventoryPluginRegister.available.pop("NetfabricInventory", None)
         InventoryPluginRegister.register("NetfabricInventory", FabricInventory)  # type: ignore[arg-type]

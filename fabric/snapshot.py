@@ -52,7 +52,7 @@ def take_snapshot(
         fab, lab = resolve(nr_or_fabric)
         hl = list(hosts) if hosts else None
         if fab is not None:
-            nr = fabric_nornir(fab, num_workers=options.num_workers, hosts=hl)
+            nr = fabric_nornir(fab, num_workers=options.num_workers, hosts=hl, require_credentials=True)
         else:
             assert lab is not None
             nr = nornir_from_lab(lab, num_workers=options.num_workers, hosts=hl)

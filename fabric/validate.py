@@ -103,14 +103,18 @@ def nornir_from_lab(lab: dict[str, Any], *, num_workers: int = 32, hosts: Iterab
                 if wanted and name not in wanted:
                     continue
                 plat = n.get("twin") or "frr"
-                creds = credentials_for(plat)
+                # The lab's state records what its nodes accept; a lab found by path may be unregistered.
+                user, pw = n.get("username"), n.get("password")
+                if not (user and pw):
+                    creds = credentials_for(plat, n["mgmt_ipv4"])
+                    user, pw = user or creds.username, pw or creds.password
                 opts = {k: ConnectionOptions(**v) for k, v in _connection_options(PLATFORMS[plat]).items()}
                 hs[name] = Host(
                     name=name,
                     hostname=n["mgmt_ipv4"],
                     platform=PLATFORMS[plat].napalm or plat,
-                    username=n.get("username") or creds.username,
-                    password=n.get("password") or creds.password,
+                    username=user,
+                    password=pw,
                     data={"platform": plat},
                     connection_options=opts,
                     defaults=defaults,
@@ -127,11 +131,15 @@ def nornir_from_lab(lab: dict[str, Any], *, num_workers: int = 32, hosts: Iterab
     )
 
 
-def fabric_nornir(fab: Fabric, *, num_workers: int = 32, hosts: list[str] | None = None) -> Any:
+def fabric_nornir(
+    fab: Fabric, *, num_workers: int = 32, hosts: list[str] | None = None, require_credentials: bool = False
+) -> Any:
     """fabric.inventory.load_nornir with validation's defaults."""
     from fabric.inventory import load_nornir
 
-    return load_nornir(fab.file, num_workers=num_workers, hosts=hosts, fab=fab)
+    return load_nornir(
+        fab.file, num_workers=num_workers, hosts=hosts, fab=fab, require_credentials=require_credentials
+    )
 
 
 def validate(
@@ -164,7 +172,9 @@ def validate(
     if state is None:
         if nr is None:
             if fab is not None:
-                nr = fabric_nornir(fab, num_workers=options.num_workers, hosts=hosts)
+                nr = fabric_nornir(
+                    fab, num_workers=options.num_workers, hosts=hosts, require_credentials=True
+                )
             else:
                 assert lab is not None
                 nr = nornir_from_lab(lab, num_workers=options.num_workers, hosts=hosts)

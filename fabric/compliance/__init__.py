@@ -189,8 +189,8 @@ def push_remediation(fab: Fabric, host: str, snippet: str, timeout: int = 120) -
     from fabric.credentials import credentials_for
 
     dev = fab.devices[host]
-    creds = credentials_for(dev.platform)
     address = dev.mgmt_ipv4.split("/")[0]
+    creds = credentials_for(dev.platform, address)
     from fabric.rollout.drivers import Target, driver_for
 
     drv = driver_for(Target(host, address, dev.platform, creds.username, creds.password))
@@ -208,14 +208,20 @@ def fetch_running(fab: Fabric, hosts: list[str] | None = None) -> tuple[dict[str
     from fabric.compliance.collect import collect
     from fabric.inventory import load_nornir
 
-    nr = load_nornir(fab.file, fab=fab, hosts=hosts)
+    nr = load_nornir(fab.file, fab=fab, hosts=hosts, require_credentials=True)
     return collect(nr)
 
 
 def _secrets(fab: Fabric) -> list[str]:
     from fabric.credentials import credentials_for
 
-    return sorted({credentials_for(d.platform).password for d in fab.devices.values()})
+    out = set()
+    for d in fab.devices.values():
+        try:
+            out.add(credentials_for(d.platform, d.mgmt_ipv4).password)
+        except FabricError:  # no credentials, so none to mask (collection already reported the device)
+            continue
+    return sorted(out)
 
 
 def _state_results(fab: Fabric, hosts: list[str] | None) -> list[FeatureResult]:

@@ -154,7 +154,22 @@ def _rollout(
 
     pb = load_playbook(playbook)
     src = FabricSource(fabric, platform_override=lab_platform, lab_topology=lab)
-    return Rollout(pb, src, Options(journal=str(journal)), emit=emit)
+    return _checked(Rollout(pb, src, Options(journal=str(journal)), emit=emit))
+
+
+def _checked(ro: Any) -> Any:
+    """Every device the rollout reads or changes (targets and their gate neighbours) has credentials:
+    configured ones, or the lab's defaults for a node of a deployed lab. Else FabricError, before
+    anything is touched."""
+    from fabric.credentials import require_credentials
+    from fabric.rollout.engine import neighbors_of
+
+    names = set(ro.targets)
+    for h in ro.targets:
+        names.update(neighbors_of(ro.fab, h))
+    devs = [ro.fab.devices[n] for n in sorted(names) if n in ro.fab.devices]
+    require_credentials((d.platform, d.mgmt_ipv4) for d in devs)
+    return ro
 
 
 def _print_plan(plan: dict[str, Any], show_diffs: bool = True) -> None:
@@ -247,7 +262,7 @@ def resume(
             return
         j, r = found
         j.close()
-        ro = from_journal(r["id"], journal, emit=view)
+        ro = _checked(from_journal(r["id"], journal, emit=view))
         with view:
             rep = ro.resume(rollback_all=rollback)
     except FabricError as exc:
@@ -274,7 +289,7 @@ def abort(
         if alive:
             console.print(f"abort requested: the running process rolls back rollout {r['id']}")
             return
-        rep = from_journal(r["id"], journal, emit=LiveView()).resume()
+        rep = _checked(from_journal(r["id"], journal, emit=LiveView())).resume()
     except FabricError as exc:
         _fail(exc)
     _emit_report(rep, None)
@@ -379,7 +394,9 @@ def deploy(
                 "constraints": {"redundancy_groups": False},
             }
         )
-        ro = Rollout(pb, FabricSource(fabric, lab_platform, lab), Options(journal=str(journal)), emit=view)
+        ro = _checked(
+            Rollout(pb, FabricSource(fabric, lab_platform, lab), Options(journal=str(journal)), emit=view)
+        )
         if dry_run:
             _print_plan(ro.plan())
             return

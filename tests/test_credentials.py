@@ -1,0 +1,117 @@
+"""Lab default credentials apply only to nodes of a deployed lab (lab registry); anywhere else a
+missing credential is a FabricError naming the NETFABRIC_* variables."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from fabric.credentials import credentials_for
+from fabric.errors import FabricError
+
+LAB_EOS, LAB_FRR, ELSEWHERE = "127.77.1.11", "127.77.1.41", "127.77.0.11"
+
+FABRIC = """\
+name: loop
+design: clos
+pools: {loopback: 10.255.0.0/24, p2p: 10.1.0.0/22, mgmt: 127.77.0.0/24}
+nodes:
+  spines: [{name: spine1, id: 1, platform: eos}]
+  leaves: [{name: leaf1, id: 1, platform: frr}]
+"""
+
+
+@pytest.fixture
+def registry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private lab registry holding one deployed lab (the shape fabric.lab.state writes), and no
+    credentials configured anywhere."""
+    for var in ("USERNAME", "PASSWORD", "EOS_USERNAME", "EOS_PASSWORD", "FRR_USERNAME", "FRR_PASSWORD"):
+        monkeypatch.delenv(f"NETFABRIC_{var}", raising=False)
+    monkeypatch.setenv("NETFABRIC_CREDENTIALS", str(tmp_path / "no-such-credentials.yaml"))
+    reg = tmp_path / "labs"
+    reg.mkdir()
+    monkeypatch.setenv("NETFABRIC_LAB_REGISTRY", str(reg))
+    nodes = {
+        "spine1": {"kind": "arista_ceos", "mgmt_ipv4": LAB_EOS, "username": "admin", "password": "admin"},
+        "leaf1": {"kind": "linux", "mgmt_ipv4": LAB_FRR, "username": "root", "password": "netfabric"},
+    }
+    (reg / "loop.json").write_text(json.dumps({"name": "loop", "nodes": nodes}))
+    return reg
+
+
+def test_lab_node_gets_the_labs_credentials(registry: Path) -> None:
+    eos = credentials_for("eos", LAB_EOS)
+    assert (eos.username, eos.password) == ("admin", "admin")
+    frr = credentials_for("frr", f"{LAB_FRR}/24")  # a fabric's mgmt_ipv4 carries its prefix length
+    assert (frr.username, frr.password) == ("root", "netfabric")
+
+
+def test_other_host_without_credentials_is_an_error_naming_the_variables(registry: Path) -> None:
+    with pytest.raises(FabricError) as exc:
+        credentials_for("eos", ELSEWHERE)
+    text = exc.value.render()
+    assert ELSEWHERE in text
+    for var in ("EOS_USERNAME", "EOS_PASSWORD", "USERNAME", "PASSWORD"):
+        assert f"NETFABRIC_{var}" in text
+    assert "admin" not in text
+
+
+def test_destroyed_lab_no_longer_lends_its_defaults(registry: Path) -> None:
+    assert credentials_for("eos", LAB_EOS).password == "admin"
+    (registry / "loop.json").unlink()
+    with pytest.raises(FabricError, match="NETFABRIC_EOS_PASSWORD"):
+        credentials_for("eos", LAB_EOS)
+
+
+def test_configured_credentials_apply_everywhere(registry: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NETFABRIC_EOS_USERNAME", "netops")
+    monkeypatch.setenv("NETFABRIC_EOS_PASSWORD", "S3cret-42!")
+    for address in (LAB_EOS, ELSEWHERE):
+        c = credentials_for("eos", address)
+        assert (c.username, c.password) == ("netops", "S3cret-42!")
+    # Half a credential is not enough off the lab: the error names what is missing.
+    monkeypatch.delenv("NETFABRIC_EOS_USERNAME")
+    with pytest.raises(FabricError, match="no username configured"):
+        credentials_for("eos", ELSEWHERE)
+    assert credentials_for("eos", LAB_EOS).username == "admin"
+
+
+def test_nornir_inventory_and_cli(registry: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Through the real entry points: a Nornir inventory for a fabric whose devices are not lab nodes
+    carries no (default) credentials, a command's inventory fails naming the variables, and
+    `fabric validate` turns that into exit 2, no traceback."""
+    from fabric.cli import app
+    from fabric.inventory import load_nornir
+
+    path = tmp_path / "inventory" / "loop" / "fabric.yaml"
+    path.parent.mkdir(parents=True)
+    path.write_text(FABRIC)
+    hosts = load_nornir(path).inventory.hosts.values()
+    assert [(h.username, h.password) for h in hosts] == [(None, None)] * 2
+    with pytest.raises(FabricError, match="NETFABRIC_FRR_USERNAME"):
+        load_nornir(path, require_credentials=True)
+    r = CliRunner().invoke(app, ["validate", str(path.parent)])
+    assert r.exit_code == 2, r.output
+    assert "NETFABRIC_" in r.output and "Traceback" not in r.output
+    monkeypatch.setenv("NETFABRIC_USERNAME", "netops")
+    monkeypatch.setenv("NETFABRIC_PASSWORD", "S3cret-42!")
+    nr = load_nornir(path)
+    assert {h.username for h in nr.inventory.hosts.values()} == {"netops"}
+
+
+def test_rollout_checks_credentials_before_touching_a_device(
+    registry: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fabric.cli import app
+
+    root = Path(__file__).resolve().parent.parent
+    path = tmp_path / "inventory" / "loop" / "fabric.yaml"
+    path.parent.mkdir(parents=True)
+    path.write_text(FABRIC)
+    for cmd in ("plan", "run"):
+        r = CliRunner().invoke(app, ["rollout", cmd, str(root / "tasks/bgp-policy.yaml"), "-f", str(path)])
+        assert r.exit_code == 2, r.output
+        assert "NETFABRIC_FRR_PASSWORD" in r.output and "Traceback" not in r.output
