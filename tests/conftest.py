@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from _skip import need
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT.parent / "shared" / "reference"
@@ -29,10 +30,7 @@ def lab_unavailable_reason() -> str | None:
 def require_lab() -> None:
     """Skip a lab test where the lab cannot run; in CI, fail instead (a missing lab must not pass)."""
     reason = lab_unavailable_reason()
-    if reason:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"lab required in CI: {reason}")
-        pytest.skip(reason)
+    need(reason is None, f"lab unavailable: {reason}")
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from _skip import need
 
 from fabric.design import load_fabric
 from fabric.model import Fabric
@@ -38,6 +39,5 @@ def backbone_golden(backbone: Fabric) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def eos_reference() -> str:
-    if not EOS_REFERENCE.exists():
-        pytest.skip(f"reference config missing: {EOS_REFERENCE}")
+    need(EOS_REFERENCE.exists(), f"reference config missing: {EOS_REFERENCE}")
     return EOS_REFERENCE.read_text()

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import pytest
+from _skip import need
 from typer.testing import CliRunner
 
 from fabric.compliance import RunReport, history, report
@@ -132,10 +132,7 @@ def _chromium() -> str | None:
 
 def test_html_report_in_headless_chromium(tmp_path: Path) -> None:
     binary = _chromium()
-    if not binary:
-        if os.environ.get("CI") == "true":
-            pytest.fail("chromium is required in CI (apt-get install -y chromium)")
-        pytest.skip("chromium not installed (apt-get install -y chromium)")
+    need(binary, "chromium not installed (apt-get install -y chromium)")
     db = tmp_path / "c.sqlite"
     history.store_run(db, "dc1", 1000.0, 1001.0, _run1())
     history.store_run(db, "dc1", 2000.0, 2002.0, _run2())

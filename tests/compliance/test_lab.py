@@ -13,6 +13,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from _skip import need
 from typer.testing import CliRunner
 
 from fabric.compliance import (
@@ -31,15 +32,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _require_lab() -> None:
-    reason = None
-    if os.geteuid() != 0:
-        reason = "the embedded lab needs root (network namespaces)"
-    elif not Path("/usr/lib/frr/zebra").exists():
-        reason = "FRR is not installed (run `make test`)"
-    if reason:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"lab required in CI: {reason}")
-        pytest.skip(reason)
+    need(os.geteuid() == 0, "the embedded lab needs root (network namespaces)")
+    need(Path("/usr/lib/frr/zebra").exists(), "FRR is not installed (run `make test`)")
 
 
 def _fabric_copy(base: Path, name: str, subnet: str) -> Path:

@@ -6,6 +6,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
+from _skip import need
 
 import fabric
 from fabric.design import load_fabric
@@ -19,8 +20,7 @@ SCHEMA = ROOT.parent / "shared/reference/containerlab/clab.schema.json"
 
 @pytest.mark.parametrize("name", ["dc1", "backbone", "dc-large"])
 def test_generated_topology_is_valid_containerlab(tmp_path: Path, name: str) -> None:
-    if not SCHEMA.exists():
-        pytest.skip("containerlab schema not found next to the repo (../shared/reference)")
+    need(SCHEMA.exists(), f"containerlab schema not found next to the repo: {SCHEMA}")
     fab = load_fabric(ROOT / "inventory" / name)
     configs = {h: f"hostname {h}\n" for h in fab.devices}
     paths = write_topology(fab, tmp_path, configs)

@@ -6,17 +6,13 @@ import os
 import shutil
 from pathlib import Path
 
-import pytest
+from _skip import need
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 def require(ok: bool, reason: str) -> None:
-    if ok:
-        return
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"CI=true and {reason}")
-    pytest.skip(reason)
+    need(ok, reason)
 
 
 def require_lab_env(*tools: str) -> None:

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-from _labutil import REPO, lab_leftovers, require_frr
+from _labutil import REPO, lab_leftovers, require, require_frr
 from typer.testing import CliRunner
 
 from fabric.lab import cli, deploy, destroy, readiness
@@ -115,8 +115,7 @@ def test_kill9_mid_deploy_then_destroy_all(tmp_path: Path) -> None:
 
 def test_dc1_frr_clos(tmp_path: Path) -> None:
     src = REPO / "containerlab" / "dc1-frr.clab.yml"
-    if not src.exists():
-        pytest.skip("containerlab/dc1-frr.clab.yml not generated yet (fabric build)")
+    require(src.exists(), "containerlab/dc1-frr.clab.yml not generated yet (fabric build)")
     require_frr()
     shutil.copy(src, tmp_path)
     shutil.copytree(REPO / "containerlab" / "dc1-frr", tmp_path / "dc1-frr")

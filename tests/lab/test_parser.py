@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from _skip import need
 
 from fabric.errors import FabricError
 from fabric.lab import artifacts, clab_backend, load_topology
@@ -366,8 +367,9 @@ def test_containerlab_backend_commands(tmp_path: Path) -> None:
 
 def test_containerlab_backend_live(repo: Path) -> None:
     reason = clab_backend.available()
-    if reason:
-        pytest.skip(f"live containerlab run: {reason}")
+    # containerlab needs Docker, which CI is documented not to have (the embedded lab exists so that
+    # it need not): the one skip CI allows. Command construction is tested above without it.
+    need(not reason, f"live containerlab run: {reason}", ci_ok="docker")
     assert clab_backend.run(clab_backend.inspect_cmd(None, all_labs=True)) in (0, 1)
 
 

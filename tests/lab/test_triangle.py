@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import paramiko
 import pytest
 from _labutil import REPO, lab_leftovers, require, require_frr
 
@@ -76,7 +77,6 @@ def test_hosts_ping_across_routers(triangle: dict[str, Any]) -> None:
 
 
 def test_ssh_into_router_runs_vtysh(triangle: dict[str, Any]) -> None:
-    paramiko = pytest.importorskip("paramiko")
     r1 = triangle["state"]["nodes"]["r1"]
     client = paramiko.SSHClient()
     client.set_missing_host_key_policy(paramiko.AutoAddPolicy())
@@ -95,7 +95,6 @@ def test_ssh_into_router_runs_vtysh(triangle: dict[str, Any]) -> None:
 
 
 def test_ssh_with_lab_key(triangle: dict[str, Any]) -> None:
-    paramiko = pytest.importorskip("paramiko")
     st = triangle["state"]
     key = Path(st["lab_dir"]) / "ssh" / "id_ed25519"
     client = paramiko.SSHClient()
@@ -111,7 +110,6 @@ def test_ssh_with_lab_key(triangle: dict[str, Any]) -> None:
 
 def test_ssh_sessions_use_the_node_home(triangle: dict[str, Any]) -> None:
     """Node shells never run the host's /root startup files (nodes share the host's /root)."""
-    paramiko = pytest.importorskip("paramiko")
     st = triangle["state"]
     r1 = st["nodes"]["r1"]
     home = str(Path(r1["node_dir"]) / "home")

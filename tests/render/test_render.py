@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from _skip import need
 
 from fabric import render
 from fabric.design import load_fabric
@@ -296,8 +297,8 @@ def _frr_variants(fabric_copy) -> list[tuple[str, str]]:  # type: ignore[no-unty
     return out
 
 
-@pytest.mark.skipif(shutil.which("vtysh") is None, reason="FRR (vtysh) not installed")
 def test_frr_configs_pass_the_frr_parser(tmp_path: Path, fabric_copy) -> None:  # type: ignore[no-untyped-def]
+    need(shutil.which("vtysh"), "FRR (vtysh) not installed")
     configs = _frr_configs() + _frr_variants(fabric_copy)
     assert len(configs) >= 6
     for name, text in configs:
@@ -310,9 +311,9 @@ def test_frr_configs_pass_the_frr_parser(tmp_path: Path, fabric_copy) -> None:  
         assert not bad, f"{name}: FRR parser complained:\n" + "\n".join(bad)
 
 
-@pytest.mark.skipif(shutil.which("vtysh") is None, reason="FRR (vtysh) not installed")
 def test_frr_parser_check_catches_errors(tmp_path: Path) -> None:
     """The check above is meaningful: vtysh --dryrun rejects a bad line."""
+    need(shutil.which("vtysh"), "FRR (vtysh) not installed")
     f = tmp_path / "bad.conf"
     f.write_text(rendered("dc1")["leaf3"].replace("router bgp", "router bgpx"))
     proc = subprocess.run(["vtysh", "--dryrun", "-f", str(f)], capture_output=True, text=True, timeout=30)
@@ -484,7 +485,7 @@ def test_out_of_pool_loopback_is_advertised_everywhere(fabric_copy) -> None:  # 
 
 def test_render_task_with_the_fabric_inventory() -> None:
     """Hosts built by fabric.inventory (data['intent'] = DeviceIntent JSON) render out of the box."""
-    inventory = pytest.importorskip("fabric.inventory")
+    from fabric import inventory
     fab = fabric("dc1")
     nr = inventory.load_nornir(ROOT / "inventory" / "dc1", fab=fab, num_workers=1)
     res = nr.run(task=render.render_task, fabric=fab)
@@ -522,7 +523,7 @@ def test_bad_intent_is_a_clear_error(mutate, message: str) -> None:  # type: ign
 def test_main_cli_has_render() -> None:
     from typer.testing import CliRunner
 
-    cli = pytest.importorskip("fabric.cli")
+    from fabric import cli
     r = CliRunner().invoke(cli.app, ["render", "--help"])
     assert r.exit_code == 0 and "--diff" in r.output and "--hosts" in r.output
 

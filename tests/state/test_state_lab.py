@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _skip import need
 from labutil import ROOT, free_subnet, lab_name, point_nornir_at_lab, private_topology
 
 from fabric.checks import CheckResult
@@ -45,15 +46,9 @@ def _gap(r: CheckResult) -> str | None:
 
 
 def _require_lab() -> None:
-    reason = None
-    if os.geteuid() != 0:
-        reason = "the embedded lab needs root"
-    elif not (ROOT / "containerlab" / "dc1.clab.yml").exists():
-        reason = "containerlab/dc1.clab.yml missing (run `fabric build dc1`)"
-    if reason:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"lab required in CI: {reason}")
-        pytest.skip(reason)
+    need(os.geteuid() == 0, "the embedded lab needs root")
+    topo = ROOT / "containerlab" / "dc1.clab.yml"
+    need(topo.exists(), "containerlab/dc1.clab.yml missing (run `fabric build dc1`)")
 
 
 class Lab:

@@ -8,11 +8,8 @@ from __future__ import annotations
 
 import time
 
-import pytest
-
 from fabric.state import normalise_eos
-
-twin = pytest.importorskip("fabric.twins.eos.twin")
+from fabric.twins.eos import twin
 
 OSPF = {
     "vrfs": {

@@ -7,37 +7,27 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from _skip import need
 
 from fabric.twins.testbed import LabBed, TestBed
 
 TOPOLOGY = Path(__file__).resolve().parents[2] / "containerlab" / "eos-pair.clab.yml"
 
 
-def _need_root() -> None:
-    if os.geteuid() != 0:
-        if os.environ.get("CI") == "true":
-            pytest.fail("twin lab tests need root (CI=true: not skipping)")
-        pytest.skip("twin lab tests need root for network namespaces")
-
-
-def _lab_available() -> bool:
-    try:
-        from fabric.lab import api  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 @pytest.fixture(scope="session")
 def bed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestBed]:
-    _need_root()
-    # The embedded lab (fabric.lab) deploys containerlab/eos-pair.clab.yml; NETFABRIC_TWIN_BED=netns
-    # falls back to the self-contained bed (no dependency on fabric.lab).
+    need(os.geteuid() == 0, "twin lab tests need root for network namespaces")
+    # The embedded lab (fabric.lab) deploys containerlab/eos-pair.clab.yml. The self-contained netns
+    # bed only on explicit request (NETFABRIC_TWIN_BED=netns), never as a silent fallback: a broken
+    # fabric.lab must fail here, not be swapped for another bed.
+    kind = os.environ.get("NETFABRIC_TWIN_BED", "lab")
     tb: TestBed
-    if os.environ.get("NETFABRIC_TWIN_BED", "lab") == "lab" and _lab_available():
+    if kind == "lab":
         tb = LabBed(TOPOLOGY, Path(tmp_path_factory.mktemp("twinlab")))
-    else:
+    elif kind == "netns":
         tb = TestBed(Path(tmp_path_factory.mktemp("twinbed")))
+    else:
+        pytest.fail(f"NETFABRIC_TWIN_BED={kind!r}: expected 'lab' (default) or 'netns'")
     try:
         tb.create()
         assert tb.wait_peer("Established", 30), "eBGP between twin and FRR peer never came up"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from _skip import need
 
 from fabric.twins import twin_for_kind
 from fabric.twins.eos.config import EosConfig, prompt_suffix
@@ -101,8 +102,7 @@ def test_golden_configs_round_trip(cfg_file: Path) -> None:
 
 def test_golden_config_to_frr() -> None:
     src = ROOT / "containerlab" / "dc1" / "leaf1.cfg"
-    if not src.exists():
-        pytest.skip("dc1 golden configs not generated")
+    need(src.exists(), f"dc1 golden configs not generated: {src}")
     dev = parse(EosConfig.from_text(src.read_text()))
     frr = to_frr(dev)
     assert "router bgp 65101" in frr and " neighbor SPINES peer-group" in frr

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _skip import need
 
 from fabric.twins.testbed import TestBed
 
@@ -122,8 +123,7 @@ def eapi(bed: TestBed):  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize("cmd,ref_file,all_keys", CASES)
 def test_reply_shape(eapi, cmd: str, ref_file: str, all_keys: bool) -> None:  # type: ignore[no-untyped-def]
     ref_path = REF / ref_file.split("|")[0]
-    if not ref_path.exists():
-        pytest.skip(f"reference data missing: {ref_path}")
+    need(ref_path.exists(), f"reference data missing: {ref_path}")
     ref = merged_reference(ref_file)
     mine = eapi.enable([cmd])[0]["result"]
     errs = compare(mine, ref, cmd)
