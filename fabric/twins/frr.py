@@ -8,10 +8,10 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from fabric.frr_reload import RELOAD, not_applied
 from fabric.twins.netns import write_in_netns
 
 log = logging.getLogger(__name__)
-FRR_RELOAD = "/usr/lib/frr/frr-reload.py"
 _LOOPBACK_KINDS: tuple[str, ...] = ("dummy", "ifb")  # the one that worked last comes first
 
 
@@ -173,21 +173,30 @@ class Frr:
         return await self.reload(config)
 
     async def reload(self, config: str) -> tuple[bool, str]:
-        """Make FRR's running config equal to ``config`` (frr-reload computes the delta)."""
+        """Make FRR's running config equal to ``config`` (frr-reload computes the delta), and check that
+        it is: frr-reload exits 0 even when a daemon it had to configure is not running."""
         self.workdir.mkdir(parents=True, exist_ok=True)
         target = self.workdir / "frr-target.conf"
         target.write_text(config)
-        argv = [FRR_RELOAD, "--reload", "--stdout", "--confdir", str(self._confdir())]
+        argv = [RELOAD, "--stdout", "--confdir", str(self._confdir())]
         if self.pathspace:
             argv += ["--pathspace", self.pathspace]
+        missing: list[str] = []
         for _attempt in range(2):
-            rc, out, err = await run(*argv, str(target), timeout=120)
-            if rc == 0:
-                break
-            # frr-reload can order deletions badly (e.g. "router isis" before the interfaces
-            # using it); a second pass applies the remaining delta.
-            log.warning("frr-reload rc=%s: %s", rc, (err or out)[-800:])
-        return rc == 0, err or out
+            rc, out, err = await run(*argv, "--reload", str(target), timeout=120)
+            if rc != 0:
+                # frr-reload can order deletions badly (e.g. "router isis" before the interfaces
+                # using it); a second pass applies the remaining delta.
+                log.warning("frr-reload rc=%s: %s", rc, (err or out)[-800:])
+                continue
+            _, test_out, _ = await run(*argv, "--test", str(target), timeout=120)
+            missing = not_applied(test_out)
+            if not missing:
+                return True, ""
+            log.warning("frr-reload rc=0 but FRR did not take: %s", "; ".join(missing)[:500])
+        if missing:
+            return False, "FRR did not take: " + "; ".join(ln.strip() for ln in missing[:5])
+        return False, err or out
 
     def _confdir(self) -> Path:
         # frr-reload reads <confdir>/<pathspace>/vtysh.conf for the integrated-config check.

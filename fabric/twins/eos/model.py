@@ -328,9 +328,13 @@ def to_frr(dev: Device) -> str:
         out.append("exit")
     if dev.bfd_timers:
         # EOS `router bfd` timers apply to every session; FRR sets them per session through a profile.
+        # Values equal to FRR's defaults are left out, as FRR's running config leaves them out: a line FRR
+        # never shows would look "not applied" to the post-reload check (fabric.frr_reload).
         tx, rx, mult = dev.bfd_timers
-        out += ["bfd", f" profile {BFD_PROFILE}", f"  detect-multiplier {mult}", f"  transmit-interval {tx}",
-                f"  receive-interval {rx}", " exit", "exit"]
+        frr_defaults = (("detect-multiplier", mult, 3), ("transmit-interval", tx, 300),
+                        ("receive-interval", rx, 300))
+        timers = [f"  {k} {v}" for k, v, dflt in frr_defaults if v != dflt]
+        out += ["bfd", f" profile {BFD_PROFILE}", *timers, " exit", "exit"]
     return "\n".join(out) + "\n"
 
 

@@ -33,6 +33,10 @@ class CommandError(Exception):
         self.code = code
 
 
+class ApplyError(Exception):
+    """FRR (the control plane) did not take the running-config's translation."""
+
+
 def invalid(cmd: str) -> CommandError:
     words = cmd.split()
     # EOS points at the first word it could not match; for "show foo" that is token 1.
@@ -88,6 +92,9 @@ class EosTwin(DeviceTwin):
         self.system_mac = ""
         self._frr_wanted = 0  # apply requests so far
         self._frr_done = 0  # the request the last FRR apply covered
+        # The running-config FRR last took.  A commit whose FRR apply fails goes back to it, so the
+        # running-config never claims what the control plane does not run (twin contract: atomic commit).
+        self._applied: str | None = None
 
     # ---- protocol hooks -------------------------------------------------------
     async def ssh_shell(self, process: Any) -> None:
@@ -166,7 +173,10 @@ class EosTwin(DeviceTwin):
 
     async def apply_boot(self) -> None:
         """The expensive half: running-config -> FRR and kernel, then pending commit timers."""
-        await self.apply_running(fresh=self._fresh)
+        try:
+            await self.apply_running(fresh=self._fresh)
+        except ApplyError as e:  # a device boots with a bad startup-config too; its log says so
+            log.error("%s: startup-config not applied to FRR: %s", self.name, e)
         self._fresh = False
         for s in self.sessions.values():
             if s.state == "pendingCommitTimer" and s.commit_deadline:
@@ -214,21 +224,53 @@ class EosTwin(DeviceTwin):
         return to_frr(parse(EosConfig.from_text(EosConfig.from_text(startup_config).to_text())))
 
     async def _apply_frr(self, fresh: bool = False) -> None:
-        """Under ``self._lock``: push the running-config's FRR translation."""
+        """Under ``self._lock``: push the running-config's FRR translation; ApplyError if FRR refused it."""
         self._frr_done = self._frr_wanted
+        text = self.running.to_text()
         target = to_frr(self.device())
         if fresh and self.frr.started_with(target):
             # The lab started the daemons with it (boot_frr_config): nothing to push.
             log.info("%s: FRR started with the startup-config's translation", self.name)
+            self._applied = text
             return
-        ok, _ = await (self.frr.load_fresh if fresh else self.frr.reload)(target)
+        ok, detail = await (self.frr.load_fresh if fresh else self.frr.reload)(target)
         if not ok:
-            log.warning("%s: FRR apply failed", self.name)
+            log.error("%s: FRR did not take the configuration: %s", self.name, detail.strip()[-300:])
+            raise ApplyError(_last_line(detail) or "the control plane rejected the configuration")
+        self._applied = text
 
     async def _apply_frr_later(self, generation: int) -> None:
-        async with self._lock:
-            if self._frr_done < generation:  # not yet covered by a later apply
-                await self._apply_frr()
+        try:
+            async with self._lock:
+                if self._frr_done < generation:  # not yet covered by a later apply
+                    await self._apply_frr()
+        except ApplyError:
+            # Nobody waits for this answer (SSH CLI config mode): go back to what FRR runs.
+            await self._revert_to_applied()
+
+    async def _revert_to_applied(self) -> None:
+        """After a failed apply: running-config (and kernel/FRR) back to what the control plane last took."""
+        if self._applied is None:
+            return
+        self.running = EosConfig.from_text(self._applied)
+        self.save()
+        try:
+            await self.apply_running()
+        except ApplyError:
+            log.error("%s: restoring the last applied configuration failed too", self.name)
+
+    async def commit_running(self, text: str) -> None:
+        """Make ``text`` the running-config atomically: FRR and the kernel take it, or nothing changes
+        and the client gets EOS's error (a commit never reports success for a change FRR refused)."""
+        self.running = EosConfig.from_text(text)
+        await self._apply_or_fail()
+
+    async def _apply_or_fail(self) -> None:
+        try:
+            await self.apply_running()
+        except ApplyError as e:
+            await self._revert_to_applied()
+            raise CommandError(f"Error: configuration could not be applied: {e}") from None
 
     def _spawn(self, coro: Any) -> None:
         task = asyncio.ensure_future(coro)
@@ -271,11 +313,13 @@ class EosTwin(DeviceTwin):
         if s is None or s.state != "pendingCommitTimer":
             return
         log.info("%s: commit timer of session %s expired, reverting", self.name, name)
-        self.running = EosConfig.from_text(s.pre_commit or "")
         s.state = "aborted"
         s.commit_deadline = None
+        try:
+            await self.commit_running(s.pre_commit or "")
+        except CommandError as e:
+            log.error("%s: the commit timer's revert failed: %s", self.name, e.message)
         self.save()
-        await self.apply_running()
 
     def pending_timer(self) -> Session | None:
         for s in self.sessions.values():
@@ -296,7 +340,7 @@ class EosTwin(DeviceTwin):
         elif s.state != "pending":
             raise CommandError(f"Cannot commit session {name}: session is {s.state}")
         pre = self.running.to_text()
-        self.running = EosConfig.from_text(s.text)
+        await self.commit_running(s.text)  # raises (session still pending, nothing changed) if FRR refuses
         if timer:
             hh, mm, ss = (int(x) for x in timer.split(":"))
             s.state, s.pre_commit = "pendingCommitTimer", pre
@@ -306,7 +350,6 @@ class EosTwin(DeviceTwin):
             s.state, s.completed_time = "completed", time.time()
         self._prune()
         self.save()
-        await self.apply_running()
 
     def _prune(self) -> None:
         done = [k for k, v in self.sessions.items() if v.state in ("completed", "aborted")]
@@ -352,11 +395,16 @@ class EosTwin(DeviceTwin):
         return f"{host}{'#' if ctx.privileged else '>'}"
 
     async def finish(self, ctx: Context) -> None:
-        """End of an eAPI request / leaving config mode: push edits to FRR."""
+        """End of an eAPI request / leaving config mode: push edits to FRR (a refused apply goes back to
+        the last applied config and, where a client waits for the answer, raises EOS's error)."""
         if ctx.dirty:
             ctx.dirty = False
-            self.save()
-            await self.apply_running(frr_in_background=ctx.cli)
+            if ctx.cli:
+                self.save()
+                await self.apply_running(frr_in_background=True)
+            else:
+                await self._apply_or_fail()
+                self.save()
 
     async def execute(self, ctx: Context, cmd: str, fmt: str = "text") -> Any:
         """Run one command; returns dict (json) or str (text); raises CommandError."""
@@ -426,7 +474,7 @@ class EosTwin(DeviceTwin):
                 return ""
             if action == "abort":
                 if self.abort_session(name):
-                    await self.apply_running()
+                    await self._apply_or_fail()
                 return ""
             await self.commit_session(name, m.group(3))
             return ""
@@ -441,19 +489,17 @@ class EosTwin(DeviceTwin):
             elif dst.startswith("flash:"):
                 self._write(self.flash(dst[6:].lstrip("/")), text)
             elif dst == "running-config":  # merge, as on EOS
-                cfg = self.running
+                cfg = EosConfig.from_text(self.running.to_text())
                 for line in text.splitlines():
                     cfg.apply_line(line, indented=True)
+                await self.commit_running(cfg.to_text())
                 self.save()
-                await self.apply_running()
             else:
                 raise CommandError(f"Invalid destination {dst}")
             return "Copy completed successfully."
         if m := re.fullmatch(r"configure replace (\S+)(?: force)?", cmd):
-            text = self._read_src(m.group(1))
-            self.running = EosConfig.from_text(text)
+            await self.commit_running(self._read_src(m.group(1)))
             self.save()
-            await self.apply_running()
             return ""
         if m := re.fullmatch(r"bash timeout \d+ (.*)", cmd):
             return self._bash(m.group(1))
@@ -505,7 +551,7 @@ class EosTwin(DeviceTwin):
                 name = ctx.session
                 ctx.config, ctx.session = None, None
                 if self.abort_session(name):
-                    await self.apply_running()
+                    await self._apply_or_fail()
                 return ""
             if m := re.fullmatch(r"commit(?: timer (\d+:\d\d:\d\d))?", low):
                 s.text = ctx.config.to_text()
@@ -865,3 +911,8 @@ def _text_bgp_neighbors(d: dict[str, Any]) -> str:
             out.append(f"Local TCP address is {p['updateSource']}, local port is {p['localPort']}")
             out.append(f"Remote TCP address is {p['peerAddress']}, remote port is {p['remotePort']}")
     return "\n".join(out) + "\n"
+
+
+def _last_line(text: str) -> str:
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    return lines[-1][:200] if lines else ""
