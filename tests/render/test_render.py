@@ -1,7 +1,7 @@
 """Golden configs: golden files, determinism, minimal diffs, FRR parser check, errors.
 
 Regenerate the golden files with ``UPDATE_GOLDEN=1 pytest tests/render`` (or
-``python -m fabric.render --regen-golden``) and review the git diff.
+``python -m fabric.render --regen-golden``) and review the git diff. Refused under ``CI=true``.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from _skip import need
+from _skip import in_ci, need
 
 from fabric import render
 from fabric.design import load_fabric
@@ -67,6 +67,8 @@ def test_golden_files(name: str) -> None:
             expected[f"{host}.set"] = junos_display_set(text)
     d = GOLDEN / name
     if UPDATE:
+        # A CI run must compare against the committed files, never rewrite them and pass.
+        assert not in_ci(), "UPDATE_GOLDEN=1 with CI=true: refusing to rewrite the golden files under test"
         d.mkdir(parents=True, exist_ok=True)
         for stale in d.glob("*"):
             stale.unlink()
@@ -78,6 +80,26 @@ def test_golden_files(name: str) -> None:
         assert text == golden, f"{name}/{fname} differs from golden:\n" + "".join(
             difflib.unified_diff(golden.splitlines(True), text.splitlines(True), "golden", "rendered")
         )
+
+
+def test_update_golden_refused_under_ci() -> None:
+    """UPDATE_GOLDEN=1 rewrites the files test_golden_files compares against: under CI it fails the run
+    and leaves them alone."""
+    before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in GOLDEN.rglob("*") if p.is_file()}
+    env = {**os.environ, "CI": "true", "UPDATE_GOLDEN": "1"}
+    p = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", f"{__file__}::test_golden_files"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert p.returncode == 1, p.stdout + p.stderr
+    assert "refusing to rewrite the golden files" in p.stdout, p.stdout
+    assert f"{len(FABRICS)} failed" in p.stdout, p.stdout
+    after = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in GOLDEN.rglob("*") if p.is_file()}
+    assert after == before
 
 
 def test_every_platform_has_a_golden_config() -> None:
