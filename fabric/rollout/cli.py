@@ -15,7 +15,6 @@ from rich.live import Live
 from rich.table import Table
 
 from fabric.errors import FabricError
-from fabric.rollout.journal import DEFAULT_JOURNAL
 
 app = typer.Typer(
     help="Staged canary rollouts with commit-confirmed and automatic rollback.",
@@ -39,7 +38,18 @@ LabOpt = Annotated[
     str | None,
     typer.Option("--lab", help="A deployed lab topology (.clab.yml): management addresses come from it."),
 ]
-JournalOpt = Annotated[Path, typer.Option("--journal", help="SQLite journal.")]
+JournalOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--journal",
+        help="SQLite journal and lock (default: the fabric's, $NETFABRIC_STATE_DIR or /var/lib/netfabric, "
+        "then <fabric name>/journal.sqlite).",
+    ),
+]
+FabricOfJournalOpt = Annotated[
+    str | None,
+    typer.Option("--fabric", "-f", help="Fabric whose journal to read (or give --journal)."),
+]
 ReportOpt = Annotated[Path | None, typer.Option("--report", help="Write a JSON report here.")]
 
 _STYLE = {"FAIL": "red", "pass": "green", "ok": "green", "empty": "dim", "run": "cyan", "wait": "yellow"}
@@ -146,15 +156,41 @@ def _fail(exc: FabricError) -> NoReturn:
     raise typer.Exit(2)
 
 
+def _options(journal: Path | None) -> Any:
+    """No --journal: the engine uses the fabric's own journal and lock (journal_path(<fabric name>))."""
+    from fabric.rollout.engine import Options
+
+    return Options(journal=str(journal.resolve()) if journal else "")
+
+
+def _journal_of(fabric: str | None, journal: Path | None) -> Path:
+    """The journal a status/resume/abort/history command reads: --journal, or the fabric's."""
+    if journal:
+        return journal
+    if not fabric:
+        raise typer.BadParameter(
+            "give the fabric (--fabric inventory/<name>) or --journal", param_hint="'--fabric'"
+        )
+    from fabric.design import load_fabric
+    from fabric.rollout.journal import journal_path
+
+    return journal_path(load_fabric(fabric).name)
+
+
 def _rollout(
-    playbook: Path, fabric: str, lab_platform: str | None, lab: str | None, journal: Path, emit: Any = None
+    playbook: Path,
+    fabric: str,
+    lab_platform: str | None,
+    lab: str | None,
+    journal: Path | None,
+    emit: Any = None,
 ) -> Any:
-    from fabric.rollout.engine import FabricSource, Options, Rollout
+    from fabric.rollout.engine import FabricSource, Rollout
     from fabric.rollout.playbook import load_playbook
 
     pb = load_playbook(playbook)
     src = FabricSource(fabric, platform_override=lab_platform, lab_topology=lab)
-    return _checked(Rollout(pb, src, Options(journal=str(journal)), emit=emit))
+    return _checked(Rollout(pb, src, _options(journal), emit=emit))
 
 
 def _checked(ro: Any) -> Any:
@@ -192,7 +228,7 @@ def plan(
     fabric: FabricOpt,
     lab_platform: LabPlatOpt = None,
     lab: LabOpt = None,
-    journal: JournalOpt = DEFAULT_JOURNAL,
+    journal: JournalOpt = None,
     report: ReportOpt = None,
 ) -> None:
     """Waves, devices and diffs. Reads devices, never changes them."""
@@ -211,7 +247,7 @@ def run(
     fabric: FabricOpt,
     lab_platform: LabPlatOpt = None,
     lab: LabOpt = None,
-    journal: JournalOpt = DEFAULT_JOURNAL,
+    journal: JournalOpt = None,
     report: ReportOpt = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Plan only (same as `plan`).")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
@@ -247,7 +283,8 @@ def _active(journal: Path, rollout_id: str | None, verb: str) -> tuple[Any, dict
 @app.command()
 def resume(
     rollout_id: Annotated[str | None, typer.Argument(help="Rollout id (default: the latest).")] = None,
-    journal: JournalOpt = DEFAULT_JOURNAL,
+    fabric: FabricOfJournalOpt = None,
+    journal: JournalOpt = None,
     report: ReportOpt = None,
     rollback: Annotated[bool, typer.Option("--rollback", help="Roll everything back instead.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
@@ -257,6 +294,7 @@ def resume(
 
     view = LiveView(quiet)
     try:
+        journal = _journal_of(fabric, journal)
         found = _active(journal, rollout_id, "resume")
         if found is None:
             return
@@ -273,12 +311,14 @@ def resume(
 @app.command()
 def abort(
     rollout_id: Annotated[str | None, typer.Argument(help="Rollout id (default: the latest).")] = None,
-    journal: JournalOpt = DEFAULT_JOURNAL,
+    fabric: FabricOfJournalOpt = None,
+    journal: JournalOpt = None,
 ) -> None:
     """Stop a rollout: the running process rolls back its wave; a dead one is rolled back here."""
     from fabric.rollout.engine import from_journal
 
     try:
+        journal = _journal_of(fabric, journal)
         found = _active(journal, rollout_id, "abort")
         if found is None:
             return
@@ -298,14 +338,15 @@ def abort(
 @app.command()
 def status(
     rollout_id: Annotated[str | None, typer.Argument(help="Rollout id (default: the latest).")] = None,
-    journal: JournalOpt = DEFAULT_JOURNAL,
+    fabric: FabricOfJournalOpt = None,
+    journal: JournalOpt = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Per-device state of a rollout (from the journal)."""
     from fabric.rollout.journal import Journal
 
     try:
-        j = Journal(journal)
+        j = Journal(_journal_of(fabric, journal))
         r = j.rollout(rollout_id)
         devs = j.devices(r["id"])
         lock = j.lock_holder(r["fabric"])
@@ -323,11 +364,14 @@ def status(
 
 
 @app.command()
-def history(journal: JournalOpt = DEFAULT_JOURNAL, limit: int = 20) -> None:
+def history(fabric: FabricOfJournalOpt = None, journal: JournalOpt = None, limit: int = 20) -> None:
     """Past rollouts, newest first."""
     from fabric.rollout.journal import Journal
 
-    j = Journal(journal)
+    try:
+        j = Journal(_journal_of(fabric, journal))
+    except FabricError as exc:
+        _fail(exc)
     t = Table(title="rollouts")
     for c in ("id", "playbook", "fabric", "operator", "state", "started", "duration"):
         t.add_column(c)
@@ -372,14 +416,14 @@ def deploy(
     hosts: Annotated[list[str] | None, typer.Option("--host", "-H", help="Only these devices.")] = None,
     lab_platform: LabPlatOpt = None,
     lab: LabOpt = None,
-    journal: JournalOpt = DEFAULT_JOURNAL,
+    journal: JournalOpt = None,
     report: ReportOpt = None,
     commit_confirm: Annotated[int, typer.Option()] = 120,
     dry_run: Annotated[bool, typer.Option("--dry-run")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
 ) -> None:
     """Push golden configs in one wave, with the same safety (commit-confirmed, gates, rollback)."""
-    from fabric.rollout.engine import FabricSource, Options, Rollout
+    from fabric.rollout.engine import FabricSource, Rollout
     from fabric.rollout.playbook import Playbook
 
     view = LiveView(quiet)
@@ -394,9 +438,7 @@ def deploy(
                 "constraints": {"redundancy_groups": False},
             }
         )
-        ro = _checked(
-            Rollout(pb, FabricSource(fabric, lab_platform, lab), Options(journal=str(journal)), emit=view)
-        )
+        ro = _checked(Rollout(pb, FabricSource(fabric, lab_platform, lab), _options(journal), emit=view))
         if dry_run:
             _print_plan(ro.plan())
             return

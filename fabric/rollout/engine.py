@@ -29,10 +29,10 @@ from fabric.model import Fabric
 from fabric.rollout.drivers import Driver, DriverError, Target, driver_class, driver_for
 from fabric.rollout.journal import (
     CONSISTENT,
-    DEFAULT_JOURNAL,
     IN_FLIGHT,
     Heartbeat,
     Journal,
+    journal_path,
     resume_action,
 )
 from fabric.rollout.plan import groups_of, plan_waves
@@ -231,7 +231,7 @@ def evaluate_gate(
 
 @dataclass
 class Options:
-    journal: str = str(DEFAULT_JOURNAL)
+    journal: str = ""  # "": the fabric's own journal and lock, journal_path(<fabric name>)
     dry_run: bool = False
     operator: str = ""
     stale_after: float = 30.0
@@ -375,7 +375,7 @@ class Rollout:
     # -------------------------------------------------------------- run
     def run(self) -> dict[str, Any]:
         t0 = time.monotonic()
-        j = self.journal = Journal(self.opts.journal, secrets=self._secrets())
+        j = self.journal = Journal(self.opts.journal or journal_path(self.fab.name), secrets=self._secrets())
         fabric_key = self.fab.name
         j.acquire(fabric_key, self.rid, self.opts.stale_after)
         try:
@@ -778,7 +778,7 @@ class Rollout:
         the step the process died at), then the remaining waves run (or, with ``rollback_all`` or an
         abort request, every confirmed device is rolled back too)."""
         t0 = time.monotonic()
-        j = self.journal = Journal(self.opts.journal, secrets=self._secrets())
+        j = self.journal = Journal(self.opts.journal or journal_path(self.fab.name), secrets=self._secrets())
         r = j.rollout(self.rid)
         fabric_key = r["fabric"]
         j.acquire(fabric_key, self.rid, self.opts.stale_after)
@@ -826,7 +826,7 @@ def _operator() -> str:
         return "unknown"
 
 
-def from_journal(rid: str | None, journal: str | Path = DEFAULT_JOURNAL, emit: Emit | None = None) -> Rollout:
+def from_journal(rid: str | None, journal: str | Path, emit: Emit | None = None) -> Rollout:
     """Rebuild a rollout from what the journal recorded (playbook model, fabric source, waves)."""
     j = Journal(journal)
     try:

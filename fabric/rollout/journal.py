@@ -29,7 +29,9 @@ from typing import Any
 from fabric.credentials import mask
 from fabric.errors import FabricError
 
-DEFAULT_JOURNAL = Path(".netfabric/journal.sqlite")
+# One journal (and so one lock) per fabric per machine, wherever the operator's shell is:
+# <state dir>/<fabric name>/journal.sqlite. --journal / Options.journal override it.
+STATE_DIR = Path("/var/lib/netfabric")
 FINAL_DEVICE = {"confirmed", "rolled_back", "reverted_by_timer", "skipped", "untouched"}
 IN_FLIGHT = {"armed", "committed", "gated", "rolling_back", "unreachable"}
 ACTIVE_ROLLOUT = {"planned", "running", "abort_requested"}
@@ -61,17 +63,48 @@ CREATE TABLE IF NOT EXISTS locks (
 """
 
 
+def state_dir() -> Path:
+    """``$NETFABRIC_STATE_DIR`` (absolute) or /var/lib/netfabric; read at call time."""
+    raw = os.environ.get("NETFABRIC_STATE_DIR")
+    if not raw:
+        return STATE_DIR
+    path = Path(raw).expanduser()
+    if not path.is_absolute():
+        raise FabricError(
+            f"'{raw}' is a relative path: the journal and lock would move with the current directory",
+            key="NETFABRIC_STATE_DIR",
+            fix="set an absolute path, e.g. /var/lib/netfabric",
+        )
+    return path
+
+
+def journal_path(fabric: str) -> Path:
+    """The rollout journal and lock of the fabric named ``fabric``."""
+    return state_dir() / fabric / "journal.sqlite"
+
+
 class Journal:
     """Thread-safe (one connection, one lock): Nornir worker threads write device steps concurrently."""
 
-    def __init__(self, path: str | Path = DEFAULT_JOURNAL, secrets: list[str] | None = None) -> None:
+    def __init__(self, path: str | Path, secrets: list[str] | None = None) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(self.path), check_same_thread=False, timeout=30, isolation_level=None)
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")  # a step on disk before the device action it announces
-        self._db.executescript(SCHEMA)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(
+                str(self.path), check_same_thread=False, timeout=30, isolation_level=None
+            )
+            self._db.row_factory = sqlite3.Row
+            self._db.execute("PRAGMA journal_mode=WAL")
+            # a step on disk before the device action it announces
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.executescript(SCHEMA)
+        except (OSError, sqlite3.Error) as exc:
+            raise FabricError(
+                f"cannot open the rollout journal: {getattr(exc, 'strerror', None) or exc}",
+                file=str(self.path),
+                fix="make its directory writable for the operators (e.g. `install -d -m 2775 -g <group> "
+                f"{self.path.parent}`), set NETFABRIC_STATE_DIR, or pass --journal (see docs/rollout.md)",
+            ) from None
         self._mu = threading.RLock()
         self.secrets = [s for s in (secrets or []) if s]
 
