@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fabric.errors import FabricError
+from fabric.frr_reload import RELOAD, frr_clean, frr_delta, not_applied, replace_script
 
 
 @dataclass
@@ -79,6 +80,13 @@ class Driver:
         """Make the change permanent; False when the device already reverted (timer fired)."""
         raise NotImplementedError
 
+    def normalise_config(self, text: str) -> str:
+        """The running config as compared before/after a rollback: without the banner and timestamp
+        comments a device prints on top (EOS ``! Command:``/``! Time:``, IOS-XR ``!! Last
+        configuration change``, Junos ``## Last commit``), trailing spaces and blank lines."""
+        lines = [ln.rstrip() for ln in text.splitlines()]
+        return "\n".join(ln for ln in lines if ln and not _BANNER.match(ln)) + "\n"
+
     def rollback(self, token: str) -> str:
         """Back to the checkpoint of ``token`` now (idempotent; fine after the timer fired)."""
         raise NotImplementedError
@@ -88,9 +96,15 @@ class Driver:
         raise NotImplementedError
 
     def facts(self) -> dict[str, Any]:
-        """Operational state for gates: {"bgp": {peer_ip: established?}, "routes": n, "interfaces": {...}}."""
+        """Operational state for gates: {"bgp": {peer_ip: established?}, "routes": n, "interfaces": {...},
+        "bgp_peers": {ip: {"up", "remote_as", "uptime"}}, "interface_detail": {name: {"admin_up", "mtu"}}}
+        (the last two feed the config_applied check; a platform may leave them empty)."""
         raise NotImplementedError
 
+
+_BANNER = re.compile(r"^(! (Command|Time|device|Startup-config last modified):"
+                     r"|!! (Last configuration change|IOS XR)|## Last (commit|changed)"
+                     r"|Building configuration|Current configuration)")
 
 DRIVERS: dict[str, type[Driver]] = {}
 
@@ -118,14 +132,6 @@ def driver_for(target: Target) -> Driver:
 # --------------------------------------------------------------------------------------------- FRR
 
 FRR_STATE_DIR = "/var/tmp/netfabric-rollout"
-_HEADER = re.compile(r"\A.*?(?=^frr version)", re.S | re.M)
-
-
-def frr_clean(text: str) -> str:
-    """Running config without vtysh's 'Building configuration...' banner (frr-reload chokes on it)."""
-    return _HEADER.sub("", text, count=1)
-
-
 def frr_paths(target: Target, token: str) -> dict[str, str]:
     # The lab's nodes share one filesystem, so the state dir is keyed by node name + mgmt address;
     # on a real box it is simply a local directory.
@@ -142,9 +148,6 @@ def frr_paths(target: Target, token: str) -> dict[str, str]:
     }
 
 
-RELOAD = "/usr/lib/frr/frr-reload.py"
-
-
 def frr_timer_cmd(p: dict[str, str], timeout: int) -> str:
     """The on-device revert timer: detached (nohup setsid), survives the SSH session and our process.
 
@@ -152,8 +155,12 @@ def frr_timer_cmd(p: dict[str, str], timeout: int) -> str:
     one of the two renames succeeds, so a late confirm can never race a revert in progress.
     """
     q = shlex.quote
+    # The delta reload, else the full replace, then a second delta pass (frr-reload may order deletions
+    # badly).  The engine checks the result against the checkpoint when it next reaches the device.
     body = (
         f"sleep {int(timeout)}; if mv {q(p['armed'])} {q(p['reverting'])} 2>/dev/null; then "
+        f"{RELOAD} --reload {q(p['ckpt'])} >/dev/null 2>&1 || "
+        f"{{ {replace_script(p['ckpt'])}; }} >/dev/null 2>&1; "
         f"{RELOAD} --reload {q(p['ckpt'])} >/dev/null 2>&1; mv {q(p['reverting'])} {q(p['reverted'])}; fi"
     )
     # The subshell keeps '&' from backgrounding the whole '&&' chain (which would hold the SSH channel).
@@ -282,6 +289,9 @@ class FrrDriver(Driver):
         rc, out = self.sh(apply + " 2>&1", timeout=120)
         if rc:
             raise DriverError(f"{self.t.name}: applying the candidate failed: {out[-400:]}")
+        if mode != "merge" and (missing := self._not_landed(p["cand"])):
+            # frr-reload exits 0 even when a daemon it had to configure is not running.
+            raise DriverError(f"{self.t.name}: FRR did not take the candidate: {'; '.join(missing[:5])}")
 
     def confirm(self, token: str) -> bool:
         p = frr_paths(self.t, token)
@@ -298,22 +308,54 @@ class FrrDriver(Driver):
     def rollback(self, token: str) -> str:
         p = frr_paths(self.t, token)
         q = shlex.quote
-        reload = f"{RELOAD} --reload {q(p['ckpt'])} >/dev/null 2>&1"
-        # Disarm first (the timer must not fire later); if the timer already won the race, wait for
-        # its revert to finish and report it; after a confirm ('all' policy) restore the checkpoint.
-        script = (
+        # Claim the revert from the timer (the same atomic rename it uses).  The timer is stopped only once
+        # the checkpoint has landed: a restore that fails re-arms it, so the device still reverts by itself.
+        rc, out = self.sh(
             f"test -s {q(p['ckpt'])} || exit 4; "
-            f"if mv {q(p['armed'])} {q(p['reverting'])} 2>/dev/null; then "
-            f"kill $(cat {q(p['pid'])}) 2>/dev/null; {reload} || exit 5; "
-            f"touch {q(p['reverted'])}; rm -f {q(p['reverting'])}; echo ROLLED; exit 0; fi; "
+            f"if mv {q(p['armed'])} {q(p['reverting'])} 2>/dev/null; then echo CLAIMED; exit 0; fi; "
             f"n=0; while test -e {q(p['reverting'])} && [ $n -lt 300 ]; do sleep 0.2; n=$((n+1)); done; "
             f"if test -e {q(p['reverted'])} && ! test -e {q(p['confirmed'])}; then echo TIMER; exit 0; fi; "
-            f"{reload} || exit 5; rm -f {q(p['confirmed'])}; touch {q(p['reverted'])}; echo ROLLED"
+            f"echo RESTORE"
         )
-        rc, out = self.sh(script, timeout=120)
         if rc:
             raise DriverError(f"{self.t.name}: rollback to checkpoint {token} failed (rc {rc}): {out[-300:]}")
-        return "reverted_by_timer" if "TIMER" in out else "rolled_back"
+        if "TIMER" in out and not self._not_landed(p["ckpt"]):
+            return "reverted_by_timer"
+        claimed = "CLAIMED" in out
+        missing = self._restore(p["ckpt"])
+        if missing:
+            if claimed:  # give the revert back to the device's timer (still sleeping: it was not killed)
+                self.sh(f"mv {q(p['reverting'])} {q(p['armed'])}")
+            raise DriverError(
+                f"{self.t.name}: rollback to checkpoint {token} did not land"
+                f"{' (the device timer stays armed)' if claimed else ''}: {'; '.join(missing[:5])}"
+            )
+        self.sh(
+            (f"kill $(cat {q(p['pid'])}) 2>/dev/null; " if claimed else "")
+            + f"touch {q(p['reverted'])}; rm -f {q(p['reverting'])} {q(p['confirmed'])}"
+        )
+        return "rolled_back"
+
+    def _not_landed(self, ckpt: str) -> list[str]:
+        """What still differs between the running config and ``ckpt`` ([] = landed): byte-equal to the
+        checkpoint (taken with the same command), else what ``frr-reload --test`` still finds."""
+        q = shlex.quote(ckpt)
+        rc, out = self.sh(f"vtysh -c 'show running-config' | sed -n '/^frr version/,$p' | cmp -s - {q} && "
+                          f"echo SAME || {RELOAD} --test {q} 2>/dev/null", timeout=120)
+        if rc == 0 and out.strip() == "SAME":
+            return []
+        return not_applied(out) if rc == 0 else [f"differs, and frr-reload --test failed (rc {rc})"]
+
+    def _restore(self, ckpt: str) -> list[str]:
+        """The checkpoint back in place: delta reload (twice: frr-reload may order deletions badly), then
+        the full replace when the delta did not land.  Returns what still differs ([] = landed)."""
+        q = shlex.quote(ckpt)
+        for cmd in (f"{RELOAD} --reload {q}", f"{RELOAD} --reload {q}", replace_script(ckpt)):
+            self.sh(cmd + " >/dev/null 2>&1", timeout=120)
+            missing = self._not_landed(ckpt)
+            if not missing:
+                return []
+        return missing
 
     def timer_state(self, token: str) -> str:
         p = frr_paths(self.t, token)
@@ -333,7 +375,7 @@ class FrrDriver(Driver):
 
 
 # One vtysh process for both (each vtysh start costs ~45 ms CPU: it builds FRR's whole CLI graph).
-_FACTS_CMD = "vtysh -c 'show bgp summary json' -c 'show ip route summary json'"
+_FACTS_CMD = "vtysh -c 'show bgp summary json' -c 'show ip route summary json' -c 'show interface json'"
 _SNAP_CMD = _FACTS_CMD.replace("vtysh", "vtysh -c 'show running-config no-header'", 1)
 
 
@@ -357,7 +399,9 @@ def _json_docs(text: str) -> list[Any]:
 
 
 def _frr_facts(out: str) -> dict[str, Any]:
-    facts: dict[str, Any] = {"bgp": {}, "routes": 0, "interfaces": {}}
+    """Gate facts (see Driver.facts) from vtysh's JSON: BGP summary, route summary, interfaces."""
+    facts: dict[str, Any] = {"bgp": {}, "routes": 0, "interfaces": {}, "bgp_peers": {},
+                             "interface_detail": {}}
     for doc in _json_docs(out):
         if not isinstance(doc, dict):
             continue
@@ -366,22 +410,19 @@ def _frr_facts(out: str) -> dict[str, Any]:
         elif isinstance(doc.get("ipv4Unicast"), dict):
             peers = doc["ipv4Unicast"].get("peers") or {}
             facts["bgp"] = {ip: p.get("state") == "Established" for ip, p in peers.items()}
+            facts["bgp_peers"] = {
+                ip: {"up": p.get("state") == "Established", "remote_as": p.get("remoteAs"),
+                     "uptime": p["peerUptimeMsec"] / 1000 if p.get("state") == "Established"
+                     and isinstance(p.get("peerUptimeMsec"), int) else None}
+                for ip, p in peers.items()
+            }
+        elif doc and all(isinstance(v, dict) and "administrativeStatus" in v for v in doc.values()):
+            facts["interfaces"] = {n: v.get("operationalStatus") == "up" for n, v in doc.items()}
+            facts["interface_detail"] = {
+                n: {"admin_up": v.get("administrativeStatus") == "up", "mtu": v.get("mtu")}
+                for n, v in doc.items()
+            }
     return facts
-
-
-def frr_delta(test_output: str) -> str:
-    """The 'Lines To Delete'/'Lines To Add' part of ``frr-reload.py --test`` ('' when nothing changes)."""
-    out: list[str] = []
-    tag = None
-    for ln in test_output.splitlines():
-        if ln.strip() in ("Lines To Delete", "Lines To Add"):
-            tag = "-" if "Delete" in ln else "+"
-        elif tag and ln.strip() and not set(ln.strip()) <= {"="}:
-            if re.match(r"^\d{4}-\d\d-\d\d ", ln):  # its log lines end the section
-                tag = None
-                continue
-            out.append(f"{tag} {ln}")
-    return "\n".join(out)
 
 
 # --------------------------------------------------------------------------------------------- EOS
@@ -484,8 +525,18 @@ class EosDriver(Driver):
     def facts(self) -> dict[str, Any]:
         d = self._dev()
         nb = self._call(d.get_bgp_neighbors)
-        peers = {ip: bool(p.get("is_up")) for vrf in nb.values() for ip, p in vrf.get("peers", {}).items()}
-        return {"bgp": peers, "routes": 0, "interfaces": {}}
+        all_peers = {ip: p for vrf in nb.values() for ip, p in vrf.get("peers", {}).items()}
+        ifs = self._call(d.get_interfaces)
+        return {
+            "bgp": {ip: bool(p.get("is_up")) for ip, p in all_peers.items()},
+            "bgp_peers": {ip: {"up": bool(p.get("is_up")), "remote_as": p.get("remote_as"),
+                               "uptime": p.get("uptime") if p.get("is_up") and (p.get("uptime") or -1) >= 0
+                               else None} for ip, p in all_peers.items()},
+            "routes": 0,
+            "interfaces": {},
+            "interface_detail": {n: {"admin_up": i.get("is_enabled"), "mtu": i.get("mtu")}
+                                 for n, i in ifs.items()},
+        }
 
 
 # ------------------------------------------------- vendors without a twin: untested against live devices

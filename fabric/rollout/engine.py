@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import difflib
 import getpass
 import os
 import secrets
@@ -26,6 +27,7 @@ import jinja2
 from fabric.credentials import credentials_for
 from fabric.errors import FabricError
 from fabric.model import Fabric
+from fabric.rollout import applied
 from fabric.rollout.drivers import Driver, DriverError, Target, driver_class, driver_for
 from fabric.rollout.journal import (
     CONSISTENT,
@@ -34,6 +36,7 @@ from fabric.rollout.journal import (
     Journal,
     journal_path,
     resume_action,
+    scrub,
 )
 from fabric.rollout.plan import groups_of, plan_waves
 from fabric.rollout.playbook import Playbook, select_targets
@@ -554,6 +557,7 @@ class Rollout:
             state = "armed"
             self.emit(w, h, "commit", "run", f"confirm within {self.pb.commit_confirm}s")
             t_dev = time.monotonic()
+            committed_at = time.time()
             drv.commit_confirmed(cand, mode, self.pb.commit_confirm, token)
             j.device(self.rid, h, "committed")
             state = "committed"
@@ -561,9 +565,9 @@ class Rollout:
                 self._prefetch.past_commit(h)
             if self.after_commit:
                 self.after_commit(h)
-            gate = self._gate(w, h, drv, pre)
+            gate = self._gate(w, h, drv, pre, change=(cand, mode, diff, committed_at))
             self._device_time(w, time.monotonic() - t_dev)
-            post_cfg = drv.running()
+            post_cfg = gate.pop("running")
             if gate["ok"]:
                 j.device(self.rid, h, "gated", post_config=post_cfg, gate=gate)
                 self.emit(w, h, "gate", "pass", _gate_line(gate))
@@ -590,13 +594,19 @@ class Rollout:
             crit = self.timing.setdefault("wave_device", {})
             crit[str(w)] = max(crit.get(str(w), 0.0), seconds)
 
-    def _gate(self, w: int, h: str, drv: Driver, pre: dict[str, Any]) -> dict[str, Any]:
+    def _gate(
+        self, w: int, h: str, drv: Driver, pre: dict[str, Any], change: tuple[str, str, str, float]
+    ) -> dict[str, Any]:
+        """Poll the gate until it passes or times out.  ``change``: (candidate, mode, diff, commit time)
+        for the config_applied check, which every gate runs (a silent failure must never confirm)."""
         g = self.pb.gates
         self.emit(w, h, "converge", "wait", f"up to {g.convergence_timeout:.0f}s")
         self._wait(g.convergence_wait)
         deadline = time.monotonic() + g.convergence_timeout
         nbrs = neighbors_of(self.fab, h) if g.neighbors else {}
         ndrv = {n: driver_for(self._targets[n]) for n in nbrs}
+        running = drv.running()  # what the device says it runs after the commit (also the journal's post)
+        cand, mode, diff, committed_at = change
         try:
             while True:
                 post = drv.facts()
@@ -606,11 +616,15 @@ class Rollout:
                     with contextlib.suppress(DriverError):
                         nfacts[n] = d.facts()
                 gate = evaluate_gate(self.pb, self.fab, h, pre, post, nfacts)
+                gate["checks"][:0] = applied.check(candidate=cand, mode=mode, running=running, post=post,
+                                                   diff=diff, commit_age=time.time() - committed_at)
+                gate["ok"] = all(c["ok"] for c in gate["checks"])
                 if gate["ok"] and g.validate_checks:
                     gate["checks"] += self._validate_checks(h, set(pre.get("validate_failing", [])))
                     gate["ok"] = all(c["ok"] for c in gate["checks"])
                 if gate["ok"] or time.monotonic() >= deadline:
                     gate["post"] = post
+                    gate["running"] = running
                     return gate
                 self._wait(1.0)
         finally:
@@ -692,6 +706,7 @@ class Rollout:
             drv = driver_for(self._targets[h])
             try:
                 how = drv.rollback(d["token"])
+                self._check_restored(drv, h, d["pre_config"])
                 j.device(
                     self.rid,
                     h,
@@ -709,6 +724,21 @@ class Rollout:
 
         with ThreadPoolExecutor(max_workers=max(1, len(hosts))) as ex:
             list(ex.map(one, hosts))
+
+    def _check_restored(self, drv: Driver, h: str, pre_config: str | None) -> None:
+        """Every driver, after a rollback: the running config must be the pre-change one again (as the
+        journal keeps it: secrets masked), or the rollback did not land, whatever the device said."""
+        if not pre_config:
+            return
+        assert self.journal
+        now = scrub(drv.running(), self.journal.secrets) or ""
+        if drv.normalise_config(now) == drv.normalise_config(pre_config):
+            return
+        delta = [ln for ln in difflib.unified_diff(drv.normalise_config(pre_config).splitlines(),
+                                                   drv.normalise_config(now).splitlines(), lineterm="", n=0)
+                 if ln[:1] in "+-" and ln[:3] not in ("+++", "---")]
+        raise DriverError(f"{h}: after the rollback the running config still differs from the pre-change "
+                          f"config: {'; '.join(delta[:6])}")
 
     def _undo_confirmed(self, hosts: list[str]) -> None:
         """Failure policy 'all': confirmed devices go back to their checkpoint (kept on the device)."""
@@ -743,6 +773,8 @@ class Rollout:
 
     def _verify_reverted(self, h: str, token: str | None, tries: int = 20) -> bool:
         assert self.journal
+        pre = {d["host"]: d for d in self.journal.devices(self.rid)}[h]["pre_config"]
+        last: DriverError | None = None
         for _ in range(tries):
             drv = driver_for(self._targets[h])
             try:
@@ -751,6 +783,7 @@ class Rollout:
                     self._wait(1.0)
                     continue
                 how = drv.rollback(token or "")  # idempotent: reports the timer's revert, or does it
+                self._check_restored(drv, h, pre)
                 self.journal.device(
                     self.rid,
                     h,
@@ -761,10 +794,16 @@ class Rollout:
                 )
                 self.emit(None, h, "timer", "ok", how)
                 return True
-            except DriverError:
+            except DriverError as exc:
+                last = exc
                 self._wait(1.0)
             finally:
                 drv.close()
+        if last is not None and not last.unreachable:
+            # Reachable, but the checkpoint did not land: say so (never "unreachable"), keep it in flight.
+            self.journal.device(self.rid, h, "rolling_back", error=f"rollback failed: {last}")
+            self.emit(None, h, "timer", "FAIL", f"reachable, rollback did not land: {last}")
+            return False
         self.emit(None, h, "timer", "UNKNOWN", "still unreachable; `fabric rollout resume` will verify")
         return False
 
