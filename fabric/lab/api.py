@@ -120,10 +120,38 @@ def state_for(topology: str | Path | None) -> State:
     return sts[0]
 
 
+def _host_networks() -> list[Any]:
+    """The IPv4 networks of the host's own interface addresses (``ip -j -4 addr``)."""
+    import ipaddress
+    import json
+    import subprocess
+
+    p = subprocess.run(["ip", "-j", "-4", "addr"], capture_output=True, text=True, timeout=10)
+    nets = []
+    for link in json.loads(p.stdout or "[]") if p.returncode == 0 else []:
+        for a in link.get("addr_info", []):
+            if a.get("local") and a.get("prefixlen") is not None:
+                nets.append(ipaddress.ip_interface(f"{a['local']}/{a['prefixlen']}").network)
+    return nets
+
+
 def free_mgmt_subnet(candidates: Iterable[str]) -> str:
-    """The first candidate /24 (``a.b.c.0/24``) no deployed lab uses."""
+    """The first candidate /24 (``a.b.c.0/24``) no deployed lab uses and no host interface is on.
+
+    The host check also sees labs of another registry (NETFABRIC_LAB_REGISTRY: the tests use their
+    own) and anything else on the host: their mgmt bridges carry the subnet's first address."""
+    import ipaddress
+
     used = {str(s.get("mgmt", {}).get("ipv4_subnet", "")) for s in registered()}
-    subnet = next((c for c in candidates if c not in used), None)
+    host = _host_networks()
+    subnet = next(
+        (
+            c
+            for c in candidates
+            if c not in used and not any(ipaddress.ip_network(c).overlaps(n) for n in host)
+        ),
+        None,
+    )
     if subnet is None:
         raise netns.LabError("no free management subnet for a private lab",
                              fix="destroy labs you no longer need: fabric lab destroy --all")
