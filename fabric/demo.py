@@ -7,6 +7,7 @@ end, also on failure or Ctrl-C, unless ``--keep-lab`` is given.
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 import subprocess
@@ -81,8 +82,10 @@ def main() -> None:
         console.print(Syntax("\n".join(text[:14]), "text", line_numbers=False))
 
     step("3. Lab: dc1 on the embedded lab (FRR in network namespaces, EOS device twins)")
-    fabric("lab", "destroy", "-t", TOPO, expect=None)
-    fabric("lab", "deploy", "-t", TOPO, "--wait-converged")
+    fabric("doctor", "--quiet", "--no-netns")
+    # --reconfigure: every node boots from the topology's startup-config, never from what an earlier run
+    # left in the lab directory (a twin's saved running-config would make the canary's diff empty).
+    fabric("lab", "deploy", "-t", TOPO, "--reconfigure", "--wait-converged")
     try:
         run_lab_steps()
     finally:
@@ -90,7 +93,7 @@ def main() -> None:
             console.print(f"[yellow]lab left up (--keep-lab): `fabric lab destroy -t {TOPO}` removes it[/]")
         else:
             step("8. Teardown")
-            fabric("lab", "destroy", "-t", TOPO, expect=None)
+            fabric("lab", "destroy", "-t", TOPO, "--cleanup", expect=None)
     console.print(f"\n[bold green]demo complete in {time.monotonic() - started:.0f} s[/]")
 
 
@@ -124,6 +127,12 @@ def run_lab_steps() -> None:
         "build/rollout-bad.json",
         expect=1,
     )
+    bad = json.loads(Path("build/rollout-bad.json").read_text())
+    states = {d["host"]: d["state"] for d in bad["devices"]}
+    others = {s for h, s in states.items() if h != "leaf1"}
+    if states.get("leaf1") != "rolled_back" or others - {"untouched"}:
+        raise StepFailed(f"the bad change was not contained at the canary: {states}")
+    console.print("[green]bad change caught at the canary (leaf1), rolled back; no other device touched[/]")
     fabric("rollout", "history", "--journal", "build/journal.sqlite", expect=None)
     wait_valid()
 

@@ -13,9 +13,12 @@ RELOAD = "/usr/lib/frr/frr-reload.py"
 _HEADER = re.compile(r"\A.*?(?=^frr version)", re.S | re.M)
 
 # Lines ``frr-reload.py --test`` keeps reporting after a successful reload, because FRR never shows them
-# in its running config: forwarding is a kernel sysctl (on by default, so FRR prints nothing), and the
-# hostname comes from the node's UTS namespace unless a config sets one.
-_ALWAYS_IN_DELTA = re.compile(r"^[-+] (no )?(ip forwarding|ipv6 forwarding|hostname \S+)$")
+# in its running config or cannot change them at run time: forwarding is a kernel sysctl (on by default,
+# so FRR prints nothing), the hostname comes from the node's UTS namespace unless a config sets one, and
+# ``frr version``/``frr defaults`` describe the build and are read only at daemon start.
+_ALWAYS_IN_DELTA = re.compile(
+    r"^[-+] (no )?(ip forwarding|ipv6 forwarding|hostname \S+|frr (version|defaults) .*)$"
+)
 
 
 def frr_clean(text: str) -> str:

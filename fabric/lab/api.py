@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import shutil
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from fabric.errors import FabricError
 from fabric.lab import clab_backend, netns, readiness
 from fabric.lab.state import State, load_state, registered
 from fabric.lab.topology import Topology, load_topology
@@ -24,23 +27,28 @@ def deploy(
     wait: bool = False,
     wait_converged: bool = False,
     timeout: float = 60,
+    reconfigure: bool = False,
     log: Log = netns._nolog,
 ) -> State:
     """Deploy a lab and return its state (contracts.md shape).
 
     ``wait``: every FRR daemon answers vtysh; ``wait_converged``: also every configured BGP/OSPF/IS-IS
     session is up and LLDP sees both ends of every link.  Raises ``LabError`` listing what is not
-    ready after ``timeout`` (lab left running).
+    ready after ``timeout`` (lab left running).  ``reconfigure`` (containerlab's ``deploy
+    --reconfigure``): destroy the lab if it runs and delete its lab directory first, so every node boots
+    from the topology's startup-config, not from what it saved (twins' running and saved configs).
     """
     if backend == "containerlab":
         topo_path = topology.path if isinstance(topology, Topology) else Path(topology)
-        rc = clab_backend.run(clab_backend.deploy_cmd(topo_path))
+        rc = clab_backend.run(clab_backend.deploy_cmd(topo_path, reconfigure=reconfigure))
         if rc != 0:
             raise netns.LabError(f"containerlab deploy failed ({rc})", file=str(topo_path))
         return {"name": "", "backend": "containerlab", "topology": str(topo_path), "nodes": {}}
     if backend != "netns":
         raise netns.LabError(f"unknown backend '{backend}'", key="--backend", fix="netns or containerlab")
     topo = _topo(topology)
+    if reconfigure:
+        destroy(topo.path, cleanup=True, log=log)
     state = netns.deploy(topo, log=log)
     pending: list[str] = []
     if wait_converged:
@@ -84,18 +92,34 @@ def _states(topology: str | Path | None, all_labs: bool) -> list[State]:
 
 
 def destroy(topology: str | Path | None = None, *, all_labs: bool = False, backend: str = "netns",
-            log: Log = netns._nolog) -> list[str]:
-    """Destroy one lab (by topology) or every registered lab; returns the destroyed lab names."""
+            cleanup: bool = False, log: Log = netns._nolog) -> list[str]:
+    """Destroy one lab (by topology) or every registered lab; returns the destroyed lab names.
+
+    ``cleanup`` (containerlab's ``destroy --cleanup``): also delete each lab directory, with the
+    twins' saved running/startup configs and the lab's keys, so the next deploy starts clean."""
     if backend == "containerlab":
-        clab_backend.run(clab_backend.destroy_cmd(Path(topology) if topology else None, all_labs=all_labs))
+        clab_backend.run(clab_backend.destroy_cmd(Path(topology) if topology else None, all_labs=all_labs,
+                                                  cleanup=cleanup))
         return []
     netns.require_root()
     names = []
+    dirs = []
     for st in _states(topology, all_labs):
         netns.destroy_state(st, log=log)
         names.append(st["name"])
+        dirs.append((st["name"], Path(st["lab_dir"])))
     if all_labs:
         netns.sweep_orphans(log=log)
+    if cleanup:
+        if topology is not None and not all_labs:
+            with contextlib.suppress(FabricError):  # not deployed: its lab dir may still be there
+                t = load_topology(Path(topology).resolve(), warn=False)
+                dirs.append((t.name, t.lab_dir))
+        for name, d in dict.fromkeys(dirs):
+            # Only ever a directory named as containerlab names lab directories.
+            if d.name == f"clab-{name}" and d.is_dir():
+                shutil.rmtree(d)
+                log(f"lab directory {d} removed")
     return names
 
 

@@ -53,6 +53,9 @@ def deploy(
     wait_converged: bool = typer.Option(False, "--wait-converged",
                                         help="also wait for configured BGP/OSPF/IS-IS sessions"),
     timeout: float = typer.Option(60.0, "--timeout", help="seconds for --wait/--wait-converged"),
+    reconfigure: bool = typer.Option(False, "--reconfigure", "-c",
+                                     help="destroy the lab and delete its lab directory first: every node "
+                                          "boots from the topology's startup-config (as containerlab)"),
 ) -> None:
     """Deploy a lab."""
     from fabric.lab import api
@@ -67,10 +70,10 @@ def deploy(
             for w in t.warnings:
                 err.print(f"[yellow]warning:[/yellow] {path}: {w}", highlight=False)
             api.deploy(t, backend=backend, wait=wait, wait_converged=wait_converged, timeout=timeout,
-                       log=_log)
+                       reconfigure=reconfigure, log=_log)
             _print_rows(api.inspect(path))
         else:
-            api.deploy(path, backend=backend)
+            api.deploy(path, backend=backend, reconfigure=reconfigure)
     except FabricError as exc:
         _fail(exc)
     except (OSError, subprocess.SubprocessError) as exc:
@@ -118,13 +121,15 @@ def destroy(
     topo: Path = TopoOpt,
     all_labs: bool = typer.Option(False, "--all", "-a", help="every lab in /run/netfabric/labs"),
     backend: str = typer.Option("netns", "--backend", "-b"),
+    cleanup: bool = typer.Option(False, "--cleanup", "-c",
+                                 help="also delete the lab directory (saved twin configs, keys)"),
 ) -> None:
     """Destroy a lab (idempotent): processes, namespaces, links, bridge, FRR pathspace dirs."""
     from fabric.lab import api
 
     try:
         path = None if all_labs else _find_topology(topo, True)
-        names = api.destroy(path, all_labs=all_labs, backend=backend, log=_log)
+        names = api.destroy(path, all_labs=all_labs, backend=backend, cleanup=cleanup, log=_log)
         if not names and backend == "netns":
             err.print("nothing to destroy")
     except FabricError as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +56,9 @@ def build_state(topo: Topology, backend: str = "netns", twins: dict[str, str | N
         }
     return {
         "name": topo.name,
+        # One id per deployment: a twin that finds another id in its saved state knows the device was
+        # "rebooted" (namespace inode numbers are reused by the kernel, so they cannot tell).
+        "deploy_id": uuid.uuid4().hex,
         "prefix": topo.prefix,
         "topology": str(topo.path),
         "lab_dir": str(topo.lab_dir),

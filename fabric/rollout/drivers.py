@@ -243,8 +243,10 @@ class FrrDriver(Driver):
         p = frr_paths(self.t, "diff")
         self._put(p["cand"], candidate)
         rc, out = self.sh(
-            f"{RELOAD} --test {shlex.quote(p['cand'])} 2>/dev/null; rm -f {shlex.quote(p['cand'])}"
+            f"{RELOAD} --test {shlex.quote(p['cand'])} 2>&1; rc=$?; rm -f {shlex.quote(p['cand'])}; exit $rc"
         )
+        if rc:  # an empty delta from a failed diff would skip the device as "no change"
+            raise DriverError(f"{self.t.name}: frr-reload --test failed (rc {rc}): {out.strip()[-300:]}")
         return frr_delta(out)
 
     def presnap(
@@ -263,13 +265,17 @@ class FrrDriver(Driver):
         rc, out = self.sh(
             f"mkdir -p {q(p['dir'])} && cat > {q(p['cand'])} && {_SNAP_CMD} > {q(snap)} && "
             f"sed '/^end$/q' {q(snap)} > {q(run)} && {RELOAD} --test --input {q(run)} {q(p['cand'])} "
-            f"2>/dev/null; echo '@@@'; cat {q(snap)}; rm -f {q(p['cand'])} {q(snap)} {q(run)}",
+            f"2>&1; echo \"@@@$?\"; cat {q(snap)}; rm -f {q(p['cand'])} {q(snap)} {q(run)}",
             candidate,
         )
         delta, _, snapshot = out.partition("@@@")
+        test_rc, _, snapshot = snapshot.partition("\n")
         running, end, facts = snapshot.partition("\nend\n")
         if rc or not end or "frr version" not in running:
             raise DriverError(f"{self.t.name}: pre-snapshot failed: {out[-300:]}")
+        if test_rc.strip() != "0":  # an empty delta from a failed diff would skip the device as "no change"
+            raise DriverError(f"{self.t.name}: frr-reload --test failed (rc {test_rc.strip()}): "
+                              f"{delta.strip()[-300:]}")
         return frr_clean(running + end), _frr_facts(facts), frr_delta(delta)
 
     def commit_confirmed(self, candidate: str, mode: str, timeout: int, token: str) -> None:

@@ -140,7 +140,7 @@ def test_golden_rollout_uses_next_wave_diffs_computed_ahead(lab: PrivateLab, tmp
         finally:
             d.close()
     rep = ro.run()
-    assert rep["outcome"] == "completed", rep
+    assert rep["outcome"] == "completed", [(d["host"], d["state"], d.get("error")) for d in rep["devices"]]
     assert ro.timing.get("prefetched") == len(ro.waves[1]) >= 2
     from fabric.rollout import cli as rollout_cli
 

@@ -131,11 +131,13 @@ class EosTwin(DeviceTwin):
         tmp.replace(path)  # atomic: a crash never leaves half a config
 
     def _netns_id(self) -> str:
+        """This deployment of the node: the lab's deploy id (a namespace's inode number alone is reused
+        by the kernel, so a redeploy could look like a twin restart and keep the old running-config)."""
         try:
             st = os.stat(f"/run/netns/{self.netns}") if self.netns else None
         except OSError:
             return ""
-        return f"{st.st_dev}:{st.st_ino}" if st else ""
+        return f"{self.lab.get('deploy_id', '')}:{st.st_dev}:{st.st_ino}" if st else ""
 
     def load(self) -> None:
         """The cheap half of a boot: state files only, so the node can serve at once."""
