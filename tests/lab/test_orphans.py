@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from fabric.lab import netns
 from tests.conftest import require_lab
@@ -16,6 +17,18 @@ def _fake_daemon(ns: str) -> subprocess.Popen[bytes]:
                              f'"import time; time.sleep(60)" -N {ns}'])
 
 
+def _wait_exec(p: subprocess.Popen[bytes], ns: str) -> None:
+    """Until bash has exec'd the daemon: its command line is FRR's, with the pathspace."""
+    end = time.monotonic() + 10
+    cmd = b""
+    while time.monotonic() < end:
+        cmd = Path(f"/proc/{p.pid}/cmdline").read_bytes()
+        if cmd.startswith(b"/usr/lib/frr/zebra\0") and f"-N\0{ns}".encode() in cmd:
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"fake daemon {p.pid} never exec'd (cmdline {cmd!r})")
+
+
 def test_sweep_kills_only_daemons_whose_namespace_is_gone() -> None:
     require_lab()
     orphan = _fake_daemon("clab-orphantest-n1")
@@ -23,7 +36,8 @@ def test_sweep_kills_only_daemons_whose_namespace_is_gone() -> None:
     subprocess.run(["ip", "netns", "add", alive_ns], check=True)
     live = _fake_daemon(alive_ns)
     try:
-        time.sleep(0.3)
+        for p, ns in ((orphan, "clab-orphantest-n1"), (live, alive_ns)):
+            _wait_exec(p, ns)
         assert orphan.pid in netns._lab_pids({"clab-orphantest-n1"}, None)
         netns.sweep_orphans()
         assert orphan.wait(timeout=5) == -9

@@ -41,12 +41,9 @@ def triangle(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any
     try:
         yield {"state": state, "topo": topo}
     finally:
-        t0 = time.monotonic()
-        destroy(topo)
-        elapsed = time.monotonic() - t0
+        destroy(topo)  # how long it takes: bench/bench_lab.py (target <= 3 s)
         left = lab_leftovers(names, state["mgmt"]["bridge"])
         assert not left, f"destroy left: {left}"
-        assert elapsed < 5, f"destroy took {elapsed:.1f}s"
 
 
 def ns_ping(ns: str, ip: str, tries: int = 5) -> bool:
@@ -119,11 +116,9 @@ def test_ssh_sessions_use_the_node_home(triangle: dict[str, Any]) -> None:
     client.connect(r1["mgmt_ipv4"], username="root", key_filename=key, look_for_keys=False,
                    allow_agent=False, timeout=10)
     try:
-        t0 = time.monotonic()
         _, out, _ = client.exec_command('echo "$HOME"; pwd; shopt login_shell; echo "rc=$NETFABRIC_NODE"; '
                                         'echo ~root', timeout=15)
         lines = out.read().decode().splitlines()
-        elapsed = time.monotonic() - t0
         chan = client.invoke_shell()  # interactive login shell: ~/.profile of the node home
         chan.sendall(b'echo "LOGIN:$HOME:$NETFABRIC_NODE"; exit\n')
         buf = b""
@@ -139,7 +134,7 @@ def test_ssh_sessions_use_the_node_home(triangle: dict[str, Any]) -> None:
     assert lines[2].split() == ["login_shell", "off"]
     assert lines[3] == "rc=r1"  # the node's own ~/.bashrc ran, not /root's
     assert f"LOGIN:{home}:r1".encode() in buf, buf[-300:]
-    assert elapsed < 5
+    # how long the login + command takes: bench/bench_lab.py (ssh figure, target <= 5 s)
     # the host's passwd is untouched
     assert Path("/etc/passwd").read_text().split("root:", 1)[1].split(":")[4] != home
 

@@ -129,7 +129,14 @@ class FrrLab:
                 "-i",
                 str(run / f"{daemon}.pid"),
             )
-        time.sleep(0.3)
+        # `-d` returns before the daemon listens: vtysh -f needs every daemon's vty socket.
+        socks = [run / f"{daemon}.vty" for daemon in DAEMONS]
+        end = time.monotonic() + 15
+        while not all(s.exists() for s in socks) and time.monotonic() < end:
+            time.sleep(0.05)
+        missing = [s.name for s in socks if not s.exists()]
+        if missing:
+            raise RuntimeError(f"{node.name}: FRR daemons not listening after 15 s: {missing}")
         conf = d / "frr.conf"
         conf.write_text(node.config)
         sh("ip", "netns", "exec", ns, "vtysh", "-N", ns, "-f", str(conf))
@@ -152,6 +159,8 @@ class FrrLab:
             if os.path.exists(self.lldp_sock(node.name)):
                 break
             time.sleep(0.1)
+        else:
+            raise RuntimeError(f"{node.name}: lldpd never created {self.lldp_sock(node.name)}")
         # Fast LLDP so tests converge in seconds; lldpd refuses config until it is fully up.
         for cmd in ("configure lldp tx-interval 1", "configure lldp portidsubtype ifname"):
             for _ in range(50):
@@ -161,6 +170,8 @@ class FrrLab:
                 if res.returncode == 0 and not res.stderr.strip():
                     break
                 time.sleep(0.1)
+            else:
+                raise RuntimeError(f"{node.name}: lldpcli {cmd!r} refused for 5 s: {res.stderr.strip()}")
         # sshd with wrappers so `vtysh` / `lldpcli` in the session reach this node's daemons.
         bindir = d / "bin"
         bindir.mkdir(exist_ok=True)
@@ -311,6 +322,12 @@ router bgp {asn}
     return FrrLab(name, nodes, [("a", "eth1", "b", "eth1"), ("a", "eth2", "b", "eth2")], workdir)
 
 
+def _prefixes_received(lab: FrrLab, node: str) -> int:
+    data = json.loads(lab.vtysh(node, "show bgp vrf all summary json"))
+    peers = [p for vrf in data.values() for p in vrf.get("ipv4Unicast", {}).get("peers", {}).values()]
+    return min((int(p.get("pfxRcd", 0)) for p in peers), default=0)
+
+
 def record(out: Path) -> None:
     """Record FRR's JSON from a converged real pair into fixture files."""
     lab = pair_lab(Path("/tmp/netfabric-valtest"))
@@ -325,9 +342,10 @@ def record(out: Path) -> None:
             ),
             30,
         )
+        # and each side has the other's loopback (the counters recorded below are not 0)
+        ok = ok and all(lab.wait(lambda n=n: _prefixes_received(lab, n) >= 1, 30) for n in ("a", "b"))
         if not ok:
             raise SystemExit("FRR pair did not converge")
-        time.sleep(3)
         out.mkdir(parents=True, exist_ok=True)
         cmds = {
             "show_bgp_vrf_all_summary.json": "show bgp vrf all summary json",
@@ -347,7 +365,13 @@ def record(out: Path) -> None:
         # A broken session too: peer AS mismatch on a, shut eth2 on b.
         lab.vtysh("a", "configure terminal\nrouter bgp 65101\nneighbor 10.1.0.0 remote-as 65199")
         lab.vtysh("a", "clear bgp *")
-        time.sleep(8)
+        # recorded once a's session is down with the reason b gave it (what the fixture is for)
+        if not lab.wait(
+            lambda: "Bad Peer AS" in lab.vtysh("a", "show bgp vrf all neighbors json")
+            and lab.bgp_established("a") == 0,
+            30,
+        ):
+            raise SystemExit("the AS mismatch never showed on a")
         (out / "frr_a_broken_show_bgp_vrf_all_summary.json").write_text(
             lab.vtysh("a", "show bgp vrf all summary json")
         )

@@ -138,7 +138,7 @@ def test_dc1_converged_all_pass(lab: Lab) -> None:
         "spine1::interface::Ethernet1",
     ):
         assert ids[rid].status == "pass", (rid, ids[rid].reason)
-    assert run.collect_seconds < 10
+    # collection time is a figure of bench/bench_validate.py (target: 64 devices <= 5 s), not asserted here
 
 
 def test_eos_twin_export_policy_follows_live_edits(lab: Lab) -> None:
