@@ -7,7 +7,9 @@ file, key and fix; no traceback reaches an operator for bad input.
 from __future__ import annotations
 
 import importlib
+import logging
 import sys
+import traceback
 from collections import Counter
 from pathlib import Path
 from typing import Annotated
@@ -17,7 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from fabric import __version__
-from fabric.errors import FabricError
+from fabric.errors import ExitCode, FabricError
 
 console = Console()
 err_console = Console(stderr=True)
@@ -154,12 +156,25 @@ def _mount() -> None:
 _mount()
 
 
+# Libraries that log a traceback for every device they could not reach (pyeapi, paramiko's transport
+# thread, a failed Nornir task); the commands report each unreachable device themselves, in one line.
+_NOISY_LOGGERS = ("pyeapi", "paramiko", "ncclient", "nornir")
+
+
 def run() -> None:
+    """Entry point. Exit codes (fabric.errors.ExitCode, docs/commands.md): 0 ok, 1 checks failed or
+    drift found, 2 usage or bad input, 3 could not check (unreachable, or the tool itself failed)."""
+    for name in _NOISY_LOGGERS:
+        logging.getLogger(name).addHandler(logging.NullHandler())
     try:
         app(standalone_mode=True)
     except FabricError as exc:
         err_console.print(f"[red]error:[/] {exc.render()}", highlight=False)
-        sys.exit(2)
+        sys.exit(ExitCode.USAGE)
+    except Exception:  # a bug or a failing environment: never 1, which a scheduler reads as "drift found"
+        traceback.print_exc()
+        err_console.print("[red]error:[/] internal error (above): nothing was checked", highlight=False)
+        sys.exit(ExitCode.UNCHECKED)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from fabric.errors import FabricError
+from fabric.errors import ExitCode, FabricError
 
 app = typer.Typer(
     help="Config compliance: drift per feature, backups, remediation, history.", no_args_is_help=True
@@ -70,6 +70,20 @@ def _html(rep, db: Path) -> str:  # type: ignore[no-untyped-def]
     return report.to_html(rep.fabric, rep.results, rep.remediations, trend, rep.finished, changes)
 
 
+def verdict(report) -> ExitCode:  # type: ignore[no-untyped-def]
+    """1 when drift was found on a device that could be checked (even if others could not); else 3
+    when a device was unreachable or its config could not be compared (or nothing was checked);
+    else 0."""
+    from fabric.compliance import ERROR, UNREACHABLE
+    from fabric.compliance.engine import COMPLIANT
+
+    status = {r.status for r in report.results}
+    return ExitCode.verdict(
+        failed=bool(status - {COMPLIANT, UNREACHABLE, ERROR}),
+        unchecked=not status or bool(status & {UNREACHABLE, ERROR}),
+    )
+
+
 def _once(
     target: str,
     features: list[str] | None,
@@ -81,7 +95,7 @@ def _once(
     metrics: Path | None,
     state: bool,
     extra: dict[str, Path | None] | None = None,
-) -> bool:
+) -> ExitCode:
     from fabric.compliance import history, report, run_compliance
 
     rep = run_compliance(target, features=features, hosts=hosts, db=db, backup_dir=backup_dir, state=state)
@@ -131,7 +145,7 @@ def _once(
         + (f", run {rep.run_id}" if rep.run_id else ""),
         highlight=False,
     )
-    return rep.compliant
+    return verdict(rep)
 
 
 @app.command()
@@ -154,27 +168,31 @@ def run(
     ] = None,
     max_runs: Annotated[int | None, typer.Option("--max-runs", hidden=True)] = None,
 ) -> None:
-    """Compare running vs golden per feature; exit 0 only if everything is compliant."""
+    """Compare running vs golden per feature. Exit 0 compliant, 1 drift, 3 a device could not be checked."""
     if fmt not in ("table", "json", "junit", "html"):
         raise FabricError(f"unknown format '{fmt}'", key="--format", fix="table, json, junit or html")
     extra = {"html": html, "junit": junit}
     args = (target, _csv(features), _csv(hosts), fmt, output, db, backup_dir, metrics, state, extra)
     if not every:
-        raise typer.Exit(0 if _once(*args) else 1)
+        raise typer.Exit(_once(*args))
     interval = parse_interval(every)
-    n, ok = 0, False
+    n, code = 0, ExitCode.UNCHECKED
     while max_runs is None or n < max_runs:
         start = time.monotonic()
         try:
-            ok = _once(*args)
+            code = _once(*args)
+        except FabricError:
+            if n == 0:  # bad input: fail now (exit 2), not once per interval forever
+                raise
+            code = ExitCode.UNCHECKED
         except Exception as exc:  # a scheduler loop must survive anything one run throws
-            ok = False
+            code = ExitCode.UNCHECKED
             err.print(f"[red]run failed:[/] {exc.__class__.__name__}: {exc}", highlight=False)
         n += 1
         if max_runs is not None and n >= max_runs:
             break
         time.sleep(max(0.0, interval - (time.monotonic() - start)))
-    raise typer.Exit(0 if ok else 1)
+    raise typer.Exit(code)  # the last run's
 
 
 @app.command()
@@ -211,7 +229,7 @@ def remediate(
         console.print(f"{name}: {what} -> {path}")
         if push and snippet:
             console.print(f"{name}: pushed ({push_remediation(fab, name, snippet)})")
-    raise typer.Exit(1 if errors else 0)
+    raise typer.Exit(ExitCode.UNCHECKED if errors else ExitCode.OK)
 
 
 @app.command("history")

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from fabric.errors import FabricError
+from fabric.errors import ExitCode, FabricError
 
 HostsOpt = Annotated[str | None, typer.Option("--hosts", help="comma-separated host names (default: all)")]
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table, json, junit or markdown")]
@@ -23,7 +23,14 @@ def _hosts(value: str | None) -> list[str] | None:
 
 def _fail(exc: FabricError) -> None:
     typer.echo(f"error: {exc.render()}", err=True)
-    raise typer.Exit(2)
+    raise typer.Exit(ExitCode.USAGE)
+
+
+def _verdict(results: list[Any]) -> ExitCode:
+    """1 when a check failed; else 3 when one could not run (device not collected, no data) or
+    nothing passed at all; else 0."""
+    status = [r.status for r in results]
+    return ExitCode.verdict(failed="fail" in status, unchecked="error" in status or "pass" not in status)
 
 
 def register(app: typer.Typer) -> None:
@@ -92,7 +99,7 @@ def register(app: typer.Typer) -> None:
                 typer.echo(report.summary_line(run.results, timing), err=True)
             else:
                 typer.echo(text)
-        raise typer.Exit(0 if run.ok else 1)
+        raise typer.Exit(_verdict(run.results))
 
     @app.command("snapshot")
     def snapshot_cmd(
@@ -119,7 +126,7 @@ def register(app: typer.Typer) -> None:
         typer.echo(f"snapshot {tag}: {len(state.devices)} devices -> {path}")
         for n, err in bad.items():
             typer.echo(f"  {n}: not collected: {err}", err=True)
-        raise typer.Exit(1 if bad else 0)
+        raise typer.Exit(ExitCode.UNCHECKED if bad else ExitCode.OK)
 
     @app.command("diff")
     def diff_cmd(
@@ -165,4 +172,5 @@ def register(app: typer.Typer) -> None:
             for dev in sorted(set(a.devices) & set(b.devices)):
                 for path, x, y in changes(a.devices[dev], b.devices[dev]):
                     typer.echo(f"{dev} {path}: {x} -> {y}")
-        raise typer.Exit(0 if all(r.status in ("pass", "skip") for r in results) else 1)
+        status = [r.status for r in results]
+        raise typer.Exit(ExitCode.verdict(failed="fail" in status, unchecked="error" in status))

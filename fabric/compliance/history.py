@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fabric.compliance.engine import COMPLIANT, FeatureResult
+from fabric.compliance.engine import COMPLIANT, ERROR, UNREACHABLE, FeatureResult
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -149,7 +149,11 @@ def changes(before: list[FeatureResult], after: list[FeatureResult]) -> list[dic
 def metrics_text(results: list[FeatureResult], timestamp: float, features: list[str] | None = None) -> str:
     """Prometheus textfile-collector format (node_exporter --collector.textfile.directory)."""
     devs = device_status(results)
-    fails = Counter(r.feature for r in results if not r.compliant)
+    # Drift (exit code 1) and "could not check" (exit code 3) are separate series, so an alert on
+    # drift never fires for a device that is only unreachable, and the other way round.
+    unchecked = {r.device for r in results if r.status in (UNREACHABLE, ERROR)}
+    drifted = [r for r in results if r.status not in (COMPLIANT, UNREACHABLE, ERROR)]
+    fails = Counter(r.feature for r in drifted)
     names = sorted({r.feature for r in results} | set(features or []))
     lines = [
         "# HELP netfabric_compliance_devices_compliant Devices whose every feature is compliant.",
@@ -158,7 +162,14 @@ def metrics_text(results: list[FeatureResult], timestamp: float, features: list[
         "# HELP netfabric_compliance_devices_total Devices checked in the last run.",
         "# TYPE netfabric_compliance_devices_total gauge",
         f"netfabric_compliance_devices_total {len(devs)}",
-        "# HELP netfabric_compliance_feature_failures Devices not compliant for a feature.",
+        "# HELP netfabric_compliance_devices_drifted Devices with drift in at least one feature.",
+        "# TYPE netfabric_compliance_devices_drifted gauge",
+        f"netfabric_compliance_devices_drifted {len({r.device for r in drifted})}",
+        "# HELP netfabric_compliance_devices_unchecked Devices that could not be checked (unreachable, "
+        "config not comparable).",
+        "# TYPE netfabric_compliance_devices_unchecked gauge",
+        f"netfabric_compliance_devices_unchecked {len(unchecked)}",
+        "# HELP netfabric_compliance_feature_failures Devices whose feature drifted (not: unreachable).",
         "# TYPE netfabric_compliance_feature_failures gauge",
     ]
     lines += [f'netfabric_compliance_feature_failures{{feature="{n}"}} {fails.get(n, 0)}' for n in names]

@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from fabric.errors import FabricError
+from fabric.errors import ExitCode, FabricError
 
 app = typer.Typer(help="Embedded lab: run containerlab topologies with real FRR in network namespaces.",
                   no_args_is_help=True)
@@ -26,7 +26,8 @@ TopoOpt = typer.Option(None, "--topo", "-t", help="containerlab topology file (*
 def _fail(exc: BaseException) -> NoReturn:
     err.print(f"[red]error:[/red] {exc}", highlight=False, markup=True)
     # Bad topology or host (FabricError names the file/key/fix): 2, as for every command's bad input.
-    raise typer.Exit(2 if isinstance(exc, FabricError) else 1)
+    # Anything else (a deploy the system refused, an interrupt) is not a failed check: 3, could not do it.
+    raise typer.Exit(ExitCode.USAGE if isinstance(exc, FabricError) else ExitCode.UNCHECKED)
 
 
 def _find_topology(topo: Path | None, required: bool) -> Path | None:
@@ -203,7 +204,7 @@ def scenario(
         report.write_text(json.dumps(res, indent=2, default=str))
     out.print(f"scenario {res['scenario']}: {'passed' if res['ok'] else 'FAILED'}", highlight=False)
     if not res["ok"]:
-        raise typer.Exit(1)
+        raise typer.Exit(ExitCode.FAILED)
 
 
 def main() -> None:

@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
-from fabric.errors import FabricError
+from fabric.errors import ExitCode, FabricError
 
 app = typer.Typer(
     help="Staged canary rollouts with commit-confirmed and automatic rollback.",
@@ -141,9 +141,28 @@ def _emit_report(report: dict[str, Any], path: Path | None) -> None:
         console.print(f"report written to {path}")
 
 
+# A device that failed in one of these states never got its change: the rollout could not read it
+# (pre-snapshot) or lost it after the commit (its own timer reverted it).
+_UNCHECKED_STATES = {"pending", "prechecked", "untouched", "unreachable", "reverted_by_timer"}
+
+
+def exit_code(report: dict[str, Any]) -> ExitCode:
+    """0 completed; 1 a gate failed, a device refused the change, or the rollout was aborted; else 3
+    when it stopped because a device could not be reached (FAILED wins when both happened)."""
+    if report["outcome"] == "completed":
+        return ExitCode.OK
+    devs = report["devices"]
+    gate_failed = any(d.get("gate") and not d["gate"].get("ok") for d in devs)
+    refused = any(d.get("error") and d["state"] not in _UNCHECKED_STATES for d in devs)
+    unchecked = any(d.get("error") and d["state"] in _UNCHECKED_STATES for d in devs)
+    failed = gate_failed or refused or report["outcome"] == "aborted" or not unchecked
+    return ExitCode.verdict(failed=failed, unchecked=unchecked)
+
+
 def _exit_for(report: dict[str, Any]) -> None:
-    if report["outcome"] != "completed":
-        raise typer.Exit(1)
+    code = exit_code(report)
+    if code != ExitCode.OK:
+        raise typer.Exit(code)
 
 
 def _report_and_exit(report: dict[str, Any], path: Path | None) -> None:
@@ -153,7 +172,11 @@ def _report_and_exit(report: dict[str, Any], path: Path | None) -> None:
 
 def _fail(exc: FabricError) -> NoReturn:
     err.print(f"[red]error:[/] {exc.render()}", highlight=False)
-    raise typer.Exit(2)
+    raise typer.Exit(ExitCode.USAGE)
+
+
+# Rollout.plan() puts this in place of the diff of a device it could not read.
+_NOT_REACHABLE = "(device not reachable:"
 
 
 def _options(journal: Path | None) -> Any:
@@ -231,7 +254,7 @@ def plan(
     journal: JournalOpt = None,
     report: ReportOpt = None,
 ) -> None:
-    """Waves, devices and diffs. Reads devices, never changes them."""
+    """Waves, devices and diffs. Reads devices, never changes them (exit 3 if one could not be read)."""
     try:
         p = _rollout(playbook, fabric, lab_platform, lab, journal).plan()
     except FabricError as exc:
@@ -239,6 +262,15 @@ def plan(
     _print_plan(p)
     if report:
         report.write_text(json.dumps(p, indent=2))
+    _exit_if_unread(p)
+
+
+def _exit_if_unread(plan: dict[str, Any]) -> None:
+    unread = sorted(h for h, d in plan["diffs"].items() if (d or "").startswith(_NOT_REACHABLE))
+    if unread:
+        msg = f"could not read {len(unread)} of {len(plan['diffs'])} device(s): {', '.join(unread)}"
+        err.print(f"[red]{msg}[/]", highlight=False)
+        raise typer.Exit(ExitCode.UNCHECKED)
 
 
 @app.command()
@@ -408,7 +440,7 @@ def scenario(
     if report:
         report.write_text(json.dumps(res, indent=2, default=str))
     if not res["ok"]:
-        raise typer.Exit(1)
+        raise typer.Exit(ExitCode.FAILED)
 
 
 def deploy(
@@ -440,7 +472,9 @@ def deploy(
         )
         ro = _checked(Rollout(pb, FabricSource(fabric, lab_platform, lab), _options(journal), emit=view))
         if dry_run:
-            _print_plan(ro.plan())
+            p = ro.plan()
+            _print_plan(p)
+            _exit_if_unread(p)
             return
         with view:
             rep = ro.run()

@@ -89,3 +89,42 @@ def test_examples_use_existing_options() -> None:
     for argv in calls:
         used = {a for a in argv if a.startswith("--")}
         assert used <= known, (argv, used - known)
+
+
+def test_schedules_and_alerts_follow_the_exit_code_contract() -> None:
+    """Only 1 (drift found) may count as a successful systemd run: 2 (bad input) and 3 (could not
+    check) must fail the unit. Every alert reads a series `--metrics` writes, and drift and
+    unreachable devices are alerted on separately."""
+    from fabric.compliance import history
+    from fabric.compliance.engine import COMPLIANT, NONCOMPLIANT, UNREACHABLE, FeatureResult
+    from fabric.errors import ExitCode
+
+    unit = (EXAMPLES / "netfabric-compliance@.service").read_text()
+    ok = {
+        int(c)
+        for ln in unit.splitlines()
+        if ln.startswith("SuccessExitStatus=")
+        for c in ln.split("=")[1].split()
+    }
+    assert ok == {ExitCode.FAILED}
+    written = set(
+        re.findall(
+            r"^(netfabric_\w+)",
+            history.metrics_text(
+                [
+                    FeatureResult("a", "bgp", COMPLIANT),
+                    FeatureResult("b", "bgp", NONCOMPLIANT, ["x"], []),
+                    FeatureResult("c", "bgp", UNREACHABLE),
+                ],
+                0,
+            ),
+            re.M,
+        )
+    )
+    rules = yaml.safe_load((EXAMPLES / "prometheus-alerts.yml").read_text())["groups"][0]["rules"]
+    exprs = {r["alert"]: r["expr"] for r in rules}
+    for name, expr in exprs.items():
+        for series in re.findall(r"netfabric_\w+", expr):
+            assert series in written, (name, series)
+    assert "netfabric_compliance_devices_drifted" in exprs["NetfabricConfigDrift"]
+    assert "netfabric_compliance_devices_unchecked" in exprs["NetfabricComplianceUnchecked"]

@@ -84,9 +84,16 @@ def test_metrics_textfile(tmp_path: Path) -> None:
         "# HELP netfabric_compliance_devices_total Devices checked in the last run.\n"
         "# TYPE netfabric_compliance_devices_total gauge\n"
         "netfabric_compliance_devices_total 3\n"
-        "# HELP netfabric_compliance_feature_failures Devices not compliant for a feature.\n"
+        "# HELP netfabric_compliance_devices_drifted Devices with drift in at least one feature.\n"
+        "# TYPE netfabric_compliance_devices_drifted gauge\n"
+        "netfabric_compliance_devices_drifted 1\n"
+        "# HELP netfabric_compliance_devices_unchecked Devices that could not be checked (unreachable, "
+        "config not comparable).\n"
+        "# TYPE netfabric_compliance_devices_unchecked gauge\n"
+        "netfabric_compliance_devices_unchecked 1\n"
+        "# HELP netfabric_compliance_feature_failures Devices whose feature drifted (not: unreachable).\n"
         "# TYPE netfabric_compliance_feature_failures gauge\n"
-        'netfabric_compliance_feature_failures{feature="bgp"} 2\n'
+        'netfabric_compliance_feature_failures{feature="bgp"} 1\n'  # leaf3 drifted; ghost is unchecked
         'netfabric_compliance_feature_failures{feature="ntp"} 0\n'
         "# HELP netfabric_compliance_last_run_timestamp_seconds Unix time the last run finished.\n"
         "# TYPE netfabric_compliance_last_run_timestamp_seconds gauge\n"

@@ -36,7 +36,7 @@ def test_not_root_is_a_clear_message(monkeypatch: pytest.MonkeyPatch) -> None:
     topo = REPO / "containerlab" / "frr-triangle.clab.yml"
     for args in (["deploy", "-t", str(topo)], ["destroy", "--all"], ["exec", "r1", "--", "true"]):
         res = CliRunner().invoke(cli.app, args)
-        assert res.exit_code == 1, (args, res.output)
+        assert res.exit_code == 2, (args, res.output)  # ExitCode.USAGE: bad input/environment, with a fix
         assert "needs root" in res.output and "Traceback" not in res.output
 
 
@@ -44,7 +44,7 @@ def test_cli_errors_name_file_and_key(tmp_path: Path) -> None:
     bad = tmp_path / "bad.clab.yml"
     bad.write_text("name: b\ntopology: {nodes: {r1: {kind: linux, mgmt-ipv4: 1.2.3}}}\n")
     res = CliRunner().invoke(cli.app, ["graph", "-t", str(bad)])
-    assert res.exit_code == 1 and "Traceback" not in res.output
+    assert res.exit_code == 2 and "Traceback" not in res.output
     assert str(bad) in res.output and "topology.nodes.r1.mgmt-ipv4" in res.output
     tri = str(REPO / "containerlab/frr-triangle.clab.yml")
     res = CliRunner().invoke(cli.app, ["graph", "--dot", "-t", tri])
@@ -79,7 +79,7 @@ def test_scenario_command(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
         res = CliRunner().invoke(cli.app, ["scenario", "labs/bad.yaml"])
         assert res.exit_code == 1 and "FAIL outcome" in res.output
     res = CliRunner().invoke(cli.app, ["scenario", str(tmp_path / "missing.yaml")])
-    assert res.exit_code == 1 and "Traceback" not in res.output and "missing.yaml" in res.output
+    assert res.exit_code == 2 and "Traceback" not in res.output and "missing.yaml" in res.output
 
 
 def test_kill9_mid_deploy_then_destroy_all(tmp_path: Path) -> None:
