@@ -69,6 +69,11 @@ def main() -> int:
     print(f"wall {ov['wall_s']:.2f}s (+{total - ov['wall_s']:.2f}s setup: load fabric, render, plan)")
     print(f"device critical path (commit + convergence + confirm): {ov['device_s']:.2f}s")
     print(f"framework overhead: {ov['overhead_s']:.2f}s = {ov['overhead_share'] * 100:.1f}% (target <= 10%)")
+    # Diffs computed while the previous wave converged, used at pre-snapshot (the prefetch racing the
+    # gates; tests/rollout holds a gate until it is done instead). Every device after the canary wave.
+    ahead, eligible = ro.timing.get("prefetched", 0), sum(len(w) for w in ro.waves[1:])
+    verdict = "met" if ahead == eligible else "NOT MET"
+    print(f"diffs computed ahead: {ahead} of {eligible} (target: all: {verdict})")
     if args.json:
         args.json.write_text(json.dumps({"waves": ro.waves, "outcome": rep["outcome"], **ov}, indent=2))
     return 0 if rep["outcome"] == "completed" else 1

@@ -130,7 +130,21 @@ def test_golden_rollout_uses_next_wave_diffs_computed_ahead(lab: PrivateLab, tmp
             "commit_confirm": 60,
         }
     )
-    ro = rollout(lab, p, tmp_path)
+    box: list[Rollout] = []
+
+    def computed_ahead(h: str) -> None:
+        """The canary, past its commit, holds its gate until the next wave's diffs are computed (a
+        functional check, not a race with the gate: how often the prefetch beats a real gate on its
+        own is a figure of bench/bench_rollout.py)."""
+        pf = box[0]._prefetch
+        if pf is None or h not in box[0].waves[0]:
+            return
+        end = time.monotonic() + 60
+        while len(pf.known) < len(pf.nxt) and pf._thread.is_alive() and time.monotonic() < end:
+            time.sleep(0.1)
+
+    ro = rollout(lab, p, tmp_path, after_commit=computed_ahead)
+    box.append(ro)
     golden, _ = candidates(p, ro.src, ro.fab, ro.waves[1])
     fresh = {}
     for h in ro.waves[1]:
@@ -262,10 +276,11 @@ def test_second_concurrent_rollout_refused(lab: PrivateLab, tmp_path: Path) -> N
     t = threading.Thread(target=lambda: box.setdefault("rep", first.run()))
     t.start()
     try:
-        time.sleep(0.5)
-        for _ in range(50):
-            if Journal(tmp_path / "journal.sqlite").lock_holder("dc1"):
-                break
+        end = time.monotonic() + 30
+        while not (tmp_path / "journal.sqlite").exists() or not Journal(
+            tmp_path / "journal.sqlite"
+        ).lock_holder("dc1"):
+            assert time.monotonic() < end, "the first rollout never took the fabric lock"
             time.sleep(0.2)
         with pytest.raises(FabricError, match="active"):
             rollout(lab, p, tmp_path).run()
