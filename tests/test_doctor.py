@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from _skip import need
 from typer.testing import CliRunner
 
 from fabric import doctor
@@ -118,8 +119,7 @@ def test_doctor_cli_exit_codes(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.lab
 def test_doctor_probes_netns_for_real() -> None:
-    if os.geteuid() != 0:
-        pytest.skip("needs root") if os.environ.get("CI") != "true" else pytest.fail("CI runs as root")
+    need(os.geteuid() == 0, "needs root")
     f = doctor.check_netns()
     assert f.ok, f.detail
     names = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout

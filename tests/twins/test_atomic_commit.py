@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _skip import need
 
 from fabric.lab import api
 
@@ -24,8 +25,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="module")
 def pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    if os.geteuid() != 0:
-        pytest.fail("needs root") if os.environ.get("CI") == "true" else pytest.skip("needs root")
+    need(os.geteuid() == 0, "needs root")
     work = tmp_path_factory.mktemp("atomic")
     subnet = api.free_mgmt_subnet(f"172.20.{i}.0/24" for i in range(190, 200))
     topo = api.private_topology(REPO / "containerlab" / "eos-pair.clab.yml", work, "nf-atomic", subnet)
