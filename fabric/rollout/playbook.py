@@ -111,7 +111,7 @@ class SnapshotRule(_Strict):
 
 
 class Gates(_Strict):
-    device: list[str] = ["bgp"]
+    device: list[str] = ["config_applied", "bgp"]  # config_applied runs on every gate (engine._gate)
     neighbors: list[str] = ["bgp"]
     convergence_wait: Annotated[float, Field(ge=0)] = 2.0  # before the first look
     convergence_timeout: Annotated[float, Field(gt=0)] = 30.0  # keep polling the gate until then
