@@ -115,3 +115,48 @@ def test_rollout_checks_credentials_before_touching_a_device(
         r = CliRunner().invoke(app, ["rollout", cmd, str(root / "tasks/bgp-policy.yaml"), "-f", str(path)])
         assert r.exit_code == 2, r.output
         assert "NETFABRIC_FRR_PASSWORD" in r.output and "Traceback" not in r.output
+
+
+def test_lab_password_from_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """NETFABRIC_LAB_PASSWORD replaces the kind defaults of every node of a lab about to be deployed:
+    the twins' user (node state) and the FRR root login (the lab's shadow file, hashed)."""
+    import subprocess
+
+    from fabric.lab.api import apply_lab_password, private_topology
+    from fabric.lab.topology import load_topology
+
+    root = Path(__file__).resolve().parent.parent
+    path = private_topology(root / "containerlab/dc1.clab.yml", tmp_path, "pwunit", "172.20.199.0/24")
+    topo = load_topology(path, warn=False)
+    shadow = topo.lab_dir / "ssh" / "shadow"
+    monkeypatch.delenv("NETFABRIC_LAB_PASSWORD", raising=False)
+    apply_lab_password(topo)
+    assert {n.password for n in topo.nodes.values()} == {"admin", "netfabric"} and not shadow.exists()
+
+    monkeypatch.setenv("NETFABRIC_LAB_PASSWORD", "Lab-pw-42%")
+    apply_lab_password(topo)
+    assert {n.password for n in topo.nodes.values()} == {"Lab-pw-42%"}
+    assert {n.username for n in topo.nodes.values()} == {"admin", "root"}
+    text = shadow.read_text()
+    assert "Lab-pw-42%" not in text and oct(shadow.stat().st_mode)[-3:] == "640"
+    entries = {ln.split(":")[0]: ln.split(":")[1] for ln in text.splitlines()}
+    salt = entries["root"].split("$")[2]
+    again = subprocess.run(
+        ["openssl", "passwd", "-6", "-salt", salt, "-stdin"],
+        input="Lab-pw-42%\n",
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert entries["root"] == again  # root's login is that password
+    assert {h for u, h in entries.items() if u != "root"} == {"*"}  # no host hash copied, all locked
+
+    # A later deploy without the variable gets the defaults back (the netns backend rewrites the shadow).
+    monkeypatch.delenv("NETFABRIC_LAB_PASSWORD")
+    topo = load_topology(path, warn=False)
+    apply_lab_password(topo)
+    assert not shadow.exists() and {n.password for n in topo.nodes.values()} == {"admin", "netfabric"}
+
+    monkeypatch.setenv("NETFABRIC_LAB_PASSWORD", "two\nlines")
+    with pytest.raises(FabricError, match="NETFABRIC_LAB_PASSWORD"):
+        apply_lab_password(topo)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
+import subprocess
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,53 @@ Log = netns.Log
 
 def _topo(topology: str | Path | Topology) -> Topology:
     return topology if isinstance(topology, Topology) else load_topology(topology)
+
+
+LAB_PASSWORD_ENV = "NETFABRIC_LAB_PASSWORD"
+
+
+def apply_lab_password(topo: Topology) -> None:
+    """``$NETFABRIC_LAB_PASSWORD``, when set, is the password of every node of the lab instead of its
+    kind's public default: the FRR nodes' root login (the lab's shadow file) and the device twins' user.
+    It is recorded where the defaults are (lab state and inventories, mode 0600), so clients find it
+    for the lab's nodes (fabric.credentials). Usernames stay the kind's (root, admin, ...)."""
+    ssh = topo.lab_dir / "ssh"
+    shadow, marker = ssh / "shadow", ssh / ".password-from-env"
+    pw = os.environ.get(LAB_PASSWORD_ENV)
+    if not pw:
+        if marker.exists():  # that deploy's shadow holds its password: the netns backend writes the default
+            shadow.unlink(missing_ok=True)
+            marker.unlink()
+        return
+    if pw != pw.strip() or any(c in pw for c in "\n\r") or len(pw) > 128:
+        raise FabricError(
+            "the lab password must be one line without surrounding blanks, at most 128 characters",
+            key=LAB_PASSWORD_ENV,
+            fix=f"unset {LAB_PASSWORD_ENV} for the kind defaults, or choose another password",
+        )
+    for node in topo.nodes.values():
+        node.password = pw
+    if not any(n.runs_frr for n in topo.nodes.values()):
+        return
+    # The lab's copy of /etc/shadow (what the netns backend bind-mounts in every node): root gets this
+    # password, every other account is locked, no host password hash is copied. Password via stdin.
+    hashed = subprocess.run(
+        ["openssl", "passwd", "-6", "-stdin"], input=pw + "\n", capture_output=True, text=True, check=True
+    ).stdout.strip()
+    lines = []
+    for line in Path("/etc/shadow").read_text().splitlines():
+        parts = line.split(":")
+        if len(parts) > 2:
+            parts[1] = hashed if parts[0] == "root" else "*"
+        lines.append(":".join(parts))
+    ssh.mkdir(parents=True, exist_ok=True)
+    os.chmod(ssh, 0o700)
+    tmp = ssh / "shadow.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o640)
+    with os.fdopen(fd, "w") as fh:
+        fh.write("\n".join(lines) + "\n")
+    os.replace(tmp, shadow)  # a new inode: a lab already running from this directory keeps its own
+    marker.touch()
 
 
 def deploy(
@@ -49,6 +98,7 @@ def deploy(
     topo = _topo(topology)
     if reconfigure:
         destroy(topo.path, cleanup=True, log=log)
+    apply_lab_password(topo)
     state = netns.deploy(topo, log=log)
     pending: list[str] = []
     if wait_converged:
