@@ -127,7 +127,9 @@ def _frr_ssh(fab: Fabric, host: str, lines: list[str]) -> None:
     _ssh_exec(h, vtysh_command(["configure terminal", *lines]))
 
 
-def test_frr_lab_fresh_drift_remediate_unreachable(frr_lab: Path, tmp_path: Path) -> None:
+def test_frr_lab_fresh_drift_remediate_unreachable(
+    frr_lab: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     db, backups = tmp_path / "c.sqlite", tmp_path / "backups"
     fab = resolve_target(frr_lab)
     assert {d.platform for d in fab.devices.values()} == {"frr"}
@@ -194,6 +196,10 @@ def test_frr_lab_fresh_drift_remediate_unreachable(frr_lab: Path, tmp_path: Path
     ghost.hostname, ghost.mgmt_ipv4 = "ghost", "172.20.57.199/24"
     fab_g = fab.model_copy(deep=True)
     fab_g.devices["ghost"] = ghost
+    # Not a lab node, so no lab defaults for it: configured credentials (the lab's own values), as an
+    # operator has for every device; without them the run stops naming the variables (test_credentials).
+    monkeypatch.setenv("NETFABRIC_FRR_USERNAME", "root")
+    monkeypatch.setenv("NETFABRIC_FRR_PASSWORD", credentials_for("frr").password)
     rep = run_compliance(frr_lab, fab=fab_g, db=db, backup_dir=backups)
     assert set(rep.errors) == {"ghost"}
     assert {r.status for r in rep.results if r.device == "ghost"} == {UNREACHABLE}
