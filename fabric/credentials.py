@@ -97,7 +97,7 @@ def _missing(platform: str, address: str, user: str | None, pw: str | None) -> F
     )
 
 
-def credentials_for(platform: str, address: str | None = None) -> Credentials:
+def credentials_for(platform: str, address: str) -> Credentials:
     """Credentials for a ``platform`` device at management ``address`` (module docstring order).
 
     Raises FabricError (naming the NETFABRIC_* variables) when nothing is configured and ``address``
@@ -112,12 +112,12 @@ def credentials_for(platform: str, address: str | None = None) -> Credentials:
     entry = data.get(platform) or data.get("default")
     if isinstance(entry, dict) and entry.get("username") and entry.get("password"):
         return Credentials(str(entry["username"]), str(entry["password"]))
+    # The lab's default credentials only ever go to a node of a deployed lab (never to "any device").
     u, pw_default = LAB_DEFAULT_CREDENTIALS[platform]
-    if address is not None:
-        node = lab_node(address)
-        if node is None:
-            raise _missing(platform, address, user, pw)
-        u, pw_default = node.get("username") or u, node.get("password") or pw_default
+    node = lab_node(address)
+    if node is None:
+        raise _missing(platform, address, user, pw)
+    u, pw_default = node.get("username") or u, node.get("password") or pw_default
     return Credentials(user or u, pw or pw_default)
 
 

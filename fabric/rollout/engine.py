@@ -324,10 +324,9 @@ class Rollout:
         self.rid = rid or new_rollout_id()
         self._targets: dict[str, Target] = {}
         for name, dev in self.fab.devices.items():
-            c = credentials_for(dev.platform)
-            self._targets[name] = Target(
-                name, dev.mgmt_ipv4.split("/")[0], dev.platform, c.username, c.password
-            )
+            address = dev.mgmt_ipv4.split("/")[0]
+            c = credentials_for(dev.platform, address)
+            self._targets[name] = Target(name, address, dev.platform, c.username, c.password)
         self.journal: Journal | None = None
         self.timing: dict[str, Any] = {"device_wait": 0.0, "wall": 0.0}
         self._tlock = threading.Lock()

@@ -117,7 +117,7 @@ def _failing(rep, host: str) -> dict[str, tuple[list[str], list[str]]]:  # type:
 
 def _frr_ssh(fab: Fabric, host: str, lines: list[str]) -> None:
     """Drift made the way an operator would: on the device's own CLI, over SSH."""
-    creds = credentials_for("frr")
+    creds = credentials_for("frr", fab.devices[host].mgmt_ipv4)
     h = SimpleNamespace(
         hostname=fab.devices[host].mgmt_ipv4.split("/")[0],
         port=22,
@@ -142,7 +142,8 @@ def test_frr_lab_fresh_drift_remediate_unreachable(
     assert [r for r in rep.results if not r.compliant] == []
     assert rep.compliant and rep.backup_commit
     assert sorted(p.name for p in backups.glob("*.cfg")) == sorted(f"{h}.cfg" for h in fab.devices)
-    assert credentials_for("frr").password not in (backups / "leaf3.cfg").read_text()
+    lab_pw = credentials_for("frr", fab.devices["leaf3"].mgmt_ipv4).password
+    assert lab_pw not in (backups / "leaf3.cfg").read_text()
 
     # 2. Drift through the device's CLI: an extra network and a changed interface description.
     golden_desc = next(i.description for i in fab.devices["leaf3"].interfaces if i.name == "eth1")
@@ -199,7 +200,7 @@ def test_frr_lab_fresh_drift_remediate_unreachable(
     # Not a lab node, so no lab defaults for it: configured credentials (the lab's own values), as an
     # operator has for every device; without them the run stops naming the variables (test_credentials).
     monkeypatch.setenv("NETFABRIC_FRR_USERNAME", "root")
-    monkeypatch.setenv("NETFABRIC_FRR_PASSWORD", credentials_for("frr").password)
+    monkeypatch.setenv("NETFABRIC_FRR_PASSWORD", lab_pw)
     rep = run_compliance(frr_lab, fab=fab_g, db=db, backup_dir=backups)
     assert set(rep.errors) == {"ghost"}
     assert {r.status for r in rep.results if r.device == "ghost"} == {UNREACHABLE}
@@ -252,7 +253,7 @@ def test_eos_twin_drift_and_remediation(eos_lab: tuple[Fabric, Path], tmp_path: 
     assert {h: _failing(rep, h) for h in fab.devices if _failing(rep, h)} == {}
     assert {fab.devices[h].platform for h in fab.devices} == {"eos", "frr"}
 
-    creds = credentials_for("eos")
+    creds = credentials_for("eos", fab.devices["leaf1"].mgmt_ipv4)
     conn = ConnectHandler(
         device_type="arista_eos",
         host=fab.devices["leaf1"].mgmt_ipv4.split("/")[0],

@@ -96,7 +96,7 @@ def test_credentials_never_shown(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setenv("NETFABRIC_PASSWORD", "Sup3r-secret")
     monkeypatch.setenv("NETFABRIC_USERNAME", "ops")
-    creds = credentials_for("eos")
+    creds = credentials_for("eos", "192.0.2.10")  # configured in the environment: any address
     assert creds.password not in repr(creds) and creds.password not in str(creds)
     assert mask("password Sup3r-secret here", [creds.password]) == "password ******** here"
 
