@@ -48,24 +48,7 @@ def apply_lab_password(topo: Topology) -> None:
         node.password = pw
     if not any(n.runs_frr for n in topo.nodes.values()):
         return
-    # The lab's copy of /etc/shadow (what the netns backend bind-mounts in every node): root gets this
-    # password, every other account is locked, no host password hash is copied. Password via stdin.
-    hashed = subprocess.run(
-        ["openssl", "passwd", "-6", "-stdin"], input=pw + "\n", capture_output=True, text=True, check=True
-    ).stdout.strip()
-    lines = []
-    for line in Path("/etc/shadow").read_text().splitlines():
-        parts = line.split(":")
-        if len(parts) > 2:
-            parts[1] = hashed if parts[0] == "root" else "*"
-        lines.append(":".join(parts))
-    ssh.mkdir(parents=True, exist_ok=True)
-    os.chmod(ssh, 0o700)
-    tmp = ssh / "shadow.tmp"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o640)
-    with os.fdopen(fd, "w") as fh:
-        fh.write("\n".join(lines) + "\n")
-    os.replace(tmp, shadow)  # a new inode: a lab already running from this directory keeps its own
+    netns.write_shadow(ssh, pw)  # what the netns backend bind-mounts as /etc/shadow in every node
     marker.touch()
 
 
@@ -198,7 +181,6 @@ def _host_networks() -> list[Any]:
     """The IPv4 networks of the host's own interface addresses (``ip -j -4 addr``)."""
     import ipaddress
     import json
-    import subprocess
 
     p = subprocess.run(["ip", "-j", "-4", "addr"], capture_output=True, text=True, timeout=10)
     nets = []

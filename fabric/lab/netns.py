@@ -212,23 +212,33 @@ def _ssh_material(lab_dir: Path) -> Path:
     if not shadow.exists():
         from fabric.lab.topology import LINUX_PASSWORD
 
-        # Password through stdin, never argv (visible in ps).
-        hashed = _run(["openssl", "passwd", "-6", "-stdin"], stdin=LINUX_PASSWORD + "\n").strip()
-        lines = []
-        for line in Path("/etc/shadow").read_text().splitlines():
-            parts = line.split(":")
-            if len(parts) > 2:
-                # Only the lab root password; no host password hash is copied into the lab dir.
-                parts[1] = hashed if parts[0] == "root" else "*"
-            lines.append(":".join(parts))
-        fd = os.open(shadow, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o640)
-        with os.fdopen(fd, "w") as fh:
-            fh.write("\n".join(lines) + "\n")
+        write_shadow(d, LINUX_PASSWORD)
     vtysh_real = lab_dir / ".bin" / "vtysh.real"
     if not vtysh_real.exists() and Path("/usr/bin/vtysh").exists():
         vtysh_real.parent.mkdir(exist_ok=True)
         shutil.copy2("/usr/bin/vtysh", vtysh_real)
     return d
+
+
+def write_shadow(ssh_dir: Path, password: str) -> None:
+    """The lab's copy of /etc/shadow, bind-mounted in every FRR node: root gets ``password``, every other
+    account is locked, and no host password hash is copied into the lab dir.  The password goes to
+    openssl through stdin, never argv (visible in ps).  Replaced atomically: a new inode, so a lab
+    already running from this directory keeps its own."""
+    hashed = _run(["openssl", "passwd", "-6", "-stdin"], stdin=password + "\n").strip()
+    lines = []
+    for line in Path("/etc/shadow").read_text().splitlines():
+        parts = line.split(":")
+        if len(parts) > 2:
+            parts[1] = hashed if parts[0] == "root" else "*"
+        lines.append(":".join(parts))
+    ssh_dir.mkdir(parents=True, exist_ok=True)
+    os.chmod(ssh_dir, 0o700)
+    tmp = ssh_dir / "shadow.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o640)
+    with os.fdopen(fd, "w") as fh:
+        fh.write("\n".join(lines) + "\n")
+    os.replace(tmp, ssh_dir / "shadow")
 
 
 def _start_script(topo: Topology, node: Node, ndir: Path, ssh_dir: Path | None, plan: FrrPlan | None) -> str:
