@@ -13,6 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from fabric.errors import ExitCode, FabricError
+from fabric.rollout.drivers import DriverError
 
 app = typer.Typer(
     help="Config compliance: drift per feature, backups, remediation, history.", no_args_is_help=True
@@ -228,7 +229,11 @@ def remediate(
         what = "compliant" if not snippet else f"{len(snippet.splitlines())} line(s)"
         console.print(f"{name}: {what} -> {path}")
         if push and snippet:
-            console.print(f"{name}: pushed ({push_remediation(fab, name, snippet)})")
+            try:
+                console.print(f"{name}: pushed ({push_remediation(fab, name, snippet)})")
+            except DriverError as exc:  # reported per device; the others are still pushed
+                err.print(f"[red]{name}[/]: push failed: {exc}", highlight=False)
+                errors[name] = str(exc)
     raise typer.Exit(ExitCode.UNCHECKED if errors else ExitCode.OK)
 
 
