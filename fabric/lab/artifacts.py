@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from fabric.lab.topology import NORNIR_PLATFORM, Topology
+from fabric.lab.topology import Topology, nornir_platform
 
 # containerlab sets these for kinds that have an Ansible collection (core/inventory.go).
 ANSIBLE_KIND_VARS: dict[str, dict[str, str]] = {
@@ -107,7 +107,7 @@ def nornir_inventory(topo: Topology) -> dict[str, Any]:
         out[n.name] = {
             "username": n.username,
             "password": n.password,
-            "platform": NORNIR_PLATFORM.get(n.kind, n.kind),
+            "platform": nornir_platform(n.kind),
             "hostname": n.mgmt_ipv4,
         }
     return out

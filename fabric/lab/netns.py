@@ -30,7 +30,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from fabric import doctor
+from fabric import doctor, vendors
 from fabric.errors import FabricError
 from fabric.lab import artifacts
 from fabric.lab.state import LLDPD_RUN, State, build_state, forget, lldpd_socket, registered, save_state
@@ -144,9 +144,9 @@ def daemons_from_config(conf: str) -> list[str]:
 def _twin_boot_config(node: Node) -> str:
     """A twin node's FRR starts with its startup-config's translation (the twin's own), so the twin
     does not push it again at boot: a vtysh -f per node was most of a big twin lab's boot time."""
-    from fabric.twins import REGISTRY, twin_for_kind
+    from fabric.twins import twin_class, twin_for_kind
 
-    cls = REGISTRY.get(twin_for_kind(node.kind) or "")
+    cls = twin_class(twin_for_kind(node.kind) or "")
     text = None
     if node.startup_config and Path(node.startup_config).exists():
         text = Path(node.startup_config).read_text()
@@ -674,8 +674,9 @@ def _start_twins(state: State, log: Log) -> None:
     state["pids"]["twin"] = p.pid
     save_state(state)
     deadline = time.monotonic() + 60
+    # Every service the vendor's twin serves (its vendor package says which: SSH, HTTPS, NETCONF ...).
     pending = {
-        name: [22] + ([443] if n.get("twin") == "eos" else [])
+        name: [svc.port for svc in vendors.get(n["twin"]).twin_services]
         for name, n in state["nodes"].items() if n.get("twin")
     }
     while pending and time.monotonic() < deadline:

@@ -19,56 +19,32 @@ from typing import Any
 
 import yaml
 
+from fabric import vendors
 from fabric.errors import FabricError
 
 DEFAULT_SUBNET = "172.20.20.0/24"
 DEFAULT_NETWORK = "clab"
 
-# containerlab's short kind names -> canonical kind names.
-KIND_ALIASES: dict[str, str] = {
-    "srl": "nokia_srlinux",
-    "ceos": "arista_ceos",
-    "xrd": "cisco_xrd",
-    "crpd": "juniper_crpd",
-    "vr-sros": "nokia_sros",
-    "vr-nokia_sros": "nokia_sros",
-    "vr-vjunosrouter": "juniper_vjunosrouter",
-    "vr-juniper_vjunosrouter": "juniper_vjunosrouter",
-}
-VENDOR_KINDS = {
-    "arista_ceos",
-    "nokia_srlinux",
-    "cisco_xrd",
-    "juniper_crpd",
-    "juniper_vjunosrouter",
-    "nokia_sros",
-}
+# Kinds, aliases, default credentials and inventory platform names come from the vendor registry
+# (fabric/vendors/<nos>/): each vendor owns its containerlab kinds, as containerlab's nodes/<kind> do.
+VENDOR_KINDS = {k for v in vendors.all_vendors().values() if not v.runs_on_linux for k in v.clab_kinds}
 SUPPORTED_KINDS = VENDOR_KINDS | {"linux"}
 FRR_IMAGES = ("quay.io/frrouting/frr", "frrouting/frr", "docker.io/frrouting/frr")
+LINUX_USER, LINUX_PASSWORD = vendors.by_kind("linux").default_credentials()  # type: ignore[union-attr]
 
-# containerlab's default credentials per kind (kinds/<kind>/<kind>.go).  linux/FRR nodes have no
-# containerlab default, so the lab sets its own root password (documented in docs/lab.md).
-LINUX_USER = "root"
-LINUX_PASSWORD = "netfabric"
-DEFAULT_CREDENTIALS: dict[str, tuple[str, str]] = {
-    "arista_ceos": ("admin", "admin"),
-    "nokia_srlinux": ("admin", "NokiaSrl1!"),
-    "cisco_xrd": ("clab", "clab@123"),
-    "juniper_crpd": ("root", "clab123"),
-    "juniper_vjunosrouter": ("admin", "admin@123"),
-    "nokia_sros": ("admin", "admin"),
-    "linux": (LINUX_USER, LINUX_PASSWORD),
-}
-# Nornir/Ansible platform names containerlab writes into its inventories.
-NORNIR_PLATFORM: dict[str, str] = {
-    "arista_ceos": "arista_eos",
-    "nokia_srlinux": "nokia_srlinux",
-    "cisco_xrd": "cisco_xr",
-    "juniper_crpd": "juniper_junos",
-    "juniper_vjunosrouter": "juniper_junos",
-    "nokia_sros": "nokia_sros",
-    "linux": "linux",
-}
+
+def default_credentials(kind: str) -> tuple[str, str]:
+    """containerlab's default credentials for a kind (its kinds/<kind>/<kind>.go)."""
+    vendor = vendors.by_kind(kind)
+    assert vendor is not None, kind
+    return vendor.default_credentials(vendors.canonical_kind(kind))
+
+
+def nornir_platform(kind: str) -> str:
+    """The Nornir/Ansible platform name containerlab writes into its inventories for a kind."""
+    vendor = vendors.by_kind(kind)
+    return vendor.nornir_platform if vendor else kind
+
 
 # Node keys the netns backend implements.  Everything else in a node triggers a warning.
 SUPPORTED_NODE_KEYS = {
@@ -171,49 +147,16 @@ def long_name(prefix: str, lab: str, node: str) -> str:
     return f"{prefix}-{lab}-{node}"
 
 
-_SRL_RX = re.compile(r"^(?:ethernet-|e)(\d+)[/-](\d+)(?:[/-](\d+))?$")
-_CEOS_RX = re.compile(r"^(?:Ethernet|Et|eth)(\d+)(?:/(\d+))?$", re.IGNORECASE)
-_XRD_RX = re.compile(r"^(?:GigabitEthernet|Gi)(\d+)[/-](\d+)[/-](\d+)[/-](\d+)$", re.IGNORECASE)
-_JUNOS_RX = re.compile(r"^(?:ge|xe|et)-0/0/(\d+)$")
-_SROS_RX = re.compile(r"^(\d+)/(\d+)/(\d+)$")
-_ETH_RX = re.compile(r"^eth(\d+)$")
-
-
 def linux_ifname(kind: str, name: str) -> str:
     """Map an interface name as written in a topology (possibly a vendor alias) to the Linux name.
 
-    Raises ValueError for names that are not valid for the kind.
+    Raises ValueError for names that are not valid for the kind (each vendor knows its own naming).
     """
-    if kind == "nokia_srlinux":
-        m = _SRL_RX.match(name)
-        if m:
-            card, port, sub = m.groups()
-            return f"e{card}-{port}" + (f"-{sub}" if sub else "")
-    elif kind == "arista_ceos":
-        m = _CEOS_RX.match(name)
-        if m:
-            return f"eth{m.group(1)}" + (f"_{m.group(2)}" if m.group(2) else "")
-    elif kind == "cisco_xrd":
-        m = _XRD_RX.match(name)
-        if m:
-            return "Gi" + "-".join(m.groups())
-        if _ETH_RX.match(name):
-            return name
-    elif kind in ("juniper_vjunosrouter", "juniper_crpd"):
-        m = _JUNOS_RX.match(name)
-        if m:
-            return f"eth{int(m.group(1)) + 1}"
-        if _ETH_RX.match(name):
-            return name
-    elif kind == "nokia_sros":
-        m = _SROS_RX.match(name)
-        if m:
-            return f"eth{m.group(3)}"
-        if _ETH_RX.match(name):
-            return name
-    else:
-        if re.fullmatch(r"[A-Za-z0-9_.\-]{1,15}", name) and name not in ("lo", "eth0"):
-            return name
+    vendor = vendors.by_kind(kind)
+    linux = vendor.linux_ifname(kind, name) if vendor else None
+    if linux is not None:
+        return linux
+    if vendor is not None and vendor.runs_on_linux:
         raise ValueError(f"'{name}' is not a usable Linux interface name (1-15 chars, not lo/eth0)")
     raise ValueError(f"'{name}' is not a valid interface name for kind {kind}")
 
@@ -383,7 +326,7 @@ def load_topology(path: str | Path, *, warn: bool = True) -> Topology:
         if not kind_raw:
             raise TopologyError("node has no kind (set it on the node, its group or defaults)",
                                 file=file, key=f"{key}.kind")
-        kind = KIND_ALIASES.get(str(kind_raw), str(kind_raw))
+        kind = vendors.canonical_kind(str(kind_raw))
         if kind not in SUPPORTED_KINDS:
             raise TopologyError(
                 f"kind '{kind_raw}' is not supported by the netns backend",
@@ -430,7 +373,7 @@ def load_topology(path: str | Path, *, warn: bool = True) -> Topology:
         node.exec = [str(c) for c in merged.get("exec") or []]
         node.env = {str(k): str(v) for k, v in (merged.get("env") or {}).items()}
         node.labels = {str(k): str(v) for k, v in (merged.get("labels") or {}).items()}
-        user, pw = DEFAULT_CREDENTIALS[kind]
+        user, pw = default_credentials(kind)
         node.username, node.password = user, pw
         if merged.get("mgmt-ipv4"):
             try:

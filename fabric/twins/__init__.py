@@ -1,33 +1,29 @@
 """Device twins: vendor management planes on top of a node's real FRR.
 
-Vendors register like Nornir plugins: a registry of name -> twin class.
+This package is the vendor-neutral twin runtime (server, HTTP, netns helpers, FRR access).  Each
+vendor's twin lives in its vendor package and is found through the vendor registry (fabric.vendors).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from fabric import vendors
+
 if TYPE_CHECKING:
     from fabric.twins.base import DeviceTwin
 
-REGISTRY: dict[str, type[DeviceTwin]] = {}
-
-_KINDS = {"arista_ceos": "eos", "ceos": "eos"}
-
-
-def register_twin(name: str, cls: type[DeviceTwin]) -> None:
-    REGISTRY[name] = cls
-
 
 def twin_for_kind(kind: str) -> str | None:
-    """Containerlab kind -> twin platform name, or None when no twin exists."""
-    return _KINDS.get(kind)
+    """Containerlab kind -> the platform whose twin serves it, or None when no twin exists."""
+    vendor = vendors.by_kind(kind)
+    return vendor.name if vendor is not None and vendor.has_twin else None
 
 
-def _register_builtin() -> None:
-    from fabric.twins.eos.twin import EosTwin
-
-    register_twin("eos", EosTwin)
-
-
-_register_builtin()
+def twin_class(platform: str) -> type[DeviceTwin] | None:
+    """The twin class of a platform (imported on first use), None when the platform has no twin."""
+    try:
+        cls: type[DeviceTwin] | None = vendors.get(platform).load("twin")
+    except vendors.VendorError:
+        return None
+    return cls

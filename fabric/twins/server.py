@@ -16,7 +16,7 @@ from typing import Any
 
 import asyncssh
 
-from fabric.twins import REGISTRY
+from fabric.twins import twin_class
 from fabric.twins.base import DeviceTwin
 from fabric.twins.http import serve_http
 from fabric.twins.netns import bind_in_netns
@@ -165,7 +165,7 @@ async def serve(state_path: Path) -> int:
     # 1) every node: state files + listening sockets.  Cheap (milliseconds per node), so the whole lab
     #    is reachable (the lab's readiness check) long before FRR has been configured everywhere.
     for name, node in state.get("nodes", {}).items():
-        cls = REGISTRY.get(node.get("twin") or "")
+        cls = twin_class(node.get("twin") or "")
         if cls is None:
             continue
         twin = cls(name, node, state)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 
 from fabric.state import normalise_eos
-from fabric.twins.eos import twin
+from fabric.vendors.eos.twin import twin
 
 OSPF = {
     "vrfs": {

@@ -8,9 +8,9 @@ import pytest
 from _skip import need
 
 from fabric.twins import twin_for_kind
-from fabric.twins.eos.config import EosConfig, prompt_suffix
-from fabric.twins.eos.model import kernel_links, parse, to_frr
-from fabric.twins.eos.names import canonical, to_eos, to_linux
+from fabric.vendors.eos.twin.config import EosConfig, prompt_suffix
+from fabric.vendors.eos.twin.model import kernel_links, parse, to_frr
+from fabric.vendors.eos.twin.names import canonical, to_eos, to_linux
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -123,7 +123,7 @@ def test_router_bfd_timers_reach_frr(tmp_path: Path) -> None:
     from fabric.design import load_fabric
     from fabric.render import render_device
     from fabric.structured import build_structured
-    from fabric.twins.eos.structured import parse_eos, routing_view
+    from fabric.vendors.eos.twin.structured import parse_eos, routing_view
 
     data = yaml.safe_load((ROOT / "inventory" / "dc1" / "fabric.yaml").read_text())
     data["bfd"] = {"interval": 1000, "multiplier": 4}
@@ -174,7 +174,7 @@ router isis CORE
 
 
 def test_unknown_global_command_is_invalid() -> None:
-    from fabric.twins.eos.config import ConfigError
+    from fabric.vendors.eos.twin.config import ConfigError
 
     cfg = EosConfig()
     with pytest.raises(ConfigError, match="Invalid input"):

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from fabric.compliance import compare, golden_configs, resolve_target
-from fabric.twins.eos.config import EosConfig
-from fabric.twins.eos.twin import Context, EosTwin
+from fabric.vendors.eos.twin.config import EosConfig
+from fabric.vendors.eos.twin.twin import Context, EosTwin
 
 ROOT = Path(__file__).resolve().parents[2]
 TARGETS = ["inventory/dc1", "inventory/dc-large"]
@@ -115,7 +115,7 @@ def test_canonical_order_not_entry_order() -> None:
 def test_lab_boot_config_is_what_the_twin_would_push(target: str, tmp_path: Path) -> None:
     """The lab starts FRR with boot_frr_config(startup); the twin skips its boot push only when that
     equals the translation of its running-config, so the two must agree for every golden config."""
-    from fabric.twins.eos.model import to_frr
+    from fabric.vendors.eos.twin.model import to_frr
 
     for name, golden in _goldens(target).items():
         twin = _boot(tmp_path, name, golden)

@@ -10,8 +10,8 @@ import pytest
 from fabric.design import load_fabric
 from fabric.render import render_device
 from fabric.structured import StructuredConfig, build_structured
-from fabric.twins.eos.config import EosConfig
-from fabric.twins.eos.structured import parse_eos, routing_view
+from fabric.vendors.eos.twin.config import EosConfig
+from fabric.vendors.eos.twin.structured import parse_eos, routing_view
 
 ROOT = Path(__file__).resolve().parents[2]
 FABRICS = ["inventory/dc1", "inventory/backbone", "inventory/dc-large"]

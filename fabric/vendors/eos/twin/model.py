@@ -3,7 +3,7 @@
 This internal model drives FRR and also covers commands the fabric never renders (static routes,
 redistribute, one-line prefix-lists ...).  The fabric's vendor-neutral model
 (``fabric.structured.StructuredConfig``) is produced from the same tree by
-``fabric/twins/eos/structured.py`` (``parse_eos``).  Lines not recognised below stay verbatim in the
+``fabric/vendors/eos/twin/structured.py`` (``parse_eos``).  Lines not recognised below stay verbatim in the
 running-config and do not affect routing.
 """
 
@@ -13,8 +13,8 @@ import ipaddress
 import re
 from dataclasses import dataclass, field
 
-from fabric.twins.eos.config import EosConfig, Node
-from fabric.twins.eos.names import to_linux
+from fabric.vendors.eos.twin.config import EosConfig, Node
+from fabric.vendors.eos.twin.names import to_linux
 
 
 @dataclass

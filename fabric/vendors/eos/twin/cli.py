@@ -8,7 +8,7 @@ import logging
 
 import asyncssh
 
-from fabric.twins.eos.twin import CommandError, Context, EosTwin
+from fabric.vendors.eos.twin.twin import CommandError, Context, EosTwin
 
 log = logging.getLogger(__name__)
 

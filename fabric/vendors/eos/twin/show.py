@@ -10,11 +10,11 @@ import json
 import time
 from typing import TYPE_CHECKING, Any
 
-from fabric.twins.eos.names import to_eos
 from fabric.twins.frr import run
+from fabric.vendors.eos.twin.names import to_eos
 
 if TYPE_CHECKING:
-    from fabric.twins.eos.twin import EosTwin
+    from fabric.vendors.eos.twin.twin import EosTwin
 
 EOS_VERSION = "4.30.0F-twin"
 

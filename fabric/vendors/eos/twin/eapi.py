@@ -6,8 +6,8 @@ import json
 import logging
 from typing import Any
 
-from fabric.twins.eos.twin import CommandError, Context, EosTwin, _sanitize
 from fabric.twins.http import Request, Response
+from fabric.vendors.eos.twin.twin import CommandError, Context, EosTwin, _sanitize
 
 log = logging.getLogger(__name__)
 

@@ -34,8 +34,8 @@ from fabric.structured import (
     System,
     User,
 )
-from fabric.twins.eos.config import EosConfig, Node
-from fabric.twins.eos.model import _mask_to_prefix, router_bfd_timers
+from fabric.vendors.eos.twin.config import EosConfig, Node
+from fabric.vendors.eos.twin.model import _mask_to_prefix, router_bfd_timers
 
 _LEVELS = ("level-1", "level-2", "level-1-2")
 _Level = Literal["level-1", "level-2", "level-1-2"]

@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from fabric.twins.base import DeviceTwin
-from fabric.twins.eos import show
-from fabric.twins.eos.config import ConfigError, EosConfig, prompt_suffix
-from fabric.twins.eos.model import Device, kernel_links, parse, to_frr
-from fabric.twins.eos.names import to_eos
 from fabric.twins.frr import run
+from fabric.vendors.eos.twin import show
+from fabric.vendors.eos.twin.config import ConfigError, EosConfig, prompt_suffix
+from fabric.vendors.eos.twin.model import Device, kernel_links, parse, to_frr
+from fabric.vendors.eos.twin.names import to_eos
 
 log = logging.getLogger(__name__)
 
@@ -98,12 +98,12 @@ class EosTwin(DeviceTwin):
 
     # ---- protocol hooks -------------------------------------------------------
     async def ssh_shell(self, process: Any) -> None:
-        from fabric.twins.eos.cli import run_shell
+        from fabric.vendors.eos.twin.cli import run_shell
 
         await run_shell(self, process)
 
     def http_handler(self) -> Any:
-        from fabric.twins.eos.eapi import make_handler
+        from fabric.vendors.eos.twin.eapi import make_handler
 
         return make_handler(self)
 
@@ -193,7 +193,7 @@ class EosTwin(DeviceTwin):
 
     def structured(self) -> Any:
         """The running-config as the fabric's vendor-neutral ``StructuredConfig`` (see eos/structured.py)."""
-        from fabric.twins.eos.structured import parse_eos
+        from fabric.vendors.eos.twin.structured import parse_eos
 
         return parse_eos(self.running)
 

@@ -1,0 +1,42 @@
+"""Nokia SR Linux: containerlab kind nokia_srlinux; JSON-RPC, scrapli nokia_srlinux."""
+
+from __future__ import annotations
+
+import re
+
+from fabric.vendors.base import Vendor
+
+_SRL_RX = re.compile(r"^(?:ethernet-|e)(\d+)[/-](\d+)(?:[/-](\d+))?$")
+
+
+def _linux_ifname(kind: str, name: str) -> str | None:
+    if m := _SRL_RX.match(name):
+        card, port, sub = m.groups()
+        return f"e{card}-{port}" + (f"-{sub}" if sub else "")
+    return None
+
+
+VENDOR = Vendor(
+    name="srlinux",
+    description="Nokia SR Linux",
+    port_name=lambda n: f"ethernet-1/{n}",
+    port_pattern=re.compile(r"ethernet-1/([1-9][0-9]*)"),
+    port_from_match=lambda m: int(m.group(1)),
+    loopback="system0",
+    mgmt_interface="mgmt0",
+    clab_kind="nokia_srlinux",
+    clab_image="ghcr.io/nokia/srlinux:24.10.1",
+    clab_port=lambda n: f"e1-{n}",
+    clab_kinds=("nokia_srlinux",),
+    clab_aliases={"srl": "nokia_srlinux"},
+    lab_credentials={"nokia_srlinux": ("admin", "NokiaSrl1!")},  # containerlab kinds/srl
+    nornir_platform="nokia_srlinux",
+    linux_ifname=_linux_ifname,
+    napalm="srl",
+    scrapli="nokia_srlinux",
+    netmiko="nokia_srl",
+    mgmt_vrf="mgmt",
+    local_users=False,
+    driver="fabric.vendors.srlinux.driver:SrlinuxDriver",
+    collector="fabric.state.collect:NapalmCollector",
+)
