@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from fabric.rollout.applied import check, missing_lines, stanza_lines
-from fabric.rollout.drivers import _frr_facts
+from fabric.vendors.frr.driver import _frr_facts
 
 RUNNING_FRR = """frr version 8.4.4
 frr defaults traditional

@@ -4,24 +4,21 @@ from __future__ import annotations
 
 import pytest
 
+from fabric import vendors
 from fabric.errors import FabricError
-from fabric.rollout.drivers import (
-    DRIVERS,
-    Target,
-    driver_for,
-    frr_clean,
-    frr_delta,
-    frr_paths,
-    frr_timer_cmd,
-    iosxr_commands,
-    junos_commit_rpc,
-    srlinux_commands,
-    sros_commit_kwargs,
-)
+from fabric.frr_reload import frr_clean, frr_delta
+from fabric.rollout.drivers import Target, driver_class, driver_for
+from fabric.vendors.frr.driver import frr_paths, frr_timer_cmd
+from fabric.vendors.iosxr.driver import iosxr_commands
+from fabric.vendors.junos.driver import junos_commit_rpc
+from fabric.vendors.srlinux.driver import srlinux_commands
+from fabric.vendors.sros.driver import sros_commit_kwargs
 
 
 def test_registry_covers_every_platform() -> None:
-    assert set(DRIVERS) == {"frr", "eos", "junos", "iosxr", "srlinux", "sros"}
+    for name in ("frr", "eos", "junos", "iosxr", "srlinux", "sros"):
+        assert driver_class(Target("x", "127.0.0.1", name, "u")).platform == name
+    assert set(vendors.all_vendors()) >= {"frr", "eos", "junos", "iosxr", "srlinux", "sros"}
     with pytest.raises(FabricError):
         driver_for(Target("x", "127.0.0.1", "nos9", "u"))
 

@@ -93,7 +93,8 @@ def test_frr_presnap_equals_separate_reads(lab: PrivateLab, tmp_path: Path) -> N
     gives what separate reads give: running config, facts, and frr-reload's own diff of the live box."""
     import shlex
 
-    from fabric.rollout.drivers import RELOAD, frr_delta, frr_paths
+    from fabric.frr_reload import RELOAD, frr_delta
+    from fabric.vendors.frr.driver import frr_paths
 
     ro = rollout(lab, pb("!\n"), tmp_path)
     gold = Playbook.model_validate({"name": "g", "change": {"type": "golden"}})
