@@ -9,8 +9,11 @@ from typing import Any
 
 import pytest
 
-from fabric.state import normalise_eos, normalise_frr, normalise_napalm
-from fabric.state.collect import (
+from fabric.state import normalise_napalm
+from fabric.state.model import DeviceState
+from fabric.vendors.eos import normalise as normalise_eos
+from fabric.vendors.frr import normalise as normalise_frr
+from fabric.vendors.frr.collector import (
     FRR_SHELL,
     FRR_VTYSH,
     finish_frr,
@@ -19,7 +22,6 @@ from fabric.state.collect import (
     split_sections,
     split_vtysh,
 )
-from fabric.state.model import DeviceState
 
 FIX = Path(__file__).parent / "fixtures"
 REF = Path(__file__).resolve().parents[3] / "shared" / "reference" / "napalm-mocked" / "eos"
@@ -340,7 +342,7 @@ def test_eos_igp_json_models() -> None:
 
 
 # ------------------------------------------------------------------ failures are per-device results, masked
-def test_collect_host_masks_password_and_never_raises() -> None:
+def test_collect_host_masks_password_and_never_raises(monkeypatch: pytest.MonkeyPatch) -> None:
     from types import SimpleNamespace
 
     from fabric.state import collect as c
@@ -349,17 +351,15 @@ def test_collect_host_masks_password_and_never_raises() -> None:
         def collect(self, state: DeviceState) -> None:
             raise ConnectionError("auth failed for admin/s3cr3t-pw at 10.0.0.1")
 
-    c.COLLECTORS["boomos"] = Boom
-    try:
-        host = SimpleNamespace(name="r1", hostname="10.0.0.1", password="s3cr3t-pw", platform="boomos",
-                               data={"platform": "boomos"}, close_connections=lambda: None)
-        st = c.collect_host(host, None, c.CollectOptions(retries=1, retry_delay=0))
-        assert st.error and "s3cr3t-pw" not in st.error and "********" in st.error
-        unknown = c.collect_host(SimpleNamespace(name="r2", hostname="x", password="", platform="nope",
-                                                 data={"platform": "nope"}), None, c.CollectOptions())
-        assert unknown.error == "no state collector registered for platform 'nope'"
-    finally:
-        del c.COLLECTORS["boomos"]
+    real = c.collector_class
+    monkeypatch.setattr(c, "collector_class", lambda p: Boom if p == "boomos" else real(p))
+    host = SimpleNamespace(name="r1", hostname="10.0.0.1", password="s3cr3t-pw", platform="boomos",
+                           data={"platform": "boomos"}, close_connections=lambda: None)
+    st = c.collect_host(host, None, c.CollectOptions(retries=1, retry_delay=0))
+    assert st.error and "s3cr3t-pw" not in st.error and "********" in st.error
+    unknown = c.collect_host(SimpleNamespace(name="r2", hostname="x", password="", platform="nope",
+                                             data={"platform": "nope"}), None, c.CollectOptions())
+    assert unknown.error == "no state collector registered for platform 'nope'"
 
 
 def test_eos_one_runcmds_matches_napalm_getters() -> None:
@@ -367,7 +367,8 @@ def test_eos_one_runcmds_matches_napalm_getters() -> None:
     from types import SimpleNamespace
 
     from fabric.state import normalise_napalm
-    from fabric.state.collect import CollectOptions, EosCollector
+    from fabric.state.collect import CollectOptions
+    from fabric.vendors.eos.collector import EosCollector
 
     def ref(test: str, name: str) -> Any:
         return json.loads((REF / test / "normal" / name).read_text())

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 
-from fabric.state import normalise_eos
+from fabric.vendors.eos import normalise as normalise_eos
 from fabric.vendors.eos.twin import twin
 
 OSPF = {
