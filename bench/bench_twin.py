@@ -101,7 +101,7 @@ def bench_lab(topology: Path, timeout: float, user: str, password: str, n: int) 
     import tempfile
 
     from fabric.lab import api
-    from fabric.twins.testbed import private_topology
+    from fabric.vendors.eos.twin.testbed import private_topology
 
     work = Path(tempfile.mkdtemp(prefix="nftwinbench-"))
     topo = private_topology(topology, work, prefix="twb")
@@ -154,7 +154,7 @@ def main() -> int:
     if host is None:
         import tempfile
 
-        from fabric.twins.testbed import LabBed
+        from fabric.vendors.eos.twin.testbed import LabBed
 
         work = Path(tempfile.mkdtemp(prefix="nftwinbench-"))
         bed = LabBed(ROOT / "containerlab" / "eos-pair.clab.yml", work)

@@ -40,6 +40,7 @@ from fabric.structured import (
     fabric_facts,
     facts_from_intents,
 )
+from fabric.vendors import get as get_vendor
 
 if TYPE_CHECKING:
     from nornir.core.task import Result, Task
@@ -174,42 +175,6 @@ def render_fabric(fabric: Fabric, hosts: list[str] | None = None) -> dict[str, s
     return {host: render_device(sc) for host, sc in build_structured(fabric, hosts).items()}
 
 
-_SET_LEAF = re.compile(r"^(?P<stmt>.*?);(?:\s*##.*)?$")
-
-
-def junos_display_set(text: str) -> str:
-    """Junos curly-brace config -> ``show configuration | display set`` lines.
-
-    Handles what the templates emit: nested ``name {`` blocks, ``leaf;`` statements,
-    ``[ a b ]`` lists (expanded to one set line per element, as Junos does) and
-    ``/* comments */`` (dropped).
-    """
-    out: list[str] = []
-    path: list[str] = []
-    for raw in text.splitlines():
-        line = raw.strip()
-        if not line or line.startswith(("/*", "#")):
-            continue
-        if line.endswith("{"):
-            path.append(line[:-1].strip())
-        elif line == "}":
-            path.pop()
-        else:
-            m = _SET_LEAF.match(line)
-            if not m:
-                raise FabricError(f"junos: cannot convert line to set form: {raw!r}")
-            stmt = m.group("stmt")
-            lm = re.fullmatch(r"(.*?)\s*\[\s*(.*?)\s*\]", stmt)
-            if lm:
-                for item in lm.group(2).split():
-                    out.append("set " + " ".join([*path, lm.group(1), item]))
-            else:
-                out.append("set " + " ".join([*path, stmt]))
-    if path:
-        raise FabricError(f"junos: unbalanced braces, still inside {' '.join(path)!r}")
-    return "\n".join(out) + "\n"
-
-
 # Facts of the last fabric / Nornir inventory rendered: computed once per run, not once per host
 # (O(n) not O(n^2) on big fabrics). Strong refs to one object each: identity checks stay valid.
 _LAST_FABRIC: list[tuple[Fabric, FabricFacts]] = []
@@ -242,13 +207,14 @@ def _inventory_facts(task: Task, intent: DeviceIntent) -> FabricFacts:
     return facts
 
 
-def render_task(task: Task, fabric: Fabric | None = None, junos_set: bool = False) -> Result:
+def render_task(task: Task, fabric: Fabric | None = None, set_form: bool = False) -> Result:
     """Nornir task: render ``task.host`` from ``host.data["intent"]`` (DeviceIntent as JSON).
 
     Fabric-wide facts come from ``fabric`` when given (exact golden text), else from every host of
     the inventory that carries an intent, with the pools from ``host.get("pools")`` if the inventory
     holds them (``Fabric.pools``); without pools the prefix filters list each loopback/link exactly.
-    The text is also stored in ``host.data["config"]``.
+    The text is also stored in ``host.data["config"]``.  ``set_form``: the platform's set-command form
+    where it has one (Junos ``| display set``).
     """
     from nornir.core.task import Result
 
@@ -270,8 +236,8 @@ def render_task(task: Task, fabric: Fabric | None = None, junos_set: bool = Fals
             ) from None
         sc = build_device(intent, _inventory_facts(task, intent))
     text = render_device(sc)
-    if junos_set and sc.system.platform == "junos":
-        text = junos_display_set(text)
+    if set_form and (to_set := get_vendor(sc.system.platform).load("set_form")) is not None:
+        text = to_set(text)
     host.data["config"] = text
     return Result(host=host, result=text)
 
@@ -284,7 +250,7 @@ def golden_dir() -> Path:
 
 
 def regen_golden(root: Path | None = None) -> list[Path]:
-    """Rewrite tests/render/golden/<fabric>/<host>.cfg (+ <host>.set for junos) from inventory/."""
+    """Rewrite tests/render/golden/<fabric>/<host>.cfg (+ <host>.set where the platform has a set form)."""
     from fabric.design import load_fabric
 
     base = TEMPLATES.parent
@@ -299,8 +265,8 @@ def regen_golden(root: Path | None = None) -> list[Path]:
         for host, text in render_fabric(fabric).items():
             (d / f"{host}.cfg").write_text(text)
             written.append(d / f"{host}.cfg")
-            if fabric.devices[host].platform == "junos":
-                (d / f"{host}.set").write_text(junos_display_set(text))
+            if (to_set := get_vendor(fabric.devices[host].platform).load("set_form")) is not None:
+                (d / f"{host}.set").write_text(to_set(text))
                 written.append(d / f"{host}.set")
     return written
 

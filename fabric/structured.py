@@ -227,19 +227,10 @@ class StructuredConfig(_M):
 
 # ---------------------------------------------------------------- build
 
-# Management VRF / routing-instance names each NOS uses for out-of-band management.
-_MGMT_VRF = {
-    "eos": "MGMT",
-    "iosxr": "MGMT",
-    "junos": "mgmt_junos",
-    "srlinux": "mgmt",
-    "sros": "management",
-    "frr": "default",
-}
 # Users the fabric manages; secrets come from the named deploy-time variable, never from here.
+# (Each vendor says whether its golden config carries local users and which management VRF it uses:
+# Vendor.local_users, Vendor.mgmt_vrf.)
 _USERS = (User(name="admin", secret_ref="ADMIN_SECRET_HASH"),)
-# Platforms whose local users are owned by the OS image / Linux, not by the routing config.
-_NO_USERS = {"frr", "srlinux"}
 
 LOOPBACKS_PL = "LOOPBACKS"
 FABRIC_LINKS_PL = "FABRIC-LINKS"
@@ -496,12 +487,12 @@ def build_device(dev: DeviceIntent, facts: FabricFacts) -> StructuredConfig:
             role=dev.role,
             platform=dev.platform,
         ),
-        users=() if dev.platform in _NO_USERS else _USERS,
+        users=_USERS if plat.local_users else (),
         mgmt=Mgmt(
             interface=plat.mgmt_interface,
             ipv4=dev.mgmt_ipv4,
             gateway=dev.mgmt_gateway,
-            vrf=_MGMT_VRF[dev.platform],
+            vrf=plat.mgmt_vrf,
         ),
         services=Services(
             ntp_servers=tuple(dev.ntp_servers),

@@ -78,14 +78,14 @@ def topology_dict(
                 "netfabric.pod": str(dev.pod),
             },
         }
-        if p.name == "frr":
+        if p.runs_on_linux:
             # FRR has no MTU command: on a Linux router the kernel owns it, so set it as containerlab
             # FRR labs do, with exec lines run in the node once its links exist.
             node["exec"] = [
                 f"ip link set {p.clab_port(i.port)} mtu {i.mtu}" for i in dev.interfaces if i.port and i.mtu
             ]
         if configs and name in configs:
-            if p.name == "frr":
+            if p.runs_on_linux:  # FRR: its frr.conf and daemons files bound into the Linux node
                 node["binds"] = [
                     f"{config_dir}/{name}/frr.conf:/etc/frr/frr.conf",
                     f"{config_dir}/daemons:/etc/frr/daemons",
@@ -121,12 +121,12 @@ def write_topology(
     if configs:
         cfg_dir.mkdir(parents=True, exist_ok=True)
         for host, text in configs.items():
-            plat = platform_override or fab.devices[host].platform
-            path = cfg_dir / host / "frr.conf" if plat == "frr" else cfg_dir / f"{host}.cfg"
+            plat = PLATFORMS[platform_override or fab.devices[host].platform]
+            path = cfg_dir / host / "frr.conf" if plat.runs_on_linux else cfg_dir / f"{host}.cfg"
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text)
             written.append(path)
-        if any((platform_override or d.platform) == "frr" for d in fab.devices.values()):
+        if any(PLATFORMS[platform_override or d.platform].runs_on_linux for d in fab.devices.values()):
             (cfg_dir / "daemons").write_text(daemons_file(fab))
             written.append(cfg_dir / "daemons")
     data = topology_dict(fab, configs, name, platform_override)

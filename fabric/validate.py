@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from fabric import vendors
 from fabric.checks import CheckResult, CheckSettings, run_checks, summary
 from fabric.errors import FabricError
 from fabric.lab.state import load_state
@@ -102,7 +103,8 @@ def nornir_from_lab(lab: dict[str, Any], *, num_workers: int = 32, hosts: Iterab
             for name, n in lab.get("nodes", {}).items():
                 if wanted and name not in wanted:
                     continue
-                plat = n.get("twin") or "frr"
+                vendor = vendors.by_kind(n["kind"])
+                plat = n.get("twin") or (vendor.name if vendor else n["kind"])
                 # The lab's state records what its nodes accept; a lab found by path may be unregistered.
                 user, pw = n.get("username"), n.get("password")
                 if not (user and pw):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shlex
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -55,52 +54,24 @@ def sanitize(config: str, secrets: list[str]) -> str:
     return mask_tokens(scrub(config), secrets)
 
 
-# Connecting must be quick (an unreachable device is reported, not waited for); a command may take
-# longer: big configs, or a login shell that is slow to start on the box.
-CONNECT_TIMEOUT = 15.0
-COMMAND_TIMEOUT = 90.0
-
-
-def _ssh_exec(
-    host: Any, command: str, timeout: float = CONNECT_TIMEOUT, cmd_timeout: float = COMMAND_TIMEOUT
-) -> str:
-    """Run one command on a Linux (FRR) box over SSH; exec channel, so no prompt parsing."""
-    from fabric import sshclient
-
-    client = sshclient.connect(
-        host.hostname, port=host.port or 22, username=host.username, password=host.password, timeout=timeout
-    )
-    try:
-        _, stdout, stderr = client.exec_command(command, timeout=cmd_timeout)
-        try:
-            out = stdout.read().decode(errors="replace")
-        except TimeoutError:
-            raise TimeoutError(f"no answer to '{command[:60]}' within {cmd_timeout:.0f}s") from None
-        rc = stdout.channel.recv_exit_status()
-        if rc != 0:
-            raise RuntimeError(f"'{command}' exited {rc}: {stderr.read().decode(errors='replace')[:200]}")
-        return out
-    finally:
-        client.close()
-
-
-def vtysh_command(lines: list[str]) -> str:
-    return "vtysh " + " ".join(f"-c {shlex.quote(x)}" for x in lines)
-
-
 def get_running(task: Any) -> Any:
-    """Nornir task: the device's running config as text (NAPALM get_config, or vtysh for FRR)."""
+    """Nornir task: the device's running config as text, read the way its rollout driver reads it
+    (one code path per platform for compliance and rollouts: FRR over SSH, EOS through NAPALM, ...)."""
     from nornir.core.task import Result
 
-    platform = task.host.data.get("platform")
-    if platform == "frr":
-        text = _ssh_exec(task.host, vtysh_command(["show running-config"]))
-    else:
-        from nornir_napalm.plugins.tasks import napalm_get
+    from fabric.rollout.drivers import DriverError, Target, driver_for
 
-        r = task.run(task=napalm_get, getters=["config"], retrieve="running")
-        text = r.result["config"]["running"]
-    return Result(host=task.host, result=text)
+    host = task.host
+    platform = str(host.data.get("platform"))
+    drv = driver_for(Target(host.name, str(host.hostname), platform, str(host.username or ""),
+                            str(host.password or "")))
+    try:
+        text = drv.running()
+    except DriverError as exc:
+        raise RuntimeError(str(exc)) from None
+    finally:
+        drv.close()
+    return Result(host=host, result=text)
 
 
 def collect(nr: Any) -> tuple[dict[str, str], dict[str, str]]:

@@ -18,6 +18,7 @@ import yaml
 from netutils.config.compliance import feature_compliance, parser_map
 
 from fabric.errors import FabricError
+from fabric.vendors import get as get_vendor
 
 RULES_DIR = Path(__file__).resolve().parent.parent.parent / "templates" / "compliance"
 
@@ -259,7 +260,8 @@ def _hier_driver(rules: Rules) -> Any:
 
 
 def _frr_text(lines: list[tuple[int, str]]) -> str:
-    """Indent FRR-style and close each block with exit (exit-address-family) as vtysh expects."""
+    """Indent one space per level and close each block with exit (exit-address-family), as vtysh
+    expects (FRR: Vendor.block_exit)."""
     out: list[str] = []
     open_blocks: list[str] = []
     for i, (depth, text) in enumerate(lines):
@@ -300,14 +302,15 @@ def remediate_config(platform: str, running: str, golden: str, features: list[st
     run_h = get_hconfig(driver, "\n".join(run_c[n] for n in wanted if run_c[n]))
     gold_h = get_hconfig(driver, "\n".join(gold_c[n] for n in wanted if gold_c[n]))
     rem = WorkflowRemediation(run_h, gold_h).remediation_config
-    if platform == "frr":
+    vendor = get_vendor(platform)
+    if vendor.block_exit:  # vtysh-style: each block closed with `exit` (exit-address-family)
         lines = [(c.depth() - 1, c.text) for c in rem.all_children_sorted()]
         return _frr_text(lines) + "\n" if lines else ""
     # sectional_exiting adds the closing lines a platform needs (IOS-XR end-set / end-policy).
     dumped = rem.dump_simple(sectional_exiting=True)
     if not dumped:
         return ""
-    indent = 3 if platform == "eos" else 1
+    indent = vendor.config_indent
     out = []
     for ln in dumped:
         if ln.strip() in ("exit", "root"):

@@ -9,23 +9,8 @@ from typing import Any
 
 import yaml
 
+from fabric import vendors
 from fabric.lab.topology import Topology, nornir_platform
-
-# containerlab sets these for kinds that have an Ansible collection (core/inventory.go).
-ANSIBLE_KIND_VARS: dict[str, dict[str, str]] = {
-    "nokia_srlinux": {"ansible_network_os": "nokia.srlinux.srlinux",
-                      "ansible_connection": "ansible.netcommon.httpapi"},
-    "arista_ceos": {"ansible_network_os": "arista.eos.eos",
-                    "ansible_connection": "ansible.netcommon.network_cli"},
-    "cisco_xrd": {"ansible_network_os": "cisco.iosxr.iosxr",
-                  "ansible_connection": "ansible.netcommon.network_cli"},
-    "juniper_vjunosrouter": {"ansible_network_os": "junipernetworks.junos.junos",
-                             "ansible_connection": "ansible.netcommon.netconf"},
-    "juniper_crpd": {"ansible_network_os": "junipernetworks.junos.junos",
-                     "ansible_connection": "ansible.netcommon.netconf"},
-    "nokia_sros": {"ansible_network_os": "nokia.sros.md",
-                   "ansible_connection": "ansible.netcommon.network_cli"},
-}
 
 
 def _write_private(path: Path, text: str) -> None:
@@ -87,8 +72,9 @@ def ansible_inventory(topo: Topology) -> dict[str, Any]:
     children: dict[str, Any] = {}
     for n in topo.nodes.values():
         g = children.setdefault(n.kind, {"hosts": {}})
-        if n.kind in ANSIBLE_KIND_VARS:
-            g["vars"] = dict(ANSIBLE_KIND_VARS[n.kind])
+        vendor = vendors.by_kind(n.kind)
+        if vendor is not None and vendor.ansible_vars:
+            g["vars"] = dict(vendor.ansible_vars)
         host: dict[str, Any] = {}
         if n.labels.get("ansible-no-host-var") != "true":
             host["ansible_host"] = n.mgmt_ipv4

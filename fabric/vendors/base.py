@@ -50,11 +50,14 @@ class Vendor:
     clab_aliases: dict[str, str] = field(default_factory=dict)  # short/legacy kind -> canonical kind
     lab_credentials: dict[str, tuple[str, str]] = field(default_factory=dict)  # kind -> containerlab default
     nornir_platform: str = ""  # what containerlab writes into its Nornir/Ansible inventories
+    # ansible_network_os / ansible_connection containerlab writes for kinds with an Ansible collection
+    ansible_vars: dict[str, str] = field(default_factory=dict)
     # (kind, interface as written in a topology) -> Linux name in the node, None when not valid for the kind
     linux_ifname: Callable[[str, str], str | None] = lambda kind, name: None
     runs_on_linux: bool = False  # FRR itself: the node runs the NOS directly, no twin
     # ---- automation libraries
     napalm: str | None = None
+    napalm_optional_args: dict[str, Any] = field(default_factory=dict)
     scrapli: str | None = None
     netmiko: str | None = None
     netconf: bool = False
@@ -62,6 +65,8 @@ class Vendor:
     mgmt_vrf: str = "default"
     local_users: bool = True  # the golden config carries local users
     config_indent: int = 1  # spaces per nesting level in the running config (compliance parsing)
+    block_exit: bool = False  # config blocks are closed with `exit` lines (vtysh), remediation too
+    set_form: str = ""  # "module:func": rendered config -> the NOS's set-command form (Junos display set)
     # ---- code, loaded lazily ("module:attr")
     driver: str = ""  # rollout driver class (commit-confirmed)
     collector: str = ""  # state collector class

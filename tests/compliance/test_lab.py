@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 from collections.abc import Iterator
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 from _skip import need
@@ -23,9 +23,9 @@ from fabric.compliance import (
     resolve_target,
     run_compliance,
 )
-from fabric.compliance.collect import _ssh_exec, vtysh_command
 from fabric.credentials import credentials_for
 from fabric.model import Fabric
+from fabric.rollout.drivers import Target, driver_for
 
 pytestmark = pytest.mark.lab
 ROOT = Path(__file__).resolve().parents[2]
@@ -118,13 +118,13 @@ def _failing(rep, host: str) -> dict[str, tuple[list[str], list[str]]]:  # type:
 def _frr_ssh(fab: Fabric, host: str, lines: list[str]) -> None:
     """Drift made the way an operator would: on the device's own CLI, over SSH."""
     creds = credentials_for("frr", fab.devices[host].mgmt_ipv4)
-    h = SimpleNamespace(
-        hostname=fab.devices[host].mgmt_ipv4.split("/")[0],
-        port=22,
-        username=creds.username,
-        password=creds.password,
-    )
-    _ssh_exec(h, vtysh_command(["configure terminal", *lines]))
+    drv = driver_for(Target(host, fab.devices[host].mgmt_ipv4.split("/")[0], "frr", creds.username,
+                            creds.password))
+    try:
+        rc, out = drv.sh("vtysh " + " ".join(f"-c {shlex.quote(x)}" for x in ["configure terminal", *lines]))
+        assert rc == 0, out
+    finally:
+        drv.close()
 
 
 def test_frr_lab_fresh_drift_remediate_unreachable(

@@ -22,8 +22,9 @@ from fabric.design import load_fabric
 from fabric.errors import FabricError
 from fabric.model import Fabric
 from fabric.platforms import LAB_DEFAULT_CREDENTIALS, PLATFORMS
-from fabric.render import junos_display_set, render_device, render_fabric
+from fabric.render import render_device, render_fabric
 from fabric.structured import build_structured
+from fabric.vendors.junos.render import junos_display_set
 
 ROOT = Path(__file__).resolve().parents[2]
 GOLDEN = Path(__file__).parent / "golden"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from _skip import need
 
-from fabric.twins.testbed import LabBed, TestBed
+from fabric.vendors.eos.twin.testbed import LabBed, TestBed
 
 TOPOLOGY = Path(__file__).resolve().parents[2] / "containerlab" / "eos-pair.clab.yml"
 

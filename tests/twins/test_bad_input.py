@@ -9,7 +9,7 @@ import socket
 
 import pytest
 
-from fabric.twins.testbed import TestBed
+from fabric.vendors.eos.twin.testbed import TestBed
 
 pytestmark = pytest.mark.lab
 AUTH = "Basic " + base64.b64encode(b"admin:admin").decode()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from fabric.twins.testbed import LabBed, TestBed
+from fabric.vendors.eos.twin.testbed import LabBed, TestBed
 
 pytestmark = pytest.mark.lab
 

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from fabric.twins.testbed import TestBed
+from fabric.vendors.eos.twin.testbed import TestBed
 
 pytestmark = pytest.mark.lab
 

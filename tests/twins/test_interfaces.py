@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from fabric.twins.testbed import TestBed
+from fabric.vendors.eos.twin.testbed import TestBed
 
 pytestmark = pytest.mark.lab
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from _skip import need
 
-from fabric.twins.testbed import TestBed
+from fabric.vendors.eos.twin.testbed import TestBed
 
 pytestmark = pytest.mark.lab
 REF = Path(__file__).resolve().parents[2] / ".." / "shared" / "reference" / "napalm-mocked" / "eos"

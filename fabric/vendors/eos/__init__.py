@@ -29,8 +29,12 @@ VENDOR = Vendor(
     clab_aliases={"ceos": "arista_ceos"},
     lab_credentials={"arista_ceos": ("admin", "admin")},  # containerlab kinds/ceos
     nornir_platform="arista_eos",
+    ansible_vars={"ansible_network_os": "arista.eos.eos",
+                  "ansible_connection": "ansible.netcommon.network_cli"},
     linux_ifname=_linux_ifname,
     napalm="eos",
+    # The lab's eAPI uses a self-signed certificate; pyeapi does not verify it by default.
+    napalm_optional_args={"transport": "https"},
     scrapli="arista_eos",
     netmiko="arista_eos",
     mgmt_vrf="MGMT",

@@ -35,6 +35,7 @@ VENDOR = Vendor(
     # FRR boxes are Linux hosts: collection goes over SSH to `vtysh ... json`.
     netmiko="linux",
     local_users=False,
+    block_exit=True,
     driver="fabric.vendors.frr.driver:FrrDriver",
     collector="fabric.vendors.frr.collector:FrrCollector",
 )

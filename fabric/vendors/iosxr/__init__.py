@@ -30,6 +30,8 @@ VENDOR = Vendor(
     clab_aliases={"xrd": "cisco_xrd"},
     lab_credentials={"cisco_xrd": ("clab", "clab@123")},  # containerlab kinds/xrd
     nornir_platform="cisco_xr",
+    ansible_vars={"ansible_network_os": "cisco.iosxr.iosxr",
+                  "ansible_connection": "ansible.netcommon.network_cli"},
     linux_ifname=_linux_ifname,
     napalm="iosxr_netconf",
     scrapli="cisco_iosxr",

@@ -32,12 +32,15 @@ VENDOR = Vendor(
     # containerlab kinds/vr_vjunosrouter and kinds/crpd
     lab_credentials={"juniper_vjunosrouter": ("admin", "admin@123"), "juniper_crpd": ("root", "clab123")},
     nornir_platform="juniper_junos",
+    ansible_vars={"ansible_network_os": "junipernetworks.junos.junos",
+                  "ansible_connection": "ansible.netcommon.netconf"},
     linux_ifname=_linux_ifname,
     napalm="junos",
     scrapli="juniper_junos",
     netmiko="juniper_junos",
     netconf=True,
     mgmt_vrf="mgmt_junos",
+    set_form="fabric.vendors.junos.render:junos_display_set",
     driver="fabric.vendors.junos.driver:JunosDriver",
     collector="fabric.state.collect:NapalmCollector",
 )

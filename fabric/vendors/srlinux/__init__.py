@@ -31,6 +31,8 @@ VENDOR = Vendor(
     clab_aliases={"srl": "nokia_srlinux"},
     lab_credentials={"nokia_srlinux": ("admin", "NokiaSrl1!")},  # containerlab kinds/srl
     nornir_platform="nokia_srlinux",
+    ansible_vars={"ansible_network_os": "nokia.srlinux.srlinux",
+                  "ansible_connection": "ansible.netcommon.httpapi"},
     linux_ifname=_linux_ifname,
     napalm="srl",
     scrapli="nokia_srlinux",

@@ -30,6 +30,8 @@ VENDOR = Vendor(
     clab_aliases={"vr-sros": "nokia_sros", "vr-nokia_sros": "nokia_sros"},
     lab_credentials={"nokia_sros": ("admin", "admin")},  # containerlab kinds/vr_sros
     nornir_platform="nokia_sros",
+    ansible_vars={"ansible_network_os": "nokia.sros.md",
+                  "ansible_connection": "ansible.netcommon.network_cli"},
     linux_ifname=_linux_ifname,
     napalm="sros",
     scrapli="nokia_sros",

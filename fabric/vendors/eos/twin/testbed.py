@@ -264,7 +264,7 @@ class TestBed:
 
 
 def main() -> None:
-    """Interactive use: ``python -m fabric.twins.testbed DIR`` builds a bed until Ctrl-C."""
+    """Interactive use: ``python -m fabric.vendors.eos.twin.testbed DIR`` builds a bed until Ctrl-C."""
     wd = Path(sys.argv[1]).resolve()
     wd.mkdir(parents=True, exist_ok=True)
     bed = TestBed(wd)
