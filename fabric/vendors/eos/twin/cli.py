@@ -5,10 +5,14 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+from typing import TYPE_CHECKING
 
 import asyncssh
 
-from fabric.vendors.eos.twin.twin import CommandError, Context, EosTwin
+from fabric.vendors.eos.twin.session import CommandError, Context
+
+if TYPE_CHECKING:
+    from fabric.vendors.eos.twin.twin import EosTwin
 
 log = logging.getLogger(__name__)
 

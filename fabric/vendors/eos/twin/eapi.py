@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fabric.twins.http import Request, Response
-from fabric.vendors.eos.twin.twin import CommandError, Context, EosTwin, _sanitize
+from fabric.vendors.eos.twin.session import CommandError, Context, _sanitize
+
+if TYPE_CHECKING:
+    from fabric.vendors.eos.twin.twin import EosTwin
 
 log = logging.getLogger(__name__)
 

@@ -10,69 +10,20 @@ import logging
 import os
 import re
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from fabric.twins.base import DeviceTwin
 from fabric.twins.frr import run
 from fabric.vendors.eos.twin import show
+from fabric.vendors.eos.twin.cli import run_shell
 from fabric.vendors.eos.twin.config import ConfigError, EosConfig, prompt_suffix
+from fabric.vendors.eos.twin.eapi import make_handler
 from fabric.vendors.eos.twin.model import Device, kernel_links, parse, to_frr
 from fabric.vendors.eos.twin.names import to_eos
+from fabric.vendors.eos.twin.session import ApplyError, CommandError, Context, Session, _sanitize, invalid
 
 log = logging.getLogger(__name__)
-
-
-class CommandError(Exception):
-    """An EOS CLI error; ``message`` is what EOS prints after ``% ``."""
-
-    def __init__(self, message: str, code: int = 1002) -> None:
-        super().__init__(message)
-        self.message = message
-        self.code = code
-
-
-class ApplyError(Exception):
-    """FRR (the control plane) did not take the running-config's translation."""
-
-
-def invalid(cmd: str) -> CommandError:
-    words = cmd.split()
-    # EOS points at the first word it could not match; for "show foo" that is token 1.
-    i = 1 if len(words) > 1 and words[0].lower() == "show" else 0
-    return CommandError(f"Invalid input (at token {i}: '{words[i] if words else cmd}')")
-
-
-@dataclass
-class Session:
-    name: str
-    text: str
-    state: str = "pending"  # pending | pendingCommitTimer | completed | aborted
-    commit_deadline: float | None = None  # absolute epoch seconds
-    pre_commit: str | None = None  # running-config to restore on timer expiry
-    completed_time: float | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return self.__dict__.copy()
-
-
-@dataclass
-class Context:
-    """Per-connection CLI state (one per SSH channel or per eAPI request)."""
-
-    privileged: bool = False
-    config: EosConfig | None = None  # the tree being edited while in config mode
-    session: str | None = None
-    dirty: bool = False
-    outputs: list[str] = field(default_factory=list)
-    #: SSH CLI: leaving config mode returns the prompt once the kernel has the change, while FRR
-    #: converges in the background (as EOS agents do); eAPI requests wait for FRR.
-    cli: bool = False
-
-    @property
-    def in_config(self) -> bool:
-        return self.config is not None
 
 
 class EosTwin(DeviceTwin):
@@ -98,13 +49,9 @@ class EosTwin(DeviceTwin):
 
     # ---- protocol hooks -------------------------------------------------------
     async def ssh_shell(self, process: Any) -> None:
-        from fabric.vendors.eos.twin.cli import run_shell
-
         await run_shell(self, process)
 
     def http_handler(self) -> Any:
-        from fabric.vendors.eos.twin.eapi import make_handler
-
         return make_handler(self)
 
     # ---- persistence ------------------------------------------------------
@@ -711,15 +658,10 @@ class EosTwin(DeviceTwin):
         return "\n".join(lines) + "\n"
 
 
-_SECRET = re.compile(r"\b(secret|password|key)( \d+| sha512| md5| 7)? \S+")
 
 
 def _lldp_quote(s: str) -> str:
     return '"' + s.replace("\\", "").replace('"', "") + '"'
-
-
-def _sanitize(text: str) -> str:
-    return _SECRET.sub(lambda m: f"{m.group(1)}{m.group(2) or ''} <removed>", text)
 
 
 def _vrf_filter(d: dict[str, Any], vrf: str | None) -> dict[str, Any]:
