@@ -126,3 +126,46 @@ def test_no_module_outside_vendors_compares_a_platform_or_kind_with_a_literal() 
                         found.append(f"{rel}:{node.lineno}: {hit}")
     assert not found, "vendor names compared outside fabric/vendors/ (ask the registry):\n" + "\n".join(found)
     assert re.search(r"vendors", (ROOT / "fabric" / "platforms.py").read_text())  # the scan has a subject
+
+
+# ------------------------------------------------------ collectors normalise real recorded replies
+
+REFERENCE = ROOT.parent / "shared" / "reference"
+# NAPALM's (and the community drivers') recorded device replies, with each getter's expected result.
+NAPALM_REFERENCE = {
+    "eos": "napalm-mocked/eos",
+    "junos": "napalm-mocked/junos",
+    "iosxr": "napalm-mocked/iosxr_netconf",
+    "srlinux": "napalm-mocked-community/srlinux",
+    "sros": "napalm-mocked-community/sros",
+}
+
+
+@pytest.mark.parametrize("name", sorted(NAPALM_REFERENCE))
+def test_napalm_collectors_normalise_recorded_replies(name: str) -> None:
+    """Every NAPALM-based vendor's collector turns its real getter results into the state model."""
+    import json
+
+    from _skip import need
+
+    from fabric.state import normalise_napalm
+    from fabric.state.collect import NapalmCollector
+
+    vendor = vendors.get(name)
+    assert issubclass(vendor.load("collector"), NapalmCollector) and vendor.napalm
+    base = REFERENCE / NAPALM_REFERENCE[name]
+    need(base.is_dir(), f"reference data missing: {base}")
+
+    def expected(getter: str) -> dict:
+        cases = sorted((base / f"test_{getter}").iterdir())  # "normal", or per-platform cases (IOS-XR)
+        case = next((c for c in cases if c.name == "normal"), cases[0])
+        return json.loads((case / "expected_result.json").read_text())
+
+    sessions, _rid = normalise_napalm.bgp(expected("get_bgp_neighbors"))
+    assert sessions and all(isinstance(s.peer_as, int) and s.peer_as > 0 for s in sessions), sessions
+    ifaces = normalise_napalm.interfaces(expected("get_interfaces"))
+    assert ifaces and all(i.name == n for n, i in ifaces.items())
+    lldp = normalise_napalm.lldp(expected("get_lldp_neighbors"))
+    assert lldp and all(n.local_port and n.remote_system for n in lldp)
+    facts = normalise_napalm.facts(expected("get_facts"))
+    assert facts.hostname
