@@ -30,12 +30,12 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from labutil import free_subnet, lab_name, point_nornir_at_lab, private_topology  # noqa: E402
 
-from fabric.checks import summary  # noqa: E402
 from fabric.design import load_fabric  # noqa: E402
 from fabric.lab import api  # noqa: E402
 from fabric.lab.state import load_state  # noqa: E402
 from fabric.state.collect import CollectOptions, close_ssh_connections  # noqa: E402
-from fabric.validate import fabric_nornir, validate  # noqa: E402
+from fabric.validation.checks import summary  # noqa: E402
+from fabric.validation.run import fabric_nornir, validate  # noqa: E402
 
 
 def _lab_cpu_seconds(state: dict) -> float:  # type: ignore[type-arg]

@@ -130,10 +130,10 @@ def show(fabric: FabricArg) -> None:
 # Sub-commands that live next to their module (Nornir-style registration: each module adds its own).
 _SUBMODULES = {
     "fabric.render_cli": None,
-    "fabric.validate_cli": None,
+    "fabric.validation.cli": None,
     "fabric.lab.cli": "lab",
     "fabric.rollout.cli": "rollout",
-    "fabric.compliance_cli": "compliance",
+    "fabric.compliance.cli": "compliance",
     "fabric.doctor": None,
 }
 

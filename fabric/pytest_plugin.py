@@ -64,7 +64,7 @@ def pytest_collection_modifyitems(
     target = config.getoption("--fabric", default=None)
     if not target:
         return
-    from fabric.validate import validate
+    from fabric.validation.run import validate
 
     hosts_opt = config.getoption("--fabric-hosts")
     hosts = [h for h in hosts_opt.split(",") if h] if hosts_opt else None

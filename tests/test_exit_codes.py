@@ -131,8 +131,8 @@ def test_walk_commands(dead: dict[str, Any]) -> None:
 def test_verdicts_when_drift_and_unreachable_meet() -> None:
     """The precedence that cannot be produced without a reachable device: 1 wins over 3."""
     from fabric.compliance import RunReport
+    from fabric.compliance.cli import verdict
     from fabric.compliance.engine import COMPLIANT, ERROR, NONCOMPLIANT, UNREACHABLE, FeatureResult
-    from fabric.compliance_cli import verdict
     from fabric.rollout.cli import exit_code
 
     def comp(*status: str) -> ExitCode:

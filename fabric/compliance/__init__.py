@@ -225,8 +225,8 @@ def _secrets(fab: Fabric) -> list[str]:
 
 
 def _state_results(fab: Fabric, hosts: list[str] | None) -> list[FeatureResult]:
-    """Validation state checks (fabric.validate) as one "state" feature per device."""
-    from fabric.validate import validate
+    """Validation state checks (fabric.validation.run) as one "state" feature per device."""
+    from fabric.validation.run import validate
 
     out: dict[str, FeatureResult] = {}
     for c in validate(fab, hosts).results:

@@ -17,7 +17,7 @@ def to_json(report: dict[str, Any]) -> str:
 
 def to_junit(fabric: str, results: list[FeatureResult]) -> str:
     """One testsuite per device, one testcase per feature: CI systems show drift as failed tests."""
-    from fabric.report import JunitCase, junit_xml
+    from fabric.validation.report import JunitCase, junit_xml
 
     return junit_xml(
         f"compliance {fabric}",

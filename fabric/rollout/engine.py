@@ -631,11 +631,11 @@ class Rollout:
                 d.close()
 
     def _validate_failures(self, h: str) -> dict[str, str]:
-        """fabric.validate's failing intent checks on the device (id -> reason), {} when not installed."""
+        """fabric.validation failing intent checks on the device (id -> reason), {} when not installed."""
         try:
             from nornir.core.filter import F
 
-            from fabric.validate import validate
+            from fabric.validation.run import validate
         except ImportError:
             return {}
         wanted = set(self.pb.gates.validate_checks)

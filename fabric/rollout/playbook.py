@@ -116,7 +116,7 @@ class Gates(_Strict):
     convergence_wait: Annotated[float, Field(ge=0)] = 2.0  # before the first look
     convergence_timeout: Annotated[float, Field(gt=0)] = 30.0  # keep polling the gate until then
     snapshot_rules: list[SnapshotRule] = [SnapshotRule(rule="bgp_established_no_decrease")]
-    validate_checks: list[str] = []  # fabric.validate check names run on the device, when installed
+    validate_checks: list[str] = []  # fabric.validation check names run on the device
 
     @field_validator("device")
     @classmethod

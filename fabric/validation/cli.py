@@ -51,10 +51,10 @@ def register(app: typer.Typer) -> None:
         ] = False,
     ) -> None:
         """Collect BGP, OSPF, IS-IS, interface and LLDP state; check it against intent (exit 0: all pass)."""
-        from fabric import report
-        from fabric.checks import CheckSettings
         from fabric.state.collect import CollectOptions
-        from fabric.validate import validate
+        from fabric.validation import report
+        from fabric.validation.checks import CheckSettings
+        from fabric.validation.run import validate
 
         if fmt not in report.FORMATS:
             _fail(FabricError(f"unknown format '{fmt}'", fix=f"use one of {', '.join(report.FORMATS)}"))
@@ -111,8 +111,8 @@ def register(app: typer.Typer) -> None:
         timeout: TimeoutOpt = 15.0,
     ) -> None:
         """Store normalised state as .netfabric/snapshots/<fabric>/<tag>.json."""
-        from fabric.snapshot import save_snapshot, take_snapshot
         from fabric.state.collect import CollectOptions
+        from fabric.validation.snapshot import save_snapshot, take_snapshot
 
         try:
             state = take_snapshot(
@@ -144,9 +144,9 @@ def register(app: typer.Typer) -> None:
         ] = False,
     ) -> None:
         """Compare two snapshots (volatile fields ignored) and apply delta rules. Exit 0 only if all pass."""
-        from fabric import report
         from fabric.design import fabric_file
-        from fabric.snapshot import DeltaRules, changes, diff_snapshots, load_snapshot
+        from fabric.validation import report
+        from fabric.validation.snapshot import DeltaRules, changes, diff_snapshots, load_snapshot
 
         name = target
         f = fabric_file(target)

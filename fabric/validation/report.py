@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from fabric.checks import CheckResult, summary
+from fabric.validation.checks import CheckResult, summary
 
 FORMATS = ("table", "json", "junit", "markdown")
 _STYLE = {"pass": "green", "fail": "bold red", "error": "magenta", "skip": "yellow"}

@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from fabric import vendors
-from fabric.checks import CheckResult, CheckSettings, run_checks, summary
 from fabric.errors import FabricError
 from fabric.lab.state import load_state
 from fabric.model import Fabric
 from fabric.state.collect import CollectOptions, collect
 from fabric.state.model import FabricState
+from fabric.validation.checks import CheckResult, CheckSettings, run_checks, summary
 
 
 @dataclass

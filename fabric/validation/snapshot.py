@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fabric.checks import CheckResult, Status
 from fabric.errors import FabricError
 from fabric.state.collect import CollectOptions, collect
 from fabric.state.model import VOLATILE_FIELDS, DeviceState, FabricState
+from fabric.validation.checks import CheckResult, Status
 
 DEFAULT_ROOT = Path(".netfabric") / "snapshots"
 
@@ -46,7 +46,7 @@ def take_snapshot(
     if hasattr(nr_or_fabric, "inventory"):
         state = collect(nr_or_fabric, hosts=hosts, opts=options)
     else:
-        from fabric.validate import fabric_nornir, nornir_from_lab, resolve
+        from fabric.validation.run import fabric_nornir, nornir_from_lab, resolve
 
         options = options or CollectOptions()
         fab, lab = resolve(nr_or_fabric)

@@ -9,7 +9,7 @@ from pathlib import Path
 import typer.main
 import yaml
 
-from fabric.compliance_cli import app
+from fabric.compliance.cli import app
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "scheduling"
 

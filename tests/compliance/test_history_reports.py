@@ -60,7 +60,7 @@ def test_history_trend_and_changes(tmp_path: Path) -> None:
 
 
 def test_history_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from fabric.compliance_cli import app
+    from fabric.compliance.cli import app
 
     db = tmp_path / "c.sqlite"
     history.store_run(db, "dc1", 1000.0, 1001.0, _run1())
@@ -198,7 +198,7 @@ def test_html_report_in_headless_chromium(tmp_path: Path) -> None:
 
 def test_run_every_survives_failures(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import fabric.compliance as comp
-    from fabric.compliance_cli import app
+    from fabric.compliance.cli import app
 
     calls: list[int] = []
 
@@ -227,7 +227,7 @@ def test_run_every_survives_failures(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
 
 def test_parse_interval() -> None:
-    from fabric.compliance_cli import parse_interval
+    from fabric.compliance.cli import parse_interval
     from fabric.errors import FabricError
 
     assert [parse_interval(x) for x in ("90", "30s", "15m", "1h", "1d")] == [90, 30, 900, 3600, 86400]

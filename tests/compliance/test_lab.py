@@ -186,7 +186,7 @@ def test_frr_lab_fresh_drift_remediate_unreachable(
     runs = history.runs(db, "cfrr-frr")  # a lab is recorded under its own name
     assert [r.compliant for r in runs] == [True, False, True]
     out = CliRunner().invoke(
-        __import__("fabric.compliance_cli", fromlist=["app"]).app,
+        __import__("fabric.compliance.cli", fromlist=["app"]).app,
         ["history", str(frr_lab), "--db", str(db)],
         env={"COLUMNS": "200"},
     )
@@ -209,7 +209,7 @@ def test_frr_lab_fresh_drift_remediate_unreachable(
 
 
 def test_frr_lab_cli_run_reports(frr_lab: Path, tmp_path: Path) -> None:
-    from fabric.compliance_cli import app
+    from fabric.compliance.cli import app
 
     args = ["run", str(frr_lab), "--db", str(tmp_path / "c.sqlite"), "--backup-dir", str(tmp_path / "b")]
     out = CliRunner().invoke(
@@ -290,7 +290,7 @@ def test_eos_twin_drift_and_remediation(eos_lab: tuple[Fabric, Path], tmp_path: 
 
 
 def test_frr_lab_state_compliance(frr_lab: Path, tmp_path: Path) -> None:
-    # --state adds fabric.validate's checks as a "state" feature per device (their verdicts belong to
+    # --state adds the validation checks as a "state" feature per device (their verdicts belong to
     # the validation suite; here: they are run and reported next to the config features).
     rep = run_compliance(frr_lab, db=None, backups=False, state=True, hosts=["leaf3"], features=["bgp"])
     state = [r for r in rep.results if r.feature == "state"]

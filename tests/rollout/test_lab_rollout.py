@@ -190,7 +190,7 @@ def test_good_change_rolls_through_all_waves(lab: PrivateLab, tmp_path: Path) ->
             assert (d["host"], s) in steps
     for h in ro.fab.devices:  # the change is there, and every session is up
         assert "set local-preference 150" in snapshot_configs(ro, [h])[h]
-    from fabric.validate import validate
+    from fabric.validation.run import validate
 
     failures = validate(ro.fab, nr=ro._nornir()).failures()  # final state against intent
     assert not [f for f in failures if "bgp" in f.check], failures

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from synth import converged
 
-from fabric.checks import CheckSettings, run_checks, summary
 from fabric.design import load_fabric
 from fabric.model import Fabric
 from fabric.state.model import BgpSession, FabricState, LldpNeighbor, OspfNeighbor
+from fabric.validation.checks import CheckSettings, run_checks, summary
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -205,7 +205,7 @@ def test_igp_checks() -> None:
 
 
 def test_ospf_check_reasons() -> None:
-    from fabric.checks import CHECKS, Context
+    from fabric.validation.checks import CHECKS, Context
 
     chk = next(c for c in CHECKS if c.name == "ospf_neighbor")
     from fabric.model import DeviceIntent, InterfaceIntent, OspfIntent

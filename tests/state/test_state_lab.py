@@ -18,10 +18,10 @@ import pytest
 from _skip import need
 from labutil import ROOT, free_subnet, lab_name, point_nornir_at_lab, private_topology
 
-from fabric.checks import CheckResult
 from fabric.design import load_fabric
 from fabric.model import Fabric
-from fabric.validate import ValidationRun, validate
+from fabric.validation.checks import CheckResult
+from fabric.validation.run import ValidationRun, validate
 
 pytestmark = pytest.mark.lab
 
@@ -40,7 +40,7 @@ class Lab:
         return self.state["nodes"][name]
 
     def validate(self, hosts: list[str] | None = None) -> ValidationRun:
-        from fabric.validate import fabric_nornir
+        from fabric.validation.run import fabric_nornir
 
         nr = point_nornir_at_lab(fabric_nornir(self.fab), self.state)
         return validate(self.fab, hosts, nr=nr)
@@ -227,7 +227,7 @@ def test_cli_validate_json_and_exit_code(lab: Lab, tmp_path: Path) -> None:
     import typer
     from typer.testing import CliRunner
 
-    from fabric.validate_cli import register
+    from fabric.validation.cli import register
 
     app = typer.Typer()
     register(app)

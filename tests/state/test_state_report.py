@@ -11,12 +11,12 @@ import typer
 from synth import converged
 from typer.testing import CliRunner
 
-from fabric import report
-from fabric.checks import run_checks
 from fabric.design import load_fabric
-from fabric.snapshot import DeltaRules, changes, diff_snapshots, load_snapshot, save_snapshot
-from fabric.validate import ValidationRun
-from fabric.validate_cli import register
+from fabric.validation import report
+from fabric.validation.checks import run_checks
+from fabric.validation.cli import register
+from fabric.validation.run import ValidationRun
+from fabric.validation.snapshot import DeltaRules, changes, diff_snapshots, load_snapshot, save_snapshot
 
 ROOT = Path(__file__).resolve().parents[2]
 pytest_plugins = ["pytester"]
@@ -110,7 +110,7 @@ def test_cli_diff(tmp_path: Path) -> None:
 
 def test_cli_validate_uses_api(monkeypatch: pytest.MonkeyPatch, broken_results, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     fab, st, results = broken_results
-    import fabric.validate as v
+    import fabric.validation.run as v
 
     monkeypatch.setattr(v, "validate", lambda *a, **k: ValidationRun("dc1", fab, st, results, 0.5, 0.01))
     app = typer.Typer()
@@ -128,7 +128,7 @@ def test_cli_validate_uses_api(monkeypatch: pytest.MonkeyPatch, broken_results, 
 
 def test_validate_unknown_target() -> None:
     from fabric.errors import FabricError
-    from fabric.validate import validate
+    from fabric.validation.run import validate
 
     with pytest.raises(FabricError, match="neither a fabric nor a deployed lab"):
         validate("no-such-fabric-xyz")
@@ -136,7 +136,7 @@ def test_validate_unknown_target() -> None:
 
 def test_pytest_plugin(pytester: pytest.Pytester, broken_results, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     fab, st, results = broken_results
-    import fabric.validate as v
+    import fabric.validation.run as v
 
     monkeypatch.setattr(v, "validate", lambda *a, **k: ValidationRun("dc1", fab, st, results, 0.5, 0.01))
     pytester.makepyfile(test_other="def test_x():\n    pass\n")
