@@ -8,7 +8,7 @@ STAMP := $(VENV)/.netfabric-installed
 APT_PACKAGES := frr frr-pythontools lldpd openssh-server openssh-client openssh-sftp-server openssl iproute2 iputils-ping procps git iptables chromium python3 coreutils util-linux kmod
 PYTEST_ARGS ?=
 
-.PHONY: demo test bench lint golden clean system venv
+.PHONY: demo test bench lint golden clean system venv constraints
 
 system:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -20,13 +20,29 @@ system:
 	  for s in frr lldpd ssh; do systemctl disable --now $$s >/dev/null 2>&1 || true; done; \
 	fi
 
-$(STAMP): pyproject.toml
+# constraints.txt pins every dependency to the versions the tests pass with (refresh: make constraints).
+$(STAMP): pyproject.toml constraints.txt
 	@test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[test]'
+	$(PY) -m pip install -q -c constraints.txt -e '.[test]'
 	@touch $(STAMP)
 
 venv: $(STAMP)
+
+# Refresh constraints.txt: resolve pyproject.toml's dependencies and test extra afresh (the newest
+# versions their bounds allow) in a throwaway venv and pin what got installed. Then `make venv test`
+# (the venv reinstalls because constraints.txt changed) and commit constraints.txt if the tests pass.
+constraints:
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	python3 -m venv "$$tmp/venv"; \
+	"$$tmp/venv/bin/python" -m pip install -q --upgrade pip; \
+	"$$tmp/venv/bin/python" -c 'import tomllib; p = tomllib.load(open("pyproject.toml", "rb"))["project"]; \
+	  print("\n".join(p["dependencies"] + p["optional-dependencies"]["test"]))' > "$$tmp/requirements.txt"; \
+	"$$tmp/venv/bin/python" -m pip install -q -r "$$tmp/requirements.txt"; \
+	{ sed -n '/^#/p' constraints.txt; "$$tmp/venv/bin/python" -m pip freeze | grep -v -E '^(pip|setuptools|wheel)=='; } \
+	  > "$$tmp/constraints.txt"; \
+	mv "$$tmp/constraints.txt" constraints.txt; \
+	echo "constraints.txt refreshed: $$(grep -c '==' constraints.txt) pins"
 
 demo: system venv
 	@$(PY) -m fabric.demo

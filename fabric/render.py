@@ -32,6 +32,7 @@ from pydantic import ValidationError
 from fabric.errors import FabricError
 from fabric.model import DeviceIntent, Fabric
 from fabric.platforms import PLATFORMS
+from fabric.resources import templates_dir
 from fabric.structured import (
     FabricFacts,
     StructuredConfig,
@@ -45,7 +46,7 @@ from fabric.vendors import get as get_vendor
 if TYPE_CHECKING:
     from nornir.core.task import Result, Task
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATES = templates_dir()
 GOLDEN_FABRICS = ("dc1", "backbone")
 
 # Bytes the NOS counts in its interface MTU on top of the IP MTU (Ethernet header), for NOSes whose

@@ -18,9 +18,10 @@ import yaml
 from netutils.config.compliance import feature_compliance, parser_map
 
 from fabric.errors import FabricError
+from fabric.resources import templates_dir
 from fabric.vendors import get as get_vendor
 
-RULES_DIR = Path(__file__).resolve().parent.parent.parent / "templates" / "compliance"
+RULES_DIR = templates_dir() / "compliance"
 
 # Feature result statuses.
 COMPLIANT = "compliant"

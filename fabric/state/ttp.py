@@ -7,7 +7,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates" / "ttp"
+from fabric.resources import templates_dir
+
+TEMPLATE_DIR = templates_dir() / "ttp"
 
 
 def template_path(platform: str, command: str) -> Path:
