@@ -13,7 +13,6 @@ A target is a fabric (``inventory/<name>``, its fabric.yaml, or ``<name>``) or a
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -82,54 +81,16 @@ class RunReport:
         }
 
 
-def _retarget(fab: Fabric, platforms: dict[str, str]) -> Fabric:
-    """Re-target devices as `fabric build --lab-platform` does, so golden == what the lab booted with.
-
-    That build re-targets *every* device (peer interface names in descriptions change too), so as
-    soon as one lab node runs another platform than the fabric says, all of them are re-targeted.
-    """
-    from fabric.platforms import retarget_device
-
-    if all(not plat or fab.devices[n].platform == plat for n, plat in platforms.items() if n in fab.devices):
-        return fab
-    fab = fab.model_copy(deep=True)
-    for name, plat in platforms.items():
-        if name in fab.devices and plat:
-            retarget_device(fab.devices[name], plat)
-    return fab
-
-
 def resolve_target(target: str | Path) -> Fabric:
-    """The fabric to check: a fabric directly, or the fabric behind a lab topology, re-targeted."""
-    from fabric.design import fabric_file, load_fabric
+    """The fabric to check: a fabric directly, or the fabric behind a lab or topology, re-targeted
+    (fabric.targets, the one resolver every command uses)."""
+    from fabric.targets import resolve
 
-    p = Path(target)
-    if p.name.endswith((".clab.yml", ".clab.yaml")):
-        topo = yaml.safe_load(p.read_text()) or {}
-        nodes = (topo.get("topology") or {}).get("nodes") or {}
-        name = str(topo.get("name", ""))
-        # dc1-frr -> dc1: the generator names platform variants <fabric>-<platform>.
-        candidates = [name] + [name.rsplit("-", i)[0] for i in range(1, name.count("-") + 1)]
-        # The fabric is inventory/<name> from here, or next to the topology (containerlab/../inventory).
-        roots = [Path("inventory"), p.resolve().parent.parent / "inventory", p.resolve().parent / "inventory"]
-        files = [r / c / "fabric.yaml" for c in candidates for r in roots]
-        found = next((f for f in files if f.exists()), None)
-        if not found:
-            raise FabricError(
-                f"no fabric found for lab '{name}'", file=str(p), fix="name the lab <fabric>[-<platform>]"
-            )
-        fab = load_fabric(found)
-        plats = {n: str((v or {}).get("labels", {}).get("netfabric.platform", "")) for n, v in nodes.items()}
-        fab = _retarget(fab, {n: pl for n, pl in plats.items() if pl})
-        fab.devices = {n: d for n, d in fab.devices.items() if n in nodes}
-        return fab
-    registered = registry() / f"{target}.json"
-    if not fabric_file(target).exists() and registered.exists():
-        # A deployed lab, by name: resolve through the topology it was deployed from.
-        topo = json.loads(registered.read_text()).get("topology")
-        if topo and Path(topo).exists():
-            return resolve_target(Path(topo))
-    return load_fabric(target)
+    fab = resolve(target).fabric
+    if fab is None:
+        raise FabricError(f"no fabric found for '{target}': compliance compares against a fabric's golden "
+                          "configs", fix="name the lab <fabric>[-<platform>], or pass inventory/<fabric>")
+    return fab
 
 
 def target_label(target: str | Path, fab: Fabric) -> str:

@@ -7,7 +7,6 @@ generic checks only (peers up, no duplicate router-ids).
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -16,10 +15,10 @@ from typing import Any
 
 from fabric import vendors
 from fabric.errors import FabricError
-from fabric.lab.state import load_state
 from fabric.model import Fabric
 from fabric.state.collect import CollectOptions, collect
 from fabric.state.model import FabricState
+from fabric.targets import resolve as resolve_target
 from fabric.validation.checks import CheckResult, CheckSettings, run_checks, summary
 
 
@@ -53,32 +52,10 @@ class ValidationRun:
         return [r for r in self.results if r.status in ("fail", "error")]
 
 
-def _lab_state(name: str) -> dict[str, Any] | None:
-    """A deployed lab by name (registry) or lab directory, or a state file given by path."""
-    try:
-        st = load_state(name, Path(name))
-        if st is None and Path(name).is_file() and Path(name).suffix == ".json":
-            st = json.loads(Path(name).read_text())
-        return st
-    except (OSError, ValueError):
-        return None
-
-
 def resolve(target: str | Path) -> tuple[Fabric | None, dict[str, Any] | None]:
-    """(fabric, lab state): a fabric wins; a lab is looked up in the lab registry."""
-    from fabric.design import fabric_file, load_fabric
-
-    f = fabric_file(target)
-    if f.exists():
-        return load_fabric(f), None
-    lab = _lab_state(str(target))
-    if lab is not None:
-        fab_file = fabric_file(lab.get("name", ""))
-        return (load_fabric(fab_file) if fab_file.exists() else None), lab
-    raise FabricError(
-        f"'{target}' is neither a fabric nor a deployed lab",
-        fix="pass inventory/<fabric>, a fabric.yaml, or the name of a lab from `fabric lab list`",
-    )
+    """(fabric, lab state) of a target (fabric.targets, the one resolver every command uses)."""
+    r = resolve_target(target)
+    return r.fabric, r.lab
 
 
 def nornir_from_lab(lab: dict[str, Any], *, num_workers: int = 32, hosts: Iterable[str] | None = None) -> Any:

@@ -1,0 +1,108 @@
+"""One target resolver for every command that acts on devices (validate, snapshot, compliance).
+
+A target is a fabric (``inventory/<name>``, its ``fabric.yaml``, or ``<name>``), a containerlab
+topology (``*.clab.yml``), or a deployed lab (its name in the lab registry, its lab directory or its
+state file).  What the commands need from it: the fabric to check against (re-targeted to the
+platforms the lab really runs, as ``fabric build --lab-platform`` generated it) and, for a lab, the
+lab state (addresses and credentials of its nodes).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from fabric.errors import FabricError
+from fabric.lab.state import load_state, registered, registry
+from fabric.model import Fabric
+
+
+@dataclass
+class Resolved:
+    fabric: Fabric | None  # None: a lab without a fabric behind it (checked on its own state)
+    lab: dict[str, Any] | None  # the deployed lab's state, when the target is a lab
+
+
+def _retarget(fab: Fabric, platforms: dict[str, str]) -> Fabric:
+    """Re-target devices as `fabric build --lab-platform` does, so golden == what the lab booted with.
+
+    That build re-targets *every* device (peer interface names in descriptions change too), so as
+    soon as one lab node runs another platform than the fabric says, all of them are re-targeted.
+    """
+    from fabric.platforms import retarget_device
+
+    if all(not plat or fab.devices[n].platform == plat for n, plat in platforms.items() if n in fab.devices):
+        return fab
+    fab = fab.model_copy(deep=True)
+    for name, plat in platforms.items():
+        if name in fab.devices and plat:
+            retarget_device(fab.devices[name], plat)
+    return fab
+
+
+def fabric_of_topology(path: Path) -> Fabric | None:
+    """The fabric a topology was generated from (``<fabric>[-<platform>]``), re-targeted and limited to
+    the topology's nodes; None when no fabric of that name exists next to it or under ./inventory."""
+    from fabric.design import load_fabric
+
+    topo = yaml.safe_load(path.read_text()) or {}
+    nodes = (topo.get("topology") or {}).get("nodes") or {}
+    name = str(topo.get("name", ""))
+    # dc1-frr -> dc1: the generator names platform variants <fabric>-<platform>.
+    candidates = [name] + [name.rsplit("-", i)[0] for i in range(1, name.count("-") + 1)]
+    # The fabric is inventory/<name> from here, or next to the topology (containerlab/../inventory).
+    here = path.resolve().parent
+    roots = [Path("inventory"), here.parent / "inventory", here / "inventory"]
+    found = next((f for c in candidates for r in roots if (f := r / c / "fabric.yaml").exists()), None)
+    if found is None:
+        return None
+    fab = load_fabric(found)
+    plats = {n: str((v or {}).get("labels", {}).get("netfabric.platform", "")) for n, v in nodes.items()}
+    fab = _retarget(fab, {n: pl for n, pl in plats.items() if pl})
+    fab.devices = {n: d for n, d in fab.devices.items() if n in nodes}
+    return fab
+
+
+def _lab_state(target: str) -> dict[str, Any] | None:
+    """A deployed lab by name (registry), lab directory or state file."""
+    try:
+        st = load_state(target, Path(target))
+        if st is None and Path(target).is_file() and Path(target).suffix == ".json":
+            st = json.loads(Path(target).read_text())
+        return st
+    except (OSError, ValueError):
+        return None
+
+
+def resolve(target: str | Path | Fabric) -> Resolved:
+    """Fabric first (a name that is a fabric is the fabric), then topology, then deployed lab."""
+    from fabric.design import fabric_file, load_fabric
+
+    if isinstance(target, Fabric):
+        return Resolved(target, None)
+    p = Path(target)
+    if p.name.endswith((".clab.yml", ".clab.yaml")):
+        fab = fabric_of_topology(p)
+        lab = next((st for st in registered() if st.get("topology") == str(p.resolve())), None)
+        if fab is None and lab is None:
+            raise FabricError(f"no fabric found for lab '{p.name}'", file=str(p),
+                              fix="name the lab <fabric>[-<platform>], or deploy it to check it on its own")
+        return Resolved(fab, lab)
+    if fabric_file(target).exists():
+        return Resolved(load_fabric(target), None)
+    lab = _lab_state(str(target))
+    if lab is None and (registry() / f"{target}.json").exists():
+        lab = json.loads((registry() / f"{target}.json").read_text())
+    if lab is not None:
+        topo = lab.get("topology")
+        fab = fabric_of_topology(Path(topo)) if topo and Path(topo).exists() else None
+        return Resolved(fab, lab)
+    raise FabricError(
+        f"'{target}' is neither a fabric nor a deployed lab",
+        fix="pass inventory/<fabric>, a fabric.yaml, a .clab.yml, or the name of a deployed lab "
+            "(`fabric lab inspect --all`)",
+    )
