@@ -60,6 +60,7 @@ bench: system venv
 lint: venv
 	$(VENV)/bin/ruff check fabric tests bench
 	$(VENV)/bin/mypy fabric
+	$(PY) -m pytest -q -p no:cacheprovider tests/test_imports.py tests/vendors/test_contract.py -k "cycle or literal"
 
 golden: venv
 	UPDATE_GOLDEN=1 $(PY) -m pytest -q tests/render
