@@ -13,13 +13,12 @@ import asyncio
 import contextlib
 import logging
 import socket
-import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from fabric import vendors
+from fabric import ssh, vendors
 from fabric.credentials import mask
 from fabric.state import normalise_napalm
 from fabric.state.model import SECTIONS, DeviceState, FabricState, LldpNeighbor
@@ -170,101 +169,35 @@ class NapalmCollector(Collector):
         return self.host.get_connection("netconf", self.config)
 
 
-# The collection is I/O bound: a device spends its time in the SSH handshake and in vtysh on the far
-# end, not in Python. A thread per host (paramiko/netmiko under Nornir's threaded runner) costs more
-# than that work on a 2-core box (64 threads each doing its own key exchange under the GIL, context
-# switches, a transport thread per paramiko client), so Linux/FRR devices share one asyncio event loop with
-# asyncssh. The loop lives in a daemon thread for the life of the process, so connections can be kept
-# and reused by the next collection (rollout gates and snapshots validate the same devices repeatedly).
-class _SshPool:
-    def __init__(self) -> None:
-        self.loop: asyncio.AbstractEventLoop | None = None
-        self.conns: dict[tuple[Any, ...], Any] = {}
-        self.lock = threading.Lock()
-
-    def run(self, coro: Any) -> Any:
-        with self.lock:
-            if self.loop is None or self.loop.is_closed():
-                self.loop = asyncio.new_event_loop()
-                threading.Thread(target=self.loop.run_forever, name="netfabric-ssh", daemon=True).start()
-        return asyncio.run_coroutine_threadsafe(coro, self.loop).result()
-
-    async def close_all(self) -> None:
-        conns, self.conns = list(self.conns.values()), {}
-        for c in conns:
-            c.close()
-        for c in conns:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(c.wait_closed(), 2)
-
-
-_POOL = _SshPool()
-
-
 def close_ssh_connections() -> None:
     """Close the SSH connections kept for reuse (they also go away with the process)."""
-    if _POOL.loop is not None and _POOL.conns:
-        _POOL.run(_POOL.close_all())
+    ssh.close_connections()
 
 
-def _ssh_params(host: Any, opts: CollectOptions) -> dict[str, Any]:
+def ssh_target(host: Any, opts: CollectOptions) -> ssh.SshTarget:
     params = host.get_connection_parameters("netmiko")
     extras = dict(params.extras or {})
-    key = extras.get("key_file") or opts.extra.get("key_file")
-    password = params.password or host.password
-    return {
-        "host": params.hostname or host.hostname,
-        "port": params.port or 22,
-        "username": params.username or host.username,
-        "password": password or None,
-        "client_keys": [key] if key else None,  # None: no default keys tried, no agent
-        "agent_path": None,
-        "known_hosts": None,  # lab devices: host keys change on every deploy
-        "connect_timeout": opts.timeout,
-        "login_timeout": opts.timeout,
-        "config": [],  # no ~/.ssh/config lookups
-    }
+    return ssh.SshTarget(
+        host=params.hostname or host.hostname,
+        port=params.port or 22,
+        username=params.username or host.username,
+        password=(params.password or host.password) or None,
+        key_file=extras.get("key_file") or opts.extra.get("key_file"),
+    )
 
 
 async def ssh_run(host: Any, opts: CollectOptions, command: str) -> tuple[str, str, int]:
-    """One command on a Linux host over SSH (asyncssh on the shared loop, connection kept for reuse)."""
-    import asyncssh
-
-    params = _ssh_params(host, opts)
-    key = (params["host"], params["port"], params["username"], params["password"], str(params["client_keys"]))
-    conn = _POOL.conns.get(key) if opts.reuse_connections else None
-    for fresh in (False, True) if conn is not None else (True,):
-        if fresh:
-            try:
-                conn = await asyncio.wait_for(asyncssh.connect(**params), opts.timeout)
-            except TimeoutError:
-                raise TimeoutError(
-                    f"SSH connection to {params['host']}:{params['port']} timed out after {opts.timeout:g}s"
-                ) from None
-            if opts.reuse_connections:
-                _POOL.conns[key] = conn
-        assert conn is not None
-        try:
-            res = await asyncio.wait_for(conn.run(command, check=False), opts.timeout)
-        except (TimeoutError, OSError, asyncssh.Error) as exc:
-            _POOL.conns.pop(key, None)
-            conn.close()
-            if fresh and isinstance(exc, TimeoutError):
-                raise TimeoutError(f"collection commands timed out after {opts.timeout:g}s") from None
-            if fresh:
-                raise
-            continue  # a kept connection went stale (device restarted, lab redeployed): reconnect once
-        finally:
-            if not opts.reuse_connections:
-                conn.close()
-        rc = res.exit_status if res.exit_status is not None else 255
-        return str(res.stdout or ""), str(res.stderr or ""), rc
-    raise CollectorError("unreachable")  # pragma: no cover - the loop returns or raises
+    """One command on a Linux host (fabric.ssh: the shared loop, connection kept for reuse)."""
+    try:
+        return await ssh.exec_async(ssh_target(host, opts), command, connect_timeout=opts.timeout,
+                                    timeout=opts.timeout, reuse=opts.reuse_connections)
+    except TimeoutError as exc:
+        if "no answer" in str(exc):
+            raise TimeoutError(f"collection commands timed out after {opts.timeout:g}s") from None
+        raise
 
 
-def run_on_loop(coro: Any) -> Any:
-    """Run a coroutine on the shared SSH loop from synchronous code."""
-    return _POOL.run(coro)
+run_on_loop = ssh.run_on_loop
 
 
 async def collect_async_host(cls: type[Collector], host: Any, opts: CollectOptions) -> DeviceState:
@@ -390,10 +323,8 @@ def collect(
             frr[n] = (cls, h)
     frr_future = None
     if frr:
-        _POOL.run(asyncio.sleep(0))  # start the loop
-        assert _POOL.loop is not None
         frr_future = asyncio.run_coroutine_threadsafe(
-            _collect_all_async(list(frr.values()), opts), _POOL.loop
+            _collect_all_async(list(frr.values()), opts), ssh.loop()
         )
     others = nr.filter(filter_func=lambda h: h.name not in frr) if frr else nr
     results: dict[str, Any] = {}

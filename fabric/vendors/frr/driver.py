@@ -5,6 +5,7 @@ from __future__ import annotations
 import shlex
 from typing import Any
 
+from fabric import ssh
 from fabric.frr_reload import RELOAD, frr_clean, frr_delta, not_applied, replace_script
 from fabric.rollout.drivers import Driver, DriverError, Target
 
@@ -61,40 +62,31 @@ class FrrDriver(Driver):
 
     def __init__(self, target: Target) -> None:
         super().__init__(target)
-        self._c: Any = None
+        self._ssh = ssh.SshTarget(host=target.address, username=target.username, password=target.password)
 
     def open(self) -> None:
-        from fabric import sshclient
-
         try:
-            self._c = sshclient.connect(
-                self.t.address, username=self.t.username, password=self.t.password, timeout=5
-            )
+            ssh.exec_command(self._ssh, "true", connect_timeout=5, timeout=10)
         except Exception as exc:
             raise DriverError(
                 f"{self.t.name}: SSH to {self.t.address} failed: {exc.__class__.__name__}", unreachable=True
             ) from None
 
     def close(self) -> None:
-        if self._c:
-            self._c.close()
-            self._c = None
+        # The connection lives as long as this driver (one per rollout step); the next step's driver
+        # connects afresh, so a device whose management went away is found out by a 5 s connect.
+        ssh.forget(self._ssh)
 
     def sh(self, cmd: str, stdin: str | None = None, timeout: float = 30) -> tuple[int, str]:
-        if self._c is None:
-            self.open()
+        """Run a shell command on the device (fabric.ssh): (exit status, stdout + stderr)."""
         try:
-            i, o, e = self._c.exec_command(cmd, timeout=timeout)
-            if stdin is not None:
-                i.write(stdin)
-                i.channel.shutdown_write()
-            out = o.read().decode(errors="replace") + e.read().decode(errors="replace")
-            return o.channel.recv_exit_status(), out
+            out, err, rc = ssh.exec_command(self._ssh, cmd, stdin=stdin, connect_timeout=5, timeout=timeout)
         except Exception as exc:
             self.close()
             raise DriverError(
                 f"{self.t.name}: SSH command failed: {exc.__class__.__name__}", unreachable=True
             ) from None
+        return rc, out + err
 
     def running(self) -> str:
         rc, out = self.sh("vtysh -c 'show running-config'")
