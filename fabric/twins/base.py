@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from fabric import vendors
 from fabric.twins.frr import Frr
 
 if TYPE_CHECKING:
@@ -18,8 +19,12 @@ class DeviceTwin:
     """Subclasses implement ``boot`` and the vendor protocols they serve."""
 
     platform: ClassVar[str] = ""
-    #: TCP services this vendor exposes on its mgmt IP: name -> port.
-    services: ClassVar[dict[str, int]] = {"ssh": 22, "http": 80, "https": 443}
+
+    @property
+    def services(self) -> dict[str, int]:
+        """TCP services this twin serves on its mgmt IP, name -> port: the vendor's ``twin_services``
+        (one source for the twin server, which binds them, and the lab, which waits for them)."""
+        return {s.name: s.port for s in vendors.get(self.platform).twin_services}
 
     def __init__(self, name: str, node: dict[str, Any], lab: dict[str, Any]) -> None:
         self.name = name

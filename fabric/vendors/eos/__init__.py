@@ -42,5 +42,5 @@ VENDOR = Vendor(
     driver="fabric.vendors.eos.driver:EosDriver",
     collector="fabric.vendors.eos.collector:EosCollector",
     twin="fabric.vendors.eos.twin.twin:EosTwin",
-    twin_services=(Service("ssh", 22), Service("https", 443)),
+    twin_services=(Service("ssh", 22), Service("http", 80), Service("https", 443)),
 )
