@@ -249,7 +249,7 @@ def test_eos_twin_drift_and_remediation(eos_lab: tuple[Fabric, Path], tmp_path: 
     assert rep.errors == {}
     # A fresh lab, EOS twins included, is compliant in every feature: the twin prints nested
     # `ip prefix-list` entries, `no ip routing vrf` and `management api ... vrf` like EOS
-    # (tests/twins/test_fidelity.py), so nothing is excused here.
+    # (tests/vendors/eos/test_fidelity.py), so nothing is excused here.
     assert {h: _failing(rep, h) for h in fab.devices if _failing(rep, h)} == {}
     assert {fab.devices[h].platform for h in fab.devices} == {"eos", "frr"}
 

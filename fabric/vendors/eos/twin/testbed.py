@@ -1,6 +1,6 @@
 """A self-contained twin test bed: one EOS-twin netns + one plain-FRR peer netns.
 
-Used by tests/twins and bench/bench_twin.py until (and besides) the embedded lab.
+Used by tests/vendors/eos and bench/bench_twin.py until (and besides) the embedded lab.
 Everything created here is removed by ``TestBed.destroy`` (namespaces, daemons).
 """
 

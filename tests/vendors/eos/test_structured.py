@@ -13,7 +13,7 @@ from fabric.structured import StructuredConfig, build_structured
 from fabric.vendors.eos.twin.config import EosConfig
 from fabric.vendors.eos.twin.structured import parse_eos, routing_view
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 FABRICS = ["inventory/dc1", "inventory/backbone", "inventory/dc-large"]
 
 

@@ -12,7 +12,7 @@ from fabric.vendors.eos.twin.config import EosConfig, prompt_suffix
 from fabric.vendors.eos.twin.model import kernel_links, parse, to_frr
 from fabric.vendors.eos.twin.names import canonical, to_eos, to_linux
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def typed(lines: str, start: str = "") -> EosConfig:

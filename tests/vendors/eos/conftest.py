@@ -11,7 +11,7 @@ from _skip import need
 
 from fabric.vendors.eos.twin.testbed import LabBed, TestBed
 
-TOPOLOGY = Path(__file__).resolve().parents[2] / "containerlab" / "eos-pair.clab.yml"
+TOPOLOGY = Path(__file__).resolve().parents[3] / "containerlab" / "eos-pair.clab.yml"
 
 
 @pytest.fixture(scope="session")

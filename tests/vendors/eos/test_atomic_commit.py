@@ -20,7 +20,7 @@ from _skip import need
 from fabric.lab import api
 
 pytestmark = pytest.mark.lab
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from fabric.compliance import compare, golden_configs, resolve_target
 from fabric.vendors.eos.twin.config import EosConfig
 from fabric.vendors.eos.twin.twin import Context, EosTwin
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 TARGETS = ["inventory/dc1", "inventory/dc-large"]
 
 

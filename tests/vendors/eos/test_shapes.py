@@ -12,7 +12,7 @@ from _skip import need
 from fabric.vendors.eos.twin.testbed import TestBed
 
 pytestmark = pytest.mark.lab
-REF = Path(__file__).resolve().parents[2] / ".." / "shared" / "reference" / "napalm-mocked" / "eos"
+REF = Path(__file__).resolve().parents[3] / ".." / "shared" / "reference" / "napalm-mocked" / "eos"
 # Dicts keyed by data (interface names, peer addresses, VRFs): compare values to a sample entry.
 DATA_KEYED = {"interfaces", "peers", "vrfs", "secondaryIps"}
 
