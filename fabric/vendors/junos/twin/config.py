@@ -64,7 +64,7 @@ class ConfigError(Exception):
     """A configuration Junos rejects: ``message`` as Junos prints it, the offending ``token``."""
 
     def __init__(self, message: str, *, token: str = "", line: int = 0, path: str = "",
-                 tag: str = "invalid-value", kind: str = "protocol") -> None:
+                 tag: str = "operation-failed", kind: str = "protocol", severity: str = "error") -> None:
         super().__init__(message)
         self.message = message
         self.token = token
@@ -72,6 +72,7 @@ class ConfigError(Exception):
         self.path = path
         self.tag = tag
         self.kind = kind
+        self.severity = severity
 
     def cli(self) -> str:
         where = f"  '{self.token}'\n" if self.token else ""
@@ -104,6 +105,10 @@ class Config:
     """A Junos configuration: the root's children are the top-level statements."""
 
     root: Node = field(default_factory=lambda: Node((), []))
+    # from the last load: ``delete``s of statements that do not exist (Junos warns and goes on) and,
+    # for XML input, the paths marked ``delete="delete"``/``operation="delete"`` to remove from the target
+    warnings: list[ConfigError] = field(default_factory=list)
+    deletes: list[tuple[str, ...]] = field(default_factory=list)
 
     def copy(self) -> Config:
         return copy.deepcopy(self)
@@ -147,14 +152,22 @@ class Config:
             raise ConfigError(f"invalid value for action: {action}", token=action, tag="invalid-value")
         if fmt == "set" or action == "set":
             if not isinstance(data, str):
-                raise ConfigError("syntax error", tag="invalid-value")
+                raise ConfigError("syntax error")
             new = self.copy()
+            new.warnings = []
             new.apply_set(data)
             return new
         incoming = from_xml(data) if fmt == "xml" else parse_text(data if isinstance(data, str) else "")
         if action in ("override", "update"):
             return incoming
         new = self.copy()
+        new.warnings, new.deletes = [], []
+        for d in incoming.deletes:
+            hit = find(new.root, d)
+            if hit:
+                _delete(*hit)
+            else:
+                new.warnings.append(ConfigError("statement not found", token=d[-1], severity="warning"))
         _merge(new.root, incoming.root, honour_replace=(action == "replace"))
         return new
 
@@ -184,11 +197,10 @@ class Config:
                         continue
                     raise ConfigError("syntax error", token=verb, line=n)
                 hit = find(self.root, tuple(words))
-                if hit is None:
-                    if verb == "delete":
-                        raise ConfigError("statement not found", token=words[-1], line=n, tag="data-missing",
-                                          kind="application")
-                    raise ConfigError("statement not found", token=words[-1], line=n)
+                if hit is None:  # Junos: "warning: statement not found", and the load goes on
+                    self.warnings.append(ConfigError("statement not found", token=words[-1], line=n,
+                                                     severity="warning"))
+                    continue
                 parents, node = hit
                 if verb == "delete":
                     _delete(parents, node)
@@ -283,16 +295,31 @@ def _delete(parents: list[Node], node: Node) -> None:
             up.children.remove(p)
 
 
+def _place(parent: Node, words: tuple[str, ...], container: bool, oneline: bool = False) -> Node:
+    """The child of ``parent`` that is exactly the statement ``words`` (made if missing; a new
+    keyword-value leaf replaces the old value, as ``set`` does)."""
+    kids = parent.children if parent.children is not None else []
+    parent.children = kids
+    for c in kids:
+        if c.words == words:
+            if container and c.children is None:
+                c.children = []
+            return c
+    kw = words[0]
+    if not container and len(words) == 2 and kw not in LISTS and (kw in VALUE or kw not in NAMED):
+        kids[:] = [c for c in kids if not (c.words[0] == kw and len(c.words) == 2 and c.children is None)]
+    node = Node(words, [] if container else None, oneline=oneline)
+    kids.append(node)
+    return node
+
+
 def _merge(dst: Node, src: Node, honour_replace: bool) -> None:
-    assert dst.children is not None
     for s in src.children or ():
-        d = set_path(dst, s.words, oneline=s.oneline) if s.words else dst
+        d = _place(dst, s.words, s.children is not None, s.oneline)
         d.inactive, d.protect = d.inactive or s.inactive, d.protect or s.protect
         d.oneline = d.oneline or s.oneline
         if s.children is None:
             continue
-        if d.children is None:
-            d.children = []
         if honour_replace and s.replace:
             d.children = []
         _merge(d, s, honour_replace)
@@ -547,19 +574,31 @@ def from_xml(data: str | etree._Element) -> Config:
         hit = find(conf.root, d)
         if hit:
             _delete(*hit)
+    conf.deletes = deletes
     return conf
 
 
 def _xml_node(conf: Config, path: tuple[str, ...], el: etree._Element, container: bool,
               deletes: list[tuple[str, ...]]) -> None:
-    node = set_path(conf.root, path)
+    text = (el.text or "").strip()
+    if not container and text and len(path) >= 2 and path[-1] == text:
+        # ``<building>b1</building>``: one keyword-value statement, whatever the keyword
+        parent = set_path(conf.root, path[:-2]) if len(path) > 2 else conf.root
+        if parent.children is None:
+            parent.children = []
+        node = _place(parent, path[-2:], False)
+    else:
+        node = set_path(conf.root, path)
     if container and node.children is None:
         node.children = []
     if container and (node.words[0] in ONELINE or _PREFIX.match(node.words[0])):
         node.oneline = True
     node.inactive = el.get("inactive") == "inactive"
     node.protect = el.get("protect") == "protect"
-    node.replace = el.get("replace") == "replace"
+    op = el.get("operation") or el.get("{urn:ietf:params:xml:ns:netconf:base:1.0}operation")
+    node.replace = el.get("replace") == "replace" or op == "replace"
+    if el.get("delete") == "delete" or op in ("delete", "remove"):
+        deletes.append(path)
 
 
 def escape_text(text: str) -> str:

@@ -1,0 +1,116 @@
+"""A Junos twin's NETCONF server on 127.0.0.1 (ephemeral port), no lab: the real twin server code
+(``fabric.twins.server.start_node``) in an asyncio loop on a background thread, stopped after the test."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import asyncssh
+import pytest
+
+from fabric.twins.server import start_node
+from fabric.vendors.junos.twin.twin import JunosTwin
+
+T = TypeVar("T")
+
+
+class LocalJunosTwin(JunosTwin):
+    """The Junos twin on an ephemeral port of 127.0.0.1 (no netns, no FRR)."""
+
+    @property
+    def services(self) -> dict[str, int]:
+        return {"netconf": 0}
+
+
+@dataclass
+class Bed:
+    twin: LocalJunosTwin
+    port: int
+    user: str
+    password: str = field(repr=False)  # never printed, also not in a failure report
+    loop: asyncio.AbstractEventLoop = field(repr=False)
+
+    def call(self, fn: Callable[[], T]) -> T:
+        """Run ``fn`` on the twin's loop (the twin is not thread-safe) and return its result."""
+        fut: Future[T] = Future()
+
+        def run() -> None:
+            try:
+                fut.set_result(fn())
+            except Exception as e:  # pragma: no cover - surfaces in the test
+                fut.set_exception(e)
+
+        self.loop.call_soon_threadsafe(run)
+        return fut.result(timeout=10)
+
+    def connect(self, **kw: Any) -> Any:
+        from ncclient import manager
+
+        return manager.connect(host="127.0.0.1", port=self.port, username=self.user, password=self.password,
+                               hostkey_verify=False, allow_agent=False, look_for_keys=False,
+                               device_params={"name": "junos"}, timeout=20, **kw)
+
+    def pyez(self) -> Any:
+        from jnpr.junos import Device
+
+        dev = Device(host="127.0.0.1", port=self.port, user=self.user, passwd=self.password,
+                     gather_facts=False)
+        dev.open()
+        return dev
+
+
+STARTUP = """system {
+    host-name vr1;
+    services {
+        netconf {
+            ssh;
+        }
+    }
+}
+"""
+
+
+@pytest.fixture
+def bed(tmp_path: Path) -> Iterator[Bed]:
+    startup = tmp_path / "startup.conf"
+    startup.write_text(STARTUP)
+    password = secrets.token_urlsafe(12)
+    node = {"node_dir": str(tmp_path / "vr1"), "username": "admin", "password": password,
+            "mgmt_ipv4": "127.0.0.1", "startup_config": str(startup)}
+    twin = LocalJunosTwin("vr1", node, {"lab_dir": str(tmp_path)})
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+
+    async def start() -> list[Any]:
+        twin.load()
+        await twin.apply_boot()
+        key = asyncssh.generate_private_key("ssh-ed25519")
+        return await start_node(twin, key, None)  # type: ignore[arg-type]
+
+    servers = asyncio.run_coroutine_threadsafe(start(), loop).result(timeout=30)
+    port = servers[0].sockets[0].getsockname()[1]
+    try:
+        yield Bed(twin, port, "admin", password, loop)
+    finally:
+
+        async def stop() -> None:
+            for s in servers:
+                s.close()
+            for s in servers:
+                await s.wait_closed()
+            for t in asyncio.all_tasks():
+                if t is not asyncio.current_task():
+                    t.cancel()
+
+        asyncio.run_coroutine_threadsafe(stop(), loop).result(timeout=30)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=30)
+        loop.close()

@@ -1,0 +1,192 @@
+"""The Junos twin's NETCONF server driven by unmodified ncclient (junos device handler) and PyEZ,
+against a real asyncssh server on 127.0.0.1 (no lab: commits reach the twin's running config only)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import pytest
+from lxml import etree
+from ncclient.operations.rpc import RPCError
+
+from fabric.vendors.junos.twin.session import ConfigDb
+
+from .conftest import Bed
+
+
+def poll(cond: Callable[[], bool], bound: float = 10.0) -> None:
+    deadline = time.monotonic() + bound
+    while not cond():
+        assert time.monotonic() < deadline, "condition not reached in time"
+        time.sleep(0.02)
+
+
+def running(bed: Bed) -> str:
+    return bed.call(lambda: bed.twin.db.running.text())
+
+
+def test_hello_has_junos_capabilities(bed: Bed) -> None:
+    with bed.connect() as m:
+        caps = set(m.server_capabilities)
+        assert {"urn:ietf:params:netconf:base:1.0", "urn:ietf:params:netconf:capability:candidate:1.0",
+                "urn:ietf:params:netconf:capability:confirmed-commit:1.0",
+                "urn:ietf:params:netconf:capability:validate:1.0",
+                "urn:ietf:params:netconf:capability:url:1.0?scheme=http,ftp,file",
+                "http://xml.juniper.net/netconf/junos/1.0"} <= caps
+        assert "urn:ietf:params:netconf:base:1.1" not in caps
+        assert int(m.session_id) > 0
+
+
+def test_ncclient_load_commit_compare(bed: Bed) -> None:
+    with bed.connect() as m:
+        m.lock()
+        r = m.load_configuration(action="merge", format="text",
+                                 config="system { domain-name x.test; }\nsnmp { contact noc; }")
+        assert r.find(".//ok") is not None
+        diff = m.compare_configuration(rollback=0).find(".//configuration-output").text
+        assert "[edit system]\n+   domain-name x.test;" in diff
+        assert "[edit]\n+  snmp {\n+      contact noc;\n+  }" in diff
+        assert "domain-name" not in running(bed)  # not committed yet
+        m.commit()
+        assert "domain-name x.test;" in running(bed)
+        m.unlock()
+        text = m.get_configuration(format="text").find(".//configuration-text").text
+        assert text.lstrip("\n") == running(bed)  # Junos starts configuration-text with a newline
+        xml = m.get_configuration().find(".//configuration")
+        assert xml.findtext("system/domain-name") == "x.test"
+        r = m.load_configuration(action="set", config=["set system host-name vr9", "delete snmp"])
+        m.commit()
+        assert "host-name vr9;" in running(bed) and "snmp" not in running(bed)
+        info = m.rpc(etree.fromstring("<get-rollback-information><rollback>1</rollback>"
+                                      "<compare>0</compare></get-rollback-information>"))
+        out = info.find(".//configuration-output").text
+        assert "[edit system]\n-   host-name vr9;\n+   host-name vr1;" in out
+
+
+def test_ncclient_edit_config_and_discard(bed: Bed) -> None:
+    with bed.connect() as m:
+        m.edit_config(target="candidate", config="<config><configuration><system><location>"
+                      "<building>b1</building></location></system></configuration></config>")
+        assert "building b1;" in m.get_configuration(format="text").find(".//configuration-text").text
+        m.discard_changes()
+        assert "building" not in m.get_configuration(format="text").find(".//configuration-text").text
+        m.edit_config(target="candidate", config="<config><configuration><system>"
+                      "<host-name operation=\"delete\"/></system></configuration></config>")
+        m.commit()
+        assert "host-name" not in running(bed)
+
+
+def test_commit_confirmed_rolls_back_by_itself(bed: Bed) -> None:
+    bed.call(lambda: setattr(ConfigDb, "seconds_per_minute", 0.3))
+    try:
+        before = running(bed)
+        with bed.connect() as m:
+            m.load_configuration(action="set", config="set system domain-name tmp.test")
+            m.commit(confirmed=True, timeout="1")
+            assert "domain-name tmp.test;" in running(bed)
+            assert bed.call(lambda: bed.twin.db.confirm_deadline) is not None
+        poll(lambda: running(bed) == before)  # nobody confirmed: the device rolled back itself
+        commits = bed.call(lambda: [c.log for c in bed.twin.db.history])
+        assert commits[0] == "automatic rollback (commit confirmed)"
+        with bed.connect() as m:  # confirmed by a plain commit: stays
+            m.load_configuration(action="set", config="set system domain-name keep.test")
+            m.commit(confirmed=True, timeout="1")
+            m.commit()
+        assert bed.call(lambda: bed.twin.db.confirm_deadline) is None
+        assert "domain-name keep.test;" in running(bed)
+    finally:
+        ConfigDb.seconds_per_minute = 60.0
+
+
+def test_lock_denied_to_other_session(bed: Bed) -> None:
+    with bed.connect() as a, bed.connect() as b:
+        a.lock()
+        with pytest.raises(RPCError) as err:
+            b.lock()
+        assert err.value.tag == "lock-denied"
+        assert "configuration database locked by" in err.value.message
+        with pytest.raises(RPCError):
+            b.load_configuration(action="set", config="set system domain-name b.test")
+        a.unlock()
+        b.lock()
+        b.unlock()
+    with bed.connect() as c:  # a lock is denied while the shared candidate has uncommitted changes
+        c.load_configuration(action="set", config="set system domain-name c.test")
+        with bed.connect() as d, pytest.raises(RPCError, match="configuration database modified"):
+            d.lock()
+
+
+def test_errors_leave_candidate_unchanged(bed: Bed) -> None:
+    with bed.connect() as m:
+        before = m.get_configuration(format="text").find(".//configuration-text").text
+        with pytest.raises(RPCError) as err:
+            m.load_configuration(action="merge", format="text", config="system { host-name a; ")
+        assert err.value.severity == "error" and "syntax error" in err.value.message
+        with pytest.raises(RPCError, match="syntax error"):
+            m.load_configuration(action="set", config="set system host-name z\nfrobnicate system")
+        assert m.get_configuration(format="text").find(".//configuration-text").text == before
+        with pytest.raises(RPCError) as err:
+            m.rpc(etree.fromstring("<get-frobnication-information/>"))
+        assert err.value.tag == "operation-failed" and err.value.info and "get-frobnication" in err.value.info
+
+
+def test_pyez_config_workflow(bed: Bed) -> None:
+    from jnpr.junos.exception import ConfigLoadError, RpcError
+    from jnpr.junos.utils.config import Config
+
+    dev = bed.pyez()
+    try:
+        cu = Config(dev)
+        cu.lock()
+        cu.load('set system domain-name y.test\nset interfaces ge-0/0/0 description "to p2"', format="set")
+        diff = cu.diff()
+        assert diff is not None and '+      ge-0/0/0 {\n+          description "to p2";' in diff
+        assert cu.commit_check() is True
+        assert cu.commit(confirm=1, comment="first") is True
+        assert bed.call(lambda: bed.twin.db.confirm_deadline) is not None
+        cu.load("system { time-zone UTC; }", format="text")
+        assert cu.commit() is True  # confirms
+        assert bed.call(lambda: bed.twin.db.confirm_deadline) is None
+        assert "time-zone UTC;" in running(bed)
+        cu.rollback(1)
+        assert "-   time-zone UTC;" in (cu.diff() or "")
+        cu.commit()
+        cu.unlock()
+        assert "time-zone" not in running(bed)
+        with pytest.raises(ConfigLoadError):
+            cu.load("sett system foo", format="set")
+        assert cu.diff() is None
+        assert "0   " in dev.cli("show system commit", warning=False)
+        text = dev.rpc.get_config(options={"format": "text"}).text
+        assert "domain-name y.test;" in text
+        with pytest.raises(RpcError):
+            dev.rpc.get_frobnication_information()
+    finally:
+        dev.close()
+
+
+def test_private_candidate(bed: Bed) -> None:
+    from jnpr.junos.utils.config import Config
+
+    dev = bed.pyez()
+    try:
+        with Config(dev, mode="private") as cu:
+            cu.load("set system domain-name private.test", format="set")
+            assert "private.test" not in bed.call(lambda: bed.twin.db.candidate.text())
+            cu.commit()
+        assert "domain-name private.test;" in running(bed)
+    finally:
+        dev.close()
+
+
+def test_state_survives_a_restart(bed: Bed) -> None:
+    from .conftest import LocalJunosTwin
+
+    with bed.connect() as m:
+        m.load_configuration(action="set", config="set system domain-name saved.test")
+        m.commit()
+    again = LocalJunosTwin("vr1", bed.twin.node, bed.twin.lab)
+    again.load()
+    assert again.db.running.text() == running(bed)
+    assert len(again.db.history) == len(bed.call(lambda: bed.twin.db.history))
