@@ -26,6 +26,17 @@ class Resolved:
     fabric: Fabric | None  # None: a lab without a fabric behind it (checked on its own state)
     lab: dict[str, Any] | None  # the deployed lab's state, when the target is a lab
 
+    def nornir(self, *, num_workers: int = 32, hosts: list[str] | None = None) -> Any:
+        """The Nornir object for the target (fabric.inventory builds both kinds): the fabric's
+        inventory with its intent, or, for a lab without a fabric, its nodes from the lab state."""
+        from fabric.inventory import load_nornir, nornir_from_lab
+
+        if self.fabric is not None:
+            return load_nornir(self.fabric.file, num_workers=num_workers, hosts=hosts, fab=self.fabric,
+                               require_credentials=True)
+        assert self.lab is not None
+        return nornir_from_lab(self.lab, num_workers=num_workers, hosts=hosts)
+
 
 def _retarget(fab: Fabric, platforms: dict[str, str]) -> Fabric:
     """Re-target devices as `fabric build --lab-platform` does, so golden == what the lab booted with.

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from fabric import vendors
 from fabric.errors import FabricError
 from fabric.model import Fabric
 from fabric.state.collect import CollectOptions, collect
 from fabric.state.model import FabricState
+from fabric.targets import Resolved
 from fabric.targets import resolve as resolve_target
 from fabric.validation.checks import CheckResult, CheckSettings, run_checks, summary
 
@@ -56,58 +56,6 @@ def resolve(target: str | Path) -> tuple[Fabric | None, dict[str, Any] | None]:
     """(fabric, lab state) of a target (fabric.targets, the one resolver every command uses)."""
     r = resolve_target(target)
     return r.fabric, r.lab
-
-
-def nornir_from_lab(lab: dict[str, Any], *, num_workers: int = 32, hosts: Iterable[str] | None = None) -> Any:
-    """Nornir over a lab's nodes (no intent): twin platform or FRR, mgmt IP, the lab's credentials."""
-    from nornir import InitNornir
-    from nornir.core.inventory import ConnectionOptions, Defaults, Groups, Host, Hosts, Inventory
-    from nornir.core.plugins.inventory import InventoryPluginRegister
-
-    from fabric.credentials import credentials_for
-    from fabric.inventory import _connection_options
-    from fabric.platforms import PLATFORMS
-
-    wanted = set(hosts) if hosts else None
-
-    class _LabInventory:
-        def __init__(self, **_: Any) -> None:
-            pass
-
-        def load(self) -> Inventory:
-            defaults = Defaults()
-            hs = Hosts()
-            for name, n in lab.get("nodes", {}).items():
-                if wanted and name not in wanted:
-                    continue
-                vendor = vendors.by_kind(n["kind"])
-                plat = n.get("twin") or (vendor.name if vendor else n["kind"])
-                # The lab's state records what its nodes accept; a lab found by path may be unregistered.
-                user, pw = n.get("username"), n.get("password")
-                if not (user and pw):
-                    creds = credentials_for(plat, n["mgmt_ipv4"])
-                    user, pw = user or creds.username, pw or creds.password
-                opts = {k: ConnectionOptions(**v) for k, v in _connection_options(PLATFORMS[plat]).items()}
-                hs[name] = Host(
-                    name=name,
-                    hostname=n["mgmt_ipv4"],
-                    platform=PLATFORMS[plat].napalm or plat,
-                    username=user,
-                    password=pw,
-                    data={"platform": plat},
-                    connection_options=opts,
-                    defaults=defaults,
-                )
-            return Inventory(hosts=hs, groups=Groups(), defaults=defaults)
-
-    # A fresh class per call: replace the previous registration instead of failing on it.
-    InventoryPluginRegister.available.pop("NetfabricLabInventory", None)
-    InventoryPluginRegister.register("NetfabricLabInventory", _LabInventory)  # type: ignore[arg-type]
-    return InitNornir(
-        inventory={"plugin": "NetfabricLabInventory"},
-        runner={"plugin": "threaded", "options": {"num_workers": num_workers}},
-        logging={"enabled": False},
-    )
 
 
 def fabric_nornir(
@@ -150,13 +98,7 @@ def validate(
     t0 = time.monotonic()
     if state is None:
         if nr is None:
-            if fab is not None:
-                nr = fabric_nornir(
-                    fab, num_workers=options.num_workers, hosts=hosts, require_credentials=True
-                )
-            else:
-                assert lab is not None
-                nr = nornir_from_lab(lab, num_workers=options.num_workers, hosts=hosts)
+            nr = Resolved(fab, lab).nornir(num_workers=options.num_workers, hosts=hosts)
         state = collect(nr, hosts=hosts, opts=options, fabric=fab.name if fab else target)
     t1 = time.monotonic()
     results = run_checks(state, fab, hosts=hosts, settings=settings)

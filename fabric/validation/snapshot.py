@@ -46,16 +46,13 @@ def take_snapshot(
     if hasattr(nr_or_fabric, "inventory"):
         state = collect(nr_or_fabric, hosts=hosts, opts=options)
     else:
-        from fabric.validation.run import fabric_nornir, nornir_from_lab, resolve
+        from fabric.targets import resolve
 
         options = options or CollectOptions()
-        fab, lab = resolve(nr_or_fabric)
+        target = resolve(nr_or_fabric)
         hl = list(hosts) if hosts else None
-        if fab is not None:
-            nr = fabric_nornir(fab, num_workers=options.num_workers, hosts=hl, require_credentials=True)
-        else:
-            assert lab is not None
-            nr = nornir_from_lab(lab, num_workers=options.num_workers, hosts=hl)
+        nr = target.nornir(num_workers=options.num_workers, hosts=hl)
+        fab = target.fabric
         state = collect(nr, hosts=hl, opts=options, fabric=fab.name if fab else str(nr_or_fabric))
     state.tag = tag
     return state
