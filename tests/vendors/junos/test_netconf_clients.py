@@ -190,3 +190,32 @@ def test_state_survives_a_restart(bed: Bed) -> None:
     again.load()
     assert again.db.running.text() == running(bed)
     assert len(again.db.history) == len(bed.call(lambda: bed.twin.db.history))
+
+
+def test_netconf_11_chunked_framing(bed: Bed) -> None:
+    """With base:1.1 in both hellos the session switches to chunked framing (RFC 6242)."""
+    bed.twin.netconf_base11 = True
+    with bed.connect() as m:
+        assert "urn:ietf:params:netconf:base:1.1" in m.server_capabilities
+        from ncclient.transport.session import NetconfBase
+
+        assert m._session._base == NetconfBase.BASE_11  # the client frames in chunks now
+        big = "\n".join(f"set interfaces ge-0/0/{i} description \"port {i} é\"" for i in range(300))
+        m.load_configuration(action="set", config=big)
+        m.commit()
+        text = m.get_configuration(format="text").find(".//configuration-text").text
+        assert 'description "port 299 é";' in text
+    assert "ge-0/0/299" in running(bed)
+
+
+def test_pending_confirmed_commit_survives_a_restart(bed: Bed) -> None:
+    from .conftest import LocalJunosTwin
+
+    with bed.connect() as m:
+        m.load_configuration(action="set", config="set system domain-name pending.test")
+        m.commit(confirmed=True, timeout="5")
+    deadline = bed.call(lambda: bed.twin.db.confirm_deadline)
+    again = LocalJunosTwin("vr1", bed.twin.node, bed.twin.lab)
+    again.load()
+    assert again.db.confirm_deadline == deadline
+    assert "domain-name pending.test;" in again.db.running.text()
