@@ -219,3 +219,36 @@ def test_pending_confirmed_commit_survives_a_restart(bed: Bed) -> None:
     again.load()
     assert again.db.confirm_deadline == deadline
     assert "domain-name pending.test;" in again.db.running.text()
+
+
+def test_napalm_junos_config_workflow(bed: Bed) -> None:
+    """NAPALM's junos driver (over PyEZ): open (PyEZ gathers facts), merge/replace candidates,
+    compare, commit with revert_in, has_pending_commit, confirm, discard, rollback, get_config."""
+    from napalm import get_network_driver
+
+    drv = get_network_driver("junos")("127.0.0.1", bed.user, bed.password, optional_args={"port": bed.port})
+    drv.open()
+    try:
+        facts = drv.device.facts
+        assert (facts["hostname"], facts["model"], facts["version"]) == ("vr1", "VMX", "23.2R1.15")
+        assert facts["serialnumber"] == bed.twin.serial and facts["RE0"]["status"] == "OK"
+        assert isinstance(drv.device.uptime, int)
+        drv.load_merge_candidate(config="system { domain-name n.test; }")
+        assert drv.compare_config() == "[edit system]\n+   domain-name n.test;"
+        drv.commit_config(revert_in=120)
+        assert drv.has_pending_commit() is True
+        assert bed.call(lambda: bed.twin.db.confirm_minutes) == 2
+        drv.confirm_commit()
+        assert drv.has_pending_commit() is False
+        drv.load_replace_candidate(config="system { host-name r2; }")
+        assert "+   host-name r2;" in drv.compare_config()
+        drv.discard_config()
+        assert drv.compare_config() == ""
+        drv.load_merge_candidate(config="system { domain-name other.test; }")
+        drv.commit_config()
+        drv.rollback()
+        cfg = drv.get_config()
+        assert "domain-name n.test;" in cfg["running"] and cfg["running"] == cfg["candidate"]
+        assert cfg["running"].lstrip("\n") == running(bed)
+    finally:
+        drv.close()

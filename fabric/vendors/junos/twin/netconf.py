@@ -427,6 +427,49 @@ class NetconfSession:
                 f"<comment>JUNOS Software Release [{_version()}]</comment>\n</package-information>\n"
                 "</software-information>\n")
 
+    async def op_get_system_uptime_information(self, op: Any) -> str:
+        now = time.time()
+        boot = self.twin.boot_time
+        last = self.twin.db.history[0]
+        return ("<system-uptime-information>\n"
+                f"<current-time>\n{_dt(now)}</current-time>\n"
+                f"<system-booted-time>\n{_dt(boot)}{_length(now - boot)}</system-booted-time>\n"
+                f"<protocols-started-time>\n{_dt(boot)}{_length(now - boot)}</protocols-started-time>\n"
+                f"<last-configured-time>\n{_dt(last.when)}{_length(now - last.when)}"
+                f"<user>{escape(last.user)}</user>\n</last-configured-time>\n"
+                "</system-uptime-information>\n")
+
+    async def op_get_route_engine_information(self, op: Any) -> str:
+        up = int(time.time() - self.twin.boot_time)
+        return (f'<route-engine-information xmlns="http://xml.juniper.net/junos/{_version()}/junos-chassis">\n'
+                "<route-engine>\n<slot>0</slot>\n<mastership-state>master</mastership-state>\n"
+                "<mastership-priority>master (default)</mastership-priority>\n<status>OK</status>\n"
+                "<model>RE-VMX</model>\n"
+                f'<start-time junos:seconds="{int(self.twin.boot_time)}">'
+                f"{_stamp(self.twin.boot_time)}</start-time>\n"
+                f'<up-time junos:seconds="{up}">{_words(up)}</up-time>\n'
+                "<last-reboot-reason>Router rebooted after a normal shutdown.</last-reboot-reason>\n"
+                "</route-engine>\n</route-engine-information>\n")
+
+    async def op_get_chassis_inventory(self, op: Any) -> str:
+        return (f'<chassis-inventory xmlns="http://xml.juniper.net/junos/{_version()}/junos-chassis">\n'
+                '<chassis junos:style="inventory">\n<name>Chassis</name>\n'
+                f"<serial-number>{self.twin.serial}</serial-number>\n<description>VMX</description>\n"
+                "</chassis>\n</chassis-inventory>\n")
+
+    async def op_get_commit_revision_information(self, op: Any) -> str:
+        """``show system commit revision detail``: the last commit; NAPALM's has_pending_commit reads
+        the pending ``commit confirmed`` from its comment."""
+        db = self.twin.db
+        c = db.history[0]
+        comment = (f"<comment>commit confirmed, rollback in {db.confirm_minutes}mins</comment>\n"
+                   if db.confirm_deadline is not None else
+                   (f"<comment>{escape(c.comment)}</comment>\n" if c.comment else ""))
+        return (f"<commit-revision-information>\n{_dt(c.when)}"
+                f"<revision>re0-{int(c.when)}-{len(db.history)}</revision>\n"
+                f"<user>{escape(c.user)}</user>\n<client>{escape(c.client)}</client>\n{comment}"
+                "</commit-revision-information>\n")
+
     async def op_command(self, op: Any) -> str:
         cmd = " ".join((op.text or "").split())
         fmt = op.get("format", "xml")
@@ -468,6 +511,28 @@ class NetconfSession:
                     out.append(f"    {c.comment}")
             return "\n".join(out) + "\n"
         return None
+
+
+def _stamp(t: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(t))
+
+
+def _dt(t: float) -> str:
+    return f'<date-time junos:seconds="{int(t)}">{_stamp(t)}</date-time>\n'
+
+
+def _words(secs: int) -> str:
+    d, r = divmod(secs, 86400)
+    h, r = divmod(r, 3600)
+    m, s = divmod(r, 60)
+    parts = ([f"{d} days"] if d else []) + ([f"{h} hours"] if h else []) + [f"{m} minutes", f"{s} seconds"]
+    return ", ".join(parts)
+
+
+def _length(secs: float) -> str:
+    s = int(max(0, secs))
+    h, r = divmod(s, 3600)
+    return f'<time-length junos:seconds="{s}">{h}:{r // 60:02d}:{r % 60:02d}</time-length>\n'
 
 
 def _version() -> str:

@@ -69,6 +69,7 @@ class ConfigDb:
         self.candidate = Config()
         self.lock_owner: Editor | None = None
         self.confirm_deadline: float | None = None
+        self.confirm_minutes = 0  # N of the pending ``commit confirmed N``
         self._timer: asyncio.TimerHandle | None = None
         self._busy = asyncio.Lock()
         self.hostname = hostname
@@ -184,6 +185,7 @@ class ConfigDb:
                 self.candidate = new.copy()
             if confirmed:
                 self.confirm_deadline = time.time() + self.seconds_per_minute * minutes
+                self.confirm_minutes = minutes
                 self._arm()
             self.save()
 
@@ -246,6 +248,7 @@ class ConfigDb:
             "commits": [{"when": c.when, "user": c.user, "client": c.client, "comment": c.comment,
                          "log": c.log} for c in self.history],
             "confirm_deadline": self.confirm_deadline,
+            "confirm_minutes": self.confirm_minutes,
         }
         write_atomic(d / "commits.json", json.dumps(meta, indent=1))
 
@@ -268,4 +271,5 @@ class ConfigDb:
         self.history = hist
         self.candidate = self.running.copy()
         self.confirm_deadline = meta.get("confirm_deadline")
+        self.confirm_minutes = int(meta.get("confirm_minutes", 0))
         return True

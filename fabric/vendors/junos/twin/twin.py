@@ -13,6 +13,7 @@ then the lab keeps refusing Junos kinds, and nothing here pretends a commit chan
 
 from __future__ import annotations
 
+import hashlib
 import time
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,7 @@ class JunosTwin(DeviceTwin):
         self.db = ConfigDb(self.state_dir, self.apply_control_plane, hostname=name)
         self.applied: Config | None = None  # what apply_control_plane last took
         self.applied_at = 0.0
+        self.serial = "VM" + hashlib.sha1(name.encode()).hexdigest()[:10].upper()
         self._next_sid = 1000 + (sum(name.encode()) % 8000)
 
     def new_session_id(self) -> int:
