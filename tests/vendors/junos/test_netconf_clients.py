@@ -160,6 +160,10 @@ def test_pyez_config_workflow(bed: Bed) -> None:
         assert "0   " in dev.cli("show system commit", warning=False)
         text = dev.rpc.get_config(options={"format": "text"}).text
         assert "domain-name y.test;" in text
+        only = dev.rpc.get_config(filter_xml="<system><domain-name/></system>")
+        assert [c.tag for c in only] == ["system"] and [c.tag for c in only[0]] == ["domain-name"]
+        assert only.findtext("system/domain-name") == "y.test"
+        assert dev.rpc.cli("show version", format="xml").findtext("host-name") == "vr1"
         with pytest.raises(RpcError):
             dev.rpc.get_frobnication_information()
     finally:
@@ -176,6 +180,10 @@ def test_private_candidate(bed: Bed) -> None:
             assert "private.test" not in bed.call(lambda: bed.twin.db.candidate.text())
             cu.commit()
         assert "domain-name private.test;" in running(bed)
+        assert bed.call(lambda: bed.twin.db.modified()) is False  # the shared candidate followed
+        cu = Config(dev)
+        cu.lock()  # not "configuration database modified"
+        cu.unlock()
     finally:
         dev.close()
 

@@ -603,3 +603,26 @@ def _xml_node(conf: Config, path: tuple[str, ...], el: etree._Element, container
 
 def escape_text(text: str) -> str:
     return escape(text)
+
+
+def select(conf: Config, filt: Config) -> Config:
+    """The parts of ``conf`` a ``get-configuration`` subtree filter names (``<system><domain-name/>``)."""
+    out = Config()
+
+    def pick(src: Node, f: Node, dst: Node) -> None:
+        for fc in f.children or ():
+            for c in src.children or ():
+                hit = c.words == fc.words or (fc.children is None and len(fc.words) == 1
+                                              and c.words[0] == fc.words[0])
+                if not hit:
+                    continue
+                if fc.children:
+                    sub = Node(c.words, [], c.inactive, c.protect, c.oneline)
+                    pick(c, fc, sub)
+                    if sub.children:
+                        dst.children.append(sub)  # type: ignore[union-attr]
+                else:
+                    dst.children.append(copy.deepcopy(c))  # type: ignore[union-attr]
+
+    pick(conf.root, filt.root, out.root)
+    return out

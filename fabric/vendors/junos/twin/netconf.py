@@ -19,7 +19,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from lxml import etree
 
-from fabric.vendors.junos.twin.config import ConfigError
+from fabric.vendors.junos.twin.config import ConfigError, from_xml, select
 from fabric.vendors.junos.twin.session import Editor
 
 if TYPE_CHECKING:
@@ -216,9 +216,11 @@ class NetconfSession:
         self.twin.db.end_session(self.ed)
 
     # ---- configuration RPCs --------------------------------------------------------------------
-    def _config_reply(self, which: str, fmt: str) -> str:
+    def _config_reply(self, which: str, fmt: str, filt: Any = None) -> str:
         db = self.twin.db
         conf = db.running if which in ("running", "committed") else db.candidate_of(self.ed)
+        if filt is not None and len(filt):
+            conf = select(conf, from_xml(filt))
         if fmt == "text":
             return f"<configuration-text>\n{escape(conf.text())}</configuration-text>\n"
         if fmt == "set":
@@ -236,7 +238,9 @@ class NetconfSession:
         if which not in ("running", "candidate"):
             raise RpcFail([rpc_error("syntax error, expecting <running/> or <candidate/>",
                                      bad=which or "source", tag="bad-element")])
-        return f"<data>\n{self._config_reply(which, 'xml')}</data>\n"
+        flt = _child(op, "filter")
+        sub = _child(flt, "configuration") if flt is not None else None
+        return f"<data>\n{self._config_reply(which, 'xml', sub)}</data>\n"
 
     async def op_get_configuration(self, op: Any) -> str:
         db = self.twin.db
@@ -249,7 +253,8 @@ class NetconfSession:
                     "</configuration-output>\n</configuration-information>\n")
         if fmt not in ("xml", "text", "set"):
             raise RpcFail([rpc_error(f"invalid value: {fmt}", bad="format", tag="invalid-value")])
-        return self._config_reply("committed" if which == "committed" else "candidate", fmt)
+        return self._config_reply("committed" if which == "committed" else "candidate", fmt,
+                                  _child(op, "configuration"))
 
     async def op_load_configuration(self, op: Any) -> str:
         db = self.twin.db
@@ -473,12 +478,12 @@ class NetconfSession:
     async def op_command(self, op: Any) -> str:
         cmd = " ".join((op.text or "").split())
         fmt = op.get("format", "xml")
+        if fmt != "text" and cmd == "show version":
+            return await self.op_get_software_information(op)
         text = self._show(cmd)
         if text is None:
             raise RpcFail([rpc_error("syntax error, expecting <command>",
                                      bad=cmd.split(" ")[-1] if cmd else "")])
-        if fmt == "text" or cmd.startswith("show configuration"):
-            return f"<output>\n{escape(text)}</output>\n"
         return f"<output>\n{escape(text)}</output>\n"
 
     def _show(self, cmd: str) -> str | None:

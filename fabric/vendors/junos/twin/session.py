@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -18,6 +19,8 @@ from typing import Any
 
 from fabric.vendors.junos.twin.config import Config, ConfigError, parse_text
 from fabric.vendors.junos.twin.diff import junos_diff
+
+log = logging.getLogger(__name__)
 
 ROLLBACK_SLOTS = 50
 Apply = Callable[[Config], Awaitable[None]]
@@ -177,11 +180,12 @@ class ConfigDb:
             if ed.private is not None and ed.base is not None and self.running.text() != ed.base.text():
                 raise DbError("configuration database modified since private session started",
                               tag="operation-failed", kind="application")
+            shared_clean = not self.modified()
             await self.apply(new)
             self._push(Commit(new, time.time(), ed.user, ed.client, comment, log))
             if ed.private is not None:
                 ed.private, ed.base = new.copy(), new.copy()
-            else:
+            if ed.private is None or shared_clean:  # an unchanged shared candidate follows running
                 self.candidate = new.copy()
             if confirmed:
                 self.confirm_deadline = time.time() + self.seconds_per_minute * minutes
@@ -218,12 +222,13 @@ class ConfigDb:
             try:
                 await self.apply(old)
             except Exception:  # the control plane refused the old config: keep what runs, retry later
+                log.exception("commit confirmed rollback could not be applied; retrying in 5 s")
                 self.confirm_deadline = time.time() + 5
                 self._arm()
-                raise
+                return
             was_shared_clean = not self.modified()
             self._push(Commit(old, time.time(), "root", "other", log="automatic rollback (commit confirmed)"))
-            if was_shared_clean or self.lock_owner is None:
+            if was_shared_clean:
                 self.candidate = old.copy()
             self.save()
 
