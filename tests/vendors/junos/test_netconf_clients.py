@@ -260,3 +260,22 @@ def test_napalm_junos_config_workflow(bed: Bed) -> None:
         assert cfg["running"].lstrip("\n") == running(bed)
     finally:
         drv.close()
+
+
+def test_pyez_xml_load_and_override(bed: Bed) -> None:
+    from jnpr.junos.utils.config import Config
+
+    dev = bed.pyez()
+    try:
+        cu = Config(dev)
+        cu.load(etree.fromstring("<configuration><interfaces><interface><name>ge-0/0/1</name>"
+                                 "<unit><name>0</name><family><inet><address><name>10.0.0.1/31</name>"
+                                 "</address></inet></family></unit></interface></interfaces></configuration>"))
+        cu.commit()
+        assert "ge-0/0/1 {\n        unit 0 {\n            family inet {\n                address 10.0.0.1/31;" \
+            in running(bed)
+        cu.load("system { host-name only; }", format="text", overwrite=True)
+        cu.commit()
+        assert running(bed) == "system {\n    host-name only;\n}\n"
+    finally:
+        dev.close()
