@@ -272,8 +272,8 @@ def test_pyez_xml_load_and_override(bed: Bed) -> None:
                                  "<unit><name>0</name><family><inet><address><name>10.0.0.1/31</name>"
                                  "</address></inet></family></unit></interface></interfaces></configuration>"))
         cu.commit()
-        assert "ge-0/0/1 {\n        unit 0 {\n            family inet {\n                address 10.0.0.1/31;" \
-            in running(bed)
+        want = "ge-0/0/1 {\n        unit 0 {\n            family inet {\n                address 10.0.0.1/31;"
+        assert want in running(bed)
         cu.load("system { host-name only; }", format="text", overwrite=True)
         cu.commit()
         assert running(bed) == "system {\n    host-name only;\n}\n"
