@@ -66,6 +66,9 @@ def main() -> int:
     states = sorted({d["state"] for d in rep["devices"]})
     print(f"golden rollout: {len(ro.targets)} devices in {len(ro.waves)} waves {ro.waves}:")
     print(f"outcome {rep['outcome']}, device states {states}")
+    for d in rep["devices"]:  # a failed benchmark run says why, device by device
+        if d["state"] not in ("confirmed", "untouched", "skipped"):
+            print(f"  {d['host']}: {d['state']}: {(d.get('error') or '')[:300]}")
     print(f"wall {ov['wall_s']:.2f}s (+{total - ov['wall_s']:.2f}s setup: load fabric, render, plan)")
     print(f"device critical path (commit + convergence + confirm): {ov['device_s']:.2f}s")
     print(f"framework overhead: {ov['overhead_s']:.2f}s = {ov['overhead_share'] * 100:.1f}% (target <= 10%)")
