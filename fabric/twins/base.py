@@ -77,5 +77,7 @@ class DeviceTwin:
         return None
 
     async def netconf_session(self, process: asyncssh.SSHServerProcess) -> None:  # type: ignore[type-arg]
-        """NETCONF 1.0/1.1 framing over the ``netconf`` SSH subsystem on ``services['netconf']``."""
+        """NETCONF 1.0/1.1 framing over the ``netconf`` SSH subsystem on ``services['netconf']``.
+
+        The process streams are bytes (no encoding): 1.1 chunks count octets and may split a character."""
         process.exit(1)

@@ -104,13 +104,13 @@ async def start_node(twin: DeviceTwin, key: asyncssh.SSHKey, tls: ssl.SSLContext
     ip, ns = twin.mgmt_ip, twin.netns
     ports = twin.services
 
-    def ssh_server(port: int, factory: Any, line_editor: bool) -> Any:
+    def ssh_server(port: int, factory: Any, line_editor: bool, encoding: str | None = "utf-8") -> Any:
         return asyncssh.create_server(
             lambda: _SSHServer(twin),
             sock=bind_in_netns(ns, ip, port),
             server_host_keys=[key],
             process_factory=factory,
-            encoding="utf-8",
+            encoding=encoding,
             line_editor=line_editor,
             keepalive_interval=30,
             login_timeout=30,
@@ -126,7 +126,9 @@ async def start_node(twin: DeviceTwin, key: asyncssh.SSHKey, tls: ssl.SSLContext
                 return
             await twin.netconf_session(process)
 
-        servers.append(await ssh_server(ports["netconf"], netconf, False))
+        # Bytes, not text: NETCONF 1.1 chunk sizes count octets and a chunk may end inside a UTF-8
+        # character (RFC 6242 4.2), so the subsystem cannot be decoded before it is de-framed.
+        servers.append(await ssh_server(ports["netconf"], netconf, False, encoding=None))
     handler = twin.http_handler()
     if handler is not None and "http" in ports:
         servers.append(await serve_http(bind_in_netns(ns, ip, ports["http"]), handler))
