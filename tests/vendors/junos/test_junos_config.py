@@ -118,3 +118,14 @@ def test_bad_set_lines() -> None:
     with pytest.raises(ConfigError):
         base.load("<configuration><system>", "xml", "merge")
     assert base.text() == ""
+
+
+def test_set_lines_with_unknown_keywords() -> None:
+    conf = Config().load('set system location building "B 1"\nset system services ssh root-login deny\n'
+                         "set system services netconf ssh\nset system radius-server 10.0.0.1 timeout 3\n",
+                         action="set")
+    assert conf.text() == (
+        "system {\n    location {\n        building \"B 1\";\n    }\n    services {\n        ssh {\n"
+        "            root-login deny;\n        }\n        netconf {\n            ssh;\n        }\n    }\n"
+        "    radius-server {\n        10.0.0.1 {\n            timeout 3;\n        }\n    }\n}\n")
+    assert parse_text(conf.text()).text() == conf.text()

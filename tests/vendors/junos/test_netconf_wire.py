@@ -55,3 +55,40 @@ def test_hello_errors_and_close(bed: Bed) -> None:
     assert r4.findtext(f".//{{{NC}}}error-message").strip() == "invalid value for action: bogus"
     assert r5.find(f"{{{NC}}}ok") is not None
     assert closed
+
+
+async def _chunked(bed: Bed, raw: list[bytes]) -> tuple[bytes, bool]:
+    async with asyncssh.connect("127.0.0.1", bed.port, username=bed.user, password=bed.password,
+                                known_hosts=None) as conn:
+        proc = await conn.create_process(subsystem="netconf", encoding=None)
+        await asyncio.wait_for(proc.stdout.readuntil(EOM.encode()), 10)
+        proc.stdin.write(CLIENT_HELLO.replace("base:1.0", "base:1.1").encode())
+        for r in raw:
+            proc.stdin.write(r)
+        out = b""
+        while True:  # until the server ends the session (bounded by wait_for)
+            piece = await asyncio.wait_for(proc.stdout.read(65536), 10)
+            if not piece:
+                return out, True
+            out += piece
+
+
+def test_chunked_framing_on_the_wire(bed: Bed) -> None:
+    bed.twin.netconf_base11 = True
+    rpc = f'<rpc message-id="7" xmlns="{NC}"><load-configuration action="set"><configuration-set>' \
+          'set system location building "bâtiment"</configuration-set></load-configuration></rpc>'.encode()
+    cut = rpc.index("â".encode()) + 1  # a chunk boundary inside a UTF-8 character
+    close = f'<rpc message-id="8" xmlns="{NC}"><close-session/></rpc>'.encode()
+    out, closed = asyncio.run(_chunked(bed, [
+        b"\n#%d\n" % cut + rpc[:cut] + b"\n#%d\n" % (len(rpc) - cut) + rpc[cut:] + b"\n##\n",
+        b"\n#%d\n" % len(close) + close + b"\n##\n",
+    ]))
+    assert closed and out.count(b"\n##\n") == 2 and out.startswith(b"\n#")
+    assert b'message-id="7"' in out and b"<ok/>" in out
+    assert 'building "bâtiment";' in bed.call(lambda: bed.twin.db.candidate.text())
+
+
+def test_chunked_framing_error_ends_the_session(bed: Bed) -> None:
+    bed.twin.netconf_base11 = True
+    out, closed = asyncio.run(_chunked(bed, [b"this is not a chunk\n"]))
+    assert closed and out == b""

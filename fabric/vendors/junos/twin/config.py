@@ -43,7 +43,8 @@ VALUE = frozenset({
     "next-hop", "prefix-length-range", "hold-time", "preference", "local-preference", "authentication-key",
     "instance-type", "route-distinguisher", "interface-type", "vlan-id", "plain-text-password-value",
     "full-name", "route-filter-list", "port", "area-range", "reference-bandwidth", "priority",
-    "lsp-lifetime", "hello-interval", "dead-interval", "vrf-import", "vrf-export",
+    "lsp-lifetime", "hello-interval", "dead-interval", "vrf-import", "vrf-export", "root-login",
+    "building", "floor", "country-code", "mode", "speed", "encapsulation", "family-type",
 })
 # leaves that may repeat, printed as ``kw [ a b ];`` when there are several
 LISTS = frozenset({"protocol", "authentication-order", "members", "apply-groups", "community", "export",
@@ -54,7 +55,8 @@ ONELINE = frozenset({"route", "level", "then", "from", "to", "route-filter", "pr
 XML_ENTRY = {"interfaces": "interface", "routing-instances": "instance", "radius-server": "radius-server",
              "route-filter-list": "address"}
 _XML_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
-_PREFIX = re.compile(r"^(?:\d+\.\d+\.\d+\.\d+|[0-9a-fA-F]*:[0-9a-fA-F:]*)(?:/\d+)?$")
+_KEYWORD = re.compile(r"^[a-z][a-z-]*$")
+_PREFIX = re.compile(r"^(?:\d+\.\d+\.\d+\.\d+|[0-9a-fA-F]*:[0-9a-fA-F:]*)/\d+$")  # route-filter entries
 # one-line containers that stay on one line only around a one-word action (``then accept;``)
 ONELINE_WORD = frozenset({"then"})
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|\[|\]|\{|\}|;|[^\s{};\[\]"]+')
@@ -220,11 +222,13 @@ def _split(words: tuple[str, ...]) -> tuple[tuple[str, ...], bool]:
         return words[:2], True
     if kw in NAMED and len(words) == 2:
         return words, False
-    if kw in VALUE or kw in LISTS:
-        if len(words) == 2:
-            return words, False
-        if kw in VALUE and len(words) > 2 and kw not in NAMED:
-            return words[:2], True
+    if (kw in VALUE or kw in LISTS) and len(words) == 2:
+        return words, False
+    if len(words) == 2 and not _KEYWORD.match(words[1]):
+        # an unknown keyword with a value that cannot be a keyword (digits, dots, capitals, spaces,
+        # non-ASCII ...): ``building "B 1";``; with a keyword-like word it is a container:
+        # ``netconf { ssh; }``
+        return words, False
     if len(words) == 1:
         return words, False
     return words[:1], True

@@ -47,6 +47,7 @@ CAPABILITIES = (
     "http://xml.juniper.net/netconf/junos/1.0",
     "http://xml.juniper.net/dmi/system/1.0",
 )
+_CHUNK = re.compile(rb"\n#([1-9][0-9]{0,9}|#)\n")
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_blank_text=False, huge_tree=False)
 
 
@@ -103,50 +104,59 @@ class NetconfSession:
         self.ed = Editor(self.sid, user)
         self.chunked = False
         self.closing = False
+        self._buf = bytearray()
+        # The twin server opens the subsystem without an encoding (bytes); text streams work too.
+        self._binary = process.channel.get_encoding()[0] is None
 
     # ---- framing ---------------------------------------------------------------------------
     def send(self, text: str) -> None:
-        if self.chunked:
-            data = text.encode()
-            self.process.stdout.write(f"\n#{len(data)}\n{text}\n##\n")
-        else:
-            self.process.stdout.write(text + EOM)
+        data = text.encode()
+        out = b"\n#%d\n%s\n##\n" % (len(data), data) if self.chunked else data + EOM.encode()
+        self.process.stdout.write(out if self._binary else out.decode())
+
+    async def _fill(self) -> bool:
+        try:
+            data = await self.process.stdin.read(65536)
+        except Exception:  # the channel went away
+            return False
+        if not data:
+            return False
+        self._buf += data if isinstance(data, bytes) else data.encode()
+        return True
 
     async def read_message(self) -> str | None:
-        stdin = self.process.stdin
+        """The next message, or None at EOF or on a framing error (the session then ends). The
+        buffer is bounded: a message over MAX_MESSAGE ends the session instead of filling memory."""
         if not self.chunked:
-            try:
-                msg: str = await stdin.readuntil(EOM)
-            except Exception:  # EOF or a partial message at EOF: the client is gone
-                return None
-            if len(msg) > MAX_MESSAGE:
-                return None
-            return msg[: -len(EOM)]
-        parts: list[str] = []
+            while True:
+                i = self._buf.find(EOM.encode())
+                if i >= 0:
+                    msg = bytes(self._buf[:i])
+                    del self._buf[: i + len(EOM)]
+                    return msg.decode(errors="replace")
+                if len(self._buf) > MAX_MESSAGE or not await self._fill():
+                    return None
+        parts: list[bytes] = []
         total = 0
         while True:
-            try:
-                header = await stdin.readuntil("\n#")
-                line = await stdin.readuntil("\n")
-            except Exception:
-                return None
-            if header.strip("\n#"):
-                return None  # junk between chunks: framing error
-            size = line.strip()
-            if size == "#":
-                return "".join(parts)
-            if not size.isdigit() or not 0 < int(size) <= MAX_MESSAGE - total:
-                return None
-            need = int(size)
-            total += need
-            while need > 0:  # the length is in bytes, the stream in characters
-                piece = await stdin.read(max(1, need // 4))
-                if not piece:
+            while (m := _CHUNK.match(self._buf)) is None:
+                if len(self._buf) >= 2 and not self._buf.startswith(b"\n#") or len(self._buf) > 14:
                     return None
-                parts.append(piece)
-                need -= len(piece.encode())
-            if need < 0:
+                if not await self._fill():
+                    return None
+            word = bytes(m.group(1))  # before the buffer changes: a match reads the live bytearray
+            del self._buf[: m.end()]
+            if word == b"#":
+                return b"".join(parts).decode(errors="replace")
+            size = int(word)
+            total += size
+            if size == 0 or total > MAX_MESSAGE:
                 return None
+            while len(self._buf) < size:
+                if not await self._fill():
+                    return None
+            parts.append(bytes(self._buf[:size]))
+            del self._buf[:size]
 
     # ---- session ------------------------------------------------------------------------------
     async def run(self) -> None:
@@ -551,6 +561,8 @@ async def serve_netconf(twin: JunosTwin, process: Any) -> None:
     sess = NetconfSession(twin, process)
     try:
         await sess.run()
+    except Exception:
+        log.exception("junos twin %s: netconf session %d failed", twin.name, sess.sid)
     finally:
         sess.end()
         with contextlib.suppress(Exception):
