@@ -55,3 +55,18 @@ def test_commit_check_does_not_commit(tmp_path: Path) -> None:
     db.load(ed, "system { host-name c; }", "text", "merge")
     asyncio.run(db.commit(ed, check=True))
     assert db.running.text() == "" and db.modified()
+
+
+def test_compare_is_in_configuration_order() -> None:
+    from fabric.vendors.junos.twin.config import parse_text
+    from fabric.vendors.junos.twin.diff import junos_diff
+
+    old = parse_text("system { host-name a; services { ssh; } }\ninterfaces { ge-0/0/0 { mtu 1500; } }")
+    new = parse_text("system { host-name b; services { ssh; netconf { ssh; } } }\n"
+                     "interfaces { ge-0/0/0 { mtu 9000; } }\nsnmp { contact noc; }")
+    assert junos_diff(old, new) == (
+        "[edit system]\n-   host-name a;\n+   host-name b;\n"
+        "[edit system services]\n+   netconf {\n+       ssh;\n+   }\n"
+        "[edit interfaces ge-0/0/0]\n-   mtu 1500;\n+   mtu 9000;\n"
+        "[edit]\n+  snmp {\n+      contact noc;\n+  }\n")
+    assert junos_diff(new, new) == ""
