@@ -279,3 +279,31 @@ def test_pyez_xml_load_and_override(bed: Bed) -> None:
         assert running(bed) == "system {\n    host-name only;\n}\n"
     finally:
         dev.close()
+
+
+def test_session_ending_with_the_lock_loses_its_changes(bed: Bed) -> None:
+    with bed.connect() as a:
+        a.lock()
+        a.load_configuration(action="set", config="set system domain-name gone.test")
+        with bed.connect() as b, pytest.raises(RPCError, match="configuration database locked by"):
+            b.commit()
+    poll(lambda: bed.call(lambda: bed.twin.db.lock_owner) is None)
+    assert "gone.test" not in bed.call(lambda: bed.twin.db.candidate.text())
+    with bed.connect() as c:
+        c.lock()
+        c.unlock()
+
+
+def test_real_config_through_netconf(bed: Bed) -> None:
+    """The config NAPALM recorded from a real device (less its stray brace), loaded with override."""
+    from .test_junos_config import _real_config
+
+    lines = _real_config().splitlines(keepends=True)
+    del lines[24]
+    text = "".join(lines).lstrip("\n")
+    with bed.connect() as m:
+        m.load_configuration(action="override", format="text", config=text)
+        m.commit()
+        reply = m.rpc(etree.fromstring('<get-configuration database="committed" format="text"/>'))
+        got = reply.find(".//configuration-text").text
+    assert got.lstrip("\n") == text == running(bed)
