@@ -106,6 +106,7 @@ def test_lock_denied_to_other_session(bed: Bed) -> None:
             b.lock()
         assert err.value.tag == "lock-denied"
         assert "configuration database locked by" in err.value.message
+        assert f"<session-id>{a.session_id}</session-id>" in (err.value.info or "")
         with pytest.raises(RPCError):
             b.load_configuration(action="set", config="set system domain-name b.test")
         a.unlock()
@@ -307,3 +308,21 @@ def test_real_config_through_netconf(bed: Bed) -> None:
         reply = m.rpc(etree.fromstring('<get-configuration database="committed" format="text"/>'))
         got = reply.find(".//configuration-text").text
     assert got.lstrip("\n") == text == running(bed)
+
+
+def test_kill_session_frees_the_lock(bed: Bed) -> None:
+    a = bed.connect()
+    try:
+        a.lock()
+        a.load_configuration(action="set", config="set system domain-name killed.test")
+        with bed.connect() as b:
+            with pytest.raises(RPCError, match="invalid session-id"):
+                b.kill_session(session_id=b.session_id)
+            b.kill_session(session_id=a.session_id)
+            b.lock()
+            b.unlock()
+        assert "killed.test" not in bed.call(lambda: bed.twin.db.candidate.text())
+        poll(lambda: not a.connected)
+    finally:
+        if a.connected:
+            a.close_session()

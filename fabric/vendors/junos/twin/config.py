@@ -66,7 +66,8 @@ class ConfigError(Exception):
     """A configuration Junos rejects: ``message`` as Junos prints it, the offending ``token``."""
 
     def __init__(self, message: str, *, token: str = "", line: int = 0, path: str = "",
-                 tag: str = "operation-failed", kind: str = "protocol", severity: str = "error") -> None:
+                 tag: str = "operation-failed", kind: str = "protocol", severity: str = "error",
+                 info: str = "") -> None:
         super().__init__(message)
         self.message = message
         self.token = token
@@ -75,6 +76,7 @@ class ConfigError(Exception):
         self.tag = tag
         self.kind = kind
         self.severity = severity
+        self.info = info  # extra <error-info> XML (e.g. the lock holder's <session-id>)
 
     def cli(self) -> str:
         where = f"  '{self.token}'\n" if self.token else ""

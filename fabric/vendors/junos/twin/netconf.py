@@ -76,7 +76,7 @@ def rpc_error(message: str, *, tag: str = "operation-failed", kind: str = "proto
 
 
 def config_error(e: ConfigError) -> str:
-    return rpc_error(e.message, tag=e.tag, kind=e.kind, severity=e.severity, bad=e.token,
+    return rpc_error(e.message, tag=e.tag, kind=e.kind, severity=e.severity, bad=e.token, info=e.info,
                      path=e.path or ("[edit]" if e.kind != "rpc" else ""))
 
 
@@ -430,8 +430,16 @@ class NetconfSession:
         return "<end-session/>\n"
 
     async def op_kill_session(self, op: Any) -> str:
-        raise RpcFail([rpc_error("kill-session is not supported by this twin",
-                                 tag="operation-not-supported")])
+        sid = (getattr(_child(op, "session-id"), "text", None) or "").strip()
+        other = self.twin.netconf_sessions.get(int(sid)) if sid.isdigit() else None
+        if other is None or other is self:
+            raise RpcFail([rpc_error(f"invalid session-id: {sid}", bad="session-id", tag="invalid-value",
+                                     kind="protocol")])
+        other.end()  # its lock and uncommitted changes under the lock go, as on Junos
+        other.closing = True
+        with contextlib.suppress(Exception):
+            other.process.exit(0)
+        return "<ok/>\n"
 
     # ---- operational -------------------------------------------------------------------------
     async def op_get_software_information(self, op: Any) -> str:
@@ -559,11 +567,13 @@ def _version() -> str:
 async def serve_netconf(twin: JunosTwin, process: Any) -> None:
     """One NETCONF session on an asyncssh server process (the ``netconf`` subsystem)."""
     sess = NetconfSession(twin, process)
+    twin.netconf_sessions[sess.sid] = sess
     try:
         await sess.run()
     except Exception:
         log.exception("junos twin %s: netconf session %d failed", twin.name, sess.sid)
     finally:
+        twin.netconf_sessions.pop(sess.sid, None)
         sess.end()
         with contextlib.suppress(Exception):
             process.exit(0)

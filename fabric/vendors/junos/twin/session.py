@@ -105,7 +105,8 @@ class ConfigDb:
 
     def lock(self, ed: Editor) -> None:
         if self.lock_owner is not None and self.lock_owner is not ed:
-            raise DbError(self._locked_msg(), tag="lock-denied", kind="protocol")
+            raise DbError(self._locked_msg(), tag="lock-denied", kind="protocol",
+                          info=f"<session-id>{self.lock_owner.sid}</session-id>\n")
         if self.lock_owner is None and self.modified():
             raise DbError("configuration database modified", tag="lock-denied", kind="protocol")
         self.lock_owner = ed

@@ -38,6 +38,7 @@ class JunosTwin(DeviceTwin):
     def __init__(self, name: str, node: dict[str, Any], lab: dict[str, Any]) -> None:
         super().__init__(name, node, lab)
         self.db = ConfigDb(self.state_dir, self.apply_control_plane, hostname=name)
+        self.netconf_sessions: dict[int, Any] = {}  # session-id -> NetconfSession (kill-session)
         self.applied: Config | None = None  # what apply_control_plane last took
         self.applied_at = 0.0
         self.serial = "VM" + hashlib.sha1(name.encode()).hexdigest()[:10].upper()
