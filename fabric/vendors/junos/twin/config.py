@@ -22,7 +22,6 @@ import copy
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from xml.sax.saxutils import escape
 
 from lxml import etree
 
@@ -79,6 +78,7 @@ class ConfigError(Exception):
         self.info = info  # extra <error-info> XML (e.g. the lock holder's <session-id>)
 
     def cli(self) -> str:
+        """As the Junos CLI prints it (for the SSH CLI of a later increment)."""
         where = f"  '{self.token}'\n" if self.token else ""
         return f"{where}{self.message}\n"
 
@@ -546,7 +546,7 @@ def from_xml(data: str | etree._Element) -> Config:
     conf = Config()
     deletes: list[tuple[str, ...]] = []
 
-    def walk(x: etree._Element, path: tuple[str, ...], parent_entry: bool) -> None:
+    def walk(x: etree._Element, path: tuple[str, ...]) -> None:
         entry = XML_ENTRY.get(path[-1] if len(path) == 1 else etree.QName(x).localname, "entry")
         for c in x:
             if not isinstance(c.tag, str):
@@ -557,12 +557,12 @@ def from_xml(data: str | etree._Element) -> Config:
             name = c.find("name")
             subs = [s for s in c if isinstance(s.tag, str) and etree.QName(s).localname != "name"]
             words: tuple[str, ...]
-            if tag == "family" and parent_entry is False and subs and name is None:
+            if tag == "family" and subs and name is None:  # <family><inet>...</inet><iso/></family>
                 for fam in subs:
                     sub = [s for s in fam if isinstance(s.tag, str)]
                     p = (*path, "family", etree.QName(fam).localname)
                     _xml_node(conf, p, fam, bool(sub), deletes)
-                    walk(fam, p, False)
+                    walk(fam, p)
                 continue
             if name is not None:
                 ident = (name.text or "").strip()
@@ -573,9 +573,9 @@ def from_xml(data: str | etree._Element) -> Config:
                 words = (tag,)
             p = (*path, *words)
             _xml_node(conf, p, c, bool(subs), deletes)
-            walk(c, p, False)
+            walk(c, p)
 
-    walk(el, (), False)
+    walk(el, ())
     for d in deletes:
         hit = find(conf.root, d)
         if hit:
@@ -606,9 +606,6 @@ def _xml_node(conf: Config, path: tuple[str, ...], el: etree._Element, container
     if el.get("delete") == "delete" or op in ("delete", "remove"):
         deletes.append(path)
 
-
-def escape_text(text: str) -> str:
-    return escape(text)
 
 
 def select(conf: Config, filt: Config) -> Config:
