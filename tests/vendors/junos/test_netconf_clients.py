@@ -69,6 +69,7 @@ def test_ncclient_edit_config_and_discard(bed: Bed) -> None:
         m.edit_config(target="candidate", config="<config><configuration><system><location>"
                       "<building>b1</building></location></system></configuration></config>")
         assert "building b1;" in m.get_configuration(format="text").find(".//configuration-text").text
+        assert m.validate(source="candidate").find(".//ok") is not None
         m.discard_changes()
         assert "building" not in m.get_configuration(format="text").find(".//configuration-text").text
         m.edit_config(target="candidate", config="<config><configuration><system>"

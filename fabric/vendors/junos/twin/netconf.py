@@ -238,9 +238,12 @@ class NetconfSession:
         c = db.history[0]
         x = conf.xml()
         body = "".join(etree.tostring(e, encoding="unicode") for e in x)
-        stamp = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(c.when))
-        return (f'<configuration junos:commit-seconds="{int(c.when)}" junos:commit-localtime="{stamp}" '
-                f'junos:commit-user="{escape(c.user)}">\n{body}\n</configuration>\n')
+        if which in ("running", "committed"):  # Junos stamps the committed database with its commit
+            attrs = (f'junos:commit-seconds="{int(c.when)}" junos:commit-localtime="{_stamp(c.when)}" '
+                     f'junos:commit-user="{escape(c.user)}"')
+        else:
+            attrs = f'junos:changed-seconds="{int(c.when)}" junos:changed-localtime="{_stamp(c.when)}"'
+        return f"<configuration {attrs}>\n{body}\n</configuration>\n"
 
     async def op_get_config(self, op: Any) -> str:
         src = _child(op, "source")
