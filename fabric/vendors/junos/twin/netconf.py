@@ -20,7 +20,7 @@ from xml.sax.saxutils import escape, quoteattr
 from lxml import etree
 
 from fabric.vendors.junos.twin.config import ConfigError, from_xml, select
-from fabric.vendors.junos.twin.session import Editor
+from fabric.vendors.junos.twin.session import JUNOS_VERSION, Editor
 
 if TYPE_CHECKING:
     from fabric.vendors.junos.twin.twin import JunosTwin
@@ -562,8 +562,6 @@ def _length(secs: float) -> str:
 
 
 def _version() -> str:
-    from fabric.vendors.junos.twin.twin import JUNOS_VERSION
-
     return JUNOS_VERSION
 
 

@@ -22,6 +22,8 @@ from fabric.vendors.junos.twin.diff import junos_diff
 
 log = logging.getLogger(__name__)
 
+# The vJunos-router image our containerlab topologies name (show version, facts RPCs).
+JUNOS_VERSION = "23.2R1.15"
 ROLLBACK_SLOTS = 50
 Apply = Callable[[Config], Awaitable[None]]
 

@@ -22,8 +22,6 @@ from fabric.twins.base import DeviceTwin
 from fabric.vendors.junos.twin.config import Config, parse_text
 from fabric.vendors.junos.twin.session import ConfigDb, write_atomic
 
-JUNOS_VERSION = "23.2R1.15"  # the vJunos-router image our containerlab topologies name
-
 
 class JunosTwin(DeviceTwin):
     platform = "junos"
