@@ -84,6 +84,7 @@ RUNTIME_DIRS: tuple[tuple[str, int, str], ...] = (
     ("/etc/frr", 0o755, "FRR configs, one pathspace per node"),
     ("/var/tmp/frr", 0o755, "mount point of each node's FRR crash-log tmpfs"),
     ("/var/tmp/netfabric-rollout", 0o700, "FRR driver: checkpoints and revert-timer markers"),
+    ("/var/lib/netfabric", 0o755, "rollout journals and locks, one per fabric ($NETFABRIC_STATE_DIR)"),
 )
 
 # Kernel settings the lab changes (neighbour table limits) or relies on (forwarding inside nodes).
