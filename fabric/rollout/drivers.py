@@ -30,6 +30,7 @@ class Target:
     platform: str
     username: str
     password: str = ""
+    port: int = 0  # 0: the platform's default port for its management protocol
 
     def __repr__(self) -> str:  # never show the password
         return f"Target({self.name!r}, {self.address!r}, {self.platform!r})"
@@ -122,6 +123,10 @@ def driver_for(target: Target) -> Driver:
 
 
 class _NetconfDriver(Driver):
+    #: ncclient's device handler for the NOS (``junos`` makes load-configuration & co. real RPCs;
+    #: the default handler silently drops their arguments).
+    netconf_device = "default"
+
     def __init__(self, target: Target) -> None:
         super().__init__(target)
         self._m: Any = None
@@ -132,13 +137,14 @@ class _NetconfDriver(Driver):
         try:
             self._m = manager.connect(
                 host=self.t.address,
-                port=830,
+                port=self.t.port or 830,
                 username=self.t.username,
                 password=self.t.password,
                 hostkey_verify=False,
                 allow_agent=False,
                 look_for_keys=False,
                 timeout=30,
+                device_params={"name": self.netconf_device},
             )
         except Exception as exc:
             raise DriverError(
