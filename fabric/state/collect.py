@@ -75,10 +75,7 @@ class Collector:
 
 def collector_class(platform: str) -> type[Collector] | None:
     """The platform's collector, from its vendor package (None for an unknown platform)."""
-    try:
-        cls: type[Collector] | None = vendors.get(platform).load("collector")
-    except vendors.VendorError:
-        return None
+    cls: type[Collector] | None = vendors.load(platform, "collector")
     return cls
 
 

@@ -22,8 +22,5 @@ def twin_for_kind(kind: str) -> str | None:
 
 def twin_class(platform: str) -> type[DeviceTwin] | None:
     """The twin class of a platform (imported on first use), None when the platform has no twin."""
-    try:
-        cls: type[DeviceTwin] | None = vendors.get(platform).load("twin")
-    except vendors.VendorError:
-        return None
+    cls: type[DeviceTwin] | None = vendors.load(platform, "twin")
     return cls

@@ -9,11 +9,14 @@ like a Nornir plugin; two vendors with one name, or one containerlab kind claime
 from __future__ import annotations
 
 from importlib.metadata import entry_points
+from typing import Any
 
 from fabric.errors import FabricError
 from fabric.vendors.base import Service, Vendor
 
-__all__ = ["Service", "Vendor", "VendorError", "all_vendors", "by_kind", "canonical_kind", "get", "register"]
+__all__ = [
+    "Service", "Vendor", "VendorError", "all_vendors", "by_kind", "canonical_kind", "get", "load", "register",
+]
 
 GROUP = "netfabric.vendors"
 _BUILTIN = ("eos", "frr", "iosxr", "junos", "srlinux", "sros")
@@ -73,6 +76,14 @@ def get(name: str, *, file: str | None = None, key: str | None = None) -> Vendor
     except KeyError:
         raise VendorError(f"unknown platform '{name}'", file=file, key=key,
                           fix=f"use one of: {', '.join(sorted(_VENDORS))}") from None
+
+
+def load(platform: str, what: str) -> Any:
+    """The ``driver``, ``collector`` or ``twin`` class of a platform; None for an unknown platform or a
+    vendor without that code."""
+    _load()
+    vendor = _VENDORS.get(platform)
+    return vendor.load(what) if vendor is not None else None
 
 
 def canonical_kind(kind: str) -> str:
