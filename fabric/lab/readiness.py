@@ -165,16 +165,20 @@ def lldp_pending(state: State) -> list[str]:
     missing = []
     for lk in state.get("links", []):
         a, b = lk["a"], lk["b"]
-        if seen.get(a["node"]) is None or seen.get(b["node"]) is None:
-            continue
-        missing += [(lk, end) for end in (a, b) if end["interface"] not in seen[end["node"]]]  # type: ignore[operator]
+        if a["node"] not in socks or b["node"] not in socks:
+            continue  # an end without lldpd: nothing to wait for
+        # An lldpd that does not answer yet (socket not created, lldpcli timed out) is pending, not
+        # "fine": counting it as converged let a wait return before a slow node's LLDP was up.
+        missing += [(lk, end) for end in (a, b)
+                    if seen[end["node"]] is None or end["interface"] not in seen[end["node"]]]  # type: ignore[operator]
     if not missing:
         return []
     # A link the topology keeps down (an `exec` shutting it) never shows LLDP: not waited for.
     involved = sorted({end["node"] for lk, _ in missing for end in (lk["a"], lk["b"])})
     up = dict(zip(involved, _pmap(lambda n: _up_links(nodes[n].get("netns", "")), involved), strict=True))
     return [
-        f"{end['node']}: no LLDP neighbor on {end['interface']} yet"
+        f"{end['node']}: " + ("lldpd not answering yet" if seen[end["node"]] is None
+                              else f"no LLDP neighbor on {end['interface']} yet")
         for lk, end in missing
         if all(e["interface"] in up[e["node"]] for e in (lk["a"], lk["b"]))
     ]

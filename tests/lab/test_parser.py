@@ -398,3 +398,19 @@ def test_convergence_report(monkeypatch: pytest.MonkeyPatch) -> None:
         "a: OSPF adjacency on eth1 not Full",
         "b: IS-IS adjacency on eth2 not Up",
     ]
+
+
+def test_lldp_wait_counts_an_lldpd_that_does_not_answer_as_pending(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A node whose lldpd has no socket yet (or does not answer) keeps the LLDP wait going: it used to
+    be skipped as converged, and validation right after deploy then raced that node's first frames."""
+    from fabric.lab import readiness
+
+    ports = {"/s/a": {"eth1", "eth2"}, "/s/b": None, "/s/c": {"eth1"}}
+    monkeypatch.setattr(readiness, "_lldp_ports", lambda sock: ports[sock])
+    monkeypatch.setattr(readiness, "_up_links", lambda netns: {"eth1", "eth2"})
+    link = lambda x, i, y, j: {"a": {"node": x, "interface": i}, "b": {"node": y, "interface": j}}  # noqa: E731
+    state = {"nodes": {n: {"lldpd_socket": f"/s/{n}", "netns": n} for n in "abc"},
+             "links": [link("a", "eth1", "b", "eth1"), link("a", "eth2", "c", "eth1")]}
+    assert readiness.lldp_pending(state) == ["b: lldpd not answering yet"]
+    ports["/s/b"] = {"eth1"}
+    assert readiness.lldp_pending(state) == []
