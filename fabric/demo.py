@@ -134,7 +134,9 @@ def run_lab_steps() -> None:
         raise StepFailed(f"the bad change was not contained at the canary: {states}")
     console.print("[green]bad change caught at the canary (leaf1), rolled back; no other device touched[/]")
     fabric("rollout", "history", "--journal", "build/journal.sqlite", expect=None)
-    wait_valid()
+    # The rolled-back session comes back on BGP's own timers: after the peer-AS NOTIFICATION a side may
+    # sit out FRR's connect-retry (120 s with `frr defaults traditional`) before it connects again.
+    wait_valid(150)
 
     step("7. Compliance: running vs golden per feature, drift, remediation")
     comp = ["--db", "build/compliance.sqlite", "--backup-dir", "build/backups/dc1"]
