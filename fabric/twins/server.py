@@ -81,9 +81,28 @@ def tls_context(secrets: Path) -> ssl.SSLContext:
     return ctx
 
 
+class _BinaryNetconfProcess(asyncssh.SSHServerProcess):  # type: ignore[type-arg]
+    """A session that switches to bytes when the client asks for the ``netconf`` subsystem.
+
+    The SSH port serves the CLI (text, line editor) and, on Junos, NETCONF as a subsystem (bytes:
+    1.1 chunks count octets). The choice comes with the subsystem request, before any data arrives
+    and before the session's streams exist, so the encoding is changed exactly there."""
+
+    def subsystem_requested(self, subsystem: str) -> bool:
+        if subsystem == "netconf":  # as asyncssh's own sftp start does (SSHServerStreamSession)
+            self._chan.set_encoding(None)
+            self._encoding = None
+        return bool(super().subsystem_requested(subsystem))
+
+
 class _SSHServer(asyncssh.SSHServer):
-    def __init__(self, twin: DeviceTwin) -> None:
+    def __init__(self, twin: DeviceTwin, process_factory: Any = None) -> None:
         self.twin = twin
+        self.process_factory = process_factory
+
+    def session_requested(self) -> Any:
+        # Only used for servers created without ``process_factory`` (see start_node).
+        return _BinaryNetconfProcess(self.process_factory, None, asyncssh.sftp.MIN_SFTP_VERSION, False)
 
     def begin_auth(self, username: str) -> bool:
         return True
@@ -104,12 +123,13 @@ async def start_node(twin: DeviceTwin, key: asyncssh.SSHKey, tls: ssl.SSLContext
     ip, ns = twin.mgmt_ip, twin.netns
     ports = twin.services
 
-    def ssh_server(port: int, factory: Any, line_editor: bool, encoding: str | None = "utf-8") -> Any:
+    def ssh_server(port: int, factory: Any, line_editor: bool, encoding: str | None = "utf-8",
+                   subsystem_bytes: bool = False) -> Any:
         return asyncssh.create_server(
-            lambda: _SSHServer(twin),
+            lambda: _SSHServer(twin, factory if subsystem_bytes else None),
             sock=bind_in_netns(ns, ip, port),
             server_host_keys=[key],
-            process_factory=factory,
+            process_factory=None if subsystem_bytes else factory,
             encoding=encoding,
             line_editor=line_editor,
             keepalive_interval=30,
@@ -117,7 +137,9 @@ async def start_node(twin: DeviceTwin, key: asyncssh.SSHKey, tls: ssl.SSLContext
         )
 
     if "ssh" in ports:
-        servers.append(await ssh_server(ports["ssh"], twin.ssh_shell, True))
+        # With NETCONF also on offer, the SSH port serves it as a subsystem too (Junos: NAPALM's port 22).
+        servers.append(await ssh_server(ports["ssh"], twin.ssh_shell, True,
+                                        subsystem_bytes="netconf" in ports))
     if "netconf" in ports:
 
         async def netconf(process: asyncssh.SSHServerProcess) -> None:  # type: ignore[type-arg]

@@ -1,10 +1,11 @@
-"""Juniper Junos: vJunos-router and cRPD in containerlab; NAPALM junos (NETCONF), scrapli juniper_junos."""
+"""Juniper Junos: vJunos (router, switch, evolved), vMX, vSRX and cRPD in containerlab; NAPALM junos
+(NETCONF), PyEZ, scrapli/netmiko juniper_junos; the Junos device twin."""
 
 from __future__ import annotations
 
 import re
 
-from fabric.vendors.base import Vendor
+from fabric.vendors.base import Service, Vendor
 
 _JUNOS_RX = re.compile(r"^(?:ge|xe|et)-0/0/(\d+)$")
 
@@ -26,11 +27,16 @@ VENDOR = Vendor(
     clab_kind="juniper_vjunosrouter",
     clab_image="vrnetlab/juniper_vjunos-router:23.2R1.15",
     clab_port=lambda n: f"eth{n}",
-    clab_kinds=("juniper_vjunosrouter", "juniper_crpd"),
+    clab_kinds=("juniper_vjunosrouter", "juniper_vjunosswitch", "juniper_vjunosevolved", "juniper_vmx",
+                "juniper_vsrx", "juniper_crpd"),
     clab_aliases={"crpd": "juniper_crpd", "vr-vjunosrouter": "juniper_vjunosrouter",
-                  "vr-juniper_vjunosrouter": "juniper_vjunosrouter"},
-    # containerlab kinds/vr_vjunosrouter and kinds/crpd
-    lab_credentials={"juniper_vjunosrouter": ("admin", "admin@123"), "juniper_crpd": ("root", "clab123")},
+                  "vr-juniper_vjunosrouter": "juniper_vjunosrouter", "vr-vmx": "juniper_vmx",
+                  "vr-juniper_vmx": "juniper_vmx", "vr-vsrx": "juniper_vsrx",
+                  "vr-juniper_vsrx": "juniper_vsrx"},
+    # containerlab's defaults: kinds/vr_vjunos*, vr_vmx, vr_vsrx (admin/admin@123) and crpd (root/clab123)
+    lab_credentials={**{k: ("admin", "admin@123") for k in (
+        "juniper_vjunosrouter", "juniper_vjunosswitch", "juniper_vjunosevolved", "juniper_vmx",
+        "juniper_vsrx")}, "juniper_crpd": ("root", "clab123")},
     nornir_platform="juniper_junos",
     ansible_vars={"ansible_network_os": "junipernetworks.junos.junos",
                   "ansible_connection": "ansible.netcommon.netconf"},
@@ -43,4 +49,7 @@ VENDOR = Vendor(
     set_form="fabric.vendors.junos.render:junos_display_set",
     driver="fabric.vendors.junos.driver:JunosDriver",
     collector="fabric.state.collect:NapalmCollector",
+    twin="fabric.vendors.junos.twin.twin:JunosTwin",
+    # The CLI and the ``netconf`` subsystem on 22 (NAPALM junos's default port), NETCONF on 830.
+    twin_services=(Service("ssh", 22), Service("netconf", 830)),
 )

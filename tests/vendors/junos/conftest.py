@@ -22,11 +22,17 @@ T = TypeVar("T")
 
 
 class LocalJunosTwin(JunosTwin):
-    """The Junos twin on an ephemeral port of 127.0.0.1 (no netns, no FRR)."""
+    """The Junos twin's management plane on ephemeral ports of 127.0.0.1 (no netns, no FRR).
+
+    Commits are recorded, not applied: the control plane is exercised by the lab tests
+    (tests/vendors/junos/test_lab_*.py), where every twin runs its own FRR."""
 
     @property
     def services(self) -> dict[str, int]:
-        return {"netconf": 0}
+        return {"netconf": 0, "ssh": 0}
+
+    async def apply_control_plane(self, conf: Any) -> None:
+        self.applied = conf
 
 
 @dataclass

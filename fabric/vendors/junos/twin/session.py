@@ -70,6 +70,8 @@ class ConfigDb:
     def __init__(self, state_dir: Path, apply: Apply, hostname: str = "") -> None:
         self.state_dir = state_dir
         self.apply = apply
+        # what ``commit check`` runs beyond syntax (the twin's control.validate: policies, peer-as ...)
+        self.validate: Callable[[Config], object] = lambda conf: None
         self.history: list[Commit] = [Commit(Config(), time.time(), "root", "boot")]
         self.candidate = Config()
         self.lock_owner: Editor | None = None
@@ -164,8 +166,9 @@ class ConfigDb:
     # ---- commit ------------------------------------------------------------------------------
     def check(self, ed: Editor) -> Config:
         """``commit check``: the candidate as it would be committed (syntax is checked at load)."""
-        conf = self.candidate_of(ed)
-        return parse_text(conf.text())  # a configuration that would not load back is refused here
+        conf = parse_text(self.candidate_of(ed).text())  # a configuration that would not load back is refused
+        self.validate(conf)
+        return conf
 
     async def commit(self, ed: Editor, *, check: bool = False, confirmed: bool = False,
                      minutes: int = 10, comment: str = "", log: str = "") -> None:

@@ -1,26 +1,27 @@
-"""The Juniper Junos twin (issue #14) - FIRST INCREMENT, NOT REGISTERED.
-
-What works: the Junos configuration model (``config.py``), transactions (``session.py``: candidate,
-commit / commit check / commit confirmed with a device-side timer, 50 rollbacks, lock, private
-candidates) and the NETCONF server (``netconf.py``) that ncclient and PyEZ drive unmodified.
-
-What this increment does NOT do: reach a control plane. :meth:`JunosTwin.apply_control_plane` is
-the one place a committed configuration goes; today it only records what would be applied. The
-Junos -> FRR translation (through ``self.frr.reload``) and the lab registration
-(``twin=``/``twin_services=`` in ``fabric/vendors/junos/__init__.py``) are the next increment; until
-then the lab keeps refusing Junos kinds, and nothing here pretends a commit changed routing.
+"""The Juniper Junos twin: NETCONF (830 and the ``netconf`` subsystem on 22), the Junos CLI on 22,
+the configuration database (``session.py``) and its control plane: every commit is validated and
+translated (``control.py``) into FRR, kernel links and the LLDP identity before it becomes the
+running configuration; a commit the control plane does not take fails with Junos's error and
+changes nothing (twin contract: atomic commit).
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import logging
+import os
 import time
 from pathlib import Path
 from typing import Any
 
 from fabric.twins.base import DeviceTwin
-from fabric.vendors.junos.twin.config import Config, parse_text
-from fabric.vendors.junos.twin.session import ConfigDb, write_atomic
+from fabric.twins.frr import run
+from fabric.vendors.junos.twin import control
+from fabric.vendors.junos.twin.config import Config, ConfigError, parse_text
+from fabric.vendors.junos.twin.session import JUNOS_VERSION, ConfigDb, write_atomic
+
+log = logging.getLogger(__name__)
 
 
 class JunosTwin(DeviceTwin):
@@ -28,19 +29,18 @@ class JunosTwin(DeviceTwin):
     model = "vmx"
     netconf_base11 = False  # Junos's default hello offers base:1.0 only; True also offers base:1.1
 
-    @property
-    def services(self) -> dict[str, int]:
-        # Not from the vendor description: the twin is not registered there yet (see module doc).
-        return {"ssh": 22, "netconf": 830}
-
     def __init__(self, name: str, node: dict[str, Any], lab: dict[str, Any]) -> None:
         super().__init__(name, node, lab)
         self.db = ConfigDb(self.state_dir, self.apply_control_plane, hostname=name)
+        self.db.validate = lambda conf: control.validate(conf, self.name)
         self.netconf_sessions: dict[int, Any] = {}  # session-id -> NetconfSession (kill-session)
         self.applied: Config | None = None  # what apply_control_plane last took
         self.applied_at = 0.0
         self.serial = "VM" + hashlib.sha1(name.encode()).hexdigest()[:10].upper()
         self._next_sid = 1000 + (sum(name.encode()) % 8000)
+        self._lock = asyncio.Lock()
+        self._fresh = False  # FRR holds nothing yet (a new deployment of the node)
+        self._bg: set[asyncio.Future[None]] = set()
 
     def new_session_id(self) -> int:
         self._next_sid += 1
@@ -55,22 +55,91 @@ class JunosTwin(DeviceTwin):
                         return s.words[1]
         return self.name
 
-    # ---- the control plane (next increment) ----------------------------------------------------
-    async def apply_control_plane(self, conf: Config) -> None:
-        """Activate ``conf`` on the node. An exception fails the commit and leaves running unchanged.
+    def device(self) -> control.Device:
+        return control.parse(self.db.running, self.name)
 
-        FIRST INCREMENT: no control plane yet. This records the configuration only; the next
-        increment translates it to FRR and applies it with ``self.frr.reload(...)`` (verified), the
-        kernel links and lldpd, as the EOS twin does.
-        """
+    # ---- the control plane -----------------------------------------------------------------
+    async def apply_control_plane(self, conf: Config) -> None:
+        """Activate ``conf``: kernel links, then FRR (verified). Raises ConfigError (Junos's commit error)
+        when Junos would refuse it or FRR did not take it; the previous configuration is then restored."""
+        dev = control.validate(conf, self.name)
+        async with self._lock:
+            try:
+                await self._apply(dev)
+            except ConfigError:
+                if self.applied is not None and not self._fresh:
+                    try:
+                        await self._apply(control.parse(self.applied, self.name))
+                    except ConfigError:
+                        log.error("%s: restoring the last applied configuration failed too", self.name)
+                raise
+            finally:
+                self._fresh = False
         self.applied = conf
         self.applied_at = time.time()
+        self._spawn(self._lldp_identity(dev))
+
+    async def _apply(self, dev: control.Device) -> None:
+        await self.frr.set_links(control.kernel_links(dev), fresh=self._fresh)
+        await self.frr.sysctl_forwarding(True)
+        target = control.to_frr(dev)
+        if self._fresh and self.frr.started_with(target):
+            return  # the lab started the daemons with it (boot_frr_config)
+        ok, detail = await (self.frr.load_fresh if self._fresh else self.frr.reload)(target)
+        if not ok:
+            log.error("%s: FRR did not take the configuration: %s", self.name, detail.strip()[-300:])
+            raise ConfigError("commit failed: (statements constraint check failed)\n"
+                              + (detail.strip().splitlines() or [""])[-1][:200],
+                              tag="operation-failed", kind="application")
+
+    @classmethod
+    def boot_frr_config(cls, startup_config: str) -> str | None:
+        # What load() + apply_boot() derive from the startup-config (the hostname is in the config).
+        try:
+            return control.to_frr(control.validate(parse_text(startup_config), "junos"))
+        except ConfigError:
+            return None
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.ensure_future(coro)
+        self._bg.add(task)
+        task.add_done_callback(self._bg.discard)
+
+    async def _lldp_identity(self, dev: control.Device) -> None:
+        """lldpd advertises what a Junos box does: its host name, Junos port ids and descriptions."""
+        if not os.path.exists(self.lldpd_socket):
+            return
+        desc = f"Juniper Networks, Inc. {self.model} internet router, kernel JUNOS {JUNOS_VERSION}"
+        cmds = [f"configure system hostname {_q(dev.hostname)}", f"configure system description {_q(desc)}"]
+        for linux in self.node.get("interfaces", []):
+            name = control.to_junos(linux)
+            if name and name != "fxp0":
+                itf = dev.interfaces.get(name)
+                extra = f" description {_q(itf.description)}" if itf and itf.description else ""
+                cmds.append(f"configure ports {linux} lldp portidsubtype local {name}{extra}")
+        await run("lldpcli", "-u", self.lldpd_socket, stdin=("\n".join(cmds) + "\n").encode(), timeout=10)
 
     # ---- boot -------------------------------------------------------------------------------
+    def _deployment(self) -> str:
+        """This deployment of the node (see EosTwin._netns_id: namespace inodes are reused)."""
+        try:
+            st = os.stat(f"/run/netns/{self.netns}") if self.netns else None
+        except OSError:
+            return ""
+        return f"{self.lab.get('deploy_id', '')}:{st.st_dev}:{st.st_ino}" if st else ""
+
     def load(self) -> None:
         self.state_dir.mkdir(parents=True, exist_ok=True)
-        if self.db.restore():
+        marker = self.state_dir / "deployment"
+        deployment = self._deployment()
+        # A new deployment is a device boot from the topology's startup-config; a restart of the twin
+        # server alone (same namespace) keeps the committed configuration, its rollbacks and timer.
+        same = marker.exists() and marker.read_text() == deployment
+        write_atomic(marker, deployment)
+        if same and self.db.restore():
+            self.applied = self.db.running  # the control plane kept running it
             return
+        self._fresh = True
         src = self.node.get("startup_config")
         default = f"system {{\n    host-name {self.name};\n}}\n"
         text = Path(src).read_text() if src and Path(src).exists() else default
@@ -81,11 +150,27 @@ class JunosTwin(DeviceTwin):
         self.db.save()
 
     async def apply_boot(self) -> None:
-        await self.apply_control_plane(self.db.running)
+        try:
+            await self.apply_control_plane(self.db.running)
+        except ConfigError as e:  # a device boots with a bad startup config too; its log says so
+            log.error("%s: configuration not applied at boot: %s", self.name, e.message)
         self.db.resume()
 
     # ---- protocol hooks ------------------------------------------------------------------------
+    async def ssh_shell(self, process: Any) -> None:
+        """Port 22: the Junos CLI, or NETCONF when the client asks for the ``netconf`` subsystem."""
+        if process.subsystem == "netconf":
+            await self.netconf_session(process)
+            return
+        from fabric.vendors.junos.twin.cli import serve_cli
+
+        await serve_cli(self, process)
+
     async def netconf_session(self, process: Any) -> None:
         from fabric.vendors.junos.twin.netconf import serve_netconf
 
         await serve_netconf(self, process)
+
+
+def _q(s: str) -> str:
+    return '"' + s.replace("\\", "").replace('"', "") + '"'
