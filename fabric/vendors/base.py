@@ -67,6 +67,9 @@ class Vendor:
     config_indent: int = 1  # spaces per nesting level in the running config (compliance parsing)
     block_exit: bool = False  # config blocks are closed with `exit` lines (vtysh), remediation too
     set_form: str = ""  # "module:func": rendered config -> the NOS's set-command form (Junos display set)
+    # "module:attr": schema-aware compliance of a set-style NOS, an object with statements(config) and
+    # remediate(running, intended, keep) (fabric.compliance.engine.SetModel); empty: generic path sets
+    remediation: str = ""
     # ---- code, loaded lazily ("module:attr")
     driver: str = ""  # rollout driver class (commit-confirmed)
     collector: str = ""  # state collector class
