@@ -47,6 +47,7 @@ VENDOR = Vendor(
     netconf=True,
     mgmt_vrf="mgmt_junos",
     set_form="fabric.vendors.junos.render:junos_display_set",
+    remediation="fabric.vendors.junos.remediate:JunosRemediation",
     driver="fabric.vendors.junos.driver:JunosDriver",
     collector="fabric.state.collect:NapalmCollector",
     twin="fabric.vendors.junos.twin.twin:JunosTwin",
