@@ -3,16 +3,19 @@
 Features are rules in ``templates/compliance/<platform>.yaml``. CLI platforms (eos, iosxr, frr) use
 netutils' parsers and :func:`netutils.config.compliance.feature_compliance`; set-style platforms
 (junos, srlinux, sros) are flattened to hierarchy paths and compared as sets of paths, because
-netutils' section matching only knows indentation-based CLI blocks.
+netutils' section matching only knows indentation-based CLI blocks. A set-style vendor with a
+schema-aware model (``Vendor.remediation``, a :class:`SetModel`) flattens and remediates through it:
+a path set cannot tell a changed value (``set`` replaces) from an added statement.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, cast
 
 import yaml
 from netutils.config.compliance import feature_compliance, parser_map
@@ -56,6 +59,23 @@ class Rules:
 
     def feature_names(self) -> list[str]:
         return [f.name for f in self.features]
+
+
+class SetModel(Protocol):
+    """A vendor's configuration model for compliance (``Vendor.remediation``)."""
+
+    def statements(self, config: str) -> list[tuple[str, str]]:
+        """(path, entry) per statement: the path picks the feature, the entry is compared/reported."""
+        ...
+
+    def remediate(self, running: str, intended: str, keep: Callable[[str], bool] | None = None) -> str:
+        """The lines that turn running into intended, for statement paths ``keep`` accepts."""
+        ...
+
+
+@cache
+def set_model(platform: str) -> SetModel | None:
+    return cast("SetModel | None", get_vendor(platform).load("remediation"))
 
 
 @dataclass
@@ -191,17 +211,28 @@ def _in_section(path: str, prefix: str) -> bool:
     return path == prefix or path.startswith(prefix + " ")
 
 
+def feature_of(path: str, rules: Rules) -> str | None:
+    """The feature owning a set-style path: longest matching section prefix."""
+    best: tuple[int, str] | None = None
+    for f in rules.features:
+        for prefix in f.section:
+            if _in_section(path, prefix) and (best is None or len(prefix) > best[0]):
+                best = (len(prefix), f.name)
+    return best[1] if best else None
+
+
 def set_sections(config: str, rules: Rules) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {f.name: [] for f in rules.features}
-    for path in flatten(config, rules):
-        best: tuple[int, str] | None = None
-        for f in rules.features:
-            for prefix in f.section:
-                if _in_section(path, prefix) and (best is None or len(prefix) > best[0]):
-                    best = (len(prefix), f.name)
-        if best:
-            out[best[1]].append(path)
-    return out
+    model = set_model(rules.platform)
+    if model is not None:
+        pairs = model.statements(clean(config, rules))
+    else:
+        pairs = [(p, p) for p in flatten(config, rules)]
+    for path, entry in pairs:
+        if (name := feature_of(path, rules)) is not None:
+            out[name].append(entry)
+    # A statement printed twice (brace configs re-opening a container) is one statement.
+    return {k: list(dict.fromkeys(v)) for k, v in out.items()}
 
 
 # ---------------------------------------------------------------- comparison
@@ -226,7 +257,13 @@ def compare(
             missing = [p for p in want if p not in have_set]
             extra = [p for p in have if p not in want_set]
             status = COMPLIANT if not missing and not extra else NONCOMPLIANT
-            results.append(FeatureResult(device, f.name, status, missing, extra))
+            detail = ""
+            if status == COMPLIANT and set_model(platform) is not None and remediate_config(
+                platform, running, golden, [f.name]
+            ):
+                # Same statements, but where order means something (policy terms, export chains).
+                status, detail = NONCOMPLIANT, "same statements, different order"
+            results.append(FeatureResult(device, f.name, status, missing, extra, detail))
         return results
     run_c, gold_c = cli_sections(running, rules), cli_sections(golden, rules)
     for f in wanted:
@@ -287,6 +324,12 @@ def remediate_config(platform: str, running: str, golden: str, features: list[st
     """
     rules = load_rules(platform)
     wanted = [f.name for f in rules.features if not features or f.name in features]
+    model = set_model(platform) if rules.style == "set" else None
+    if model is not None:
+        chosen = set(wanted)
+        return model.remediate(
+            clean(running, rules), clean(golden, rules), lambda path: feature_of(path, rules) in chosen
+        )
     if rules.style == "set":
         run_s, gold_s = set_sections(running, rules), set_sections(golden, rules)
         deletes, sets = [], []

@@ -239,8 +239,8 @@ def test_junos_brace_running_vs_golden(backbone_golden: dict[str, str]) -> None:
             [],
         ),
     }
+    # host-name is a value leaf: the set replaces it, no delete of the old value (Junos rejects that)
     assert remediate_config("junos", running, g) == (
-        "delete system host-name rr2-old\n"
         "set system host-name rr2\n"
         "set protocols bgp group RR-CLIENTS neighbor 10.254.0.6 description pe2\n"
     )
