@@ -5,7 +5,9 @@ offers base:1.0 only unless the twin's ``netconf_base11`` is set). RPCs: the sta
 implements (get-config, edit-config, lock, unlock, commit, validate, discard-changes, close-session,
 kill-session) and the Junos ones clients send (load-configuration, commit-configuration,
 get-configuration, get-rollback-information, lock-/unlock-configuration, open-/close-configuration,
-command, get-software-information). Anything else gets an rpc-error, never an empty success.
+command, get-software-information), and the operational RPCs of ``oper.py`` (interfaces, LLDP, BGP,
+routes, OSPF, IS-IS, BFD, ARP) from the live control plane. Anything else gets an rpc-error, never
+an empty success.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from lxml import etree
 
+from fabric.vendors.junos.twin import oper
 from fabric.vendors.junos.twin.config import ConfigError, from_xml, select
 from fabric.vendors.junos.twin.session import JUNOS_VERSION, Editor
 
@@ -47,6 +50,8 @@ CAPABILITIES = (
     "http://xml.juniper.net/netconf/junos/1.0",
     "http://xml.juniper.net/dmi/system/1.0",
 )
+# Commands about the configuration database (session.py); every other ``show`` is operational (oper.py).
+_CONFIG_SHOW = re.compile(r"^show (configuration|config|system commit|version)\b")
 _CHUNK = re.compile(rb"\n#([1-9][0-9]{0,9}|#)\n")
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_blank_text=False, huge_tree=False)
 
@@ -204,10 +209,8 @@ class NetconfSession:
         op = ops[0]
         name = _local(op)
         fn = getattr(self, "op_" + name.replace("-", "_"), None)
-        if fn is None:
-            return self.reply(attrs, rpc_error("syntax error", bad=name))
         try:
-            body = await fn(op)
+            body = await fn(op) if fn is not None else await self._oper_rpc(name, op)
         except ConfigError as e:
             body = config_error(e)
         except RpcFail as e:
@@ -216,6 +219,17 @@ class NetconfSession:
             log.exception("junos twin %s: rpc %s failed", self.twin.name, name)
             body = rpc_error("mgd: internal error", tag="operation-failed", kind="application")
         return self.reply(attrs, body)
+
+    async def _oper_rpc(self, name: str, op: Any) -> str:
+        """An operational RPC answered from the live control plane (oper.py); one the twin does not
+        model is Junos's syntax error, a data source that does not answer an rpc-error."""
+        try:
+            body = await oper.rpc(self.twin, name, op)
+        except oper.OperError as e:
+            raise RpcFail([rpc_error(str(e), kind="application")]) from None
+        if body is None:
+            raise RpcFail([rpc_error("syntax error", bad=name)])
+        return body
 
     def reply(self, attrs: dict[str, str], body: str) -> str:
         a = "".join(f" {k}={quoteattr(v)}" for k, v in attrs.items())
@@ -501,11 +515,30 @@ class NetconfSession:
         fmt = op.get("format", "xml")
         if fmt != "text" and cmd == "show version":
             return await self.op_get_software_information(op)
+        if cmd.startswith("show ") and not _CONFIG_SHOW.match(cmd):
+            return await self._oper_command(cmd, fmt)
         text = self._show(cmd)
         if text is None:
             raise RpcFail([rpc_error("syntax error, expecting <command>",
                                      bad=cmd.split(" ")[-1] if cmd else "")])
         return f"<output>\n{escape(text)}</output>\n"
+
+    async def _oper_command(self, cmd: str, fmt: str) -> str:
+        """An operational ``show``: the RPC reply body for format xml, the JSON text for json (Junos
+        sends both bare inside rpc-reply), ``<output>`` for text."""
+        parsed = oper.parse_command(cmd)
+        out = None
+        if parsed is not None:
+            fmt = parsed[2] or fmt
+            try:
+                out = await oper.command(self.twin, cmd, fmt)
+            except oper.OperError as e:
+                raise RpcFail([rpc_error(str(e), kind="application")]) from None
+        if out is None:
+            raise RpcFail([rpc_error("syntax error, expecting <command>", bad=cmd.split(" ")[-1])])
+        if fmt == "xml":
+            return out
+        return escape(out) if fmt == "json" else f"<output>\n{escape(out)}</output>\n"
 
     def _show(self, cmd: str) -> str | None:
         db = self.twin.db
