@@ -1,4 +1,4 @@
-"""A Junos twin's NETCONF server on 127.0.0.1 (ephemeral port), no lab: the real twin server code
+"""A Junos twin's NETCONF server and SSH CLI on 127.0.0.1 (ephemeral ports), no lab: the real twin server code
 (``fabric.twins.server.start_node``) in an asyncio loop on a background thread, stopped after the test."""
 
 from __future__ import annotations
@@ -38,10 +38,11 @@ class LocalJunosTwin(JunosTwin):
 @dataclass
 class Bed:
     twin: LocalJunosTwin
-    port: int
+    port: int  # NETCONF (the 830 server)
     user: str
     password: str = field(repr=False)  # never printed, also not in a failure report
     loop: asyncio.AbstractEventLoop = field(repr=False)
+    ssh_port: int = 0  # the CLI (and the ``netconf`` subsystem), Junos's port 22
 
     def call(self, fn: Callable[[], T]) -> T:
         """Run ``fn`` on the twin's loop (the twin is not thread-safe) and return its result."""
@@ -102,9 +103,10 @@ def bed(tmp_path: Path) -> Iterator[Bed]:
         return await start_node(twin, key, None)  # type: ignore[arg-type]
 
     servers = asyncio.run_coroutine_threadsafe(start(), loop).result(timeout=30)
-    port = servers[0].sockets[0].getsockname()[1]
+    # start_node binds ssh first, then netconf
+    ssh_port, port = (s.sockets[0].getsockname()[1] for s in servers[:2])
     try:
-        yield Bed(twin, port, "admin", password, loop)
+        yield Bed(twin, port, "admin", password, loop, ssh_port)
     finally:
 
         async def stop() -> None:
