@@ -49,7 +49,7 @@ VENDOR = Vendor(
     set_form="fabric.vendors.junos.render:junos_display_set",
     remediation="fabric.vendors.junos.remediate:JunosRemediation",
     driver="fabric.vendors.junos.driver:JunosDriver",
-    collector="fabric.state.collect:NapalmCollector",
+    collector="fabric.vendors.junos.collector:JunosCollector",
     twin="fabric.vendors.junos.twin.twin:JunosTwin",
     # The CLI and the ``netconf`` subsystem on 22 (NAPALM junos's default port), NETCONF on 830.
     twin_services=(Service("ssh", 22), Service("netconf", 830)),
