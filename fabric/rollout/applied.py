@@ -14,10 +14,13 @@ This check looks at both sides, for every platform with a driver:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 _SKIP = {"!", "exit", "end", "exit-address-family", "exit-vrf", "quit"}
-_NEIGHBOR_AS = re.compile(r"^\s*neighbor (\S+) (?:remote-as|peer-as) (\d+)\s*$")
+# "neighbor X remote-as N" (EOS, FRR, IOS-XR) or a set line ending in "neighbor X peer-as N" (Junos)
+_NEIGHBOR_AS = re.compile(r"^(?:\s*|set .* )neighbor (\S+) (?:remote-as|peer-as) (\d+)\s*$")
+_SET_VERBS = ("set ", "delete ", "activate ", "deactivate ")
 _NEIGHBOR = re.compile(r"\bneighbor (\d+\.\d+\.\d+\.\d+|[0-9a-fA-F:]+:[0-9a-fA-F:]*)\b")
 _INTERFACE = re.compile(r"^interface (\S+)\s*$")
 
@@ -54,6 +57,22 @@ def missing_lines(candidate: str, running: str) -> list[str]:
     return missing
 
 
+def missing_set_lines(candidate: str, running_set: str) -> list[str]:
+    """``set``/``delete`` candidate lines against the running config's set form (Junos ``display set``):
+    a ``set`` line must be there, nothing may remain under a ``delete``d path."""
+    have = {" ".join(ln.split()) for ln in running_set.splitlines() if ln.strip()}
+    missing = []
+    for raw in candidate.splitlines():
+        line = " ".join(raw.replace('"', "").split())
+        if line.startswith("set ") and line not in {h.replace('"', "") for h in have}:
+            missing.append(line)
+        elif line.startswith("delete "):
+            path = "set " + line[len("delete "):]
+            if any(h == path or h.startswith(path + " ") for h in have):
+                missing.append(line)
+    return missing
+
+
 def check(
     *,
     candidate: str,
@@ -62,10 +81,19 @@ def check(
     post: dict[str, Any],
     diff: str,
     commit_age: float | None,
+    set_form: Callable[[str], str] | None = None,
 ) -> list[dict[str, Any]]:
-    """Gate results (``device.config_applied``, ``device.bgp_flap``) for one device after its commit."""
+    """Gate results (``device.config_applied``, ``device.bgp_flap``) for one device after its commit.
+
+    ``set_form``: the platform's curly-brace -> set-lines conversion; a merge given as set lines
+    (Junos) is checked against the running config in that form."""
     problems: list[str] = []
-    if running is not None and mode == "merge":
+    lines = [ln.strip() for ln in candidate.splitlines() if ln.strip()]
+    as_set = bool(lines) and all(ln.startswith(_SET_VERBS) for ln in lines)
+    if running is not None and mode == "merge" and as_set and set_form is not None:
+        problems += [f"not in the running config: {m}"
+                     for m in missing_set_lines(candidate, set_form(running))[:5]]
+    elif running is not None and mode == "merge":
         problems += [f"not in the running config: {m}" for m in missing_lines(candidate, running)[:5]]
     peers = post.get("bgp_peers", {})
     touched_as = {m.group(1): int(m.group(2))

@@ -24,6 +24,7 @@ from typing import Any
 
 import jinja2
 
+from fabric import vendors
 from fabric.credentials import credentials_for
 from fabric.errors import FabricError
 from fabric.model import Fabric
@@ -606,6 +607,7 @@ class Rollout:
         ndrv = {n: driver_for(self._targets[n]) for n in nbrs}
         running = drv.running()  # what the device says it runs after the commit (also the journal's post)
         cand, mode, diff, committed_at = change
+        set_form = vendors.get(self._targets[h].platform).load("set_form")
         try:
             while True:
                 post = drv.facts()
@@ -616,7 +618,8 @@ class Rollout:
                         nfacts[n] = d.facts()
                 gate = evaluate_gate(self.pb, self.fab, h, pre, post, nfacts)
                 gate["checks"][:0] = applied.check(candidate=cand, mode=mode, running=running, post=post,
-                                                   diff=diff, commit_age=time.time() - committed_at)
+                                                   diff=diff, commit_age=time.time() - committed_at,
+                                                   set_form=set_form)
                 gate["ok"] = all(c["ok"] for c in gate["checks"])
                 if gate["ok"] and g.validate_checks:
                     gate["checks"] += self._validate_checks(h, set(pre.get("validate_failing", [])))

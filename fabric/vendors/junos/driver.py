@@ -6,8 +6,9 @@ with ``<confirmed/>`` and ``<confirm-timeout>`` in MINUTES: the device rolls bac
 second commit confirms it.  Every commit carries the rollout token in its log, which is how
 ``timer_state`` and ``rollback`` tell our commit from the device's own timer revert.
 
-Tested against the Junos twin's NETCONF server (tests/vendors/junos/test_driver.py); the twin does not
-drive FRR yet, so gate facts are empty and no lab runs a Junos device.
+Gate facts come from Junos's operational RPCs (BGP summary, interfaces, route summary, IS-IS and OSPF
+adjacencies). Tested against the Junos twin's NETCONF server (tests/vendors/junos/test_driver.py) and
+in rollouts with a Junos canary on the junos-dc lab (tests/vendors/junos/test_lab_rollout.py).
 """
 
 from __future__ import annotations
@@ -120,5 +121,53 @@ class JunosDriver(_NetconfDriver):
         return "rolled_back"
 
     def facts(self) -> dict[str, Any]:
-        # Operational RPCs (BGP, interfaces) come with the twin's control plane: issue #14.
-        return {"bgp": {}, "routes": 0, "interfaces": {}}
+        """Gate facts (see Driver.facts) from Junos's operational RPCs."""
+        bgp = self._rpc("<get-bgp-summary-information/>")
+        ifs = self._rpc("<get-interface-information><media/></get-interface-information>")
+        routes = self._rpc("<get-route-summary-information/>")
+        facts = junos_facts(bgp, ifs, routes)
+        for rpc, key, tag, field, up in (
+                ("<get-isis-adjacency-information/>", "isis", "isis-adjacency", "adjacency-state", "Up"),
+                ("<get-ospf-neighbor-information/>", "ospf", "ospf-neighbor", "ospf-neighbor-state", "Full")):
+            try:
+                reply = self._rpc(rpc)
+            except DriverError:  # the protocol is not configured: Junos answers with an error
+                continue
+            adj = reply.xpath(f"//*[local-name()='{tag}']")
+            facts[key] = {"up": sum(_text(a, field) == up for a in adj), "total": len(adj)}
+        return facts
+
+
+def _text(el: Any, name: str) -> str:
+    found = el.xpath(f"./*[local-name()='{name}']")
+    return str(found[0].text or "").strip() if found else ""
+
+
+def junos_facts(bgp: Any, ifs: Any, routes: Any) -> dict[str, Any]:
+    """Gate facts from the replies of get-bgp-summary-information, get-interface-information and
+    get-route-summary-information (lxml elements, any namespace)."""
+    peers: dict[str, Any] = {}
+    for p in bgp.xpath("//*[local-name()='bgp-peer']"):
+        ip = _text(p, "peer-address").split("+", 1)[0]
+        up = _text(p, "peer-state") == "Established"
+        elapsed = p.xpath("./*[local-name()='elapsed-time']/@*[local-name()='seconds']")
+        asn = _text(p, "peer-as")
+        peers[ip] = {"up": up, "remote_as": int(asn) if asn.isdigit() else None,
+                     "uptime": float(elapsed[0]) if up and elapsed else None}
+    detail: dict[str, Any] = {}
+    oper: dict[str, bool] = {}
+    for i in ifs.xpath("//*[local-name()='physical-interface']"):
+        name = _text(i, "name")
+        mtu = _text(i, "mtu")
+        detail[name] = {"admin_up": _text(i, "admin-status") == "up",
+                        "mtu": int(mtu) if mtu.isdigit() else None}
+        oper[name] = _text(i, "oper-status") == "up"
+    total = routes.xpath("//*[local-name()='route-table'][*[local-name()='table-name']='inet.0']"
+                         "/*[local-name()='active-route-count']")
+    return {
+        "bgp": {ip: p["up"] for ip, p in peers.items()},
+        "bgp_peers": peers,
+        "routes": int(total[0].text) if total and (total[0].text or "").strip().isdigit() else 0,
+        "interfaces": oper,
+        "interface_detail": detail,
+    }

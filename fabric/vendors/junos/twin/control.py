@@ -42,6 +42,8 @@ def to_linux(name: str) -> str | None:
         return "eth0"
     if name == "lo0":
         return "lo0"
+    if re.fullmatch(r"eth[1-9]\d*", name):
+        return name  # cRPD runs on the container's own Linux interfaces
     return None
 
 

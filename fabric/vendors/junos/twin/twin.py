@@ -112,7 +112,10 @@ class JunosTwin(DeviceTwin):
         desc = f"Juniper Networks, Inc. {self.model} internet router, kernel JUNOS {JUNOS_VERSION}"
         cmds = [f"configure system hostname {_q(dev.hostname)}", f"configure system description {_q(desc)}"]
         for linux in self.node.get("interfaces", []):
-            name = control.to_junos(linux)
+            # containerlab's names: et-0/0/N on vJunos-evolved, the Linux name itself on cRPD
+            kind = self.node.get("kind", "")
+            name = linux if kind == "juniper_crpd" else control.to_junos(
+                linux, "et" if kind == "juniper_vjunosevolved" else "ge")
             if name and name != "fxp0":
                 itf = dev.interfaces.get(name)
                 extra = f" description {_q(itf.description)}" if itf and itf.description else ""
