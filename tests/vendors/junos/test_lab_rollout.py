@@ -55,7 +55,9 @@ def test_bad_peer_as_is_caught_and_rolled_back_at_the_junos_canary(jdc: PrivateL
     assert rep["outcome"] == "rolled_back", rep
     assert states == {"vr1": "rolled_back", "vr2": "untouched"}
     gate = {d["host"]: d for d in rep["devices"]}["vr1"]
-    assert "gate failed" in (gate.get("error") or ""), gate
+    # caught for the right reason: the session went down, on the canary and as its neighbor sees it
+    assert "device.bgp: 0/1 sessions established" in (gate.get("error") or ""), gate
+    assert "neighbor.spine1.bgp" in gate["error"], gate
     events = Journal(tmp_path / "journal.sqlite").events(ro.rid)
     assert not [e for e in events if e["host"] != "vr1" and e["step"] in ("commit", "armed", "confirm")]
     assert configs(ro) == before
