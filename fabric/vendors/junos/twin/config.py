@@ -244,8 +244,10 @@ def set_path(parent: Node, words: tuple[str, ...], *, oneline: bool = False) -> 
         best = None
         for c in kids:
             k = len(c.words)
+            # a leaf grows into a container when something is set inside it: a named entry
+            # (``family iso;``) or a one-word statement (``ssh;``, a bare ``ge-0/0/5;``)
             if (c.words == words[:k] and (best is None or k > len(best.words))
-                    and (c.children is not None or k == len(words) or c.words[0] in NAMED)):
+                    and (c.children is not None or k == len(words) or c.words[0] in NAMED or k == 1)):
                 best = c
         if best is not None and len(best.words) == len(words):
             return best
