@@ -63,8 +63,9 @@ def get_running(task: Any) -> Any:
 
     host = task.host
     platform = str(host.data.get("platform"))
+    # host.port: an inventory that names the management port (None: the platform's default)
     drv = driver_for(Target(host.name, str(host.hostname), platform, str(host.username or ""),
-                            str(host.password or "")))
+                            str(host.password or ""), port=int(host.port or 0)))
     try:
         text = drv.running()
     except DriverError as exc:

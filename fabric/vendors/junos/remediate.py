@@ -46,15 +46,22 @@ def path_text(words: Words) -> str:
 
 
 def statements(config: str) -> list[tuple[str, str]]:
-    """(path, entry) per statement as ``| display set`` lists it: ``path`` decides the feature and
-    ``entry`` is what is compared (the path; ``deactivate <path>`` for an inactive statement)."""
+    """(path, entry) per statement, as ``| display set`` lists them: ``path`` decides the feature and
+    ``entry`` is what is compared. An inactive statement adds ``deactivate <its path>``, filed under
+    its first statement's path (a deactivated ``system`` belongs to the feature of its host-name)."""
     out: list[tuple[str, str]] = []
-    for line in read(config).display_set().splitlines():
-        verb, _, path = line.partition(" ")
-        if verb == "set":
-            out.append((path, path))
-        elif verb == "deactivate":
-            out.append((path, line))
+
+    def walk(path: Words, node: Node) -> None:
+        for c in node.children or ():
+            here = (*path, *c.words)
+            if c.inactive:
+                out.append((path_text(next(_leaves(here, c))), f"deactivate {path_text(here)}"))
+            if c.children:
+                walk(here, c)
+            else:
+                out.append((path_text(here), path_text(here)))
+
+    walk((), read(config).root)
     return out
 
 
@@ -86,17 +93,21 @@ def _order_key(node: Node) -> tuple[str, ...] | None:
     return None
 
 
-def _misplaced(have: list[Node], want: list[Node]) -> set[Words]:
-    """Running entries that must be deleted and set again so that appending yields want's order."""
+def _misplaced(have: list[Node], want: list[Node], reset: set[Words]) -> set[Words]:
+    """Running entries that must be deleted and set again so that appending yields want's order
+    (``reset``: entries set again anyway, which so move to the end)."""
     out: set[Words] = set()
     groups = {k for c in want if (k := _order_key(c)) is not None}
     for key in groups:
         wanted = [c.words for c in want if _order_key(c) == key]
-        kept = [c.words for c in have if _order_key(c) == key and c.words in wanted]
-        for i, words in enumerate(kept):
-            if wanted[i] != words:
-                out.update(kept[i:])
-                break
+        kept = [c.words for c in have if _order_key(c) == key and c.words in wanted and c.words not in reset]
+        # Entries left in place must be a prefix of want's order; keep the longest one that running
+        # already has in sequence, the rest is appended again.
+        n = 0
+        for words in kept:
+            if n < len(wanted) and words == wanted[n]:
+                n += 1
+        out.update(w for w in kept if w not in wanted[:n])
     return out
 
 
@@ -110,6 +121,10 @@ class _Diff:
     def kept(self, path: Words, node: Node) -> bool:
         return all(self.keep(path_text(p)) for p in _leaves(path, node))
 
+    def touches(self, path: Words, node: Node) -> bool:
+        """A flag on ``path`` concerns the managed statements: it holds one."""
+        return any(self.keep(path_text(p)) for p in _leaves(path, node))
+
     def delete(self, path: Words) -> None:
         self.deletes.append(f"delete {path_text(path)}")
 
@@ -121,13 +136,10 @@ class _Diff:
         self._inactive(path, node)
 
     def _inactive(self, path: Words, node: Node) -> None:
-        if node.inactive and self.keep(path_text(path)):
+        if node.inactive and self.touches(path, node):
             self.flags.append(f"deactivate {path_text(path)}")
         for c in node.children or ():
-            if c.children:  # leaves were handled by their own node
-                self._inactive((*path, *c.words), c)
-            elif c.inactive and self.keep(path_text((*path, *c.words))):
-                self.flags.append(f"deactivate {path_text((*path, *c.words))}")
+            self._inactive((*path, *c.words), c)
 
     def remove(self, path: Words, node: Node, want_parent: Node) -> None:
         """A running statement intended nowhere: delete what of it is managed."""
@@ -150,9 +162,11 @@ class _Diff:
 
     def children(self, path: Words, have: Node, want: Node) -> None:
         have_kids, want_kids = have.children or [], want.children or []
-        wanted = {c.words for c in want_kids}
+        wanted = {c.words: c for c in want_kids}
         present = {c.words: c for c in have_kids}
-        redo = _misplaced(have_kids, want_kids)
+        reset = {c.words for c in have_kids if c.words in wanted and self.reactivated(
+            (*path, *c.words), c, wanted[c.words])}
+        redo = _misplaced(have_kids, want_kids, reset)
         for c in have_kids:
             if c.words not in wanted or c.words in redo:
                 self.remove(path, c, want)
@@ -163,16 +177,19 @@ class _Diff:
             else:
                 self.both(here, present[c.words], c)
 
+    def reactivated(self, path: Words, have: Node, want: Node) -> bool:
+        """Deactivated on the device, active in intent: deleted and set again (only set/delete)."""
+        return have.inactive and not want.inactive and self.kept(path, have) and self.kept(path, want)
+
     def both(self, path: Words, have: Node, want: Node) -> None:
         if have.inactive and not want.inactive:
-            if self.kept(path, have) and self.kept(path, want):
+            if self.reactivated(path, have, want):
                 self.delete(path)
                 self.add(path, want)
-            else:
+                return
+            if self.touches(path, have):  # holds unmanaged statements: keep them, flip the flag
                 self.flags.append(f"activate {path_text(path)}")
-                self.children(path, have, want)
-            return
-        if want.inactive and not have.inactive and self.keep(path_text(path)):
+        if want.inactive and not have.inactive and self.touches(path, want):
             self.flags.append(f"deactivate {path_text(path)}")
         if have.children and not want.children:
             # `family inet;` intended, addresses running: Junos may drop the emptied container with
