@@ -331,7 +331,7 @@ def _logical(p: Any, i: Iface, style: str) -> None:
             _sub(flags, "iff-down")
         _sub(flags, "iff-snmp-traps")
         _sub(lg, "encapsulation", "Unspecified" if i.loopback else "ENET2")
-        ts = _sub(lg, "traffic-statistics", **{STYLE: "brief"})
+        ts = _sub(lg, "traffic-statistics", **{STYLE: "brief", f"{{{JUNOS_NS}}}indent": "16"})
         _sub(ts, "input-packets", i.stats["rx_packets"])
         _sub(ts, "output-packets", i.stats["tx_packets"])
     for fam, addrs in (
@@ -956,7 +956,9 @@ async def gather_routes(twin: JunosTwin) -> list[Route]:
     return parse_routes(await _frr_json(twin, "show ip route json"))
 
 
-def render_routes(routes: list[Route], destination: str | None = None, protocol: str | None = None) -> str:
+def render_routes(
+    routes: list[Route], destination: str | None = None, protocol: str | None = None, detail: bool = False
+) -> str:
     """``get-route-information`` (``show route``): inet.0."""
     root = _root("route-information", "junos-routing")
     sel = [
@@ -980,9 +982,12 @@ def render_routes(routes: list[Route], destination: str | None = None, protocol:
     for r in sel:
         by_pfx.setdefault(r.prefix, []).append(r)
     for pfx, rs in by_pfx.items():
-        rt = _sub(tbl, "rt", **{STYLE: "brief"})
-        _sub(rt, "rt-destination", pfx.split("/")[0])
-        _sub(rt, "rt-prefix-length", pfx.split("/")[1] if "/" in pfx else "32")
+        rt = _sub(tbl, "rt", **{STYLE: "detail" if detail else "brief"})
+        if detail:  # detail/extensive split the prefix, the brief form keeps it whole
+            _sub(rt, "rt-destination", pfx.split("/")[0])
+            _sub(rt, "rt-prefix-length", pfx.split("/")[1] if "/" in pfx else "32")
+        else:
+            _sub(rt, "rt-destination", pfx)
         for r in rs:
             e = _sub(rt, "rt-entry")
             _sub(e, "active-tag", "*" if r.active else "")
@@ -1025,7 +1030,9 @@ def text_routes(xml: str) -> str:
             "0 hidden)\n+ = Active Route, - = Last Active, * = Both\n"
         )
         for rt in _kids(tbl, "rt"):
-            dest = f"{_t(rt, 'rt-destination')}/{_t(rt, 'rt-prefix-length')}"
+            dest = _t(rt, "rt-destination") + (
+                f"/{_t(rt, 'rt-prefix-length')}" if _t(rt, "rt-prefix-length") else ""
+            )
             for n, e in enumerate(_kids(rt, "rt-entry")):
                 head = dest if n == 0 else ""
                 tag = "*" if _kid(e, "current-active") is not None else " "
@@ -1392,7 +1399,7 @@ async def rpc(twin: JunosTwin, name: str, op: Any) -> str | None:
         return render_instances(sum(r.active for r in await gather_routes(twin)))
     if name == "get-route-information":
         return render_routes(
-            await gather_routes(twin), _arg(op, "destination") or None, _arg(op, "protocol") or None
+            await gather_routes(twin), _arg(op, "destination") or None, _arg(op, "protocol") or None, detail
         )
     if name == "get-route-summary-information":
         dev = twin.device()
