@@ -184,6 +184,7 @@ class CliSession:
         self.shell_login = self.mode == "shell"  # ``exit`` from the CLI returns to that shell
         self.kind = ""  # configuration database: "" shared, "private", "exclusive"
         self.path: tuple[str, ...] = ()  # the [edit ...] level
+        self.edit_stack: list[tuple[str, ...]] = []  # the levels ``edit`` came from (``exit`` goes back)
         self.since = time.time()
         self.tty = f"p{self.sid % 10}"
         self.quit = False
@@ -573,7 +574,7 @@ class CliSession:
             self.db.close_private(self.ed)
         elif self.kind == "exclusive":
             self.db.end_session(self.ed)  # Junos drops the uncommitted changes with the lock
-        self.mode, self.kind, self.path = "op", "", ()
+        self.mode, self.kind, self.path, self.edit_stack = "op", "", (), []
         sessions = _EDITING.get(self.twin)
         if sessions is not None:
             sessions.discard(self)
@@ -618,8 +619,8 @@ class CliSession:
                 return await self.exit_config()
             if args:
                 raise CliFail(self.caret(width, args[0].col, "syntax error."))
-            if path:  # one level up, as ``up``
-                self.path = self._up(path, 1)
+            if path:  # Junos: back to the level before the last ``edit``
+                self.path = self.edit_stack.pop() if self.edit_stack else ()
                 return ""
             return await self.exit_config()
         if verb == "top":
@@ -630,7 +631,9 @@ class CliSession:
             self.path = self._up(path, n)
             return ""
         if verb == "edit":
-            self.path = (*path, *(w.text for w in args))
+            if args:
+                self.edit_stack.append(path)
+                self.path = (*path, *(w.text for w in args))
             return ""
         if verb == "run":
             if not args:
