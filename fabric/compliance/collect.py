@@ -27,6 +27,10 @@ _SECRET_FILTERS = [
 ]
 
 
+# What scrub() leaves in place of a secret (compliance treats such statements as unmanaged).
+PLACEHOLDER = "<removed>"
+
+
 def scrub(config: str) -> str:
     """Pattern-based secret removal (netutils sanitize_config): applied to every running config before
     it is compared, so results, history and reports never carry a secret or hash."""

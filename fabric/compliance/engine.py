@@ -221,6 +221,14 @@ def feature_of(path: str, rules: Rules) -> str | None:
     return best[1] if best else None
 
 
+def _secret(path: str) -> bool:
+    """A statement whose secret collection scrubbed: golden holds no secrets by design, so it is
+    neither drift nor removed by a remediation (that would delete a user's password)."""
+    from fabric.compliance.collect import PLACEHOLDER
+
+    return PLACEHOLDER in path
+
+
 def set_sections(config: str, rules: Rules) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {f.name: [] for f in rules.features}
     model = set_model(rules.platform)
@@ -229,7 +237,7 @@ def set_sections(config: str, rules: Rules) -> dict[str, list[str]]:
     else:
         pairs = [(p, p) for p in flatten(config, rules)]
     for path, entry in pairs:
-        if (name := feature_of(path, rules)) is not None:
+        if not _secret(path) and (name := feature_of(path, rules)) is not None:
             out[name].append(entry)
     # A statement printed twice (brace configs re-opening a container) is one statement.
     return {k: list(dict.fromkeys(v)) for k, v in out.items()}
@@ -328,7 +336,9 @@ def remediate_config(platform: str, running: str, golden: str, features: list[st
     if model is not None:
         chosen = set(wanted)
         return model.remediate(
-            clean(running, rules), clean(golden, rules), lambda path: feature_of(path, rules) in chosen
+            clean(running, rules),
+            clean(golden, rules),
+            lambda path: not _secret(path) and feature_of(path, rules) in chosen,
         )
     if rules.style == "set":
         run_s, gold_s = set_sections(running, rules), set_sections(golden, rules)

@@ -203,6 +203,22 @@ def test_unmanaged_statements_are_left_alone(rr2: str) -> None:
     assert "time-zone UTC;" in out and "root-authentication" in out
 
 
+def test_scrubbed_secrets_are_never_drift_nor_deleted(rr2: str) -> None:
+    from fabric.compliance.collect import scrub
+
+    raw = drifted(rr2, ("            class super-user;\n", "            class super-user;\n"
+                        "            authentication {\n                encrypted-password \"$6$abc\";\n"
+                        "            }\n"))
+    running = scrub(raw)
+    assert "encrypted-password <removed>;" in running and "$6$abc" not in running
+    assert all(r.compliant for r in compare("rr2", "junos", running, rr2))
+    # not `delete system login user admin authentication`
+    assert remediate_config("junos", running, rr2) == ""
+    # the user itself is still managed: a changed class is remediated, the password kept
+    lines = remediate_config("junos", running.replace("class super-user", "class read-only"), rr2)
+    assert lines == "set system login user admin class super-user\n"
+
+
 def test_features_limit_remediation_and_per_feature_results(rr2: str) -> None:
     running = drifted(rr2, ("host-name rr2;", "host-name rr2-old;"), ("multiplier 3;", "multiplier 5;"),
                       ("level 2 metric 100;", "level 2 metric 10;"))
