@@ -212,7 +212,7 @@ def lldp(reply: Any) -> list[LldpNeighbor]:
 def _afi(table: str) -> tuple[str | None, str]:
     """``inet.0`` -> (None, ipv4-unicast); ``blue.inet6.0`` -> (blue, ipv6-unicast)."""
     parts = table.split(".")
-    vrf = parts[0] if len(parts) > 2 else None
+    vrf = parts[0] if len(parts) > 2 and parts[0] != "bgp" else None  # bgp.l3vpn.0: master's VPN table
     fam = parts[-2] if len(parts) >= 2 else table
     return vrf, {
         "inet": "ipv4-unicast",
@@ -256,7 +256,9 @@ def bgp(
             router_id = local_id
         prefixes: dict[str, PrefixCounts] = {}
         for rib in _kids(p, "bgp-rib"):
-            _v, afi = _afi(_t(rib, "name"))
+            rib_vrf, afi = _afi(_t(rib, "name"))
+            if _vrf(rib_vrf) != vrf:  # a VRF's table fed through this peer (VPN import): not its counts
+                continue
             prefixes[afi] = PrefixCounts(
                 received=_int(_t(rib, "received-prefix-count")),
                 accepted=_int(_t(rib, "accepted-prefix-count")),
