@@ -368,3 +368,67 @@ def test_netmiko(bed: Bed) -> None:
         assert before != running(bed)
     finally:
         c.disconnect()
+
+
+def test_scrapli_system_ssh(bed: Bed) -> None:
+    """The OpenSSH client in a pty (scrapli's default transport)."""
+    from scrapli import Scrapli
+
+    opts = {"open_cmd": ["-o", "UserKnownHostsFile=/dev/null", "-o", "PubkeyAuthentication=no"]}
+    with Scrapli(host="127.0.0.1", port=bed.ssh_port, auth_username=bed.user, auth_password=bed.password,
+                 auth_strict_key=False, platform="juniper_junos", transport="system",
+                 transport_options=opts, ssh_config_file=False, timeout_ops=20) as conn:
+        r = conn.send_command("show configuration system host-name")
+        assert r.result.strip() == "host-name vr1;"
+
+
+def test_root_lands_in_the_shell(bed: Bed) -> None:
+    """Junos logs root in to the shell; ``cli`` starts the CLI (netmiko sends it when it sees the shell)."""
+    from netmiko import ConnectHandler
+
+    bed.call(lambda: setattr(bed.twin, "username", "root"))
+    t = Term.__new__(Term)
+    t.client = paramiko.SSHClient()
+    t.client.set_missing_host_key_policy(paramiko.AutoAddPolicy())
+    t.client.connect("127.0.0.1", bed.ssh_port, "root", bed.password, look_for_keys=False, allow_agent=False)
+    t.chan = t.client.invoke_shell()
+    try:
+        shell = re.compile(r"root@vr1:~ # $")
+        assert t.read(shell) == "root@vr1:~ # "
+        assert t.cmd("cli", re.compile(r"root@vr1> $")) == "root@vr1> "
+        assert t.cmd("exit", shell) == "root@vr1:~ # "
+    finally:
+        t.close()
+    c = ConnectHandler(device_type="juniper_junos", host="127.0.0.1", port=bed.ssh_port, username="root",
+                       password=bed.password, use_keys=False, allow_agent=False)
+    try:
+        assert c.find_prompt() == "root@vr1>"
+        assert "host-name vr1;" in c.send_command("show configuration system")
+    finally:
+        c.disconnect()
+
+
+def test_display_json_and_compare_at_a_level(term: Term) -> None:
+    import json
+
+    out = term.cmd("show configuration | display json")
+    conf = json.loads(out.rsplit("\n\nadmin@vr1> ", 1)[0])["configuration"]
+    assert conf["system"]["host-name"] == "vr1"
+    assert conf["system"]["services"]["netconf"]["ssh"] == [None]
+    term.cmd("configure")
+    term.cmd("set system domain-name level.example")
+    term.cmd("set snmp contact noc")
+    term.cmd("edit snmp")
+    # only this level's changes (the domain-name is outside it)
+    assert term.cmd("show | compare") == ("[edit]\n+  snmp {\n+      contact noc;\n+  }\n\n"
+                                          "[edit snmp]\nadmin@vr1# ")
+
+
+def test_a_commit_confirms_a_confirmed_commit(term: Term, bed: Bed) -> None:
+    term.cmd("configure")
+    term.cmd("set system domain-name keep.example")
+    term.cmd("commit confirmed 5")
+    assert bed.call(lambda: bed.twin.db.confirm_deadline) is not None
+    assert "# commit confirmed will be rolled back in 5 minutes\n" in term.cmd("show | compare")
+    assert term.cmd("commit") == "commit complete\n\n[edit]\nadmin@vr1# "  # no reminder any more
+    assert bed.call(lambda: bed.twin.db.confirm_deadline) is None

@@ -247,6 +247,7 @@ class CliSession:
             if not line.strip():
                 self.out.write(("\n" + self.header() if self.mode == "config" else "") + self.prompt())
                 continue
+            before = self.mode
             if self.mode == "shell":
                 text = self.shell(line.strip())
             elif self.mode == "op":
@@ -256,7 +257,7 @@ class CliSession:
             if self.quit:
                 self.out.write(text)
                 break
-            sep = "" if self.mode == "shell" else "\n"
+            sep = "" if "shell" in (before, self.mode) else "\n"
             self.out.write(text + sep + self.header() + self.prompt())
 
     def shell(self, cmd: str) -> str:
