@@ -12,7 +12,9 @@ from lxml import etree
 from fabric.vendors.junos import normalise
 from fabric.vendors.junos.twin import oper
 
-from .test_oper_render import IFACES, ISIS, NBRS, OSPF, PEERS, REF
+from .test_oper_render import IFACES, ISIS, NBRS, OSPF, PEERS, REF, live
+
+__all__ = ["live"]  # the fixture that stands in for the twin's live sources
 
 
 def _read(*parts: str) -> bytes:
@@ -196,3 +198,49 @@ def test_facts_from_rpc_replies() -> None:
         "</software-information>"
     )
     assert normalise.facts(old).os_version == "12.1X47-D20.7"
+
+
+@pytest.mark.usefixtures("live")
+def test_collector_sections() -> None:
+    """JunosCollector end to end on the twin's renders through a PyEZ-like device (the RPCs it sends)."""
+    from fabric.state.collect import CollectOptions
+    from fabric.state.model import DeviceState
+    from fabric.vendors.junos.collector import JunosCollector
+
+    from .test_oper_render import FakeDevice
+
+    fake = FakeDevice()
+    sw = "<software-information><host-name>leaf1</host-name><product-model>vmx</product-model>"
+    sw += "</software-information>"
+
+    class Napalm:
+        device = fake
+
+    class Host:
+        name, data = "leaf1", {"intent": {"ospf": True, "isis": True}}
+
+        def get_connection(self, kind: str, config: Any) -> Any:
+            return Napalm()
+
+    orig = fake.rpc.__class__.__getattr__
+
+    def rpc_attr(self: Any, name: str) -> Any:
+        if name == "get_software_information":
+            return lambda **kw: etree.fromstring(sw)
+        if name == "get_chassis_inventory":
+            raise RuntimeError("no inventory")
+        return orig(self, name)
+
+    fake.rpc.__class__.__getattr__ = rpc_attr  # type: ignore[method-assign]
+    try:
+        st = DeviceState(host="leaf1", platform="junos")
+        JunosCollector(Host(), None, CollectOptions()).collect(st)
+    finally:
+        fake.rpc.__class__.__getattr__ = orig  # type: ignore[method-assign]
+    assert st.errors == {}
+    assert st.facts.hostname == "leaf1" and st.facts.serial is None
+    assert st.interfaces["ge-0/0/0"].addresses == ["10.0.0.1/31"] and st.interfaces["ge-0/0/0"].mtu == 9000
+    assert [n.local_port for n in st.lldp] == ["ge-0/0/0"]
+    assert st.bgp_router_id == "10.255.0.1" and [s.peer for s in st.bgp] == ["10.0.0.0", "10.0.0.2"]
+    assert st.ospf[0].area == "0.0.0.0" and st.isis[0].interface == "ge-0/0/0"
+    assert ("get-ospf-neighbor-information", {"extensive": True}) in fake.calls
