@@ -63,6 +63,25 @@ def test_bad_peer_as_is_caught_and_rolled_back_at_the_junos_canary(jdc: PrivateL
     assert configs(ro) == before
 
 
+def test_golden_push_then_again_is_a_no_op(jdc: PrivateLab, tmp_path: Path) -> None:
+    """Templates and twin agree: the rendered golden config, loaded with ``override``, committed and read
+    back, compares (``show | compare`` on the device) equal to the next render: the second push is a no-op.
+
+    The first push differs in the management address only: the test deploys a private copy of
+    junos-dc on another mgmt subnet, and its nodes booted from the original startup configs."""
+    data = yaml.safe_load((ROOT / "tasks" / "golden-push.yaml").read_text())
+    pb = Playbook.model_validate({**data, "targets": {"roles": ["leaf"]}})
+    rep = _rollout(jdc, pb, tmp_path / "j1.sqlite").run()
+    assert {d["host"]: d["state"] for d in rep["devices"]} == {"vr1": "confirmed", "vr2": "confirmed"}, rep
+    for d in rep["devices"]:
+        changed = [ln for ln in d["diff"].splitlines() if ln.startswith(("+", "-"))]
+        assert len(changed) == 2 and all("address 172." in ln for ln in changed), d["diff"]
+        assert d["diff"].startswith("[edit interfaces fxp0 unit 0 family inet]"), d["diff"]
+    rep = _rollout(jdc, pb, tmp_path / "j2.sqlite").run()
+    assert {d["host"]: d["state"] for d in rep["devices"]} == {"vr1": "skipped", "vr2": "skipped"}, \
+        [d.get("diff") for d in rep["devices"]]
+
+
 def test_good_change_is_confirmed_on_every_junos_leaf(jdc: PrivateLab, tmp_path: Path) -> None:
     pb: dict[str, Any] = {
         "name": "junos-describe-uplink",
