@@ -31,12 +31,22 @@ _SECRET_FILTERS = [
 PLACEHOLDER = "<removed>"
 
 
+# Curly-brace SNMP communities (``snmp { community NAME { ... } }``, ``set snmp community NAME ...``):
+# only inside the top-level snmp block, since ``community`` under policy-options names BGP communities.
+_SNMP_BLOCK = re.compile(r"^(snmp \{\n)(.*?)(^\})", re.M | re.S)
+_SNMP_COMMUNITY = re.compile(r"^(\s+community\s+)(\"[^\"]*\"|[^\s;{]+)", re.M)
+_SET_SNMP_COMMUNITY = re.compile(r"^(set snmp community\s+)(\"[^\"]*\"|\S+)", re.M)
+
+
 def scrub(config: str) -> str:
     """Pattern-based secret removal (netutils sanitize_config): applied to every running config before
     it is compared, so results, history and reports never carry a secret or hash."""
     from netutils.config.clean import sanitize_config
     from netutils.constants import _PROVIDED_SANITIZE_FILTERS
 
+    config = _SNMP_BLOCK.sub(lambda m: m.group(1) + _SNMP_COMMUNITY.sub(rf"\1{PLACEHOLDER}", m.group(2))
+                             + m.group(3), config)
+    config = _SET_SNMP_COMMUNITY.sub(rf"\1{PLACEHOLDER}", config)
     return sanitize_config(config, [*_SECRET_FILTERS, *_PROVIDED_SANITIZE_FILTERS])
 
 

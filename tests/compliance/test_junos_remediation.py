@@ -420,3 +420,24 @@ def test_remediation_pushed_over_netconf_rechecks_clean(
     assert [(r.feature, r.missing, r.extra) for r in after.results if not r.compliant] == []
     assert after.compliant and after.remediations["rr2"] == ""
     assert "host-name rr2;" in (tmp_path / "backups" / "rr2.cfg").read_text()
+
+
+def test_device_assigned_uid_is_not_drift() -> None:
+    """Junos gives every login user a ``uid`` at commit; golden configs never carry one."""
+    gold = (ROOT / "containerlab" / "junos-dc" / "vr1.cfg").read_text()
+    run = gold.replace("class super-user;", "uid 2000;\n            class super-user;")
+    assert run != gold
+    assert remediate_config("junos", run, gold) == ""
+
+
+def test_snmp_communities_are_scrubbed_but_bgp_communities_kept() -> None:
+    from fabric.compliance.collect import scrub
+
+    conf = ("snmp {\n    location lab;\n    community s3cr3t-ro {\n        authorization read-only;\n    }\n"
+            "    community \"s3cr3t rw\";\n}\npolicy-options {\n"
+            "    community NO-EXPORT members no-export;\n}\n"
+            "set snmp community s3cr3t-set authorization read-only\n")
+    out = scrub(conf)
+    assert "s3cr3t" not in out
+    assert "community <removed> {" in out and "community NO-EXPORT members no-export;" in out
+    assert "set snmp community <removed> authorization read-only" in out

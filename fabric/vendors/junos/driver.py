@@ -52,7 +52,8 @@ class JunosDriver(_NetconfDriver):
         """The change into the (locked) candidate: merge, or override for a full replace."""
         action = "merge" if mode == "merge" else "override"
         lines = [ln.split()[0] for ln in candidate.splitlines() if ln.strip()]
-        fmt = "set" if lines and all(w in ("set", "delete") for w in lines) else "text"
+        verbs = ("set", "delete", "activate", "deactivate")
+        fmt = "set" if lines and all(w in verbs for w in lines) else "text"
         tag = "configuration-set" if fmt == "set" else "configuration-text"
         self._rpc(f'<load-configuration action="{"set" if fmt == "set" else action}" format="{fmt}">'
                   f"<{tag}>{escape(candidate)}</{tag}></load-configuration>")
