@@ -57,7 +57,6 @@ SHOW_WORDS = ("arp", "bfd", "bgp", "bridge", "chassis", "class-of-service", "cli
               "interfaces", "ipv6", "isis", "krt", "lacp", "ldp", "lldp", "log", "mpls", "ntp", "ospf",
               "ospf3", "pfe", "pim", "policer", "policy", "route", "rsvp", "security", "services",
               "snmp", "system", "task", "version", "vlans", "vrrp")
-UNSUPPORTED_CONF = ("annotate", "copy", "insert", "rename", "replace", "save", "wildcard", "help")
 _WORD = re.compile(r'"(?:[^"\\]|\\.)*"?|[^\s|"]+|\|')
 
 # CLI sessions in configuration mode, per twin (``configure`` lists the other users editing)
@@ -332,8 +331,7 @@ class CliSession:
             if not p:
                 raise CliFail(self.caret(width, cmd[-1].col + len(cmd[-1].text) + 3 if cmd else 0,
                                          "syntax error, expecting <command>."))
-            kw = ("compare", "count", "display", "except", "find", "last", "match", "no-more", "trim",
-                  "resolve", "hold", "save")
+            kw = ("compare", "count", "display", "except", "find", "last", "match", "no-more", "trim")
             verb, _ = _expand(p[0].text, kw)
             if verb is None:
                 raise CliFail(self.caret(width, p[0].col, "syntax error, expecting <command>."))
