@@ -3,6 +3,7 @@ the canary and rolled back through Junos's own commit history; a good change is 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,14 @@ def test_bad_peer_as_is_caught_and_rolled_back_at_the_junos_canary(jdc: PrivateL
     events = Journal(tmp_path / "journal.sqlite").events(ro.rid)
     assert not [e for e in events if e["host"] != "vr1" and e["step"] in ("commit", "armed", "confirm")]
     assert configs(ro) == before
+    # the rolled-back canary peers again (state collected from the Junos twin, checked against intent)
+    from fabric.validation.run import validate
+
+    deadline = time.monotonic() + 90
+    while (failing := validate(ro.fab, ["vr1", "vr2"], nr=ro._nornir()).failures()) \
+            and time.monotonic() < deadline:
+        time.sleep(3)
+    assert not failing, failing
 
 
 def test_golden_push_then_again_is_a_no_op(jdc: PrivateLab, tmp_path: Path) -> None:
@@ -107,3 +116,10 @@ def test_good_change_is_confirmed_on_every_junos_leaf(jdc: PrivateLab, tmp_path:
             assert "rollback in" not in d._last_commit()
         finally:
             d.close()
+    # and the fabric still validates against intent, collected from the Junos twins over NETCONF
+    from fabric.validation.run import validate
+
+    run = validate(ro.fab, ["vr1", "vr2"], nr=ro._nornir())
+    assert not run.failures(), run.failures()
+    assert {r.device for r in run.results} == {"vr1", "vr2"}
+    assert {r.check for r in run.results} >= {"bgp_session", "interface", "lldp_neighbor", "router_id"}
