@@ -113,6 +113,8 @@ def bench(topology: Path, timeout: float, n: int, wait: bool) -> None:
             print(f"  deploy -> routing converged (every BGP session up): {routed:.1f} s (budget <= "
                   f"{BUDGET_BOOT:g} s for 64 nodes: {_verdict(routed <= BUDGET_BOOT)})")
         memory(state)
+        if wait:  # steady state, not the boot storm: 64 FRRs still exchange their first updates
+            time.sleep(15)
         node = state["nodes"][twins[0]]
         netconf_latency(node["mgmt_ipv4"], node["username"], node["password"], n)
     finally:
