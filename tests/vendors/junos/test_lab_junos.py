@@ -140,6 +140,26 @@ def test_interface_disable_reaches_the_kernel_and_peer(lab: JunosLab) -> None:
         d.close()
 
 
+def test_bfd_timers_reach_frr(lab: JunosLab) -> None:
+    """A BFD interval that is not FRR's default goes through a BFD profile; a commit of it is verified
+    against FRR's running config (lines FRR never prints must not be pushed, or every commit fails)."""
+    d = lab.napalm("vr1")
+    try:
+        d.load_merge_candidate(
+            config="set protocols bgp group SPINES bfd-liveness-detection minimum-interval 1000")
+        d.commit_config()
+
+        def tx() -> Any:
+            peers = json.loads(lab.vtysh("vr1", "show bfd peers json") or "[]")
+            return peers[0].get("transmit-interval") if peers else None
+
+        wait_for("BFD at 1000 ms on vr1", lambda: tx() == 1000, 30)
+        d.rollback()
+        wait_for("BFD back at 300 ms", lambda: tx() == 300, 30)
+    finally:
+        d.close()
+
+
 @pytest.mark.slow
 def test_commit_confirmed_1_reverts_by_itself_and_bgp_comes_back(lab: JunosLab) -> None:
     """NAPALM ``commit_config(revert_in=60)`` = Junos ``commit confirmed 1``, never confirmed: the device's

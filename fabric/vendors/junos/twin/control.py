@@ -11,7 +11,7 @@ Junos semantics FRR does not have by default, and how they are kept:
 - ``bfd-liveness-detection`` (group, neighbor, IS-IS/OSPF interface) -> BFD on the session, with a
   BFD profile when the timers are not FRR's defaults.
 - ``family iso`` on a unit enables IS-IS on it; lo0's ISO address is the NET; ``level N disable``
-  sets the level; ``wide-metrics-only`` -> ``metric-style wide``.
+  sets the level; without ``wide-metrics-only`` -> ``metric-style transition`` (narrow and wide).
 - Inactive statements (``deactivate``) do not reach the control plane, as on Junos.
 
 What a commit is checked for before FRR sees it (Junos rejects these at ``commit check`` too):
@@ -457,7 +457,7 @@ def to_frr(dev: Device) -> str:
                 out.append(" isis circuit-type level-2-only")
             elif levels == {2}:
                 out.append(" isis circuit-type level-1")
-            if s.metric is not None:
+            if s.metric is not None and s.metric != 10:  # 10: the default of both (FRR never shows it)
                 out.append(f" isis metric {s.metric}")
             if s.bfd is not None:
                 out.append(" isis bfd")
@@ -495,16 +495,23 @@ def to_frr(dev: Device) -> str:
         levels = dev.isis_levels_disabled
         is_type = "level-2-only" if levels == {1} else "level-1" if levels == {2} else "level-1-2"
         out.append(f" is-type {is_type}")
-        if dev.isis_wide:
-            out.append(" metric-style wide")
+        if not dev.isis_wide:
+            # Junos sends narrow and wide metrics unless wide-metrics-only; wide is FRR's default, which
+            # its running config (and so the post-reload check) never shows
+            out.append(" metric-style transition")
         out.append("exit")
     bfds = [n.bfd for n in dev.neighbors] + [i.bfd for i in (dev.isis or []) + (dev.ospf or [])]
     profiles = {p: b for b in bfds if b is not None and (p := _bfd_profile(b))}
     if profiles:
         out.append("bfd")
         for p, b in sorted(profiles.items()):
-            out += [f" profile {p}", f"  detect-multiplier {b.multiplier}",
-                    f"  transmit-interval {b.interval}", f"  receive-interval {b.interval}", " exit"]
+            # values equal to FRR's defaults are left out: FRR's running config never shows them
+            out.append(f" profile {p}")
+            if b.multiplier != FRR_BFD_DEFAULT[1]:
+                out.append(f"  detect-multiplier {b.multiplier}")
+            if b.interval != FRR_BFD_DEFAULT[0]:
+                out += [f"  transmit-interval {b.interval}", f"  receive-interval {b.interval}"]
+            out.append(" exit")
         out.append("exit")
     return "\n".join(out) + "\n"
 
