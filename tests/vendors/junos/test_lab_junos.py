@@ -101,6 +101,52 @@ def test_twins_boot_our_golden_configs_and_peer_with_frr(lab: JunosLab) -> None:
     assert "10.255.7.33" in lab.ns_run("vr1", "ip", "-4", "addr", "show", "lo0")
 
 
+def test_napalm_getters_agree_with_frr_and_the_kernel(lab: JunosLab) -> None:
+    d = lab.napalm("vr1")
+    try:
+        facts = d.get_facts()
+        assert facts["hostname"] == "vr1" and facts["vendor"] == "Juniper"
+        assert "ge-0/0/0" in facts["interface_list"]
+        peers = d.get_bgp_neighbors()["global"]["peers"]
+        frr = json.loads(lab.vtysh("vr1", "show bgp summary json"))["ipv4Unicast"]["peers"]["10.7.0.0"]
+        assert peers["10.7.0.0"]["is_up"] and peers["10.7.0.0"]["remote_as"] == 65200
+        assert peers["10.7.0.0"]["address_family"]["ipv4"]["received_prefixes"] == frr["pfxRcd"]
+        ifs = d.get_interfaces()
+        kernel = json.loads(lab.ns_run("vr1", "ip", "-j", "link", "show", "eth1"))[0]
+        assert ifs["ge-0/0/0"]["mtu"] == kernel["mtu"] + 14 and ifs["ge-0/0/0"]["is_up"]
+        assert ifs["ge-0/0/0"]["mac_address"].lower() == kernel["address"].lower()
+        assert d.get_interfaces_ip()["ge-0/0/0.0"]["ipv4"] == {"10.7.0.1": {"prefix_length": 31}}
+        lldp = d.get_lldp_neighbors()
+        assert [n["hostname"] for n in lldp["ge-0/0/0"]] == ["spine1"]
+    finally:
+        d.close()
+
+
+def test_scrapli_and_netmiko_drive_the_cli(lab: JunosLab) -> None:
+    from netmiko import ConnectHandler
+    from scrapli import Scrapli
+
+    user, pw = lab.creds("vr2")
+    with Scrapli(host=lab.ip("vr2"), auth_username=user, auth_password=pw, auth_strict_key=False,
+                 platform="juniper_junos", transport="paramiko") as conn:
+        out = conn.send_command("show bgp summary").result
+        assert "10.7.0.4" in out and "Establ" in out
+        r = conn.send_configs(['set interfaces ge-0/0/0 description "via scrapli"', "commit"])
+        assert not r.failed, r.result
+    nm = ConnectHandler(device_type="juniper_junos", host=lab.ip("vr2"), username=user, password=pw)
+    try:
+        assert "ge-0/0/0" in nm.send_command("show interfaces terse")
+        assert 'description "via scrapli";' in nm.send_command("show configuration interfaces ge-0/0/0")
+        nm.send_config_set(["rollback 1"])
+        nm.commit()
+        nm.exit_config_mode()
+        assert "via scrapli" not in nm.send_command("show configuration interfaces ge-0/0/0")
+    finally:
+        nm.disconnect()
+    wait_for("FRR to drop the description",
+             lambda: "via scrapli" not in lab.vtysh("vr2", "show running-config"), 10)
+
+
 def test_napalm_config_workflow_and_bad_change_rejected(lab: JunosLab) -> None:
     d = lab.napalm("vr1")
     try:
