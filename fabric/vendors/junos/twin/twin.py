@@ -125,22 +125,30 @@ class JunosTwin(DeviceTwin):
     # ---- boot -------------------------------------------------------------------------------
     def _deployment(self) -> str:
         """This deployment of the node (see EosTwin._netns_id: namespace inodes are reused)."""
+        deploy_id = str(self.lab.get("deploy_id", ""))
         try:
             st = os.stat(f"/run/netns/{self.netns}") if self.netns else None
         except OSError:
             return ""
-        return f"{self.lab.get('deploy_id', '')}:{st.st_dev}:{st.st_ino}" if st else ""
+        return f"{deploy_id}:{st.st_dev}:{st.st_ino}" if st else deploy_id
 
     def load(self) -> None:
         self.state_dir.mkdir(parents=True, exist_ok=True)
         marker = self.state_dir / "deployment"
         deployment = self._deployment()
-        # A new deployment is a device boot from the topology's startup-config; a restart of the twin
-        # server alone (same namespace) keeps the committed configuration, its rollbacks and timer.
+        # A restart of the twin server alone (same namespace) keeps the committed configuration, its
+        # rollbacks and a pending confirmed commit, and FRR kept running it. A new deployment boots the
+        # node: vrnetlab kinds (vJunos, vMX, vSRX) get a new VM disk from the image and the topology's
+        # startup-config, as with containerlab; cRPD keeps the configuration its lab directory holds
+        # (containerlab mounts it), so it boots from its last commit. `destroy --cleanup` drops both.
         same = marker.exists() and marker.read_text() == deployment
         write_atomic(marker, deployment)
-        if same and self.db.restore():
-            self.applied = self.db.running  # the control plane kept running it
+        keeps_disk = self.node.get("kind") == "juniper_crpd"
+        if (same or keeps_disk) and self.db.restore():
+            if same:
+                self.applied = self.db.running
+            else:
+                self._fresh = True
             return
         self._fresh = True
         src = self.node.get("startup_config")
