@@ -60,11 +60,12 @@ def missing_lines(candidate: str, running: str) -> list[str]:
 def missing_set_lines(candidate: str, running_set: str) -> list[str]:
     """``set``/``delete`` candidate lines against the running config's set form (Junos ``display set``):
     a ``set`` line must be there, nothing may remain under a ``delete``d path."""
-    have = {" ".join(ln.split()) for ln in running_set.splitlines() if ln.strip()}
+    # quotes differ between what operators type and what the device prints ("a b" vs a b): ignored
+    have = {" ".join(ln.replace('"', "").split()) for ln in running_set.splitlines() if ln.strip()}
     missing = []
     for raw in candidate.splitlines():
         line = " ".join(raw.replace('"', "").split())
-        if line.startswith("set ") and line not in {h.replace('"', "") for h in have}:
+        if line.startswith("set ") and line not in have:
             missing.append(line)
         elif line.startswith("delete "):
             path = "set " + line[len("delete "):]

@@ -108,3 +108,23 @@ def test_missing_merge_line_fails_and_replace_relies_on_the_driver() -> None:
     assert not res["ok"] and "set local-preference 120" in res["detail"]
     (rep,) = check(candidate=cand, mode="replace", running=RUNNING_FRR, post={}, diff="", commit_age=None)
     assert rep["ok"]
+
+
+def test_set_line_merge_is_checked_against_the_display_set_form() -> None:
+    from fabric.vendors.junos.render import junos_display_set
+
+    running = ('protocols {\n    bgp {\n        group SPINES {\n            neighbor 10.0.0.0 {\n'
+               '                description "spine 1";\n                peer-as 65200;\n'
+               '            }\n        }\n    }\n}\n')
+    ok = 'set protocols bgp group SPINES neighbor 10.0.0.0 description "spine 1"\n'
+    res = check(candidate=ok, mode="merge", running=running, post={}, diff="", commit_age=None,
+                set_form=junos_display_set)
+    assert res[0]["ok"], res
+    missing = "set protocols bgp group SPINES neighbor 10.0.0.0 peer-as 65999\n"
+    res = check(candidate=missing, mode="merge", running=running, post={}, diff="", commit_age=None,
+                set_form=junos_display_set)
+    assert not res[0]["ok"] and "peer-as 65999" in res[0]["detail"]
+    gone = "delete protocols bgp group SPINES neighbor 10.0.0.0\n"
+    res = check(candidate=gone, mode="merge", running=running, post={}, diff="", commit_age=None,
+                set_form=junos_display_set)
+    assert not res[0]["ok"]  # the neighbor is still there: the delete did not land
