@@ -7,6 +7,8 @@ import copy
 import json
 import re
 import shlex
+import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +17,7 @@ from _skip import need
 
 from fabric.vendors.srlinux.twin.control import CommitError, kernel_links, parse, to_frr, validate
 
-from .frrcheck import frr_available, frr_node
+from .frrcheck import FrrNode, frr_available, frr_node
 
 ROOT = Path(__file__).resolve().parents[3]
 PE2 = ROOT / "containerlab" / "backbone" / "pe2.cfg"
@@ -416,3 +418,71 @@ def test_commit_errors() -> None:
 @pytest.mark.parametrize("name", ["pe2", "reference", "rich"])
 def test_real_frr_takes_every_line(name: str, tmp_path: Path) -> None:
     _frr_takes_all({"pe2": pe2, "reference": reference, "rich": rich}[name](), tmp_path)
+
+
+BEHAVIOUR = """
+set / interface ethernet-1/1 subinterface 0 ipv4 admin-state enable
+set / interface ethernet-1/1 subinterface 0 ipv4 address 10.77.0.0/31
+set / interface ethernet-1/2 subinterface 0 ipv4 admin-state enable
+set / interface ethernet-1/2 subinterface 0 ipv4 address 10.77.1.0/31
+set / interface system0 subinterface 0 ipv4 admin-state enable
+set / interface system0 subinterface 0 ipv4 address 10.255.77.1/32
+set / network-instance default interface ethernet-1/1.0
+set / network-instance default interface ethernet-1/2.0
+set / network-instance default interface system0.0
+set / network-instance default protocols bgp autonomous-system 65077
+set / network-instance default protocols bgp router-id 10.255.77.1
+set / network-instance default protocols bgp group EBGP peer-as 65078
+set / network-instance default protocols bgp group EBGP export-policy [ EXPORT-LOCAL ]
+set / network-instance default protocols bgp group EBGP import-policy [ ALL ]
+set / network-instance default protocols bgp neighbor 10.77.0.1 peer-group EBGP
+set / routing-policy prefix-set LOOPS prefix 10.255.0.0/16 mask-length-range 32..32
+set / routing-policy policy EXPORT-LOCAL statement 10 match protocol local
+set / routing-policy policy EXPORT-LOCAL statement 10 match prefix-set LOOPS
+set / routing-policy policy EXPORT-LOCAL statement 10 action policy-result accept
+set / routing-policy policy ALL default-action policy-result accept
+"""
+PEER = """router bgp 65078
+ no bgp ebgp-requires-policy
+ neighbor 10.77.0.0 remote-as 65077
+ neighbor 10.77.0.0 timers 1 3
+ address-family ipv4 unicast
+  network 192.0.2.78/32
+ exit-address-family
+exit
+"""
+
+
+def test_real_bgp_exports_what_the_policy_accepts(tmp_path: Path) -> None:
+    """Behaviour, not just syntax: over a real eBGP session the tag-based export sends the loopback the
+    policy accepts (a local route), not the other connected subnets; the import policy takes the peer's."""
+    reason = frr_available()
+    need(reason is None, f"real FRR unavailable: {reason}")
+    dev = validate(flat_to_json(BEHAVIOUR))
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    with frr_node(tmp_path / "a") as twin, frr_node(tmp_path / "b") as peer:
+        links = kernel_links(dev)
+        del links["e1-1"]
+        twin.links(links)
+        run = lambda *a: subprocess.run(a, check=True, capture_output=True)  # noqa: E731
+        run("ip", "-n", twin.ns, "link", "add", "e1-1", "type", "veth", "peer", "name", "eth1",
+            "netns", peer.ns)
+        run("ip", "-n", twin.ns, "link", "set", "e1-1", "up")
+        run("ip", "-n", peer.ns, "addr", "add", "10.77.0.1/31", "dev", "eth1")
+        run("ip", "-n", peer.ns, "addr", "add", "192.0.2.78/32", "dev", "lo")
+        run("ip", "-n", peer.ns, "link", "set", "eth1", "up")
+        assert twin.load(to_frr(dev)) == []
+        assert peer.load(PEER) == []
+
+        def routes(node: FrrNode) -> set[str]:
+            return set(json.loads(node.vtysh("show bgp ipv4 unicast json")).get("routes", {}))
+
+        end = time.monotonic() + 60
+        while time.monotonic() < end and not ({"10.255.77.1/32"} <= routes(peer)
+                                               and "192.0.2.78/32" in routes(twin)):
+            time.sleep(0.5)
+        time.sleep(2)  # anything else the twin would (wrongly) send has arrived by now
+        assert "192.0.2.78/32" in routes(twin)
+        got = routes(peer) - {"192.0.2.78/32"}
+        assert got == {"10.255.77.1/32"}, got
