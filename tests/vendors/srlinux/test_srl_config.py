@@ -1,4 +1,4 @@
-"""The SR Linux configuration model: our golden configs, a real device's config, older syntax, errors, paths."""
+"""The SR Linux configuration model: golden configs, a real device's config, older syntax, errors, paths."""
 
 from __future__ import annotations
 
@@ -156,7 +156,8 @@ def test_paths_get_update_replace_delete() -> None:
     assert conf.get("/system/name") == {"host-name": "pe2-new", "domain-name": "lab.local"}
     conf.delete("/interface[name=ethernet-1/3]")
     conf.delete("/system/name/domain-name")
-    assert conf.get("/interface[name=ethernet-1/3]") == {} and conf.get("/system/name") == {"host-name": "pe2-new"}
+    assert conf.get("/interface[name=ethernet-1/3]") == {}
+    assert conf.get("/system/name") == {"host-name": "pe2-new"}
     with pytest.raises(ConfigError, match="wildcards"):
         conf.update("/interface[name=*]/description", "x")
 
@@ -168,5 +169,6 @@ def test_three_way_merge_of_a_private_candidate() -> None:
     theirs = base.copy()
     theirs.update("/system/name/host-name", "b")
     merged = three_way(base, mine, theirs)
-    assert merged == parse_flat("set / system name host-name b\nset / interface ethernet-1/1 description mine")
+    assert merged == parse_flat("set / system name host-name b\n"
+                                "set / interface ethernet-1/1 description mine")
     assert Config() == parse_flat("")

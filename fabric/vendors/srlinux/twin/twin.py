@@ -1,0 +1,159 @@
+"""The Nokia SR Linux twin: JSON-RPC on HTTP 80 / HTTPS 443 (``jsonrpc.py``), the configuration
+datastores and transactions (``session.py``) and, later, its control plane.
+
+First increment (issue #16): not in the vendor registry yet. ``apply_control_plane`` only records
+what it is given; the FRR translation (``control.py``) is written separately. The state datastore
+answers only what the configuration implies (``oper-state`` from ``admin-state``, the commit and
+checkpoint lists, system information), not live FRR/kernel/LLDP state.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from fabric.twins.base import DeviceTwin
+from fabric.vendors.srlinux.twin.cli import CHASSIS
+from fabric.vendors.srlinux.twin.config import Config, ConfigError, canonical, parse_text
+from fabric.vendors.srlinux.twin.session import SRL_VERSION, ConfigStore, write_atomic
+
+log = logging.getLogger(__name__)
+
+
+class SrlinuxTwin(DeviceTwin):
+    platform = "srlinux"
+
+    @property
+    def services(self) -> dict[str, int]:
+        # local until the vendor registers the twin (fabric/vendors/srlinux/__init__.py twin_services)
+        return {"http": 80, "https": 443, "ssh": 22}
+
+    def __init__(self, name: str, node: dict[str, Any], lab: dict[str, Any]) -> None:
+        super().__init__(name, node, lab)
+        self.store = ConfigStore(self.state_dir, self._activate)
+        self.applied: Config | None = None  # what apply_control_plane last took
+        self.applied_at = 0.0
+        digest = hashlib.sha1(name.encode()).hexdigest()
+        self.mac = "1A:" + ":".join(digest[i:i + 2] for i in range(0, 10, 2)).upper()
+
+    @property
+    def hostname(self) -> str:
+        host = self.store.running.get("/system/name/host-name")
+        return host if isinstance(host, str) and host else self.name
+
+    @property
+    def config_size(self) -> int:
+        return len(self.store.running.data.get("interface", []))
+
+    # ---- the control plane -----------------------------------------------------------------
+    def validate(self, conf: Config) -> None:
+        """What SR Linux checks at commit beyond syntax (``commit validate``, JSON-RPC ``validate``)."""
+        for itf in conf.data.get("interface", []):
+            if itf.get("admin-state", "enable") not in ("enable", "disable"):
+                raise ConfigError(f"Error: Invalid value \"{itf['admin-state']}\" for admin-state: "
+                                  "must be one of ['disable', 'enable']")  # wording approximated
+
+    async def _activate(self, conf: Config) -> None:
+        self.validate(conf)
+        await self.apply_control_plane(conf)
+
+    async def apply_control_plane(self, conf: Config) -> None:
+        """Activate ``conf``; raising fails the commit and changes nothing. Placeholder: records it."""
+        self.applied = conf
+        self.applied_at = time.time()
+
+    # ---- boot ---------------------------------------------------------------------------------
+    def _deployment(self) -> str:
+        deploy_id = str(self.lab.get("deploy_id", ""))
+        try:
+            st = os.stat(f"/run/netns/{self.netns}") if self.netns else None
+        except OSError:
+            return ""
+        return f"{deploy_id}:{st.st_dev}:{st.st_ino}" if st else deploy_id
+
+    def default_config(self) -> Config:
+        """What an SR Linux container without a startup-config runs (the parts the twin models)."""
+        return parse_text(f"""
+set / system name host-name {self.name}
+set / interface mgmt0 admin-state enable
+set / interface mgmt0 subinterface 0 admin-state enable
+set / interface mgmt0 subinterface 0 ipv4 admin-state enable
+set / network-instance mgmt type ip-vrf
+set / network-instance mgmt admin-state enable
+set / network-instance mgmt interface mgmt0.0
+set / system json-rpc-server admin-state enable
+set / system json-rpc-server network-instance mgmt http admin-state enable
+set / system json-rpc-server network-instance mgmt https admin-state enable
+""")
+
+    def load(self) -> None:
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        marker = self.state_dir / "deployment"
+        deployment = self._deployment()
+        # A twin-server restart (same namespace) keeps running config, checkpoints and a pending
+        # confirmed commit; a new deployment boots from the topology's startup-config, as containerlab.
+        same = marker.exists() and marker.read_text() == deployment
+        write_atomic(marker, deployment)
+        if same and self.store.restore():
+            return
+        conf = self.default_config()
+        src = self.node.get("startup_config")
+        if src:
+            text = Path(src).read_text() if "\n" not in src and Path(src).exists() else str(src)
+            try:
+                startup = parse_text(text)
+            except ConfigError as e:  # a device boots with a bad startup config too; its log says so
+                log.error("%s: startup-config not loaded: %s", self.name, e.message)
+            else:
+                # containerlab's .cli/flat startup files are applied on top of the default config
+                conf = startup if text.lstrip().startswith("{") else parse_text(conf.flat() + text)
+        self.store.running = conf
+        self.store.startup = conf.copy()
+        self.store.save()
+
+    async def apply_boot(self) -> None:
+        try:
+            await self.apply_control_plane(self.store.running)
+        except Exception as e:  # noqa: BLE001 - logged: the node keeps serving its management plane
+            log.error("%s: configuration not applied at boot: %s", self.name, e)
+        self.store.resume()
+
+    def save(self) -> None:
+        self.store.save()
+
+    # ---- state ----------------------------------------------------------------------------------
+    def state_tree(self) -> dict[str, Any]:
+        """The state datastore: running configuration plus the state it implies (no live state yet)."""
+        data = canonical(self.store.running.data)
+        for itf in data.get("interface", []):
+            up = itf.get("admin-state", "enable") == "enable"
+            itf["oper-state"] = "up" if up else "down"
+            for sub in itf.get("subinterface", []):
+                sub.setdefault("name", f"{itf['name']}.{sub.get('index', 0)}")
+                sub["oper-state"] = "up" if up and sub.get("admin-state", "enable") == "enable" else "down"
+        for ni in data.get("network-instance", []):
+            ni["oper-state"] = "up" if ni.get("admin-state", "enable") == "enable" else "down"
+        system = data.setdefault("system", {})
+        system.setdefault("name", {}).setdefault("host-name", self.hostname)
+        system["information"] = {
+            **system.get("information", {}),
+            "version": SRL_VERSION,
+            "description": f"SRLinux-{SRL_VERSION} {CHASSIS} Copyright (c) 2000-2024 Nokia.",
+            "last-booted": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(self.boot_time)),
+            "current-datetime": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime()),
+        }
+        system["configuration"] = {**system.get("configuration", {}), **self.store.state()}
+        data.setdefault("platform", {})["chassis"] = {"type": CHASSIS, "hw-mac-address": self.mac,
+                                                      "serial-number": "Sim Serial No.",
+                                                      "part-number": "Sim Part No.", "oper-state": "up"}
+        return data
+
+    # ---- protocol hooks ------------------------------------------------------------------------
+    def http_handler(self) -> Any:
+        from fabric.vendors.srlinux.twin.jsonrpc import make_handler
+
+        return make_handler(self)
