@@ -219,20 +219,26 @@ class Frr:
         except json.JSONDecodeError:
             return []
 
-    async def set_links(self, wanted: dict[str, tuple[int, bool]], fresh: bool = False) -> None:
+    async def set_links(self, wanted: dict[str, tuple[int, bool]], fresh: bool = False,
+                        loopbacks: frozenset[str] = frozenset()) -> None:
         """MTU / admin state / loopback stand-ins, in one ``ip -batch`` (one process, not one per change).
 
         ``fresh`` (device boot): skip reading the current state and set everything; ``-force`` lets the
-        batch continue past an interface the topology does not wire.
+        batch continue past an interface the topology does not wire. Loopback stand-ins are created:
+        names starting with ``lo`` and those in ``loopbacks`` (SR Linux's ``system0``).
         """
+
+        def is_lo(name: str) -> bool:
+            return name.startswith("lo") or name in loopbacks
+
         batch: list[str] = []
         if fresh:
             for name, (mtu, up) in wanted.items():
-                if name.startswith("lo"):
+                if is_lo(name):
                     batch.append(f"link add {name} type {_LOOPBACK_KINDS[0]}")
                 batch += [f"link set dev {name} mtu {mtu}", f"link set dev {name} {'up' if up else 'down'}"]
             rc, _, err = await self._batch(batch)
-            if rc == 0 or not any(n.startswith("lo") for n in wanted):
+            if rc == 0 or not any(is_lo(n) for n in wanted):
                 return
             # Some line failed (no such device, or no loopback driver of that kind): redo it the careful way.
         links = {lk["ifname"]: lk for lk in await self.ip_json("link", "show")}
@@ -240,7 +246,7 @@ class Frr:
         for name, (mtu, up) in wanted.items():
             cur = links.get(name)
             if cur is None:
-                if not name.startswith("lo") or not await self._add_loopback(name):
+                if not is_lo(name) or not await self._add_loopback(name):
                     continue  # an EthernetN the topology does not wire
                 cur = {"mtu": 0, "flags": []}
             if cur.get("mtu") != mtu:

@@ -32,7 +32,8 @@ PE2 = ROOT / "containerlab" / "backbone" / "pe2.cfg"
 class LocalSrlinuxTwin(SrlinuxTwin):
     """The SR Linux twin's management plane on ephemeral ports of 127.0.0.1 (no netns, no FRR).
 
-    Commits are recorded (``applied``, ``history``), not applied to a control plane."""
+    Commits are validated as the twin does (``control.validate``) and recorded (``applied``, ``history``),
+    not applied to FRR: the control plane is exercised by the lab tests (``test_lab_*.py``)."""
 
     refuse: str = ""  # a commit whose config contains this text fails in the control plane
 
@@ -46,6 +47,12 @@ class LocalSrlinuxTwin(SrlinuxTwin):
         await super().apply_control_plane(conf)
         self.history.append(conf)
 
+    async def _apply(self, dev: Any) -> None:
+        pass  # no FRR here
+
+    async def _lldp_identity(self, dev: Any) -> None:
+        pass
+
     history: list[Config]
 
 
@@ -54,6 +61,7 @@ class Bed:
     twin: LocalSrlinuxTwin
     http_port: int
     https_port: int
+    ssh_port: int
     user: str
     password: str = field(repr=False)  # never printed, also not in a failure report
     loop: asyncio.AbstractEventLoop = field(repr=False)
@@ -126,9 +134,9 @@ def bed(tmp_path: Path) -> Iterator[Bed]:
 
     servers = asyncio.run_coroutine_threadsafe(start(), loop).result(timeout=30)
     # start_node binds ssh, then http, then https
-    http_port, https_port = (s.sockets[0].getsockname()[1] for s in servers[1:3])
+    ssh_port, http_port, https_port = (s.sockets[0].getsockname()[1] for s in servers[:3])
     try:
-        yield Bed(twin, http_port, https_port, "admin", password, loop)
+        yield Bed(twin, http_port, https_port, ssh_port, "admin", password, loop)
     finally:
 
         async def stop() -> None:

@@ -191,13 +191,21 @@ def test_confirm_timeout_reverts_by_itself(bed: Bed, monkeypatch: Any) -> None:
 def test_checkpoints_and_state_persist(bed: Bed) -> None:
     r = bed.rpc("cli", commands=['tools system configuration generate-checkpoint name before comment "x y"'])
     assert "Generated checkpoint 'before'" in r["result"][0]["text"]
-    bed.rpc("set", commands=[{"action": "delete", "path": "/routing-policy"}])
-    assert bed.twin.store.running.get("/routing-policy") == {}
+    # (deleting /routing-policy itself is refused at commit: BGP still references its policies)
+    bed.rpc("set", commands=[{"action": "delete", "path": "/system/name/domain-name"}])
+    assert not bed.twin.store.running.get("/system/name/domain-name")
     bed.rpc("cli", commands=["enter candidate private", "load checkpoint id 0", "commit now"])
     assert bed.twin.store.running == parse_flat(bed.twin.store.checkpoint("before").config.flat())
-    assert bed.twin.store.running.get("/routing-policy") != {}
+    assert bed.twin.store.running.get("/system/name/domain-name") == "lab.local"
     d = bed.twin.state_dir
     assert (d / "checkpoint" / "checkpoint-0.json").exists() and (d / "running.json").exists()
     store = ConfigStore(d, bed.twin._activate)
     assert store.restore() and store.running == bed.twin.store.running
     assert store.checkpoints[0].name == "before" and store.checkpoints[0].comment == "x y"
+
+
+def test_deleting_a_referenced_policy_is_refused_at_commit(bed: Bed) -> None:
+    before = bed.twin.store.running.flat()
+    r = bed.rpc("set", commands=[{"action": "delete", "path": "/routing-policy"}])
+    assert r["error"]["code"] == -1 and "does not exist" in r["error"]["message"], r
+    assert bed.twin.store.running.flat() == before

@@ -9,14 +9,18 @@ checkpoint lists, system information), not live FRR/kernel/LLDP state.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import os
+import re
 import time
 from pathlib import Path
 from typing import Any
 
 from fabric.twins.base import DeviceTwin
+from fabric.twins.frr import run
+from fabric.vendors.srlinux.twin import control
 from fabric.vendors.srlinux.twin.cli import CHASSIS
 from fabric.vendors.srlinux.twin.config import Config, ConfigError, canonical, parse_text
 from fabric.vendors.srlinux.twin.session import SRL_VERSION, ConfigStore, write_atomic
@@ -37,6 +41,9 @@ class SrlinuxTwin(DeviceTwin):
         self.store = ConfigStore(self.state_dir, self._activate)
         self.applied: Config | None = None  # what apply_control_plane last took
         self.applied_at = 0.0
+        self._lock = asyncio.Lock()
+        self._fresh = False  # FRR holds nothing yet (a new deployment of the node)
+        self._bg: set[asyncio.Future[None]] = set()
         digest = hashlib.sha1(name.encode()).hexdigest()
         self.mac = "1A:" + ":".join(digest[i:i + 2] for i in range(0, 10, 2)).upper()
 
@@ -62,9 +69,66 @@ class SrlinuxTwin(DeviceTwin):
         await self.apply_control_plane(conf)
 
     async def apply_control_plane(self, conf: Config) -> None:
-        """Activate ``conf``; raising fails the commit and changes nothing. Placeholder: records it."""
+        """Activate ``conf`` (kernel links, then FRR, verified); ConfigError with SR Linux's commit error
+        when SR Linux would refuse it or FRR did not take it, after restoring what ran before."""
+        try:
+            dev = control.validate(canonical(conf.data), self.name)
+        except control.CommitError as e:
+            raise ConfigError(e.message) from None
+        async with self._lock:
+            try:
+                await self._apply(dev)
+            except ConfigError:
+                if self.applied is not None and not self._fresh:
+                    try:
+                        await self._apply(control.parse(canonical(self.applied.data), self.name))
+                    except ConfigError:
+                        log.error("%s: restoring the last applied configuration failed too", self.name)
+                raise
+            finally:
+                self._fresh = False
         self.applied = conf
         self.applied_at = time.time()
+        self._spawn(self._lldp_identity(dev))
+
+    async def _apply(self, dev: control.Device) -> None:
+        links = control.kernel_links(dev)
+        await self.frr.set_links(links, fresh=self._fresh,
+                                 loopbacks=frozenset(n for n in links if not n.startswith("e")))
+        await self.frr.sysctl_forwarding(True)
+        target = control.to_frr(dev)
+        if self._fresh and self.frr.started_with(target):
+            return  # the lab started the daemons with it (boot_frr_config)
+        ok, detail = await (self.frr.load_fresh if self._fresh else self.frr.reload)(target)
+        if not ok:
+            log.error("%s: FRR did not take the configuration: %s", self.name, detail.strip()[-300:])
+            # wording approximated (SR Linux reports a failed commit by the app that refused it)
+            raise ConfigError("Error: Commit failed: the routing daemons rejected the configuration: "
+                              + (detail.strip().splitlines() or [""])[-1][:200])
+
+    @classmethod
+    def boot_frr_config(cls, startup_config: str) -> str | None:
+        return None  # the default config the startup file is merged into needs the node's name: boot pushes
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.ensure_future(coro)
+        self._bg.add(task)
+        task.add_done_callback(self._bg.discard)
+
+    async def _lldp_identity(self, dev: control.Device) -> None:
+        """lldpd advertises what SR Linux does: its host name and ethernet-1/N port ids."""
+        if not os.path.exists(self.lldpd_socket):
+            return
+        desc = f"SRLinux-{SRL_VERSION} {CHASSIS} Copyright (c) 2000-2024 Nokia."
+        cmds = [f"configure system hostname {_q(dev.hostname)}", f"configure system description {_q(desc)}"]
+        for linux in self.node.get("interfaces", []):
+            m = re.fullmatch(r"e(\d+)-(\d+)", linux)
+            if m:
+                name = f"ethernet-{m.group(1)}/{m.group(2)}"
+                itf = next((i for i in dev.interfaces.values() if i.linux == linux), None)
+                extra = f" description {_q(itf.description)}" if itf and itf.description else ""
+                cmds.append(f"configure ports {linux} lldp portidsubtype local {name}{extra}")
+        await run("lldpcli", "-u", self.lldpd_socket, stdin=("\n".join(cmds) + "\n").encode(), timeout=10)
 
     # ---- boot ---------------------------------------------------------------------------------
     def _deployment(self) -> str:
@@ -99,7 +163,9 @@ set / system json-rpc-server network-instance mgmt https admin-state enable
         same = marker.exists() and marker.read_text() == deployment
         write_atomic(marker, deployment)
         if same and self.store.restore():
+            self.applied = self.store.running  # FRR kept running it
             return
+        self._fresh = True
         conf = self.default_config()
         src = self.node.get("startup_config")
         if src:
@@ -157,3 +223,12 @@ set / system json-rpc-server network-instance mgmt https admin-state enable
         from fabric.vendors.srlinux.twin.jsonrpc import make_handler
 
         return make_handler(self)
+
+    async def ssh_shell(self, process: Any) -> None:
+        from fabric.vendors.srlinux.twin.shell import serve_shell
+
+        await serve_shell(self, process)
+
+
+def _q(s: str) -> str:
+    return '"' + s.replace("\\", "").replace('"', "") + '"'
