@@ -78,7 +78,7 @@ def test_load_nornir_connection_options_per_platform() -> None:
     expect = {
         "rr1": ("iosxr_netconf", "cisco_iosxr", "cisco_xr"),
         "rr2": ("junos", "juniper_junos", "juniper_junos"),
-        "pe2": ("srl", "nokia_srlinux", "nokia_srl"),
+        "pe2": ("srlinux", "nokia_srlinux", "nokia_srl"),
         "p1": ("sros", "nokia_sros", "nokia_sros"),
     }
     for host, (napalm, scrapli, netmiko) in expect.items():

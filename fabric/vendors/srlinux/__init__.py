@@ -34,7 +34,7 @@ VENDOR = Vendor(
     ansible_vars={"ansible_network_os": "nokia.srlinux.srlinux",
                   "ansible_connection": "ansible.netcommon.httpapi"},
     linux_ifname=_linux_ifname,
-    napalm="srl",
+    napalm="srlinux",  # napalm-srlinux (JSON-RPC), the successor of the gNMI-based napalm-srl
     scrapli="nokia_srlinux",
     netmiko="nokia_srl",
     mgmt_vrf="mgmt",
