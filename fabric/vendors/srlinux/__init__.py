@@ -1,10 +1,11 @@
-"""Nokia SR Linux: containerlab kind nokia_srlinux; JSON-RPC, scrapli nokia_srlinux."""
+"""Nokia SR Linux: containerlab kind nokia_srlinux; JSON-RPC (napalm-srlinux), scrapli nokia_srlinux,
+netmiko nokia_srl; the SR Linux device twin."""
 
 from __future__ import annotations
 
 import re
 
-from fabric.vendors.base import Vendor
+from fabric.vendors.base import Service, Vendor
 
 _SRL_RX = re.compile(r"^(?:ethernet-|e)(\d+)[/-](\d+)(?:[/-](\d+))?$")
 
@@ -41,4 +42,7 @@ VENDOR = Vendor(
     local_users=False,
     driver="fabric.vendors.srlinux.driver:SrlinuxDriver",
     collector="fabric.state.collect:NapalmCollector",
+    twin="fabric.vendors.srlinux.twin.twin:SrlinuxTwin",
+    # the CLI on 22, JSON-RPC on 80 and 443 (containerlab's SR Linux serves both in the mgmt instance)
+    twin_services=(Service("ssh", 22), Service("http", 80), Service("https", 443)),
 )

@@ -31,11 +31,6 @@ log = logging.getLogger(__name__)
 class SrlinuxTwin(DeviceTwin):
     platform = "srlinux"
 
-    @property
-    def services(self) -> dict[str, int]:
-        # local until the vendor registers the twin (fabric/vendors/srlinux/__init__.py twin_services)
-        return {"http": 80, "https": 443, "ssh": 22}
-
     def __init__(self, name: str, node: dict[str, Any], lab: dict[str, Any]) -> None:
         super().__init__(name, node, lab)
         self.store = ConfigStore(self.state_dir, self._activate)
@@ -192,8 +187,9 @@ set / system json-rpc-server network-instance mgmt https admin-state enable
         self.store.save()
 
     # ---- state ----------------------------------------------------------------------------------
-    def state_tree(self) -> dict[str, Any]:
-        """The state datastore: running configuration plus the state it implies (no live state yet)."""
+    def state_tree(self, live: Any = None) -> dict[str, Any]:
+        """The state datastore: running configuration plus the state it implies, with the live
+        FRR/kernel/lldpd state ``live`` (``state.gather``) laid on it when given."""
         data = canonical(self.store.running.data)
         for itf in data.get("interface", []):
             up = itf.get("admin-state", "enable") == "enable"
@@ -216,6 +212,10 @@ set / system json-rpc-server network-instance mgmt https admin-state enable
         data.setdefault("platform", {})["chassis"] = {"type": CHASSIS, "hw-mac-address": self.mac,
                                                       "serial-number": "Sim Serial No.",
                                                       "part-number": "Sim Part No.", "oper-state": "up"}
+        if live is not None:
+            from fabric.vendors.srlinux.twin import state
+
+            data = state.render(data, live)
         return data
 
     # ---- protocol hooks ------------------------------------------------------------------------
