@@ -16,6 +16,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from fabric.twins.http import Request, Response
+from fabric.vendors.srlinux.twin import state
 from fabric.vendors.srlinux.twin.cli import CliSession
 from fabric.vendors.srlinux.twin.config import (
     Config,
@@ -98,7 +99,8 @@ async def _dispatch(twin: SrlinuxTwin, method: str, params: dict[str, Any], user
     if method == "cli":
         return await _cli(twin, commands, str(params.get("output-format", "json")), user)
     if method == "get":
-        return [_get(twin, c, params) for c in commands]
+        tree = await _state(twin, commands, params)
+        return [_get(twin, c, params, tree) for c in commands]
     datastore = str(params.get("datastore", "candidate"))
     if method == "set" and datastore == "tools":
         return [await _tools(twin, c) for c in commands]
@@ -168,7 +170,22 @@ def _edited(running: Config, commands: list[Any]) -> Config:
     return new
 
 
-def _get(twin: SrlinuxTwin, c: Any, params: dict[str, Any]) -> Any:
+async def _state(twin: SrlinuxTwin, commands: list[Any], params: dict[str, Any]) -> dict[str, Any] | None:
+    """The state datastore with live state, once per request, for the paths that read it."""
+    paths = [str(c["path"]) for c in commands if isinstance(c, dict) and "path" in c
+             and str(c.get("datastore", params.get("datastore", "running"))) == "state"]
+    if not paths:
+        return None
+    try:
+        live = await state.gather(twin, state.sources_for(paths))
+    except state.StateError as e:
+        log.warning("%s: state not available: %s", twin.name, e)
+        # wording approximated: a device whose app does not answer fails the get the same way
+        raise RpcError(-1, f"Error: state not available: {e}") from None
+    return twin.state_tree(live)
+
+
+def _get(twin: SrlinuxTwin, c: Any, params: dict[str, Any], tree: dict[str, Any] | None = None) -> Any:
     if not isinstance(c, dict) or "path" not in c:
         raise RpcError(-32602, "Invalid params: each command needs a 'path'")
     ds = str(c.get("datastore", params.get("datastore", "running")))
@@ -177,7 +194,7 @@ def _get(twin: SrlinuxTwin, c: Any, params: dict[str, Any]) -> Any:
     elif ds == "candidate":
         data = twin.store.enter("shared", None, "admin").config.data
     elif ds == "state":
-        data = twin.state_tree()
+        data = tree if tree is not None else twin.state_tree()
     elif ds == "tools":
         raise RpcError(-1, "Error: the get method cannot be used with the tools datastore")
     else:
@@ -189,18 +206,18 @@ def _get(twin: SrlinuxTwin, c: Any, params: dict[str, Any]) -> Any:
         got = {k: v for k, v in got.items() if not isinstance(v, dict | list) or v == [None]
                or isinstance(v, list) and v and not isinstance(v[0], dict)}
     # ``include-field-defaults``: the twin has no YANG defaults to add, so the reply is the same
-    return _prefixed(parse_path(str(c["path"])), got)
+    return _prefixed(parse_path(str(c["path"])), got, state.prefixed if ds == "state" else with_prefixes)
 
 
-def _prefixed(steps: list[Any], got: Any) -> Any:
+def _prefixed(steps: list[Any], got: Any, prefix: Any = with_prefixes) -> Any:
     """Module prefixes as the server adds them to a reply (relative to what the reply's root is)."""
     names = [n for n, _kv in steps]
     for i, (n, kv) in enumerate(steps):
         # a reply that starts at the first list step without one entry: its root is that list's parent
         if isinstance(got, dict) and list(got) == [n] and isinstance(got[n], list) and (
                 not kv or "*" in kv.values()):
-            return with_prefixes(got, names[i - 2] if i > 1 else "", names[i - 1] if i else "")
-    return with_prefixes(got, names[-2] if len(names) > 1 else "", names[-1] if names else "")
+            return prefix(got, names[i - 2] if i > 1 else "", names[i - 1] if i else "")
+    return prefix(got, names[-2] if len(names) > 1 else "", names[-1] if names else "")
 
 
 async def _tools(twin: SrlinuxTwin, c: Any) -> Any:
