@@ -31,11 +31,6 @@ log = logging.getLogger(__name__)
 class SrlinuxTwin(DeviceTwin):
     platform = "srlinux"
 
-    @property
-    def services(self) -> dict[str, int]:
-        # local until the vendor registers the twin (fabric/vendors/srlinux/__init__.py twin_services)
-        return {"http": 80, "https": 443, "ssh": 22}
-
     def __init__(self, name: str, node: dict[str, Any], lab: dict[str, Any]) -> None:
         super().__init__(name, node, lab)
         self.store = ConfigStore(self.state_dir, self._activate)
