@@ -6,7 +6,8 @@ context blocks (``interface ethernet-1/1 {`` ... ``}``, pasted ``info`` text), `
 [from running|candidate|state] [path]`` (``| as json``), ``diff``, ``commit now|stay|save|checkpoint|
 validate|confirmed [timeout N] [comment C]``, ``discard now|stay``, ``load checkpoint name|id X``,
 ``save startup``, ``tools system configuration generate-checkpoint|confirmed-accept|confirmed-reject``,
-``show version``. Anything else gets SR Linux's ``Parsing error: Unknown token``.
+``show version|interface [brief]|network-instance N protocols bgp neighbor|system lldp
+neighbor`` (from the state datastore). Anything else gets SR Linux's ``Parsing error: Unknown token``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from fabric.vendors.srlinux.twin.config import (
     Config,
     ConfigError,
     Step,
+    _info_lines,
     _split_brackets,
     _unknown,
     _walk_words,
@@ -97,6 +99,125 @@ def show_version(twin: SrlinuxTwin) -> dict[str, Any]:
         "Architecture": "x86_64",
         "Last Booted": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(twin.boot_time)),
     }}
+
+
+SHOW = ("interface", "network-instance", "system", "version")
+
+
+def show(twin: SrlinuxTwin, args: list[str], fmt: str) -> Any:
+    """``show`` commands, rendered from the state datastore (``twin.state_tree()``): whatever live state
+    it carries (oper-state, BGP sessions, LLDP neighbors) shows; what it lacks shows as ``-``."""
+    if args == ["version"]:
+        v = show_version(twin)
+        return v if fmt == "json" else {"text": _table(v["basic system info"])}
+    if not args or args[0] not in SHOW:
+        raise _unknown(args[0] if args else "show", SHOW)
+    state = twin.state_tree()
+    if args[0] == "interface":
+        brief = args[-1:] == ["brief"]
+        names = args[1:-1] if brief else args[1:]
+        if len(names) > 1:
+            raise _unknown(names[1], ["brief"])
+        itfs = [i for i in state.get("interface", []) if not names or i.get("name") == names[0]]
+        if names and not itfs:
+            raise ConfigError(f"Error: Interface '{names[0]}' does not exist")  # wording approximated
+        if fmt == "json":
+            return {"interface": itfs}
+        return {"text": _show_interface_brief(itfs) if brief else _show_interface(itfs, state)}
+    if args[0] == "network-instance":
+        if len(args) < 2:
+            raise ConfigError("Parsing error: Incomplete command: a value for 'name' is needed")
+        rest = args[2:]
+        if rest[:3] != ["protocols", "bgp", "neighbor"] or len(rest) > 4:
+            raise _unknown((rest or ["network-instance"])[min(len(rest), 3) - 1 if rest else 0],
+                           ["protocols"] if not rest else ["bgp", "neighbor"])
+        nis = [n for n in state.get("network-instance", []) if args[1] in ("*", n.get("name"))]
+        if not nis:
+            raise ConfigError(f"Error: Network-instance '{args[1]}' does not exist")  # wording approximated
+        peers = [(n, p) for n in nis for p in n.get("protocols", {}).get("bgp", {}).get("neighbor", [])
+                 if len(rest) < 4 or p.get("peer-address") == rest[3]]
+        if fmt == "json":
+            return {"neighbor": [{"network-instance": n["name"], **p} for n, p in peers]}
+        return {"text": _show_bgp_neighbors(nis, peers)}
+    if args[1:] != ["lldp", "neighbor"]:
+        raise _unknown(args[1] if len(args) > 1 else "system", ["lldp"])
+    rows = [(i.get("name", ""), nb) for i in state.get("system", {}).get("lldp", {}).get("interface", [])
+            for nb in i.get("neighbor", [])]
+    if fmt == "json":
+        return {"neighbor": [{"name": n, **nb} for n, nb in rows]}
+    return {"text": _grid(["Name", "Neighbor", "Neighbor System Name", "Neighbor Chassis ID",
+                           "Neighbor First Message", "Neighbor Last Update", "Neighbor Port"],
+                          [[n, nb.get("id", "-"), nb.get("system-name", "-"), nb.get("chassis-id", "-"),
+                            nb.get("first-message", "-"), nb.get("last-update", "-"), nb.get("port-id", "-")]
+                           for n, nb in rows])}
+
+
+def _grid(head: list[str], rows: list[list[Any]]) -> str:
+    """SR Linux's boxed tables (``+---+`` rules, ``+===+`` under the header)."""
+    cells = [[str(c) for c in r] for r in rows]
+    width = [max([len(h)] + [len(r[i]) for r in cells]) + 2 for i, h in enumerate(head)]
+
+    def rule(c: str) -> str:
+        return "+" + "+".join(c * w for w in width) + "+\n"
+
+    def line(r: list[str], center: bool = False) -> str:
+        pairs = zip(r, width, strict=True)
+        return "|" + "|".join((v.center(w) if center else " " + v.ljust(w - 1)) for v, w in pairs) + "|\n"
+
+    return rule("-") + line(head, True) + rule("=") + "".join(line(r) for r in cells) + rule("-")
+
+
+def _subs(itf: dict[str, Any]) -> list[dict[str, Any]]:
+    return [{**s, "name": s.get("name") or f"{itf['name']}.{s.get('index', 0)}"}
+            for s in itf.get("subinterface", [])]
+
+
+def _show_interface_brief(itfs: list[dict[str, Any]]) -> str:
+    rows = [[i["name"], i.get("admin-state", "enable"), i.get("oper-state", "-"),
+             i.get("ethernet", {}).get("port-speed", "-") if i["name"].startswith("ethernet") else "-",
+             i.get("description", "")] for i in itfs]
+    return _grid(["Port", "Admin State", "Oper State", "Speed", "Description"], rows)
+
+
+def _show_interface(itfs: list[dict[str, Any]], state: dict[str, Any]) -> str:
+    owner = {str(i): n.get("name", "") for n in state.get("network-instance", [])
+             for i in (x.get("name") for x in n.get("interface", []))}
+    rule, out = "=" * 93 + "\n", ""
+    for i in itfs:
+        speed = i.get("ethernet", {}).get("port-speed")
+        out += rule + f"{i['name']} is {i.get('oper-state', 'down')}"
+        out += (f", speed {speed}" if speed else "") + "\n"
+        for s in _subs(i):
+            out += f"  {s['name']} is {s.get('oper-state', 'down')}\n"
+            out += f"    Network-instance: {owner.get(s['name'], '-')}\n"
+            for fam in ("ipv4", "ipv6"):
+                for a in s.get(fam, {}).get("address", []):
+                    out += f"    {fam.upper()} addr    : {a.get('ip-prefix')} ({a.get('origin', 'static')})\n"
+    return out + rule if out else ""
+
+
+def _show_bgp_neighbors(nis: list[dict[str, Any]], peers: list[tuple[dict[str, Any], dict[str, Any]]]) -> str:
+    rows = []
+    for ni, p in peers:
+        bgp = ni.get("protocols", {}).get("bgp", {})
+        groups = [g for g in bgp.get("group", []) if g.get("group-name") == p.get("peer-group")]
+        group: dict[str, Any] = groups[0] if groups else {}
+        peer_as = p.get("peer-as", group.get("peer-as", "-"))
+        afi = [a.get("afi-safi-name", "") for a in p.get("afi-safi", []) or bgp.get("afi-safi", [])
+               if a.get("admin-state", "enable") == "enable"]
+        routes = ["[" + "/".join(str(a.get(f"{k}-routes", "-")) for k in ("received", "active", "sent")) + "]"
+                  for a in p.get("afi-safi", []) if "received-routes" in a]
+        rows.append([ni.get("name", ""), p.get("peer-address", ""), p.get("peer-group", "-"), "S", peer_as,
+                     p.get("session-state", "-"), p.get("last-established", "-"),
+                     ", ".join(afi) or "-", " ".join(routes) or "-"])
+    head = "-" * 93 + "\n"
+    title = "".join(f'BGP neighbor summary for network-instance "{n.get("name")}"\n' for n in nis)
+    flags = "Flags: S static, D dynamic, L discovered by LLDP, B BFD enabled, - disabled, * slow\n"
+    return (head + title + flags + head
+            + _grid(["Net-Inst", "Peer", "Group", "Flags", "Peer-AS", "State", "Uptime", "AFI/SAFI",
+                     "[Rx/Active/Tx]"], rows)
+            + f"Summary:\n{len(rows)} configured neighbors, "
+            + f"{sum(r[5] == 'established' for r in rows)} configured sessions are established\n")
 
 
 def _table(d: dict[str, Any]) -> str:
@@ -186,20 +307,33 @@ class CliSession:
                               "configuration '/etc/opt/srlinux/config.json'\n", fmt)
         if cmd == "tools":
             return await self._tools(words[1:])
-        if cmd == "show" and words[1:] == ["version"]:
-            v = show_version(self.twin)
-            return v if fmt == "json" else {"text": _table(v["basic system info"])}
         if cmd == "show":
-            raise _unknown(words[1] if len(words) > 1 else "show", ["version"])
-        # a path typed in candidate mode: a context to enter (``... {`` or no value) or an implicit set
-        if self.cand is not None and (self.ctx or cmd in TOP):
-            if words[-1] == "{":
-                self._check_path(words[:-1])
-                self.ctx.append(words[:-1])
-                _walk_words(self.cand.config.data, self._words(), top_check=False)
+            return show(self.twin, words[1:], "json" if pipe_json else fmt)
+        # a path typed: a context to enter (``... {``, a list entry or an existing container) or, in
+        # candidate mode, an implicit set
+        if self.ctx or cmd in TOP:
+            if words[-1] == "{" or self._is_context(words):
+                path = words[:-1] if words[-1] == "{" else words
+                self._check_path(path)
+                if self.cand is not None:
+                    _walk_words(self.cand.config.data, self._words() + path, top_check=False)
+                self.ctx.append(path)
                 return {}
-            return self._edit(words, delete=False, relative=True)
-        raise _unknown(cmd, list(COMMANDS) + (list(TOP) if self.cand is not None else []))
+            if self.cand is not None:
+                return self._edit(words, delete=False, relative=True)
+        raise _unknown(cmd, list(COMMANDS) + list(TOP))
+
+    def _is_context(self, words: list[str]) -> bool:
+        """A list entry (``interface ethernet-1/1``) or a container the configuration has."""
+        steps = cli_steps(self._words() + words)
+        if not steps:
+            return False
+        name, kv = steps[-1]
+        if kv and len(kv) == len(keys_of(steps[-2][0] if len(steps) > 1 else "", name) or ()):
+            return True
+        data = (self.cand.config if self.cand is not None else self.store.running).data
+        got = get_at(canonical(data), steps)
+        return isinstance(got, dict) and bool(got)
 
     def _check_path(self, words: list[str]) -> None:
         if not self.ctx and words and words[0] not in TOP:
@@ -268,7 +402,15 @@ class CliSession:
             got = get_at(canonical(data), steps)
             return got if fmt == "json" else {"text": _json_text(got)}
         part = Config(prune(canonical(data), steps))
-        return {"text": part.flat() if flat else part.info()}
+        if flat or not self.ctx:
+            return {"text": part.flat() if flat else part.info()}
+        # in a context SR Linux prints what is below it, indented from the context
+        ctx_steps = cli_steps(self._words())
+        node = get_at(part.data, ctx_steps) if part.data else {}
+        if not isinstance(node, dict):
+            return {"text": ""}
+        body = {k: v for k, v in node.items() if k not in ctx_steps[-1][1]}  # its keys are in the prompt
+        return {"text": "".join(_info_lines(body, ctx_steps[-1][0], 1))}
 
     def _text(self, text: str, fmt: str) -> Any:
         return {"text": text}
