@@ -41,7 +41,7 @@ VENDOR = Vendor(
     mgmt_vrf="mgmt",
     local_users=False,
     driver="fabric.vendors.srlinux.driver:SrlinuxDriver",
-    collector="fabric.state.collect:NapalmCollector",
+    collector="fabric.vendors.srlinux.collector:SrlinuxCollector",
     twin="fabric.vendors.srlinux.twin.twin:SrlinuxTwin",
     # the CLI on 22, JSON-RPC on 80 and 443 (containerlab's SR Linux serves both in the mgmt instance)
     twin_services=(Service("ssh", 22), Service("http", 80), Service("https", 443)),
