@@ -36,10 +36,14 @@ VENDOR = Vendor(
                   "ansible_connection": "ansible.netcommon.httpapi"},
     linux_ifname=_linux_ifname,
     napalm="srlinux",  # napalm-srlinux (JSON-RPC), the successor of the gNMI-based napalm-srl
+    # TLS without certificate checks, as the driver and pyeapi (EOS) do: SR Linux's JSON-RPC certificate
+    # is self-signed out of the box (and in containerlab); a site CA goes in the inventory (tls_ca).
+    napalm_optional_args={"skip_verify": True},
     scrapli="nokia_srlinux",
     netmiko="nokia_srl",
     mgmt_vrf="mgmt",
     local_users=False,
+    remediation="fabric.vendors.srlinux.remediate:SrlinuxRemediation",
     driver="fabric.vendors.srlinux.driver:SrlinuxDriver",
     collector="fabric.vendors.srlinux.collector:SrlinuxCollector",
     twin="fabric.vendors.srlinux.twin.twin:SrlinuxTwin",
