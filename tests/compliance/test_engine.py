@@ -259,9 +259,9 @@ def test_srlinux_set_and_delete(backbone_golden: dict[str, str]) -> None:
         "system": (["system name host-name pe2"], ["system name host-name pe2x"]),
         "bgp": ([], ["network-instance default protocols bgp group RR timers hold-time 30"]),
     }
+    # the changed value is one set (not "delete <leaf> <old value>"); the extra container goes by path
     assert remediate_config("srlinux", running, g) == (
-        "delete / system name host-name pe2x\n"
-        "delete / network-instance default protocols bgp group RR timers hold-time 30\n"
+        "delete / network-instance default protocols bgp group RR timers\n"
         "set / system name host-name pe2\n"
     )
 

@@ -151,8 +151,8 @@ def test_leaf_lists_and_multi_key_entries(pe2: str) -> None:
 
 def test_unmanaged_statements_are_left_alone(pe2: str) -> None:
     device = (
-        "set / system json-rpc-server admin-state enable\n"
-        "set / system json-rpc-server network-instance mgmt https admin-state enable\n"
+        "set / system gnmi-server admin-state enable\n"
+        "set / system gnmi-server network-instance mgmt admin-state enable\n"
         "set / system tls server-profile clab-profile key \"$aes1$abc\"\n"
     )
     running = "# a comment the device prints\n" + pe2 + device
@@ -162,9 +162,9 @@ def test_unmanaged_statements_are_left_alone(pe2: str) -> None:
     no_system = "".join(ln + "\n" for ln in pe2.splitlines() if not ln.startswith("set / system "))
     lines = remediate_config("srlinux", running, no_system)
     assert "delete / system\n" not in lines and "delete / system name\n" in lines, lines
-    assert "json-rpc-server" not in lines and "tls" not in lines
+    assert "gnmi-server" not in lines and "tls" not in lines
     out = applied(running, lines).flat()
-    assert "json-rpc-server admin-state enable" in out and "system name" not in out
+    assert "gnmi-server admin-state enable" in out and "system name" not in out
 
 
 def test_scrubbed_secrets_are_never_drift_nor_deleted(pe2: str) -> None:
@@ -200,7 +200,9 @@ def test_rules_file_features() -> None:
     assert feature_of("network-instance default interface ethernet-1/1.0", rules) == "interfaces"
     assert feature_of("network-instance default protocols bgp group RR peer-as 1", rules) == "bgp"
     assert feature_of("network-instance default router-id 1.1.1.1", rules) == "base"
-    assert feature_of("system json-rpc-server admin-state enable", rules) is None
+    assert feature_of("system gnmi-server admin-state enable", rules) is None
+    # the JSON-RPC server is the golden's (mgmt): a replace must never remove it
+    assert feature_of("system json-rpc-server admin-state enable", rules) == "mgmt"
 
 
 # ---------------------------------------------------------------- a real device's configuration
