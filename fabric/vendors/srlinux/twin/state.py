@@ -191,7 +191,9 @@ async def gather(twin: SrlinuxTwin, sources: set[str]) -> Live | None:
     if "bgp" in sources and _configured(conf, "bgp"):
         live.bgp = await _frr_json(twin, "show bgp vrf all neighbors json")
         live.bgp_summary = await _frr_json(twin, "show bgp vrf all summary json")
-        for afi in ("ipv4", "ipv6"):
+        # the RIB dump (best paths per peer = active-routes) is the costly read: IPv6 only when configured
+        afis = ("ipv4", "ipv6") if "ipv6-unicast" in json.dumps(conf) else ("ipv4",)
+        for afi in afis:
             live.rib[afi] = await _frr_json(twin, f"show bgp vrf all {afi} unicast json")
     if "isis" in sources and _configured(conf, "isis"):
         live.isis = await _frr_json(twin, "show isis neighbor json")

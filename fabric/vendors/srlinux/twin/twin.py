@@ -103,7 +103,14 @@ class SrlinuxTwin(DeviceTwin):
 
     @classmethod
     def boot_frr_config(cls, startup_config: str) -> str | None:
-        return None  # the default config the startup file is merged into needs the node's name: boot pushes
+        """FRR's startup file for the lab: the startup-config's translation. The default config the boot
+        merges it into (``default_config``) holds nothing FRR sees but the host name, which a rendered
+        startup sets; if the two differ anyway, the boot pushes the difference (``started_with``)."""
+        try:
+            conf = parse_text(startup_config)
+            return control.to_frr(control.validate(canonical(conf.data), "srlinux"))
+        except (ConfigError, control.CommitError):
+            return None
 
     def _spawn(self, coro: Any) -> None:
         task = asyncio.ensure_future(coro)
