@@ -145,6 +145,32 @@ def test_confirmed_commit_not_accepted_reverts_by_itself_and_bgp_comes_back(lab:
     wait_for("the session to come back", lambda: lab.spine_peer_state("10.8.0.1") == "Established", 60)
 
 
+def test_scrapli_and_netmiko_drive_the_cli(lab: SrlLab) -> None:
+    from netmiko import ConnectHandler
+    from scrapli import Scrapli
+
+    user, pw = lab.creds("srl2")
+    with Scrapli(host=lab.ip("srl2"), auth_username=user, auth_password=pw, auth_strict_key=False,
+                 platform="nokia_srlinux", transport="paramiko", timeout_ops=30) as conn:
+        assert conn.get_prompt().endswith("A:srl2#")
+        r = conn.send_command("show network-instance default protocols bgp neighbor")
+        assert "10.8.0.4" in r.result and "established" in r.result.lower(), r.result
+        rs = conn.send_configs(['set / interface ethernet-1/1 description "via scrapli"', "commit stay"])
+        assert not rs.failed, rs.result
+    wait_for("FRR to take the description",
+             lambda: "via scrapli" in lab.vtysh("srl2", "show running-config"), 10)
+    nm = ConnectHandler(device_type="nokia_srl", host=lab.ip("srl2"), username=user, password=pw)
+    try:
+        assert "via scrapli" in nm.send_command("info flat interface ethernet-1/1 description")
+        nm.send_config_set(['set / interface ethernet-1/1 description "to spine1 eth2"'])
+        nm.commit()
+        nm.exit_config_mode()
+    finally:
+        nm.disconnect()
+    wait_for("FRR to follow netmiko's commit",
+             lambda: "to spine1 eth2" in lab.vtysh("srl2", "show running-config"), 10)
+
+
 def test_atomic_commit_when_frr_refuses(lab: SrlLab) -> None:
     """Last: it leaves srl2's bgpd dead (a real fault, as when a daemon crashed)."""
     pid = lab.ns_run("srl2", "cat", f"/var/run/frr/{lab.nodes['srl2']['frr_pathspace']}/bgpd.pid").strip()

