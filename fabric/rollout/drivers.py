@@ -8,9 +8,10 @@ Every driver gives the same guarantee: after ``commit_confirmed`` the device rev
 half-applied change behind. A driver is rebuilt from ``(Target, token)`` alone, which is what lets
 ``fabric rollout resume`` finish or roll back a device after a crash.
 
-Tested against the lab: ``frr`` (real FRR over SSH) and ``eos`` (NAPALM against the EOS twin).
-``junos``, ``iosxr``, ``srlinux`` and ``sros`` follow the vendors' documentation and their command /
-RPC construction is unit-tested, but they are NOT tested against a live device (no twin yet).
+Tested against the lab: ``frr`` (real FRR over SSH), ``eos`` (NAPALM against the EOS twin), ``junos``
+(NETCONF against the Junos twin) and ``srlinux`` (JSON-RPC against the SR Linux twin). ``iosxr`` and
+``sros`` follow the vendors' documentation and their command / RPC construction is unit-tested, but
+they are NOT tested against a live device (no twin yet).
 """
 
 from __future__ import annotations

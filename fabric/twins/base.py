@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import os
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from fabric import vendors
-from fabric.twins.frr import Frr
+from fabric.twins.frr import Frr, run
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     import asyncssh
@@ -40,12 +45,61 @@ class DeviceTwin:
         self.lldpd_socket: str = node.get("lldpd_socket") or str(node_dir / "lldpd.sock")
         self.frr = Frr(node.get("frr_pathspace"), self.netns, self.state_dir)
         self.boot_time = time.time()
+        self._background: set[asyncio.Future[None]] = set()
 
     @classmethod
     def boot_frr_config(cls, startup_config: str) -> str | None:
         """The FRR config a device with this startup-config runs, for the lab to start the node's
         daemons with (then boot need not push it again). None: start FRR empty, boot applies it."""
         return None
+
+    # ---- helpers the vendor twins share -----------------------------------------------------
+    def deployment(self) -> str:
+        """This deployment of the node: the lab's deploy id and the namespace's inode (an inode alone is
+        reused by the kernel, so a redeploy could look like a twin restart and keep the old config)."""
+        deploy_id = str(self.lab.get("deploy_id", ""))
+        try:
+            st = os.stat(f"/run/netns/{self.netns}") if self.netns else None
+        except OSError:
+            return ""
+        return f"{deploy_id}:{st.st_dev}:{st.st_ino}" if st else deploy_id
+
+    def spawn(self, coro: Any) -> None:
+        """Run ``coro`` in the background, referenced until it ends (asyncio keeps only weak refs)."""
+        task = asyncio.ensure_future(coro)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def push_frr(self, links: dict[str, tuple[int, bool]], frr_config: str, *, fresh: bool,
+                       loopbacks: frozenset[str] = frozenset()) -> str | None:
+        """Kernel links, forwarding, then FRR (``fresh``: FRR holds nothing yet: one ``vtysh -f``, or
+        nothing when the lab started it with this config; else frr-reload, verified). None when FRR took
+        it, else what FRR said (the caller turns it into its vendor's commit error)."""
+        await self.frr.set_links(links, fresh=fresh, loopbacks=loopbacks)
+        await self.frr.sysctl_forwarding(True)
+        if fresh and self.frr.started_with(frr_config):
+            return None
+        ok, detail = await (self.frr.load_fresh if fresh else self.frr.reload)(frr_config)
+        if ok:
+            return None
+        log.error("%s: FRR did not take the configuration: %s", self.name, detail.strip()[-300:])
+        return (detail.strip().splitlines() or [""])[-1][:200]
+
+    async def lldp_identity(self, hostname: str, description: str, ports: list[tuple[str, str, str]]) -> None:
+        """lldpd advertises the NOS's identity: host name, system description and, per Linux port, the
+        NOS's port id and description (``ports``: (linux, port id, description)). One lldpcli reading
+        its commands from stdin; skipped while lldpd is not up yet (never holds a boot or a commit)."""
+        if not os.path.exists(self.lldpd_socket):
+            return
+
+        def q(v: str) -> str:
+            return '"' + v.replace("\\", "").replace('"', "") + '"'
+
+        cmds = [f"configure system hostname {q(hostname)}", f"configure system description {q(description)}"]
+        for linux, port, desc in ports:
+            extra = f" description {q(desc)}" if desc else ""
+            cmds.append(f"configure ports {linux} lldp portidsubtype local {port}{extra}")
+        await run("lldpcli", "-u", self.lldpd_socket, stdin=("\n".join(cmds) + "\n").encode(), timeout=10)
 
     def check_credentials(self, username: str, password: str) -> bool:
         import hmac

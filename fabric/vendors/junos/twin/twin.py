@@ -10,13 +10,11 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import os
 import time
 from pathlib import Path
 from typing import Any
 
 from fabric.twins.base import DeviceTwin
-from fabric.twins.frr import run
 from fabric.vendors.junos.twin import control
 from fabric.vendors.junos.twin.config import Config, ConfigError, parse_text
 from fabric.vendors.junos.twin.session import JUNOS_VERSION, ConfigDb, write_atomic
@@ -40,7 +38,6 @@ class JunosTwin(DeviceTwin):
         self._next_sid = 1000 + (sum(name.encode()) % 8000)
         self._lock = asyncio.Lock()
         self._fresh = False  # FRR holds nothing yet (a new deployment of the node)
-        self._bg: set[asyncio.Future[None]] = set()
 
     def new_session_id(self) -> int:
         self._next_sid += 1
@@ -77,19 +74,12 @@ class JunosTwin(DeviceTwin):
                 self._fresh = False
         self.applied = conf
         self.applied_at = time.time()
-        self._spawn(self._lldp_identity(dev))
+        self.spawn(self._lldp_identity(dev))
 
     async def _apply(self, dev: control.Device) -> None:
-        await self.frr.set_links(control.kernel_links(dev), fresh=self._fresh)
-        await self.frr.sysctl_forwarding(True)
-        target = control.to_frr(dev)
-        if self._fresh and self.frr.started_with(target):
-            return  # the lab started the daemons with it (boot_frr_config)
-        ok, detail = await (self.frr.load_fresh if self._fresh else self.frr.reload)(target)
-        if not ok:
-            log.error("%s: FRR did not take the configuration: %s", self.name, detail.strip()[-300:])
-            raise ConfigError("commit failed: (statements constraint check failed)\n"
-                              + (detail.strip().splitlines() or [""])[-1][:200],
+        refused = await self.push_frr(control.kernel_links(dev), control.to_frr(dev), fresh=self._fresh)
+        if refused is not None:
+            raise ConfigError(f"commit failed: (statements constraint check failed)\n{refused}",
                               tag="operation-failed", kind="application")
 
     @classmethod
@@ -99,42 +89,25 @@ class JunosTwin(DeviceTwin):
         # every BGP session up this way, 17.7-17.9 s with FRR started configured.
         return None
 
-    def _spawn(self, coro: Any) -> None:
-        task = asyncio.ensure_future(coro)
-        self._bg.add(task)
-        task.add_done_callback(self._bg.discard)
-
     async def _lldp_identity(self, dev: control.Device) -> None:
         """lldpd advertises what a Junos box does: its host name, Junos port ids and descriptions."""
-        if not os.path.exists(self.lldpd_socket):
-            return
-        desc = f"Juniper Networks, Inc. {self.model} internet router, kernel JUNOS {JUNOS_VERSION}"
-        cmds = [f"configure system hostname {_q(dev.hostname)}", f"configure system description {_q(desc)}"]
+        # containerlab's names: et-0/0/N on vJunos-evolved, the Linux name itself on cRPD
+        kind = self.node.get("kind", "")
+        ports = []
         for linux in self.node.get("interfaces", []):
-            # containerlab's names: et-0/0/N on vJunos-evolved, the Linux name itself on cRPD
-            kind = self.node.get("kind", "")
             name = linux if kind == "juniper_crpd" else control.to_junos(
                 linux, "et" if kind == "juniper_vjunosevolved" else "ge")
             if name and name != "fxp0":
                 itf = dev.interfaces.get(name)
-                extra = f" description {_q(itf.description)}" if itf and itf.description else ""
-                cmds.append(f"configure ports {linux} lldp portidsubtype local {name}{extra}")
-        await run("lldpcli", "-u", self.lldpd_socket, stdin=("\n".join(cmds) + "\n").encode(), timeout=10)
+                ports.append((linux, name, itf.description if itf else ""))
+        desc = f"Juniper Networks, Inc. {self.model} internet router, kernel JUNOS {JUNOS_VERSION}"
+        await self.lldp_identity(dev.hostname, desc, ports)
 
     # ---- boot -------------------------------------------------------------------------------
-    def _deployment(self) -> str:
-        """This deployment of the node (see EosTwin._netns_id: namespace inodes are reused)."""
-        deploy_id = str(self.lab.get("deploy_id", ""))
-        try:
-            st = os.stat(f"/run/netns/{self.netns}") if self.netns else None
-        except OSError:
-            return ""
-        return f"{deploy_id}:{st.st_dev}:{st.st_ino}" if st else deploy_id
-
     def load(self) -> None:
         self.state_dir.mkdir(parents=True, exist_ok=True)
         marker = self.state_dir / "deployment"
-        deployment = self._deployment()
+        deployment = self.deployment()
         # A restart of the twin server alone (same namespace) keeps the committed configuration, its
         # rollbacks and a pending confirmed commit, and FRR kept running it. A new deployment boots the
         # node: vrnetlab kinds (vJunos, vMX, vSRX) get a new VM disk from the image and the topology's
@@ -181,6 +154,3 @@ class JunosTwin(DeviceTwin):
 
         await serve_netconf(self, process)
 
-
-def _q(s: str) -> str:
-    return '"' + s.replace("\\", "").replace('"', "") + '"'

@@ -10,14 +10,12 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import os
 import re
 import time
 from pathlib import Path
 from typing import Any
 
 from fabric.twins.base import DeviceTwin
-from fabric.twins.frr import run
 from fabric.vendors.srlinux.twin import control
 from fabric.vendors.srlinux.twin.cli import CHASSIS
 from fabric.vendors.srlinux.twin.config import Config, ConfigError, canonical, parse_text
@@ -36,7 +34,6 @@ class SrlinuxTwin(DeviceTwin):
         self.applied_at = 0.0
         self._lock = asyncio.Lock()
         self._fresh = False  # FRR holds nothing yet (a new deployment of the node)
-        self._bg: set[asyncio.Future[None]] = set()
         digest = hashlib.sha1(name.encode()).hexdigest()
         self.mac = "1A:" + ":".join(digest[i:i + 2] for i in range(0, 10, 2)).upper()
 
@@ -82,22 +79,16 @@ class SrlinuxTwin(DeviceTwin):
                 self._fresh = False
         self.applied = conf
         self.applied_at = time.time()
-        self._spawn(self._lldp_identity(dev))
+        self.spawn(self._lldp_identity(dev))
 
     async def _apply(self, dev: control.Device) -> None:
         links = control.kernel_links(dev)
-        await self.frr.set_links(links, fresh=self._fresh,
-                                 loopbacks=frozenset(n for n in links if not n.startswith("e")))
-        await self.frr.sysctl_forwarding(True)
-        target = control.to_frr(dev)
-        if self._fresh and self.frr.started_with(target):
-            return  # the lab started the daemons with it (boot_frr_config)
-        ok, detail = await (self.frr.load_fresh if self._fresh else self.frr.reload)(target)
-        if not ok:
-            log.error("%s: FRR did not take the configuration: %s", self.name, detail.strip()[-300:])
+        refused = await self.push_frr(links, control.to_frr(dev), fresh=self._fresh,
+                                      loopbacks=frozenset(n for n in links if not n.startswith("e")))
+        if refused is not None:
             # wording approximated (SR Linux reports a failed commit by the app that refused it)
             raise ConfigError("Error: Commit failed: the routing daemons rejected the configuration: "
-                              + (detail.strip().splitlines() or [""])[-1][:200])
+                              + refused)
 
     @classmethod
     def boot_frr_config(cls, startup_config: str) -> str | None:
@@ -107,35 +98,17 @@ class SrlinuxTwin(DeviceTwin):
         # peers before the loopback stand-ins exist).
         return None
 
-    def _spawn(self, coro: Any) -> None:
-        task = asyncio.ensure_future(coro)
-        self._bg.add(task)
-        task.add_done_callback(self._bg.discard)
-
     async def _lldp_identity(self, dev: control.Device) -> None:
         """lldpd advertises what SR Linux does: its host name and ethernet-1/N port ids."""
-        if not os.path.exists(self.lldpd_socket):
-            return
-        desc = f"SRLinux-{SRL_VERSION} {CHASSIS} Copyright (c) 2000-2024 Nokia."
-        cmds = [f"configure system hostname {_q(dev.hostname)}", f"configure system description {_q(desc)}"]
+        ports = []
         for linux in self.node.get("interfaces", []):
-            m = re.fullmatch(r"e(\d+)-(\d+)", linux)
-            if m:
-                name = f"ethernet-{m.group(1)}/{m.group(2)}"
+            if m := re.fullmatch(r"e(\d+)-(\d+)", linux):
                 itf = next((i for i in dev.interfaces.values() if i.linux == linux), None)
-                extra = f" description {_q(itf.description)}" if itf and itf.description else ""
-                cmds.append(f"configure ports {linux} lldp portidsubtype local {name}{extra}")
-        await run("lldpcli", "-u", self.lldpd_socket, stdin=("\n".join(cmds) + "\n").encode(), timeout=10)
+                ports.append((linux, f"ethernet-{m.group(1)}/{m.group(2)}", itf.description if itf else ""))
+        desc = f"SRLinux-{SRL_VERSION} {CHASSIS} Copyright (c) 2000-2024 Nokia."
+        await self.lldp_identity(dev.hostname, desc, ports)
 
     # ---- boot ---------------------------------------------------------------------------------
-    def _deployment(self) -> str:
-        deploy_id = str(self.lab.get("deploy_id", ""))
-        try:
-            st = os.stat(f"/run/netns/{self.netns}") if self.netns else None
-        except OSError:
-            return ""
-        return f"{deploy_id}:{st.st_dev}:{st.st_ino}" if st else deploy_id
-
     def default_config(self) -> Config:
         """What an SR Linux container without a startup-config runs (the parts the twin models)."""
         return parse_text(f"""
@@ -154,7 +127,7 @@ set / system json-rpc-server network-instance mgmt https admin-state enable
     def load(self) -> None:
         self.state_dir.mkdir(parents=True, exist_ok=True)
         marker = self.state_dir / "deployment"
-        deployment = self._deployment()
+        deployment = self.deployment()
         # A twin-server restart (same namespace) keeps running config, checkpoints and a pending
         # confirmed commit; a new deployment boots from the topology's startup-config, as containerlab.
         same = marker.exists() and marker.read_text() == deployment
@@ -231,6 +204,3 @@ set / system json-rpc-server network-instance mgmt https admin-state enable
 
         await serve_shell(self, process)
 
-
-def _q(s: str) -> str:
-    return '"' + s.replace("\\", "").replace('"', "") + '"'
