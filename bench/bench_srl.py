@@ -12,17 +12,14 @@ the time from deploy to BGP converged on every session.
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from twinbench import BUDGET_MS, main, verdict  # noqa: E402 - after the path set-up
 
 REQUESTS = (
     ("get /system/information (state)", "get", {"commands": [{"path": "/system/information",
@@ -33,11 +30,6 @@ REQUESTS = (
     ("get /interface[name=ethernet-1/1] (running)", "get", {"commands": [{
         "path": "/interface[name=ethernet-1/1]", "datastore": "running"}]}),
 )
-BUDGET_MB, BUDGET_MS, BUDGET_BOOT = 60.0, 10.0, 20.0
-
-
-def _verdict(ok: bool) -> str:
-    return "met" if ok else "NOT MET"
 
 
 def jsonrpc_latency(host: str, user: str, password: str, n: int) -> None:
@@ -61,57 +53,8 @@ def jsonrpc_latency(host: str, user: str, password: str, n: int) -> None:
                 raise SystemExit(f"{label}: error from the twin: {reply['error']}")
         p50, p90 = statistics.median(lat), statistics.quantiles(lat, n=10)[8]
         print(f"  JSON-RPC {label}: p50 {p50:.1f} ms  p90 {p90:.1f} ms  (n={n}; "
-              f"budget p50 <= {BUDGET_MS:g} ms: {_verdict(p50 <= BUDGET_MS)})")
-
-
-def memory(state: dict[str, Any]) -> None:
-    from bench_twin import lab_memory
-
-    per_node, twin_mb, procs = lab_memory(state)
-    twins = [k for k, v in state["nodes"].items() if v.get("twin")]
-    ok = _verdict(per_node <= BUDGET_MB)
-    print(f"  memory: {per_node:.1f} MB PSS per node ({procs} processes; twin server {twin_mb:.1f} MB for "
-          f"{len(twins)} SR Linux twins; budget <= {BUDGET_MB:g} MB per twin node: {ok})")
-
-
-def bench(topology: Path, timeout: float, n: int, wait: bool) -> None:
-    from fabric.lab import api, readiness
-    from fabric.vendors.eos.twin.testbed import private_topology
-
-    topo = private_topology(topology, Path(tempfile.mkdtemp(prefix="nfsrlbench-")), prefix="sb")
-    t0 = time.monotonic()
-    try:
-        state = api.deploy(topo, wait=True, timeout=timeout)
-        pending = readiness.wait_converged(state, timeout, lldp=False)
-        routed = time.monotonic() - t0
-        if pending:
-            raise SystemExit(f"not converged after {timeout:g}s: {pending[:5]}")
-        twins = [k for k, v in state["nodes"].items() if v.get("twin")]
-        print(f"lab {topology.name}: {len(state['nodes'])} nodes ({len(twins)} SR Linux twins)")
-        if wait:
-            print(f"  deploy -> routing converged (every BGP session up): {routed:.1f} s (budget <= "
-                  f"{BUDGET_BOOT:g} s for 64 nodes: {_verdict(routed <= BUDGET_BOOT)})")
-        memory(state)
-        if wait:  # steady state, not the boot storm: 64 FRRs still exchange their first updates
-            time.sleep(15)
-        node = state["nodes"][twins[0]]
-        jsonrpc_latency(node["mgmt_ipv4"], node["username"], node["password"], n)
-    finally:
-        api.destroy(topo, cleanup=True)
-
-
-def main() -> int:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("-n", type=int, default=50)
-    ap.add_argument("--lab", type=Path, help="a big topology to deploy (a private copy) and time")
-    ap.add_argument("--timeout", type=float, default=90.0)
-    a = ap.parse_args()
-    if a.lab:
-        bench(a.lab, a.timeout, a.n, wait=True)
-    else:
-        bench(ROOT / "containerlab" / "srl-dc.clab.yml", a.timeout, a.n, wait=False)
-    return 0
+              f"budget p50 <= {BUDGET_MS:g} ms: {verdict(p50 <= BUDGET_MS)})")
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main("srl-dc.clab.yml", "SR Linux", jsonrpc_latency))
