@@ -533,6 +533,10 @@ def _deploy(topo: Topology, state: State, log: Log) -> None:
     plans = dict(zip([n.name for n in frr_nodes], _pmap(frr_plan, frr_nodes), strict=True))
     for name, plan in plans.items():
         state["nodes"][name]["frr_daemons"] = plan[0]
+        if state["nodes"][name].get("twin"):
+            # FRR starts with the startup-config's translation, or empty until the twin's boot pushes
+            # it (the readiness check then waits for the twins: fabric.lab.readiness.twins_pending)
+            state["nodes"][name]["frr_preconfigured"] = bool(plan[2].strip())
     save_state(state)
     _pmap(lambda n: _prepare_frr_dirs(n, plans[n.name]), frr_nodes)
     LLDPD_RUN.mkdir(parents=True, exist_ok=True)

@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import time
+from pathlib import Path
 from typing import Any
 
 from fabric.lab import netns
@@ -193,9 +194,32 @@ def _up_links(netns: str) -> set[str]:
         return set()
 
 
+def twins_pending(state: State) -> list[str]:
+    """Twins whose configuration is not applied yet. Matters for a twin whose FRR the lab started empty
+    (no startup-config, or one the twin cannot translate up front): until its boot pushes the
+    configuration its FRR holds none of the sessions the protocol checks look for, and the lab would
+    look converged without them. A twin started with its translation is seen by those checks at once."""
+    if not any(n.get("twin") and not n.get("frr_preconfigured", False)
+               for n in state.get("nodes", {}).values()):
+        return []
+    from fabric.twins import BOOTED
+
+    marker = Path(str(state.get("lab_dir", "."))) / ".twin" / BOOTED
+    try:
+        if marker.read_text() == str(state.get("deploy_id", "")):
+            return []
+    except OSError:
+        pass
+    return ["device twins: configurations not applied yet"]
+
+
 def wait_converged(state: State, timeout: float = 60, lldp: bool = True) -> list[str]:
     deadline = time.monotonic() + timeout
     pending = wait_daemons(state, timeout)
+    if pending:
+        return pending
+    while (pending := twins_pending(state)) and time.monotonic() < deadline:
+        time.sleep(0.2)
     if pending:
         return pending
     while True:

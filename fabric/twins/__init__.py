@@ -13,6 +13,10 @@ from fabric import vendors
 if TYPE_CHECKING:
     from fabric.twins.base import DeviceTwin
 
+# <lab_dir>/.twin/booted holds the deploy id once every twin has applied its configuration (the twin
+# server writes it, the lab's readiness waits for it)
+BOOTED = "booted"
+
 
 def twin_for_kind(kind: str) -> str | None:
     """Containerlab kind -> the platform whose twin serves it, or None when no twin exists."""

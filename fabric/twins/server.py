@@ -16,7 +16,7 @@ from typing import Any
 
 import asyncssh
 
-from fabric.twins import twin_class
+from fabric.twins import BOOTED, twin_class
 from fabric.twins.base import DeviceTwin
 from fabric.twins.http import serve_http
 from fabric.twins.netns import bind_in_netns
@@ -182,6 +182,7 @@ async def _boot(twin: DeviceTwin, sem: asyncio.Semaphore) -> None:
 async def serve(state_path: Path) -> int:
     state = json.loads(state_path.read_text())
     secrets = _lab_secrets_dir(state, state_path)
+    (secrets / BOOTED).unlink(missing_ok=True)  # a restart boots again
     key, tls = host_key(secrets), tls_context(secrets)
     servers: list[Any] = []
     twins: list[DeviceTwin] = []
@@ -208,9 +209,13 @@ async def serve(state_path: Path) -> int:
     order = sorted(twins, key=lambda t: -getattr(t, "config_size", 0))
     boots = [asyncio.ensure_future(_boot(t, sem)) for t in order]
     done = asyncio.gather(*boots)
-    done.add_done_callback(
-        lambda _f: log.info("%d twin(s) booted after %.2fs", len(twins), time.monotonic() - t0)
-    )
+
+    def booted(_f: Any) -> None:
+        log.info("%d twin(s) booted after %.2fs", len(twins), time.monotonic() - t0)
+        # the lab's readiness waits for this: before it, a twin's FRR may not hold its sessions yet
+        (secrets / BOOTED).write_text(str(state.get("deploy_id", "")))
+
+    done.add_done_callback(booted)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
