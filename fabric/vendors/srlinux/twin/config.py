@@ -401,6 +401,8 @@ def _flat_lines(node: Tree, parent: str, prefix: str = "") -> Iterator[str]:
 # ------------------------------------------------------------------------------------------ parsing
 def tokens(line: str) -> list[str]:
     """CLI words: double quotes with ``\\``, ``\\"`` and ``\\n`` escapes, single quotes, ``#`` comments."""
+    if '"' not in line and "'" not in line and "#" not in line:
+        return line.split()  # the common case, without the character loop (big configs: 4000+ lines)
     out: list[str] = []
     i, n = 0, len(line)
     while i < n:
@@ -465,7 +467,12 @@ def _walk_words(root: Tree, words: list[str], *, delete: bool = False, top_check
             entries = node.setdefault(w, []) if not delete else node.get(w, [])
             if not isinstance(entries, list):
                 raise ConfigError(f"Parsing error: '{w}' is not a list")
-            match = next((e for e in entries if all(e.get(k) == v for k, v in kv.items())), None)
+            # flat configs set one entry line after line: try the newest entry before scanning the list
+            last = entries[-1] if entries else None
+            if last is not None and all(last.get(k) == v for k, v in kv.items()):
+                match: dict[str, Any] | None = last
+            else:
+                match = next((e for e in entries if all(e.get(k) == v for k, v in kv.items())), None)
             if delete and j >= len(words):
                 if match is not None:
                     entries.remove(match)

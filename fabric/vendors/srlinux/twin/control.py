@@ -35,7 +35,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 FRR_BFD_DEFAULT = (300, 300, 3)  # FRR's default BFD tx/rx interval (ms) and multiplier
 SRL_BFD_DEFAULT_US = 1_000_000  # SR Linux's default BFD intervals (microseconds)
@@ -687,13 +687,22 @@ def _bfd_used(dev: Device) -> list[Bfd]:
 def _owner(dev: Device, ip: str) -> Interface | None:
     """The routed interface whose address is ``ip`` (exact) or whose subnet holds ``ip``."""
     addr = ipaddress.ip_address(ip)
+    nets = _networks(dev)
     for exact in (True, False):
-        for i in dev.interfaces.values():
-            for a in i.ipv4:
-                iface = ipaddress.ip_interface(a)
-                if i.routed and (iface.ip == addr if exact else addr in iface.network):
-                    return i
+        for i, iface in nets:
+            if iface.ip == addr if exact else addr in iface.network:
+                return i
     return None
+
+
+def _networks(dev: Device) -> list[tuple[Interface, Any]]:
+    """Each routed interface's addresses, parsed once per device (``_owner`` runs per neighbor: a
+    56-neighbor spine parsed every address of every interface ~100 times)."""
+    cached = getattr(dev, "_nets", None)
+    if cached is None:
+        cached = [(i, ipaddress.ip_interface(a)) for i in dev.interfaces.values() if i.routed for a in i.ipv4]
+        object.__setattr__(dev, "_nets", cached)
+    return cast("list[tuple[Interface, Any]]", cached)
 
 
 def _bgp_bfd(dev: Device, n: Neighbor) -> Bfd | None:
