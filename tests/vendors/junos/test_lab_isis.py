@@ -122,7 +122,10 @@ def test_ospf_between_two_junos_twins(core: Core) -> None:
     try:
         for d in devs.values():
             cu = Config(d)
-            cu.load("set protocols ospf area 0.0.0.0 interface ge-0/0/1.0 interface-type p2p", format="set")
+            # 1 s hellos (Junos's hello-interval/dead-interval): the adjacency forms in seconds
+            cu.load("set protocols ospf area 0.0.0.0 interface ge-0/0/1.0 interface-type p2p\n"
+                    "set protocols ospf area 0.0.0.0 interface ge-0/0/1.0 hello-interval 1\n"
+                    "set protocols ospf area 0.0.0.0 interface ge-0/0/1.0 dead-interval 4", format="set")
             cu.commit()
 
         def full() -> bool:

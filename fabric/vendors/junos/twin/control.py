@@ -10,6 +10,7 @@ Junos semantics FRR does not have by default, and how they are kept:
   Junos's default; connect retry short, as Junos retries an idle peer within seconds.
 - ``bfd-liveness-detection`` (group, neighbor, IS-IS/OSPF interface) -> BFD on the session, with a
   BFD profile when the timers are not FRR's defaults.
+- OSPF ``hello-interval``/``dead-interval`` per interface (FRR's defaults equal Junos's).
 - ``family iso`` on a unit enables IS-IS on it; lo0's ISO address is the NET; ``level N disable``
   sets the level; without ``wide-metrics-only`` -> ``metric-style transition`` (narrow and wide).
 - Inactive statements (``deactivate``) do not reach the control plane, as on Junos.
@@ -143,6 +144,8 @@ class IgpInterface:
     bfd: Bfd | None = None
     levels_disabled: set[int] = field(default_factory=set)
     area: str = ""  # OSPF
+    hello: int | None = None  # OSPF hello-interval / dead-interval (s); Junos's defaults are FRR's: 10/40
+    dead: int | None = None
 
 
 @dataclass
@@ -359,6 +362,9 @@ def _igp_interface(node: Node) -> IgpInterface:
             metric = _val(lv, "metric") or metric
     ii.metric = int(metric) if metric and metric.isdigit() else None
     ii.bfd = _bfd(node) or _bfd(_one(node, "family", "inet"))
+    hello, dead = _val(node, "hello-interval"), _val(node, "dead-interval")
+    ii.hello = int(hello) if hello and hello.isdigit() else None
+    ii.dead = int(dead) if dead and dead.isdigit() else None
     return ii
 
 
@@ -440,6 +446,10 @@ def to_frr(dev: Device) -> str:
                 out.append(" ip ospf network point-to-point")
             if o.metric is not None:
                 out.append(f" ip ospf cost {o.metric}")
+            if o.hello is not None and o.hello != 10:  # 10/40: FRR's defaults, never shown
+                out.append(f" ip ospf hello-interval {o.hello}")
+            if o.dead is not None and o.dead != 40:
+                out.append(f" ip ospf dead-interval {o.dead}")
             if o.passive or itf.linux.startswith("lo"):
                 out.append(" ip ospf passive")
             if o.bfd is not None:
