@@ -1,4 +1,5 @@
-"""`make demo`: the whole product on the embedded lab, one step after another.
+"""`make demo`: the whole product on the embedded lab, one step after another (dc1 with EOS twins and
+FRR, then the Junos and SR Linux twin labs).
 
 Each step runs the `fabric` command an operator would type (shown before it
 runs), so the demo doubles as a tour of the CLI. The lab is destroyed at the
@@ -54,6 +55,16 @@ def quiet(*args: str) -> int:
     return subprocess.run([*FABRIC, *args], check=False, capture_output=True).returncode
 
 
+def contained(report: str, canary: str) -> None:
+    """The rollout report shows the bad change rolled back at ``canary`` and no other device touched."""
+    states = {d["host"]: d["state"] for d in json.loads(Path(report).read_text())["devices"]}
+    others = {s for h, s in states.items() if h != canary}
+    if states.get(canary) != "rolled_back" or others - {"untouched"}:
+        raise StepFailed(f"the bad change was not contained at the canary {canary}: {states}")
+    console.print(f"[green]bad change caught at the canary ({canary}), rolled back; "
+                  "no other device touched[/]")
+
+
 def wait_valid(timeout: float = 90) -> None:
     """Poll validation until the fabric is healthy again (protocol timers, not the tool, set the pace)."""
     deadline = time.monotonic() + timeout
@@ -92,9 +103,36 @@ def main() -> None:
         if keep:
             console.print(f"[yellow]lab left up (--keep-lab): `fabric lab destroy -t {TOPO}` removes it[/]")
         else:
-            step("8. Teardown")
+            step("8. Teardown of dc1")
             fabric("lab", "destroy", "-t", TOPO, "--cleanup", expect=None)
+    for n, (name, canary, what) in enumerate(MULTIVENDOR, start=9):
+        run_vendor_lab(n, name, canary, what, keep)
     console.print(f"\n[bold green]demo complete in {time.monotonic() - started:.0f} s[/]")
+
+
+# Labs whose leaves are device twins of other vendors: the same commands, the vendors' own protocols.
+MULTIVENDOR = (
+    ("junos-dc", "vr1", "Juniper Junos twins (NETCONF, Junos CLI) under an FRR spine"),
+    ("srl-dc", "srl1", "Nokia SR Linux twins (JSON-RPC, SR Linux CLI) under an FRR spine"),
+)
+
+
+def run_vendor_lab(n: int, name: str, canary: str, what: str, keep: bool) -> None:
+    """Deploy, validate, and contain the same bad change at this lab's canary, then tear down."""
+    topo = f"containerlab/{name}.clab.yml"
+    step(f"{n}. {name}: {what}")
+    fabric("lab", "deploy", "-t", topo, "--reconfigure", "--wait-converged")
+    try:
+        fabric("validate", name)
+        report = f"build/rollout-bad-{name}.json"
+        fabric("rollout", "run", "tasks/demo-bad-peer-as.yaml", "--fabric", f"inventory/{name}",
+               "--journal", f"build/journal-{name}.sqlite", "--report", report, expect=1)
+        contained(report, canary)
+    finally:
+        if keep:
+            console.print(f"[yellow]lab left up (--keep-lab): `fabric lab destroy -t {topo}` removes it[/]")
+        else:
+            fabric("lab", "destroy", "-t", topo, "--cleanup", expect=None)
 
 
 def run_lab_steps() -> None:
@@ -127,12 +165,7 @@ def run_lab_steps() -> None:
         "build/rollout-bad.json",
         expect=1,
     )
-    bad = json.loads(Path("build/rollout-bad.json").read_text())
-    states = {d["host"]: d["state"] for d in bad["devices"]}
-    others = {s for h, s in states.items() if h != "leaf1"}
-    if states.get("leaf1") != "rolled_back" or others - {"untouched"}:
-        raise StepFailed(f"the bad change was not contained at the canary: {states}")
-    console.print("[green]bad change caught at the canary (leaf1), rolled back; no other device touched[/]")
+    contained("build/rollout-bad.json", "leaf1")
     fabric("rollout", "history", "--journal", "build/journal.sqlite", expect=None)
     # The rolled-back session comes back on BGP's own timers: after the peer-AS NOTIFICATION a side may
     # sit out FRR's connect-retry (120 s with `frr defaults traditional`) before it connects again.
