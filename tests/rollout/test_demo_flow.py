@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 import yaml
+from _twinbed import running_configs
 
-from fabric.rollout.drivers import driver_for
 from fabric.rollout.engine import FabricSource, Options, Rollout
 from fabric.rollout.journal import Journal
 from fabric.rollout.playbook import Playbook
@@ -36,16 +36,6 @@ def dc1(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrivateLab]:
         yield lab
 
 
-def configs(ro: Rollout) -> dict[str, str]:
-    out = {}
-    for h in sorted(ro.fab.devices):
-        d = driver_for(ro._targets[h])
-        try:
-            out[h] = d.normalise_config(d.running())
-        finally:
-            d.close()
-    return out
-
 
 def demo_playbook(**override: Any) -> Playbook:
     data = yaml.safe_load((ROOT / "tasks" / "demo-bad-peer-as.yaml").read_text())
@@ -57,7 +47,7 @@ def test_demo_bad_change_is_rolled_back_at_the_eos_canary(dc1: PrivateLab, tmp_p
     journal = tmp_path / "journal.sqlite"
     ro = Rollout(demo_playbook(), src, Options(journal=str(journal)))
     assert ro.waves[0] == ["leaf1"] and ro._targets["leaf1"].platform == "eos"
-    before = configs(ro)
+    before = running_configs(ro)
     rep = ro.run()
     states = {d["host"]: d["state"] for d in rep["devices"]}
     assert rep["outcome"] == "rolled_back", states
@@ -67,7 +57,7 @@ def test_demo_bad_change_is_rolled_back_at_the_eos_canary(dc1: PrivateLab, tmp_p
     events = Journal(journal).events(ro.rid)
     assert not [e for e in events if e["host"] != "leaf1" and e["step"] in ("commit", "armed", "confirm")]
     assert not [e for e in events if e["step"] == "confirm" and e["status"] == "ok"]
-    after = configs(ro)
+    after = running_configs(ro)
     for h in before:
         assert after[h] == before[h], f"{h}: running config differs after the rollout"
 
@@ -103,7 +93,7 @@ def test_frr_rollback_lands_when_the_delta_reload_fails(dc1: PrivateLab, tmp_pat
     ro = Rollout(demo_playbook(waves={"canary": ["leaf3"], "sizes": ["100%"]}), src,
                  Options(journal=str(tmp_path / "journal.sqlite")))
     assert ro._targets["leaf3"].platform == "frr"
-    before = configs(ro)
+    before = running_configs(ro)
     _break_frr_reload(dc1, "leaf3")
     try:
         rep = ro.run()
@@ -114,7 +104,7 @@ def test_frr_rollback_lands_when_the_delta_reload_fails(dc1: PrivateLab, tmp_pat
     assert states["leaf3"] == "rolled_back", states
     assert {h: s for h, s in states.items() if h != "leaf3"} == {
         "leaf1": "untouched", "leaf2": "untouched", "leaf4": "untouched"}
-    assert configs(ro) == before
+    assert running_configs(ro) == before
 
 
 def test_frr_commit_whose_reload_fails_is_rolled_back(dc1: PrivateLab, tmp_path: Path) -> None:
@@ -127,7 +117,7 @@ def test_frr_commit_whose_reload_fails_is_rolled_back(dc1: PrivateLab, tmp_path:
         "gates": {"convergence_wait": 0.5, "convergence_timeout": 8}, "commit_confirm": 60,
     })
     ro = Rollout(p, src, Options(journal=str(tmp_path / "journal.sqlite")))
-    before = configs(ro)
+    before = running_configs(ro)
     _break_frr_reload(dc1, "leaf4")
     try:
         rep = ro.run()
@@ -136,4 +126,4 @@ def test_frr_commit_whose_reload_fails_is_rolled_back(dc1: PrivateLab, tmp_path:
     dev = {d["host"]: d for d in rep["devices"]}["leaf4"]
     assert rep["outcome"] == "rolled_back" and dev["state"] == "rolled_back", rep["devices"]
     assert "simulated failure" in (dev.get("error") or "") or "applying the candidate failed" in dev["error"]
-    assert configs(ro) == before
+    assert running_configs(ro) == before

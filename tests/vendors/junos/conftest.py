@@ -5,17 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-import asyncssh
 import pytest
+from _twinbed import serve_twin
 
-from fabric.twins.server import start_node
 from fabric.vendors.junos.twin.twin import JunosTwin
 
 T = TypeVar("T")
@@ -92,33 +90,6 @@ def bed(tmp_path: Path) -> Iterator[Bed]:
     node = {"node_dir": str(tmp_path / "vr1"), "username": "admin", "password": password,
             "mgmt_ipv4": "127.0.0.1", "startup_config": str(startup)}
     twin = LocalJunosTwin("vr1", node, {"lab_dir": str(tmp_path)})
-    loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
-    thread.start()
-
-    async def start() -> list[Any]:
-        twin.load()
-        await twin.apply_boot()
-        key = asyncssh.generate_private_key("ssh-ed25519")
-        return await start_node(twin, key, None)  # type: ignore[arg-type]
-
-    servers = asyncio.run_coroutine_threadsafe(start(), loop).result(timeout=30)
-    # start_node binds ssh first, then netconf
-    ssh_port, port = (s.sockets[0].getsockname()[1] for s in servers[:2])
-    try:
+    with serve_twin(twin) as (loop, ports):
+        ssh_port, port = ports[:2]  # start_node binds ssh first, then netconf
         yield Bed(twin, port, "admin", password, loop, ssh_port)
-    finally:
-
-        async def stop() -> None:
-            for s in servers:
-                s.close()
-            for s in servers:
-                await s.wait_closed()
-            for t in asyncio.all_tasks():
-                if t is not asyncio.current_task():
-                    t.cancel()
-
-        asyncio.run_coroutine_threadsafe(stop(), loop).result(timeout=30)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(timeout=30)
-        loop.close()

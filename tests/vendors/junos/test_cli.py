@@ -7,11 +7,12 @@ import re
 import sys
 import time
 import types
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import paramiko
 import pytest
+from _twinbed import poll
 from lxml import etree
 
 from fabric.vendors.junos.twin.config import ConfigError
@@ -20,12 +21,6 @@ from .conftest import Bed
 
 PROMPT = re.compile(r"admin@vr1[>#] $")
 
-
-def poll(cond: Callable[[], bool], bound: float = 10.0) -> None:
-    deadline = time.monotonic() + bound
-    while not cond():
-        assert time.monotonic() < deadline, "condition not reached in time"
-        time.sleep(0.02)
 
 
 def running(bed: Bed) -> str:

@@ -10,13 +10,13 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from _skip import need
+from _twinbed import wait_for
 
 from fabric.vendors.eos.twin.testbed import private_topology
 
@@ -58,14 +58,6 @@ class Core:
         dev.open()
         return dev
 
-
-def wait_for(what: str, fn: Callable[[], bool], timeout: float, every: float = 0.5) -> None:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if fn():
-            return
-        time.sleep(every)
-    pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}")
 
 
 @pytest.fixture(scope="module")

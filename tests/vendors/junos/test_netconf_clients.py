@@ -3,23 +3,14 @@ against a real asyncssh server on 127.0.0.1 (no lab: commits reach the twin's ru
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-
 import pytest
+from _twinbed import poll
 from lxml import etree
 from ncclient.operations.rpc import RPCError
 
 from fabric.vendors.junos.twin.session import ConfigDb
 
 from .conftest import Bed
-
-
-def poll(cond: Callable[[], bool], bound: float = 10.0) -> None:
-    deadline = time.monotonic() + bound
-    while not cond():
-        assert time.monotonic() < deadline, "condition not reached in time"
-        time.sleep(0.02)
 
 
 def running(bed: Bed) -> str:

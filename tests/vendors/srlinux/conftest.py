@@ -8,7 +8,6 @@ import base64
 import json
 import secrets
 import ssl
-import threading
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -17,10 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-import asyncssh
 import pytest
+from _twinbed import serve_twin
 
-from fabric.twins.server import start_node, tls_context
+from fabric.twins.server import tls_context
 from fabric.vendors.srlinux.twin.config import Config
 from fabric.vendors.srlinux.twin.twin import SrlinuxTwin
 
@@ -120,35 +119,8 @@ def bed(tmp_path: Path) -> Iterator[Bed]:
             "mgmt_ipv4": "127.0.0.1", "startup_config": str(PE2)}
     twin = LocalSrlinuxTwin("pe2", node, {"lab_dir": str(tmp_path)})
     twin.history = []
-    loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
-    thread.start()
     secrets_dir = tmp_path / ".twin"
     secrets_dir.mkdir()
-
-    async def start() -> list[Any]:
-        twin.load()
-        await twin.apply_boot()
-        key = asyncssh.generate_private_key("ssh-ed25519")
-        return await start_node(twin, key, tls_context(secrets_dir))
-
-    servers = asyncio.run_coroutine_threadsafe(start(), loop).result(timeout=30)
-    # start_node binds ssh, then http, then https
-    ssh_port, http_port, https_port = (s.sockets[0].getsockname()[1] for s in servers[:3])
-    try:
+    with serve_twin(twin, tls_context(secrets_dir)) as (loop, ports):
+        ssh_port, http_port, https_port = ports[:3]  # start_node binds ssh, then http, then https
         yield Bed(twin, http_port, https_port, ssh_port, "admin", password, loop)
-    finally:
-
-        async def stop() -> None:
-            for s in servers:
-                s.close()
-            for s in servers:
-                await s.wait_closed()
-            for t in asyncio.all_tasks():
-                if t is not asyncio.current_task():
-                    t.cancel()
-
-        asyncio.run_coroutine_threadsafe(stop(), loop).result(timeout=30)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(timeout=30)
-        loop.close()

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 import yaml
+from _twinbed import running_configs
 
 from fabric.rollout.drivers import driver_for
 from fabric.rollout.engine import FabricSource, Options, Rollout
@@ -35,23 +36,13 @@ def _rollout(lab: PrivateLab, playbook: Playbook, journal: Path) -> Rollout:
     return Rollout(playbook, src, Options(journal=str(journal)))
 
 
-def configs(ro: Rollout) -> dict[str, str]:
-    out = {}
-    for h in sorted(ro.fab.devices):
-        d = driver_for(ro._targets[h])
-        try:
-            out[h] = d.normalise_config(d.running())
-        finally:
-            d.close()
-    return out
-
 
 def test_bad_peer_as_is_caught_and_rolled_back_at_the_srlinux_canary(sdc: PrivateLab, tmp_path: Path) -> None:
     data = yaml.safe_load((ROOT / "tasks" / "demo-bad-peer-as.yaml").read_text())
     ro = _rollout(sdc, Playbook.model_validate({**data, "waves": {"canary": ["srl1"], "sizes": ["100%"]}}),
                   tmp_path / "journal.sqlite")
     assert ro.waves[0] == ["srl1"] and ro._targets["srl1"].platform == "srlinux"
-    before = configs(ro)
+    before = running_configs(ro)
     rep = ro.run()
     states = {d["host"]: d["state"] for d in rep["devices"]}
     assert rep["outcome"] == "rolled_back", rep
@@ -62,7 +53,7 @@ def test_bad_peer_as_is_caught_and_rolled_back_at_the_srlinux_canary(sdc: Privat
     assert "neighbor.spine1.bgp" in gate["error"], gate
     events = Journal(tmp_path / "journal.sqlite").events(ro.rid)
     assert not [e for e in events if e["host"] != "srl1" and e["step"] in ("commit", "armed", "confirm")]
-    assert configs(ro) == before
+    assert running_configs(ro) == before
     # the rolled-back canary peers again (state collected from the SR Linux twin, checked against intent)
     from fabric.validation.run import validate
 
@@ -112,7 +103,7 @@ def test_good_change_is_confirmed_on_every_srlinux_leaf(sdc: PrivateLab, tmp_pat
     states = {d["host"]: d["state"] for d in rep["devices"]}
     assert rep["outcome"] == "completed", rep
     assert states == {"srl1": "confirmed", "srl2": "confirmed"}
-    after = configs(ro)
+    after = running_configs(ro)
     for h in ("srl1", "srl2"):
         assert 'set / interface ethernet-1/1 description "uplink spine1"' in after[h]
         d = driver_for(ro._targets[h])

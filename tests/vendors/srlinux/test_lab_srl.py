@@ -11,12 +11,13 @@ import subprocess
 import time
 import urllib.request
 from base64 import b64encode
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from _skip import need
+from _twinbed import wait_for
 
 from fabric.vendors.eos.twin.testbed import private_topology
 
@@ -68,14 +69,6 @@ class SrlLab:
         d.open()
         return d
 
-
-def wait_for(what: str, fn: Callable[[], bool], timeout: float, every: float = 0.5) -> None:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if fn():
-            return
-        time.sleep(every)
-    pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}")
 
 
 @pytest.fixture(scope="module")

@@ -7,11 +7,12 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import paramiko
 import pytest
+from _twinbed import poll
 
 from fabric.vendors.srlinux.twin.session import ConfigStore
 
@@ -20,12 +21,6 @@ from .conftest import Bed
 PROMPT = re.compile(r"--\{[^\n]*\}--\[[^\n]*\]--\nA:pe2# $")
 RUNNING = "--{ running }--[  ]--\nA:pe2# "
 
-
-def poll(cond: Callable[[], bool], bound: float = 10.0) -> None:
-    deadline = time.monotonic() + bound
-    while not cond():
-        assert time.monotonic() < deadline, "condition not reached in time"
-        time.sleep(0.02)
 
 
 def running(bed: Bed, path: str) -> Any:
