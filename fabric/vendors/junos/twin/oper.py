@@ -971,13 +971,7 @@ def render_routes(
             or (protocol == "direct" and r.protocol == "Direct")
         )
     ]
-    tbl = _sub(root, "route-table")
-    _sub(tbl, "table-name", "inet.0")
-    _sub(tbl, "destination-count", len({r.prefix for r in routes}))
-    _sub(tbl, "total-route-count", len(routes))
-    _sub(tbl, "active-route-count", sum(r.active for r in routes))
-    _sub(tbl, "holddown-route-count", 0)
-    _sub(tbl, "hidden-route-count", 0)
+    tbl = _route_table(root, routes)
     by_pfx: dict[str, list[Route]] = {}
     for r in sel:
         by_pfx.setdefault(r.prefix, []).append(r)
@@ -1047,13 +1041,8 @@ def text_routes(xml: str) -> str:
     return "\n".join(out) + "\n"
 
 
-def render_route_summary(routes: list[Route], router_id: str | None, asn: str | None) -> str:
-    """``get-route-summary-information`` (``show route summary``)."""
-    root = _root("route-summary-information", "junos-routing")
-    if asn:
-        _sub(root, "as-number", asn)
-    if router_id:
-        _sub(root, "router-id", router_id)
+def _route_table(root: Any, routes: list[Route]) -> Any:
+    """The ``route-table`` element with inet.0's counts, as both route RPCs open it."""
     tbl = _sub(root, "route-table")
     _sub(tbl, "table-name", "inet.0")
     _sub(tbl, "destination-count", len({r.prefix for r in routes}))
@@ -1061,6 +1050,17 @@ def render_route_summary(routes: list[Route], router_id: str | None, asn: str | 
     _sub(tbl, "active-route-count", sum(r.active for r in routes))
     _sub(tbl, "holddown-route-count", 0)
     _sub(tbl, "hidden-route-count", 0)
+    return tbl
+
+
+def render_route_summary(routes: list[Route], router_id: str | None, asn: str | None) -> str:
+    """``get-route-summary-information`` (``show route summary``)."""
+    root = _root("route-summary-information", "junos-routing")
+    if asn:
+        _sub(root, "as-number", asn)
+    if router_id:
+        _sub(root, "router-id", router_id)
+    tbl = _route_table(root, routes)
     protos: dict[str, list[Route]] = {}
     for r in routes:
         protos.setdefault(r.protocol, []).append(r)
