@@ -36,7 +36,10 @@ class JunosCollector(NapalmCollector):
             "lldp",
             lambda: setattr(state, "lldp", normalise.lldp(self.rpc("get-lldp-neighbors-information"))),
         )
-        self.section(state, "bgp", lambda: None if self.bgp_native(state) else None)
+        def bgp() -> None:
+            self.bgp_native(state)
+
+        self.section(state, "bgp", bgp)
         self.section(state, "ospf", lambda: self.ospf(state))
         self.section(state, "isis", lambda: self.isis(state))
 
@@ -46,7 +49,7 @@ class JunosCollector(NapalmCollector):
         return getattr(device.rpc, name.replace("-", "_"))(**args)
 
     def bgp_native(self, state: DeviceState) -> bool:
-        sessions: list[BgpSession] = []
+        sessions: dict[Any, BgpSession] = {}  # key -> session: the first instance reporting it wins
         rid = None
         for inst in normalise.instances(self.rpc("get-instance-information")):
             got, inst_rid = normalise.bgp(
@@ -54,12 +57,13 @@ class JunosCollector(NapalmCollector):
                 self.rpc("get-bgp-summary-information", instance=inst),
                 instance=inst,
             )
-            sessions += [s for s in got if s.key not in {x.key for x in sessions}]
+            for s in got:
+                sessions.setdefault(s.key, s)
             if inst == "master":
                 rid = inst_rid
         if rid is None:  # no established peer reports its local ID: ask the routing table
             rid = normalise.router_id(self.rpc("get-route-summary-information"))
-        state.bgp, state.bgp_router_id = sorted(sessions, key=lambda s: (s.vrf, s.peer)), rid
+        state.bgp, state.bgp_router_id = sorted(sessions.values(), key=lambda s: (s.vrf, s.peer)), rid
         return True
 
     def ospf(self, state: DeviceState) -> None:
