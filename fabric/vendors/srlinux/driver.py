@@ -191,6 +191,11 @@ class SrlinuxDriver(Driver):
     def __init__(self, target: Target) -> None:
         super().__init__(target)
         self._ids = 0
+        # one TLS context for the driver's life (creating one loads the CA store: per request it was
+        # the costliest part of a small call)
+        self._tls = ssl.create_default_context()
+        if not self.verify_tls:
+            self._tls.check_hostname, self._tls.verify_mode = False, ssl.CERT_NONE
 
     # ---- transport
     def _url(self) -> str:
@@ -203,11 +208,8 @@ class SrlinuxDriver(Driver):
         auth = base64.b64encode(f"{self.t.username}:{self.t.password}".encode()).decode()
         req.add_header("Authorization", f"Basic {auth}")
         req.add_header("Content-Type", "application/json")
-        ctx = ssl.create_default_context()
-        if not self.verify_tls:
-            ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE
         try:
-            with urllib.request.urlopen(req, timeout=self.request_timeout, context=ctx) as r:
+            with urllib.request.urlopen(req, timeout=self.request_timeout, context=self._tls) as r:
                 reply = json.loads(r.read().decode())
         except urllib.error.HTTPError as e:
             raise DriverError(f"{self.t.name}: JSON-RPC {method}: HTTP {e.code} {e.reason}") from None
