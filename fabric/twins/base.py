@@ -6,6 +6,7 @@ import asyncio
 import logging
 import os
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -46,6 +47,8 @@ class DeviceTwin:
         self.frr = Frr(node.get("frr_pathspace"), self.netns, self.state_dir)
         self.boot_time = time.time()
         self._background: set[asyncio.Future[None]] = set()
+        self._fresh = False  # FRR holds nothing of this node's config yet (set by load at a device boot)
+        self._apply_lock = asyncio.Lock()
 
     @classmethod
     def boot_frr_config(cls, startup_config: str) -> str | None:
@@ -69,6 +72,24 @@ class DeviceTwin:
         task = asyncio.ensure_future(coro)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
+
+    async def apply_or_restore(self, apply: Callable[[Any], Awaitable[None]], new: Any,
+                               previous: Callable[[], Any] | None, refused: type[Exception]) -> None:
+        """``apply(new)`` under the twin's apply lock; when it raises ``refused`` (the vendor's commit
+        error), ``apply(previous())`` puts back what the control plane ran before (twin contract: a
+        commit is atomic) and the error goes to the client."""
+        async with self._apply_lock:
+            try:
+                await apply(new)
+            except refused:
+                if previous is not None and not self._fresh:
+                    try:
+                        await apply(previous())
+                    except refused:
+                        log.error("%s: restoring the last applied configuration failed too", self.name)
+                raise
+            finally:
+                self._fresh = False
 
     async def push_frr(self, links: dict[str, tuple[int, bool]], frr_config: str, *, fresh: bool,
                        loopbacks: frozenset[str] = frozenset()) -> str | None:

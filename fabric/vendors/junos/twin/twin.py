@@ -7,7 +7,6 @@ changes nothing (twin contract: atomic commit).
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
 import time
@@ -36,8 +35,6 @@ class JunosTwin(DeviceTwin):
         self.applied_at = 0.0
         self.serial = "VM" + hashlib.sha1(name.encode()).hexdigest()[:10].upper()
         self._next_sid = 1000 + (sum(name.encode()) % 8000)
-        self._lock = asyncio.Lock()
-        self._fresh = False  # FRR holds nothing yet (a new deployment of the node)
 
     def new_session_id(self) -> int:
         self._next_sid += 1
@@ -60,18 +57,9 @@ class JunosTwin(DeviceTwin):
         """Activate ``conf``: kernel links, then FRR (verified). Raises ConfigError (Junos's commit error)
         when Junos would refuse it or FRR did not take it; the previous configuration is then restored."""
         dev = control.validate(conf, self.name)
-        async with self._lock:
-            try:
-                await self._apply(dev)
-            except ConfigError:
-                if self.applied is not None and not self._fresh:
-                    try:
-                        await self._apply(control.parse(self.applied, self.name))
-                    except ConfigError:
-                        log.error("%s: restoring the last applied configuration failed too", self.name)
-                raise
-            finally:
-                self._fresh = False
+        applied = self.applied
+        previous = None if applied is None else (lambda: control.parse(applied, self.name))
+        await self.apply_or_restore(self._apply, dev, previous, ConfigError)
         self.applied = conf
         self.applied_at = time.time()
         self.spawn(self._lldp_identity(dev))

@@ -7,7 +7,6 @@ datastore is read from live FRR, kernel and lldpd (``state.py``).
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
 import re
@@ -32,8 +31,6 @@ class SrlinuxTwin(DeviceTwin):
         self.store = ConfigStore(self.state_dir, self._activate)
         self.applied: Config | None = None  # what apply_control_plane last took
         self.applied_at = 0.0
-        self._lock = asyncio.Lock()
-        self._fresh = False  # FRR holds nothing yet (a new deployment of the node)
         digest = hashlib.sha1(name.encode()).hexdigest()
         self.mac = "1A:" + ":".join(digest[i:i + 2] for i in range(0, 10, 2)).upper()
 
@@ -65,18 +62,9 @@ class SrlinuxTwin(DeviceTwin):
             dev = control.validate(canonical(conf.data), self.name)
         except control.CommitError as e:
             raise ConfigError(e.message) from None
-        async with self._lock:
-            try:
-                await self._apply(dev)
-            except ConfigError:
-                if self.applied is not None and not self._fresh:
-                    try:
-                        await self._apply(control.parse(canonical(self.applied.data), self.name))
-                    except ConfigError:
-                        log.error("%s: restoring the last applied configuration failed too", self.name)
-                raise
-            finally:
-                self._fresh = False
+        applied = self.applied
+        previous = None if applied is None else (lambda: control.parse(canonical(applied.data), self.name))
+        await self.apply_or_restore(self._apply, dev, previous, ConfigError)
         self.applied = conf
         self.applied_at = time.time()
         self.spawn(self._lldp_identity(dev))
