@@ -1,32 +1,229 @@
-"""IOS-XR rollout driver: scrapli, ``commit confirmed <seconds>``.  Untested against a live device."""
+"""IOS-XR rollout driver: the XR CLI over SSH (scrapli cisco_iosxr + scrapli-cfg), XR's own ``commit confirmed``.
+
+Why the CLI and not NETCONF for the change itself:
+- XR's CLI commit carries a ``comment``: the rollout token lands in the device's own commit database
+  (``show configuration commit list detail``), so a rollout resumed by another process finds its commit,
+  tells a timer revert from a manual one and rolls back to the commit point before it
+  (``rollback configuration to <id>``). NETCONF commits carry neither comment nor label on XR.
+- A NETCONF ``<confirmed/>`` commit without ``<persist>`` is cancelled when its session drops (RFC 6241
+  8.4), so the confirm would have to come over the very session that committed; the CLI's trial commit
+  lives on the device until its timer fires or any later ``commit`` confirms it.
+- NAPALM's iosxr and iosxr_netconf drivers have no commit confirm at all.
+scrapli-cfg loads the candidate (``configure exclusive``, XR's target buffer) and computes the diff with
+the device's ``show commit changes diff``; the commit itself is ours, as scrapli-cfg commits without
+``confirmed``. ``commit replace`` answers XR's "proceed?" prompt as scrapli-cfg does.
+
+Gate facts are read over NETCONF from XR's operational models (BGP, interfaces, RIB summary, IS-IS and
+OSPF adjacencies): structured replies, no screen scraping (``facts``).
+"""
 
 from __future__ import annotations
 
-from fabric.rollout.drivers import _ScrapliDriver
+import re
+from typing import Any
+
+from fabric.rollout.drivers import Driver, DriverError
+
+MIN_CONFIRM, MAX_CONFIRM = 30, 65535  # XR: commit confirmed <30-65535> seconds
+_FAILED = ("% Failed to commit", "% Invalid input", "% Incomplete command", "% Ambiguous command",
+           "% Failed", "ERROR:")
+_COMMIT = re.compile(r"^\s*\d+\)\s+CommitId:\s+(\S+)", re.M)
+_ENTRY = re.compile(r"^\s*\d+\)\s+CommitId:", re.M)
 
 
 def iosxr_commands(timeout: int) -> dict[str, list[str]]:
-    """IOS-XR CLI: ``commit confirmed <seconds>`` (30..65535); ``commit`` confirms; rollback cancels."""
-    s = min(max(30, int(timeout)), 65535)
-    return {
-        "commit": [f"commit confirmed {s}"],
-        "confirm": ["commit"],
-        "rollback": ["rollback configuration last 1"],
-    }
+    """IOS-XR CLI: ``commit confirmed <seconds>`` (30..65535); a later plain ``commit`` confirms."""
+    s = min(max(MIN_CONFIRM, int(timeout)), MAX_CONFIRM)
+    return {"commit": [f"commit confirmed {s}"], "confirm": ["commit"]}
 
 
-class IosxrDriver(_ScrapliDriver):
+def commit_list(detail: str) -> list[dict[str, str]]:
+    """``show configuration commit list detail`` -> [{id, user, client, comment, label}], newest first."""
+    out: list[dict[str, str]] = []
+    starts = [m.start() for m in _ENTRY.finditer(detail)] + [len(detail)]
+    for a, b in zip(starts, starts[1:]):
+        block = detail[a:b]
+        entry = {"id": (_COMMIT.search(block) or re.search(r"(\S+)", block)).group(1)}  # type: ignore[union-attr]
+        for key, field in (("label", "Label"), ("user", "UserId"), ("client", "Client"), ("comment", "Comment")):
+            m = re.search(rf"{field}:\s+(.*?)(?:\s{{2,}}\S+:|$)", block, re.M)
+            entry[key] = m.group(1).strip() if m else ""
+        out.append(entry)
+    return out
+
+
+def token_state(commits: list[dict[str, str]], token: str) -> tuple[str, str | None]:
+    """(state, id of the commit before ours) from the commit list (newest first).
+
+    ``reverted``: a later commit undid ours (the confirmed-commit timer, or a rollback to before it);
+    ``armed``: our commit is in effect (pending or confirmed: XR does not list the trial state);
+    ``none``: the device has no commit of this rollout."""
+    ours = next((i for i, c in enumerate(commits) if c["comment"] == token), None)
+    if ours is None:
+        return "none", None
+    cid = commits[ours]["id"]
+    before = commits[ours + 1]["id"] if ours + 1 < len(commits) else None
+    for later in commits[:ours]:
+        if cid in later["comment"] and later["comment"].lower().startswith("rollback"):
+            return "reverted", before
+        if before and later["comment"] == f"Rollback to {before}":
+            return "reverted", before
+    return "armed", before
+
+
+class IosxrDriver(Driver):
     platform = "iosxr"
-    scrapli_platform = "cisco_iosxr"
+
+    def __init__(self, target: Any) -> None:
+        super().__init__(target)
+        self._conn: Any = None
+        self._cfg: Any = None
+
+    # ---- connection -------------------------------------------------------------------------
+    def open(self) -> None:
+        from scrapli.driver.core import IOSXRDriver
+        from scrapli_cfg import ScrapliCfg
+
+        self._conn = IOSXRDriver(host=self.t.address, port=self.t.port or 22, auth_username=self.t.username,
+                                 auth_password=self.t.password, auth_strict_key=False, transport="ssh2",
+                                 timeout_ops=120)
+        try:
+            self._conn.open()
+        except Exception as exc:
+            self._conn = None
+            raise DriverError(f"{self.t.name}: SSH connect failed: {exc.__class__.__name__}",
+                              unreachable=True) from None
+        # ignore_version: scrapli-cfg reads `show version | i Version` only to check it parses.
+        self._cfg = ScrapliCfg(conn=self._conn, ignore_version=True)
+        self._cfg.prepare()
+
+    def close(self) -> None:
+        if self._conn is not None:
+            try:
+                self._conn.close()
+            finally:
+                self._conn = None
+                self._cfg = None
+
+    def _c(self) -> Any:
+        if self._conn is None:
+            self.open()
+        return self._conn
+
+    def _exec(self, cmd: str) -> str:
+        r = self._c().send_command(cmd, timeout_ops=120)
+        if r.failed:
+            raise DriverError(f"{self.t.name}: {cmd!r}: {r.result.strip()[-300:]}")
+        return str(r.result)
+
+    # ---- config ------------------------------------------------------------------------------
+    def running(self) -> str:
+        return self._exec("show running-config")
+
+    def normalise_config(self, text: str) -> str:
+        # XR prints a timestamp line before every show output ("Wed Dec  2 16:20:00.123 UTC").
+        lines = [ln for ln in text.splitlines() if not _STAMP.match(ln)]
+        return super().normalise_config("\n".join(lines))
+
+    def _load(self, candidate: str, mode: str) -> None:
+        self._c()
+        r = self._cfg.load_config(candidate, replace=mode != "merge", exclusive=True)
+        if r.failed:
+            detail = " ".join(x.result for x in r.scrapli_responses)[-400:]
+            self._abort()
+            raise DriverError(f"{self.t.name}: the candidate was refused: {detail.strip()}")
+
+    def _abort(self) -> None:
+        try:
+            self._cfg.abort_config()
+        except Exception:  # noqa: BLE001 - best effort: XR drops the target buffer with the session anyway
+            self.close()
+
+    def diff(self, candidate: str, mode: str) -> str:
+        """The device's ``show commit changes diff`` of the loaded candidate, then ``abort``."""
+        self._load(candidate, mode)
+        try:
+            d = self._cfg.diff_config()
+            if d.failed:
+                raise DriverError(f"{self.t.name}: show commit changes diff failed")
+            if mode == "merge":
+                return _strip_diff(str(d.device_diff))
+            return str(d.unified_diff)
+        finally:
+            self._abort()
 
     def commit_confirmed(self, candidate: str, mode: str, timeout: int, token: str) -> None:
-        pre = ["commit replace"] if mode != "merge" else []
-        self._cfg(pre + candidate.splitlines() + iosxr_commands(timeout)["commit"])
+        seconds = iosxr_commands(timeout)["commit"][0].split()[-1]
+        cmd = f"commit{' replace' if mode != 'merge' else ''} confirmed {seconds} comment {token}"
+        self._load(candidate, mode)
+        conn = self._c()
+        if mode == "merge":
+            r = conn.send_config(cmd, privilege_level="configuration_exclusive", timeout_ops=180)
+        else:
+            r = conn.send_interactive([(cmd, "proceed?"), ("yes", "")],
+                                      privilege_level="configuration_exclusive", timeout_ops=180)
+        out = str(r.result)
+        if r.failed or any(f in out for f in _FAILED):
+            self._abort()
+            raise DriverError(f"{self.t.name}: commit failed: {_first_error(out)}")
+        self._cfg._reset_config_session()  # noqa: SLF001 - committed: nothing left to abort
+        conn.acquire_priv("privilege_exec")
+
+    def _commits(self) -> list[dict[str, str]]:
+        return commit_list(self._exec("show configuration commit list detail"))
+
+    def timer_state(self, token: str) -> str:
+        return token_state(self._commits(), token)[0]
 
     def confirm(self, token: str) -> bool:
-        self._cfg(iosxr_commands(0)["confirm"])
-        return True
+        state = self.timer_state(token)
+        if state != "armed":
+            return False  # the device reverted by itself: too late
+        conn = self._c()
+        r = conn.send_config("commit", privilege_level="configuration", timeout_ops=180)
+        conn.acquire_priv("privilege_exec")
+        out = str(r.result)
+        if "Confirming commit" in out:
+            return True
+        if any(f in out for f in _FAILED):
+            raise DriverError(f"{self.t.name}: confirm failed: {_first_error(out)}")
+        # No trial pending: confirmed earlier (a resumed rollout) or reverted just now.
+        return self.timer_state(token) == "armed"
 
     def rollback(self, token: str) -> str:
-        self._cfg(iosxr_commands(0)["rollback"])
+        state, before = token_state(self._commits(), token)
+        if state == "reverted":
+            return "reverted_by_timer"
+        if state == "none" or before is None:
+            return "nothing_to_roll_back"
+        out = self._exec(f"rollback configuration to {before}")
+        if any(f in out for f in _FAILED):
+            raise DriverError(f"{self.t.name}: rollback failed: {_first_error(out)}")
         return "rolled_back"
+
+    # ---- gate facts --------------------------------------------------------------------------
+    def facts(self) -> dict[str, Any]:
+        from fabric.vendors.iosxr.collector import gate_facts
+
+        return gate_facts(self.t)
+
+
+_STAMP = re.compile(r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +\d+ "
+                    r"\d\d:\d\d:\d\d(\.\d+)? \S+$")
+
+
+def _strip_diff(text: str) -> str:
+    """The changes of ``show commit changes diff``, without its header/footer lines."""
+    keep = []
+    for ln in text.splitlines():
+        if _STAMP.match(ln) or ln.startswith(("Building configuration", "!! IOS XR", "!! Last")) or ln.strip() in (
+                "end", "#", ""):
+            continue
+        keep.append(ln.rstrip())
+    return "\n".join(keep)
+
+
+def _first_error(out: str) -> str:
+    for ln in out.splitlines():
+        if ln.lstrip().startswith(("%", "!!%", "ERROR")):
+            return ln.strip()[:300]
+    return out.strip()[-300:]
