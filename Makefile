@@ -53,7 +53,8 @@ test: system venv
 # Each benchmark prints its figures next to the issue's target (64-node labs; about 8 minutes on 2 cores).
 BENCHES := bench_render.py bench_lab.py "bench_twin.py" "bench_twin.py --lab containerlab/dc-large.clab.yml" \
 	bench_validate.py "bench_rollout.py --large" bench_junos.py "bench_junos.py --lab containerlab/dc-large-junos.clab.yml" \
-	bench_srl.py "bench_srl.py --lab containerlab/dc-large-srlinux.clab.yml"
+	bench_srl.py "bench_srl.py --lab containerlab/dc-large-srlinux.clab.yml" \
+	bench_xr.py "bench_xr.py --lab containerlab/dc-large-iosxr.clab.yml"
 
 bench: system venv
 	@for b in $(BENCHES); do echo "== bench/$$b"; $(PY) bench/$$b || exit 1; done
