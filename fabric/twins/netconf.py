@@ -1,0 +1,150 @@
+"""NETCONF over SSH for the twins (RFC 6241/6242): framing, the hello exchange and the rpc loop.
+
+A vendor's NETCONF server subclasses ``NetconfTransport`` and implements ``handle(msg) -> reply``
+(the whole ``<rpc-reply>`` text). Framing: NETCONF 1.0 (``]]>]]>``) until both hellos carry base:1.1,
+then 1.1 chunked framing (RFC 6242 4.2). The subsystem's streams are bytes (a chunk counts octets and
+may end inside a UTF-8 character); text streams work too. A message over ``MAX_MESSAGE`` or a framing
+error ends the session instead of filling memory.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from typing import Any
+from xml.sax.saxutils import escape
+
+from lxml import etree
+
+NC_NS = "urn:ietf:params:xml:ns:netconf:base:1.0"
+BASE10 = "urn:ietf:params:netconf:base:1.0"
+BASE11 = "urn:ietf:params:netconf:base:1.1"
+EOM = b"]]>]]>"
+MAX_MESSAGE = 16 * 1024 * 1024
+_CHUNK = re.compile(rb"\n#([1-9][0-9]{0,9}|#)\n")
+PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_blank_text=False, huge_tree=False)
+
+
+def local(el: Any) -> str:
+    """An element's tag without its namespace ('' for comments and processing instructions)."""
+    return etree.QName(el).localname if isinstance(el.tag, str) else ""
+
+
+def child(el: Any, name: str) -> Any:
+    """The first child element called ``name`` (any namespace), or None."""
+    if el is None:
+        return None
+    for c in el:
+        if local(c) == name:
+            return c
+    return None
+
+
+def elements(el: Any) -> list[Any]:
+    return [c for c in el if isinstance(c.tag, str)] if el is not None else []
+
+
+def hello_xml(capabilities: list[str], session_id: int, *, prefix: str = "") -> str:
+    """The server's ``<hello>``; ``prefix`` names the base namespace as some servers do (``nc:``)."""
+    p = f"{prefix}:" if prefix else ""
+    decl = f"xmlns:{prefix}" if prefix else "xmlns"
+    caps = "".join(f"  <{p}capability>{escape(c)}</{p}capability>\n" for c in capabilities)
+    return (f'<{p}hello {decl}="{NC_NS}">\n <{p}capabilities>\n{caps} </{p}capabilities>\n'
+            f" <{p}session-id>{session_id}</{p}session-id>\n</{p}hello>\n")
+
+
+class NetconfTransport:
+    """One NETCONF session on an asyncssh server process (the ``netconf`` subsystem)."""
+
+    def __init__(self, process: Any) -> None:
+        self.process = process
+        self.chunked = False
+        self.closing = False
+        self.client_capabilities: set[str] = set()
+        self._buf = bytearray()
+        self._binary = process.channel.get_encoding()[0] is None
+
+    # ---- framing ---------------------------------------------------------------------------
+    def send(self, text: str) -> None:
+        data = text.encode()
+        out = b"\n#%d\n%s\n##\n" % (len(data), data) if self.chunked else data + EOM
+        self.process.stdout.write(out if self._binary else out.decode())
+
+    async def _fill(self) -> bool:
+        try:
+            data = await self.process.stdin.read(65536)
+        except Exception:  # the channel went away
+            return False
+        if not data:
+            return False
+        self._buf += data if isinstance(data, bytes) else data.encode()
+        return True
+
+    async def read_message(self) -> str | None:
+        """The next message, or None at EOF or on a framing error (the session then ends)."""
+        if not self.chunked:
+            while True:
+                i = self._buf.find(EOM)
+                if i >= 0:
+                    msg = bytes(self._buf[:i])
+                    del self._buf[: i + len(EOM)]
+                    return msg.decode(errors="replace")
+                if len(self._buf) > MAX_MESSAGE or not await self._fill():
+                    return None
+        parts: list[bytes] = []
+        total = 0
+        while True:
+            while (m := _CHUNK.match(self._buf)) is None:
+                # a chunk header is at most "\n#4294967295\n": anything else is a framing error
+                if len(self._buf) >= 2 and not self._buf.startswith(b"\n#") or len(self._buf) > 14:
+                    return None
+                if not await self._fill():
+                    return None
+            word = bytes(m.group(1))  # before the buffer changes: a match reads the live bytearray
+            del self._buf[: m.end()]
+            if word == b"#":
+                return b"".join(parts).decode(errors="replace")
+            size = int(word)
+            total += size
+            if total > MAX_MESSAGE:
+                return None
+            while len(self._buf) < size:
+                if not await self._fill():
+                    return None
+            parts.append(bytes(self._buf[:size]))
+            del self._buf[:size]
+
+    # ---- session -----------------------------------------------------------------------------
+    async def exchange_hello(self, hello: str, *, base11: bool = True) -> bool:
+        """Send our hello, read the client's. False when the client's first message is not a hello
+        with a base capability (RFC 6241 8.1: the session is then closed)."""
+        self.send(hello)
+        first = await self.read_message()
+        if first is None:
+            return False
+        try:
+            client = etree.fromstring(first.strip().encode(), PARSER)
+        except etree.XMLSyntaxError:
+            return False
+        if local(client) != "hello":
+            return False
+        self.client_capabilities = {(c.text or "").strip() for c in client.iter() if local(c) == "capability"}
+        if not self.client_capabilities & {BASE10, BASE11}:
+            return False
+        self.chunked = base11 and BASE11 in self.client_capabilities
+        return True
+
+    async def loop(self) -> None:
+        """Answer rpcs until the client closes, ``closing`` is set, or the framing breaks."""
+        while not self.closing:
+            msg = await self.read_message()
+            if msg is None:
+                break
+            if not msg.strip():
+                continue
+            self.send(await self.handle(msg))
+            with contextlib.suppress(Exception):
+                await self.process.stdout.drain()
+
+    async def handle(self, msg: str) -> str:  # pragma: no cover - abstract
+        raise NotImplementedError
