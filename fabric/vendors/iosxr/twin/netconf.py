@@ -29,11 +29,19 @@ from xml.sax.saxutils import escape, quoteattr
 
 from lxml import etree
 
-from fabric.twins.netconf import (BASE10, BASE11, NC_NS, PARSER, NetconfTransport, child, elements,
-                                  hello_xml, local)
+from fabric.twins.netconf import (
+    BASE10,
+    BASE11,
+    NC_NS,
+    PARSER,
+    NetconfTransport,
+    child,
+    elements,
+    hello_xml,
+    local,
+)
 from fabric.vendors.iosxr.twin import oper
-from fabric.vendors.iosxr.twin.config import Config, ConfigError, parse_text
-from fabric.vendors.iosxr.twin.session import XR_VERSION
+from fabric.vendors.iosxr.twin.config import XR_VERSION, Config, ConfigError, Editor, parse_text
 
 if TYPE_CHECKING:
     from fabric.vendors.iosxr.twin.twin import IosxrTwin
@@ -304,14 +312,11 @@ class XrNetconfSession(NetconfTransport):
     def _config_text(self, conf: Config) -> str:
         """``show running-config`` as XR's cli-cfg model returns it: the version line, the last change,
         then the configuration ending in ``end`` (recorded reply of test_get_config)."""
-        body = conf.text(header=False)
-        last = self.twin.db.history[-1] if self.twin.db.history else None
-        lines = [f"!! IOS XR Configuration {XR_VERSION}"]
-        if last is not None:
-            stamp = time.strftime("%a %b %d %H:%M:%S %Y", time.gmtime(last.time)).replace(" 0", "  ", 1)
-            lines.append(f"!! Last configuration change at {stamp} by {last.user}")
-        lines.append("!")
-        return "\n".join(lines) + "\n" + body
+        if not conf.last_change and self.twin.db.history:
+            last = self.twin.db.history[-1]
+            conf = conf.copy()
+            conf.last_change = f"{_stamp(last.time)} by {last.user}"
+        return conf.text(header=True)
 
     def _yang_library(self) -> Any:
         """ietf-yang-library 1.1: one module-set, "XR-only" (the Cisco-IOS-XR models, what NAPALM reads)."""
@@ -607,24 +612,36 @@ def set_target(cs: Any, conf: Config, *, replace: bool) -> None:
     if setter is not None:
         setter(conf, replace=replace)
         return
-    from fabric.vendors.iosxr.twin.config import Editor
-
     cs.target = conf
     cs.editor = Editor(conf)
     cs.replace_pending = replace
 
 
 def feed_text(cs: Any, text: str) -> None:
-    cs.editor.mode = []
-    cs.editor.feed_text(text)
-    cs.editor.mode = []
+    """A cli-cfg merge: the lines as XR's parser takes a pasted configuration (indentation where given);
+    what ``show running-config`` adds around a configuration (header, ``end``) is no command."""
+    keep = [ln for ln in text.replace("\r", "").split("\n")
+            if ln.strip() != "end" and not ln.strip().startswith("Building configuration")]
+    cs.editor.reset()
+    try:
+        cs.editor.feed_text("\n".join(keep))
+    finally:
+        cs.editor.reset()
 
 
 def feed_lines(cs: Any, lines: list[str]) -> None:
-    cs.editor.mode = []
-    for line in lines:
-        cs.editor.feed(line)
-    cs.editor.mode = []
+    cs.editor.reset()
+    try:
+        for line in lines:
+            cs.editor.feed(line)
+    finally:
+        cs.editor.reset()
+
+
+def _stamp(t: float) -> str:
+    """XR's ``Thu Oct  8 06:29:40 2020`` (day of month padded with a space)."""
+    tm = time.gmtime(t)
+    return time.strftime(f"%a %b {tm.tm_mday:2d} %H:%M:%S %Y", tm)
 
 
 def _op(el: Any, inherited: str) -> str:
