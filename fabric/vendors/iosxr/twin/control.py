@@ -752,7 +752,7 @@ class _Rpl:
                 cur = (None, [])
                 branches.append(cur)
             elif depth == 0 and w == ["endif"]:
-                return branches, j + 1
+                break
             else:
                 if w[0] == "if":
                     depth += 1
@@ -761,7 +761,9 @@ class _Rpl:
                 assert cur is not None
                 cur[1].append(body[j])
             j += 1
-        return branches, j
+        if branches and branches[-1][0] is not None:
+            branches.append((None, []))  # no else: a route no branch takes goes on unchanged
+        return branches, j + 1
 
     def _cond(self, text: str) -> list[list[list[Rule]] | None]:
         """A condition as a DNF of prefix-rule sets; a conjunction is None when the twin cannot match it
@@ -848,6 +850,18 @@ def to_frr(dev: Device) -> str:
         out.append(f"ip route {prefix} {nh}" + (f" {dist}" if dist and dist != 1 else ""))
     isis = dev.isis.interfaces if dev.isis else {}
     ospf = dev.ospf.interfaces if dev.ospf else {}
+    if dev.isis:
+        # before the interfaces: FRR checks an interface's metric against the instance's metric-style
+        # (frr-reload applies in file order; a metric over 63 before the instance exists is refused)
+        out.append(f"router isis {dev.isis.instance}")
+        if dev.isis.is_type in ("level-1", "level-2-only"):  # level-1-2: both defaults, never shown
+            out.append(f" is-type {dev.isis.is_type}")
+        out += [f" net {n}" for n in dev.isis.nets]
+        if dev.isis.metric_style in ("narrow", "transition"):  # wide: FRR's default
+            out.append(f" metric-style {dev.isis.metric_style}")
+        if dev.isis.log_adjacency:
+            out.append(" log-adjacency-changes")
+        out.append("exit")
     names = list(dev.interfaces) + [n for n in list(isis) + list(ospf) if n not in dev.interfaces]
     for name in dict.fromkeys(names):
         linux = to_linux(name)
@@ -884,11 +898,13 @@ def to_frr(dev: Device) -> str:
                 out.append(f" isis circuit-type {s.circuit_type}")
             both = s.metric.get(0, 10)
             m1, m2 = s.metric.get(1, both), s.metric.get(2, both)
+            if dev.isis.metric_style == "narrow":  # narrow metrics stop at 63 (XR caps, FRR refuses more)
+                m1, m2 = min(m1, 63), min(m2, 63)
             if m1 == m2:
                 if m1 != 10:  # 10: the default of both (FRR never shows it)
                     out.append(f" isis metric {m1}")
-            else:
-                out += [f" isis metric level-{lv} {m}" for lv, m in ((1, m1), (2, m2)) if m != 10]
+            else:  # FRR then shows both levels, the default one too
+                out += [f" isis metric level-1 {m1}", f" isis metric level-2 {m2}"]
             out += _bfd_lines(" isis ", s.bfd)
         if itf.shutdown:
             out.append(" shutdown")
@@ -918,16 +934,6 @@ def to_frr(dev: Device) -> str:
         out.append("router ospf")
         if dev.ospf.router_id:
             out.append(f" ospf router-id {dev.ospf.router_id}")
-        out.append("exit")
-    if dev.isis:
-        out.append(f"router isis {dev.isis.instance}")
-        if dev.isis.is_type in ("level-1", "level-2-only"):  # level-1-2: both defaults, never shown
-            out.append(f" is-type {dev.isis.is_type}")
-        out += [f" net {n}" for n in dev.isis.nets]
-        if dev.isis.metric_style in ("narrow", "transition"):  # wide: FRR's default
-            out.append(f" metric-style {dev.isis.metric_style}")
-        if dev.isis.log_adjacency:
-            out.append(" log-adjacency-changes")
         out.append("exit")
     profiles = {b.profile: b for b in _bfd_used(dev) if b.profile}
     if profiles:
@@ -991,9 +997,9 @@ def _peer_lines(who: str, p: PeerConfig, bfd: Bfd | None) -> list[str]:
     return out
 
 
-def _af_lines(who: str, p: PeerConfig) -> list[str]:
+def _af_lines(who: str, p: PeerConfig, activate: bool = True) -> list[str]:
     out = []
-    if p.ipv4:
+    if p.ipv4 and activate:  # a member of an activated peer-group is active (FRR shows no line)
         out.append(f"  neighbor {who} activate")
     if p.rr_client:
         out.append(f"  neighbor {who} route-reflector-client")
@@ -1035,7 +1041,8 @@ def _bgp(dev: Device, bgp: Bgp) -> list[str]:
         head.append(f" neighbor {n.ip} timers connect {CONNECT_RETRY}")
         if not bgp.ipv4:
             continue
-        af += _af_lines(n.ip, n.own)
+        group = bgp.groups.get(n.group) if n.group else None
+        af += _af_lines(n.ip, n.own, activate=not (group and group.ipv4))
         if n.ipv4 and n.ebgp:
             for d in ("in", "out"):
                 if getattr(n, f"policy_{d}") is None:
@@ -1044,6 +1051,8 @@ def _bgp(dev: Device, bgp: Bgp) -> list[str]:
             off = [k for k, on in (("standard", n.eff.send_community_ebgp),
                                    ("extended", n.eff.send_ext_community_ebgp),
                                    ("large", n.eff.send_community_ebgp)) if not on]
+            if len(off) == 3:  # FRR shows the three as one line
+                off = ["all"]
             af += [f"  no neighbor {n.ip} send-community {k}" for k in off]
     if drop:
         pre += [f"route-map {DROP_ALL} deny 65535", "exit"]
