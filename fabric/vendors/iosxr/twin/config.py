@@ -226,12 +226,30 @@ class Editor:
 
     def __init__(self, target: Config) -> None:
         self.target = target
-        self.mode: list[Node] = []
+        self._mode: list[Node] = []  # the current mode path (empty = global config)
         self._names: list[str] = []
         # collecting a route-policy / set body: (parent, line, mode name, lines so far)
         self._raw: tuple[Node, str, str, list[str]] | None = None
 
     # ---- modes ---------------------------------------------------------------------------------
+    @property
+    def mode(self) -> list[Node]:
+        return self._mode
+
+    @mode.setter
+    def mode(self, nodes: list[Node]) -> None:
+        """Set the mode path (callers reset it with ``[]``); the mode names follow."""
+        nodes = list(nodes)
+        self._raw = None
+        if len(nodes) <= len(self._mode) and all(a is b for a, b in zip(nodes, self._mode, strict=False)):
+            self._truncate(len(nodes))
+            return
+        names, name = [], "config"
+        for n in nodes:
+            name = grammar.opener(name, n.words) or f"{name}-{n.words[0]}"
+            names.append(name)
+        self._mode, self._names = nodes, names
+
     def prompt_mode(self) -> str:
         return self._names[-1] if self._names else "config"
 
@@ -239,10 +257,10 @@ class Editor:
         return self._names[depth - 1] if depth else "config"
 
     def _node(self, depth: int) -> Node:
-        return self.mode[depth - 1] if depth else self.target.root
+        return self._mode[depth - 1] if depth else self.target.root
 
     def _truncate(self, depth: int) -> None:
-        del self.mode[depth:]
+        del self._mode[depth:]
         del self._names[depth:]
 
     def reset(self) -> None:
@@ -266,7 +284,7 @@ class Editor:
             for ln in lines:
                 self._feed(ln, strict=strict)
             return
-        base = len(self.mode)
+        base = len(self._mode)
         stack: list[tuple[int, int]] = []  # (indentation of an opener, mode depth inside it)
         for i, raw in enumerate(lines):
             s = raw.strip()
@@ -279,12 +297,12 @@ class Editor:
             while stack and stack[-1][0] >= ind:
                 stack.pop()
             depth = stack[-1][1] if stack else base
-            if depth < len(self.mode):
+            if depth < len(self._mode):
                 self._truncate(depth)
             opens = self._opens_by_indent(lines, i, ind)
             self._feed(raw, strict=strict, block_hint=opens)
-            if len(self.mode) > depth:
-                stack.append((ind, len(self.mode)))
+            if len(self._mode) > depth:
+                stack.append((ind, len(self._mode)))
 
     @staticmethod
     def _opens_by_indent(lines: list[str], i: int, ind: int) -> str:
@@ -309,7 +327,7 @@ class Editor:
             return
         words = _canon_words(tuple(s.split()))
         if words == ("exit",):
-            self._truncate(max(0, len(self.mode) - 1))
+            self._truncate(max(0, len(self._mode) - 1))
             return
         if words in (("root",), ("end",)):
             self._truncate(0)
@@ -333,17 +351,17 @@ class Editor:
             node.body = normalize_body(end, body)
             node.block = True
             self._raw = None
-            self._truncate(max(0, len(self.mode) - 1))
+            self._truncate(max(0, len(self._mode) - 1))
         elif w == "abort":  # leaves the policy as it was
             self._raw = None
-            self._truncate(max(0, len(self.mode) - 1))
+            self._truncate(max(0, len(self._mode) - 1))
         else:
             body.append(s)
 
     def _resolve(self, typed: str, words: tuple[str, ...], strict: bool,
                  block_hint: str) -> tuple[int, str | None]:
         """Where a line goes: (mode depth, sub-mode it opens or None for a leaf)."""
-        cur = len(self.mode)
+        cur = len(self._mode)
         name = self._mode_name(cur)
         child = grammar.opener(name, words)
         if child is not None:
@@ -375,7 +393,7 @@ class Editor:
         line = typed.strip()
         pos = _word_positions(line)
         at = 0
-        if not self.mode and words[0] in grammar.TOP_LEVEL and len(pos) > 1:
+        if not self._mode and words[0] in grammar.TOP_LEVEL and len(pos) > 1:
             at = 1  # a known keyword with a wrong argument: XR marks the argument
         return InvalidInput(line, pos[at] if pos else 0)
 
@@ -386,7 +404,7 @@ class Editor:
             set_leaf(parent, self._mode_name(depth), line, at_root=depth == 0)
             return
         if grammar.raw_end(child):
-            self.mode.append(parent.child(line) or Node(line, block=True))
+            self._mode.append(parent.child(line) or Node(line, block=True))
             self._names.append(child)
             self._raw = (parent, line, child, [])
             return
@@ -395,12 +413,12 @@ class Editor:
             node = Node(line, block=True)
             _insert(parent, node, depth == 0)
         node.block = True
-        self.mode.append(node)
+        self._mode.append(node)
         self._names.append(child)
 
     def _no(self, typed: str, words: tuple[str, ...]) -> None:
         """``no <cmd>``: remove the matching leaf or block, looked up in this mode then its parents."""
-        for d in range(len(self.mode), -1, -1):
+        for d in range(len(self._mode), -1, -1):
             parent = self._node(d)
             hits = [c for c in parent.children if c.words[:len(words)] == words]
             if hits:
@@ -525,6 +543,71 @@ def diff(old: Config, new: Config) -> str:
     out: list[str] = []
     _diff_nodes(old.root, new.root, 0, out)
     return "".join(line + "\n" for line in out)
+
+
+def changes(old: Config, new: Config) -> str:
+    """``show configuration commit changes <id>`` body: what the commit set, as configuration lines
+    (``no <line>`` for what it removed; a one-value leaf that was replaced shows only its new value)."""
+    out: list[str] = []
+    _changes(old.root, new.root, 0, "config", out)
+    return "".join(line + "\n" for line in out)
+
+
+def _changes(old: Node, new: Node, depth: int, mode: str, out: list[str]) -> None:
+    ind = " " * depth
+    new_by = {c.line: c for c in new.children}
+    new_keys = {grammar.single_key(mode, c.words) for c in new.children if not c.is_block} - {None}
+    for gone in old.children:
+        if gone.line in new_by:
+            continue
+        if not gone.is_block and grammar.single_key(mode, gone.words) in new_keys:
+            continue
+        out.append(f"{ind}no {gone.line}")
+    for c in new.children:
+        o = old.child(c.line)
+        if o is None:
+            out.extend(_block_lines(c, depth))
+        elif _block_lines(o, depth) != _block_lines(c, depth):
+            if c.body is not None:
+                out.extend(_block_lines(c, depth))
+                continue
+            out.append(ind + c.line)
+            _changes(o, c, depth + 1, grammar.opener(mode, c.words) or f"{mode}-{c.words[0]}", out)
+            out.append(ind + "!")
+
+
+def rebase(base: Config, target: Config, running: Config) -> Config:
+    """A session's edits (``base`` -> ``target``) applied on ``running`` as it is now: XR keeps a
+    session's changes, not a copy of the whole configuration, so commits of other sessions stay."""
+    if base == running:
+        return target.copy()
+    out = running.copy()
+    _rebase(base.root, target.root, out.root, "config")
+    return out
+
+
+def _rebase(base: Node, target: Node, dst: Node, mode: str) -> None:
+    tgt_by = {c.line: c for c in target.children}
+    for gone in base.children:
+        if gone.line not in tgt_by:
+            d = dst.child(gone.line)
+            if d is not None:
+                dst.children.remove(d)
+    for t in target.children:
+        b = base.child(t.line)
+        if b is not None and _block_lines(b, 0) == _block_lines(t, 0):
+            continue  # untouched by this session
+        if not t.is_block:
+            set_leaf(dst, mode, t.line, mode == "config")
+            continue
+        d = dst.child(t.line)
+        if d is None or b is None or t.body is not None:
+            if d is not None:
+                dst.children[dst.children.index(d)] = copy.deepcopy(t)
+            else:
+                _insert(dst, copy.deepcopy(t), mode == "config")
+            continue
+        _rebase(b, t, d, grammar.opener(mode, t.words) or f"{mode}-{t.words[0]}")
 
 
 def diff_text(old: Config, new: Config) -> str:
