@@ -138,10 +138,13 @@ class IosxrCollector(NapalmCollector):
         def lldp() -> None:
             state.lldp = normalise.lldp(self.get(c.LLDP_RPC_REQ_FILTER))
 
+        def bgp() -> None:
+            self.bgp_native(state)
+
         self.section(state, "facts", facts)
         self.section(state, "interfaces", interfaces)
         self.section(state, "lldp", lldp)
-        self.section(state, "bgp", lambda: self.bgp_native(state))
+        self.section(state, "bgp", bgp)
         self.section(state, "ospf", lambda: self.ospf(state))
         self.section(state, "isis", lambda: self.isis(state))
 
