@@ -253,6 +253,8 @@ class CommitDb:
 
     @staticmethod
     def _failed_text(e: ConfigError) -> str:
+        if e.message.lstrip().startswith("!!"):  # control.validate gives XR's whole text already
+            return e.message if e.message.rstrip().endswith("end") else e.message.rstrip("\n") + "\nend\n"
         path = getattr(e, "path", None)
         lines = []
         depth = 0
