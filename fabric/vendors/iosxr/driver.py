@@ -3,7 +3,7 @@
 Why the CLI and not NETCONF for the change itself:
 - XR's CLI commit carries a ``comment``: the rollout token lands in the device's own commit database
   (``show configuration commit list detail``), so a rollout resumed by another process finds its commit,
-  tells a timer revert from a manual one and rolls back to the commit point before it
+  tells a timer revert from a manual one and undoes it and what came after
   (``rollback configuration to <id>``). NETCONF commits carry neither comment nor label on XR.
 - A NETCONF ``<confirmed/>`` commit without ``<persist>`` is cancelled when its session drops (RFC 6241
   8.4), so the confirm would have to come over the very session that committed; the CLI's trial commit
@@ -52,7 +52,7 @@ def commit_list(detail: str) -> list[dict[str, str]]:
 
 
 def token_state(commits: list[dict[str, str]], token: str) -> tuple[str, str | None]:
-    """(state, id of the commit before ours) from the commit list (newest first).
+    """(state, id of our commit) from the commit list (newest first).
 
     ``reverted``: a later commit undid ours (the confirmed-commit timer, or a rollback to before it);
     ``armed``: our commit is in effect (pending or confirmed: XR does not list the trial state);
@@ -61,13 +61,12 @@ def token_state(commits: list[dict[str, str]], token: str) -> tuple[str, str | N
     if ours is None:
         return "none", None
     cid = commits[ours]["id"]
-    before = commits[ours + 1]["id"] if ours + 1 < len(commits) else None
     for later in commits[:ours]:
-        if cid in later["comment"] and later["comment"].lower().startswith("rollback"):
-            return "reverted", before
-        if before and later["comment"] == f"Rollback to {before}":
-            return "reverted", before
-    return "armed", before
+        # XR records the trial timer's revert and every `rollback configuration` as a commit of client
+        # "Rollback": one after ours undid it (the engine checks the running config afterwards anyway)
+        if later["client"].lower() == "rollback":
+            return "reverted", cid
+    return "armed", cid
 
 
 class IosxrDriver(Driver):
@@ -190,12 +189,13 @@ class IosxrDriver(Driver):
         return self.timer_state(token) == "armed"
 
     def rollback(self, token: str) -> str:
-        state, before = token_state(self._commits(), token)
+        state, ours = token_state(self._commits(), token)
         if state == "reverted":
             return "reverted_by_timer"
-        if state == "none" or before is None:
+        if state == "none" or ours is None:
             return "nothing_to_roll_back"
-        out = self._exec(f"rollback configuration to {before}")
+        # XR: `rollback configuration to <id>` undoes the changes up to and including commit <id>
+        out = self._exec(f"rollback configuration to {ours}")
         if any(f in out for f in _FAILED):
             raise DriverError(f"{self.t.name}: rollback failed: {_first_error(out)}")
         return "rolled_back"
