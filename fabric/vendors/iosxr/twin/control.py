@@ -52,8 +52,10 @@ XR_BFD_IGP = 150  # ... and for IS-IS / OSPF; the multiplier defaults to 3 every
 FRR_MAXPATHS = 64
 CONNECT_RETRY = 5
 DEFAULT_IP_MTU = 1500
+REDISTRIBUTE = ("connected", "static", "isis", "ospf")
 DROP_ALL = "XR-EBGP-NO-POLICY"  # eBGP without a policy: nothing in, nothing out
 MAX_PATHS = 256  # RPL paths per policy the translation enumerates
+NO_REMOTE_AS = "The remote-as is not configured for this neighbor or its neighbor-group"
 SEMANTIC_HEADER = ("!! SEMANTIC ERRORS: This configuration was rejected by \n"
                    "!! the system due to semantic errors. The individual \n"
                    "!! errors with each failed configuration command can be \n"
@@ -69,7 +71,7 @@ _ABBREV = (("gigabitethernet", "GigabitEthernet"), ("gige", "GigabitEthernet"), 
 
 
 def canonical(name: str) -> str:
-    """An XR interface name as ``show running-config`` prints it (``Gi0/0/0/1`` -> ``GigabitEthernet0/0/0/1``)."""
+    """An interface name as `show running-config` prints it (`Gi0/0/0/1`: `GigabitEthernet0/0/0/1`)."""
     m = re.match(r"^([A-Za-z-]+)(\d.*)$", name)
     if m:
         low = m.group(1).lower()
@@ -585,7 +587,7 @@ def _parse_bgp(dev: Device, node: Node) -> None:
                 pol = w[3] if len(w) >= 4 and w[2] == "route-policy" else None
                 bgp.networks.append((w[1], pol))
                 _attach(dev, pol, path + (af.line, c.line))
-            elif w[:1] == ("redistribute",) and len(w) >= 2 and w[1] in ("connected", "static", "isis", "ospf"):
+            elif w[:1] == ("redistribute",) and len(w) >= 2 and w[1] in REDISTRIBUTE:
                 pol = w[w.index("route-policy") + 1] if "route-policy" in w[:-1] else None
                 bgp.redistribute.append((w[1], pol))
                 _attach(dev, pol, path + (af.line, c.line))
@@ -618,7 +620,7 @@ def _parse_bgp(dev: Device, node: Node) -> None:
             _attach(dev, c.words[1] if len(c.words) > 1 else None, npath + (naf.line, c.line))  # type: ignore[union-attr]
         eff = own.merged(group)
         if eff.remote_as is None:
-            dev.errors.append((npath, "The remote-as is not configured for this neighbor or its neighbor-group"))
+            dev.errors.append((npath, NO_REMOTE_AS))
             continue
         bfd_on = bool(eff.bfd)
         nb = Neighbor(ip=n.words[1], group=gname, own=own, eff=eff, remote_as=eff.remote_as,
@@ -665,6 +667,12 @@ def _references(dev: Device, policy: str, seen: set[str]) -> list[tuple[str, str
 
 
 # ---- RPL -> route-map entries ----------------------------------------------------------------
+Conj = list[list[Rule]] | None  # rule sets a route must all be in (None: a condition the twin cannot match)
+Dnf = list[Conj]
+State = tuple[list[list[Rule]] | None, bool, list[str], bool | None]  # path conds, accepted, sets, final
+Branch = tuple[Dnf | None, list[str]]  # condition (None: else), body
+
+
 class _Rpl:
     """Enumerates the paths through a route-policy (see the module docstring)."""
 
@@ -675,7 +683,7 @@ class _Rpl:
 
     def entries(self) -> list[Entry]:
         # a state: (rule sets the path requires (None: cannot match), accepted, sets, finished-as)
-        states: list[tuple[list[list[Rule]] | None, bool, list[str], bool | None]] = [([], False, [], None)]
+        states: list[State] = [([], False, [], None)]
         states = self._run(self.dev.route_policies.get(self.name, []), states, {self.name})
         out: list[Entry] = []
         for conds, accepted, sets, final in states:
@@ -714,14 +722,13 @@ class _Rpl:
             acc = [r for a in acc for b in c if (r := a & b) is not None]
         return list(dict.fromkeys(acc))
 
-    def _run(self, body: list[str], states: list, stack: set[str]) -> list:  # type: ignore[type-arg]
+    def _run(self, body: list[str], states: list[State], stack: set[str]) -> list[State]:
         i = 0
         while i < len(body):
-            ln = body[i]
-            w = ln.split()
+            w = body[i].split()
             if w[0] == "if":
                 branches, i = self._if_block(body, i)
-                nxt = []
+                nxt: list[State] = []
                 for st in states:
                     if st[3] is not None or st[0] is None:
                         nxt.append(st)
@@ -732,16 +739,16 @@ class _Rpl:
                             nxt += self._run(sub, [(extra, st[1], list(st[2]), None)], stack)
                 states = nxt[:MAX_PATHS]
                 continue
-            states = [self._act(st, w, ln, stack) if st[3] is None and st[0] is not None else [st]
-                      for st in states]
-            states = [s for group in states for s in group]
+            states = [s for st in states
+                      for s in (self._act(st, w, stack) if st[3] is None and st[0] is not None else [st])]
             i += 1
         return states
 
-    def _if_block(self, body: list[str], i: int) -> tuple[list[tuple[list | None, list[str]]], int]:  # type: ignore[type-arg]
-        """``if``/``elseif``/``else``/``endif`` from line i: [(condition DNF or None for else, body)], next i."""
-        branches: list[tuple[list | None, list[str]]] = []  # type: ignore[type-arg]
-        depth, cur = 0, None
+    def _if_block(self, body: list[str], i: int) -> tuple[list[Branch], int]:
+        """``if``/``elseif``/``else``/``endif`` from line i: its branches, and the line after it."""
+        branches: list[Branch] = []
+        cur: Branch | None = None
+        depth = 0
         j = i
         while j < len(body):
             w = body[j].split()
@@ -765,7 +772,7 @@ class _Rpl:
             branches.append((None, []))  # no else: a route no branch takes goes on unchanged
         return branches, j + 1
 
-    def _cond(self, text: str) -> list[list[list[Rule]] | None]:
+    def _cond(self, text: str) -> Dnf:
         """A condition as a DNF of prefix-rule sets; a conjunction is None when the twin cannot match it
         (conditions other than ``destination in``: such a branch is never taken)."""
         text = text.strip()
@@ -774,7 +781,7 @@ class _Rpl:
             return [c for part in ors for c in self._cond(part)]
         ands = _split_top(text, "and")
         if len(ands) > 1:
-            out: list[list[list[Rule]] | None] = [[]]
+            out: Dnf = [[]]
             for part in ands:
                 sub = self._cond(part)
                 out = [None if a is None or b is None else a + b for a in out for b in sub]
@@ -789,7 +796,7 @@ class _Rpl:
             return [[[r for item in m.group(1).split(",") if (r := _rule(item.split()))]]]
         return [None]
 
-    def _act(self, st: tuple, w: list[str], ln: str, stack: set[str]) -> list:  # type: ignore[type-arg]
+    def _act(self, st: State, w: list[str], stack: set[str]) -> list[State]:
         conds, accepted, sets, _ = st
         if w[0] == "pass":
             return [(conds, True, sets, None)]
@@ -806,7 +813,9 @@ class _Rpl:
 
 
 def _split_top(text: str, op: str) -> list[str]:
-    parts, depth, cur = [], 0, []
+    parts: list[str] = []
+    cur: list[str] = []
+    depth = 0
     for tok in re.findall(r"\(|\)|[^\s()]+", text):
         depth += tok == "("
         depth -= tok == ")"
