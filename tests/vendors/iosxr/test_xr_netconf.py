@@ -261,7 +261,7 @@ def test_discard_and_copy_config_replace(bed: Any) -> None:
         assert "+" not in etree.fromstring(m.dispatch(to_ele(DIFF_RPC)).xml.encode())[0].text.replace(
             "IOS XR", "")
         replaced = _running(bed).replace("description to-xr2", "description replaced")
-        m.copy_config(source=CLI_EDIT.format(replaced), target="candidate")
+        m.copy_config(source=f"<source>{CLI_EDIT.format(replaced)}</source>", target="candidate")
         m.commit()
     assert "description replaced" in _running(bed) and "to-xr2" not in _running(bed)
 
@@ -305,9 +305,18 @@ def test_lock_contention_between_two_sessions(bed: Any) -> None:
 
 
 def test_kill_session_releases_its_lock(bed: Any) -> None:
-    with bed.ncclient() as a, bed.ncclient() as b:
+    from ncclient.operations.rpc import RPCError
+
+    a = bed.ncclient()
+    with bed.ncclient() as b:
         a.lock(target="running")
+        with pytest.raises(RPCError):
+            b.lock(target="running")
+        with pytest.raises(RPCError) as e:
+            b.kill_session(b.session_id)  # not its own session
+        assert e.value.tag == "invalid-value"
         b.kill_session(a.session_id)
+        poll(lambda: not a.connected, bound=5)  # the killed session's transport is closed
         b.lock(target="running")
         b.unlock(target="running")
 

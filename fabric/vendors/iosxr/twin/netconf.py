@@ -40,7 +40,6 @@ from fabric.twins.netconf import (
     hello_xml,
     local,
 )
-from fabric.vendors.iosxr.twin import oper
 from fabric.vendors.iosxr.twin.config import XR_VERSION, Config, ConfigError, Editor, parse_text
 
 if TYPE_CHECKING:
@@ -285,6 +284,8 @@ class XrNetconfSession(NetconfTransport):
                 others.append(f)
         oper_xml = ""
         if others or not tops:
+            from fabric.vendors.iosxr.twin import oper
+
             query = None if not tops else (
                 f'<filter xmlns="{NC_NS}">' + "".join(etree.tostring(f, encoding="unicode") for f in others)
                 + "</filter>")
@@ -343,7 +344,7 @@ class XrNetconfSession(NetconfTransport):
 
     # ---- editing -------------------------------------------------------------------------------
     def _snapshot(self) -> tuple[Config, bool]:
-        return self.cs.target.copy(), bool(getattr(self.cs, "replace_pending", False))
+        return self.cs.target.copy(), self.cs.replace_pending
 
     def _restore(self, snap: tuple[Config, bool]) -> None:
         set_target(self.cs, snap[0], replace=snap[1])
@@ -492,15 +493,12 @@ class XrNetconfSession(NetconfTransport):
                               tag="invalid-value")
         try:
             if confirmed:
-                commit = await db.commit(self.cs, replace=bool(getattr(self.cs, "replace_pending", False)),
-                                         confirmed=seconds)
+                commit = await db.commit(self.cs, replace=self.cs.replace_pending, confirmed=seconds)
                 if commit is not None or pend is not None or db.pending_confirm is not None:
                     _PENDING[self.twin] = _Confirm(self.sid, persist)
                 return " <ok/>\n"
-            if self.cs.changed():
-                await db.commit(self.cs, replace=bool(getattr(self.cs, "replace_pending", False)))
-            elif pend is not None:
-                await _maybe_await(db.confirm())
+            # no changes in this session: XR's <commit/> then confirms a pending trial
+            await db.commit(self.cs, replace=self.cs.replace_pending)
         except ConfigError as e:
             reason = getattr(self.cs, "failed", None)
             detail = f"\n{reason}" if isinstance(reason, str) and reason and reason not in e.message else ""
