@@ -12,9 +12,9 @@ XR semantics FRR does not have by default, and how they are kept:
   conditions of its path: first match then picks the path XR would run (an earlier path differs in
   a branch whose condition the route failed). ``destination in SET`` conditions of one path are ANDed
   by intersecting the prefix-sets (FRR keeps one ``match ip address`` per entry).
-- An eBGP neighbor without a ``route-policy in``/``out`` exchanges no routes (XR's RFC 8212 default):
-  an explicit deny-all route-map (FRR's ``ebgp-requires-policy`` is off, as it would also reject
-  what a ``network``/``redistribute`` policy-less route never meets on XR... and shows ``(Policy)``).
+- An eBGP neighbor without a ``route-policy in``/``out`` exchanges no routes that way (XR's RFC 8212
+  default): an explicit deny-all route-map per direction, with FRR's ``ebgp-requires-policy`` off, so
+  the counters FRR reports are plain numbers as on XR (not FRR's ``(Policy)`` marker).
 - A neighbor exchanges IPv4 routes only with ``address-family ipv4 unicast`` (its own or its
   neighbor-group's): ``no bgp default ipv4-unicast``. Neighbor-groups are FRR peer-groups (the
   remote-as stays on each neighbor: XR lets a neighbor override its group's).
