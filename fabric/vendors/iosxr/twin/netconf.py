@@ -694,7 +694,9 @@ def interface_lines(top: Any, dflt: str, target: Config) -> list[str]:
         if op == "replace" and f"interface {name}" in existing:
             lines += ["root", f"no interface {name}"]
         lines += ["root", f"interface {name}"]
-        for leaf in elements(itf):
+        # the leaves in the order XR prints them (description, mtu, ipv4, shutdown), whatever the XML's
+        order = {"interface-name": 0, "description": 1, "mtu": 2, "ipv4": 3, "shutdown": 4}
+        for leaf in sorted(elements(itf), key=lambda e: order.get(local(e), 5)):
             what = local(leaf)
             lop = _op(leaf, op if op != "replace" else "merge")
             gone = lop in ("delete", "remove")
