@@ -66,11 +66,11 @@ class IosxrTwin(DeviceTwin):
         self.spawn(self._lldp_identity(dev))
 
     async def _apply(self, dev: control.Device) -> None:
-        refused = await self.push_frr(control.kernel_links(dev), control.to_frr(dev), fresh=self._fresh,
+        links = control.kernel_links(dev, self.node.get("interfaces", []))
+        refused = await self.push_frr(links, control.to_frr(dev), fresh=self._fresh,
                                       loopbacks=control.loopbacks(dev))
         if refused is not None:
-            raise ConfigError(f"!! SEMANTIC ERRORS: This configuration was rejected by \n"
-                              f"!! the system due to semantic errors.\n!!% {refused}")
+            raise ConfigError(control.failed_text([(("router",), f"the routing daemons refused it: {refused}")]))
 
     @classmethod
     def boot_frr_config(cls, startup_config: str) -> str | None:
