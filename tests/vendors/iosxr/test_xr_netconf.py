@@ -280,6 +280,26 @@ def test_commit_refused_by_the_control_plane_changes_nothing(bed: Any) -> None:
     assert _running(bed) == before
 
 
+def test_validate_and_a_semantic_error_at_commit(bed: Any) -> None:
+    """XR refuses a policy that does not exist: <validate> says why, <commit> fails and changes nothing."""
+    from ncclient.operations.rpc import RPCError
+
+    bad = ("router bgp 65001\n neighbor 10.0.0.1\n  address-family ipv4 unicast\n"
+           "   route-policy MISSING in\n  !\n !\n!\n")
+    before = _running(bed)
+    with bed.ncclient() as m:
+        m.validate(source="candidate")
+        m.edit_config(target="candidate", config=CLI_EDIT.format(bad))
+        with pytest.raises(RPCError) as e:
+            m.validate(source="candidate")
+        assert "Policy [MISSING] does not exist" in e.value.message
+        with pytest.raises(RPCError) as e:
+            m.commit()
+        assert "Failed to commit one or more configuration items" in e.value.message
+        assert "Policy [MISSING] does not exist" in e.value.message
+    assert _running(bed) == before
+
+
 # ---- locks --------------------------------------------------------------------------------------------
 def test_lock_contention_between_two_sessions(bed: Any) -> None:
     from ncclient.operations.rpc import RPCError
@@ -321,7 +341,7 @@ def test_kill_session_releases_its_lock(bed: Any) -> None:
 
 # ---- commit confirmed ------------------------------------------------------------------------------------
 def _confirm_timeout() -> int:
-    """The shortest confirm-timeout the twin's commit database takes (XR's CLI minimum is 30 s)."""
+    """A short confirm-timeout (seconds, RFC 6241) so the revert test stays quick."""
     return 2
 
 
