@@ -198,3 +198,20 @@ def test_filters_are_well_formed_subtrees_of_the_models() -> None:
     assert {etree.QName(p).localname: etree.QName(p[0]).localname for p in protos} == {
         "connected": "non-as", "local": "non-as", "static": "non-as", "bgp": "as", "isis": "as", "ospf": "as"}
     assert all(etree.QName(p[0][0]).localname == "information" for p in protos)
+
+
+# ---- gate facts: the connection contract --------------------------------------------------------
+def test_gate_facts_unreachable_is_a_driver_error_marked_unreachable() -> None:
+    """ncclient against a closed port: DriverError(unreachable=True), without the password in it."""
+    import socket
+
+    from fabric.rollout.drivers import DriverError, Target
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]  # nothing listens once the socket is closed
+    t = Target("xr9", "127.0.0.1", "iosxr", "clab", "s3cr3t-pw")
+    with pytest.raises(DriverError) as e:
+        collector.gate_facts(t, port=closed)
+    assert e.value.unreachable
+    assert "NETCONF connect failed" in str(e.value) and "s3cr3t-pw" not in str(e.value)
