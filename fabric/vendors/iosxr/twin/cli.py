@@ -21,13 +21,12 @@ import inspect
 import logging
 import re
 import time
-import weakref
 from typing import TYPE_CHECKING, Any
 
 import asyncssh
 from asyncssh.misc import SoftEOFReceived
 
-from fabric.vendors.iosxr.twin.config import XR_VERSION, Config, ConfigError, Editor, InvalidInput, diff
+from fabric.vendors.iosxr.twin.config import XR_VERSION, Config, ConfigError, Editor, InvalidInput, Node, diff
 
 if TYPE_CHECKING:
     from fabric.vendors.iosxr.twin.twin import IosxrTwin
@@ -58,8 +57,7 @@ PIPES = ("begin", "exclude", "file", "include", "utility")
 
 # ``show`` words the twin knows (expansion of unique prefixes, caret placement); ``*`` is an argument
 # (address, interface, instance). State commands are answered by oper.show with the expanded words.
-_ARG: dict[str, Any] = {}
-_NBR = {"*": {"detail": {}}, "detail": {}, "brief": {}}
+_NBR: dict[str, Any] = {"*": {"detail": {}}, "detail": {}, "brief": {}}
 SHOW_TREE: dict[str, Any] = {
     "running-config": None,  # handled here: any section words follow
     "configuration": None,
@@ -137,7 +135,7 @@ class CliSession:
         self.vty = f"vty{self.sid % 100}"
         self.timestamps = True  # ``terminal exec prompt no-timestamp`` turns them off
         self.sess: Any = None  # the configuration session (its target), None in EXEC mode
-        self.buf = Editor(Config())  # what this configuration session typed (XR's target buffer)
+        self.new_buffer()  # what this configuration session typed (XR's target buffer)
         self.exclusive = False
         self.armed = False  # this session's ``commit confirmed`` is the pending trial
         self.since = time.time()
@@ -385,25 +383,30 @@ class CliSession:
 
     def header(self, last_change: bool) -> str:
         out = f"Building configuration...\n!! IOS XR Configuration {XR_VERSION}\n"
-        if last_change and self.db.history:
-            c = self.db.history[-1]
-            when = time.strftime("%a %b %d %H:%M:%S %Y", time.gmtime(c.time))
-            when = re.sub(r" 0(\d) ", r"  \1 ", when)  # XR pads the day with a space
-            out += f"!! Last configuration change at {when} by {c.user}\n"
+        if last_change:
+            db = self.db
+            if db.history:
+                c = db.history[-1]
+                when, who = c.time, c.user
+            else:  # the startup configuration, applied when the router booted
+                when, who = self.twin.boot_time, "SYSTEM"
+            g = time.gmtime(when)
+            stamp = f"{time.strftime('%a %b', g)} {g.tm_mday:2d} {time.strftime('%H:%M:%S %Y', g)}"
+            out += f"!! Last configuration change at {stamp} by {who}\n"
         return out
 
     def running_config(self, section: list[str], pipes: list[tuple[str, str]]) -> str:
         """``show running-config [section]``: the whole configuration with XR's header, or the blocks of
-        a section (XR prints no header for a section, and ``% No such configuration item(s)``)."""
+        a section (no header then, and ``% No such configuration item(s)`` when there is none). The
+        pipes filter the configuration, not the ``Building configuration...`` line (as XR)."""
         conf = self.db.running
         if not section:
-            text = conf.text(header=False)
-            return self.header(True).split("\n", 1)[0] + "\n" + _filter(
-                "".join(self.header(True).splitlines(keepends=True)[1:]) + text + "\n", pipes)
+            building, rest = self.header(True).split("\n", 1)
+            return building + "\n" + _filter(rest + "!\n" + conf.text(header=False) + "\n", pipes)
         body = conf.section(section)
         if not body.strip():
             return NO_ITEMS + "\n"
-        return _filter(body, pipes) + "\n"
+        return _filter(body + "\n", pipes)
 
     async def show_configuration(self, args: list[tuple[str, int]], pipes: list[tuple[str, str]],
                                  width: int, line: str) -> str:
@@ -471,36 +474,34 @@ class CliSession:
         raise CliFail(self.caret(width, args[0][1]))
 
     def _commit_list(self, n: int | None, detail: bool) -> str:
-        fn = self.db.commit_list
-        params = inspect.signature(fn).parameters
-        kw: dict[str, Any] = {}
-        if "detail" in params:
-            kw["detail"] = detail
-        if "n" in params or "count" in params:
-            kw["n" if "n" in params else "count"] = n
-            return str(fn(**kw))
-        text = str(fn(**kw))
-        if n is None:
-            return text
-        lines = text.splitlines(keepends=True)
-        head = [ln for ln in lines[:3] if not re.match(r"\s*\d+\s", ln)]
-        rows = [ln for ln in lines if re.match(r"\s*\d+\s", ln)]
-        return "".join(head + rows[:n])
+        if not detail:
+            return str(self.db.commit_list(n))
+        hist = list(reversed(self.db.history))[:n]
+        if not hist:
+            return "The commit database is empty.\n"
+        out = []
+        for i, c in enumerate(hist, 1):
+            when = time.strftime("%a %b", time.gmtime(c.time)) + f" {time.gmtime(c.time).tm_mday:2d} " + \
+                time.strftime("%H:%M:%S %Y", time.gmtime(c.time))
+            out.append(f"\n{i:>4}) CommitId: {c.id:<24}Label: {c.label or 'NONE'}\n"
+                       f"      UserId:   {c.user:<24}Line:  {c.line}\n"
+                       f"      Client:   {c.client:<24}Time:  {when}\n"
+                       f"      Comment:  {c.comment or 'NONE'}\n")
+        return "".join(out)
 
     def _sessions(self) -> str:
+        """``show configuration sessions``: the open configuration sessions, ``*`` on the lock holder."""
         rows = []
-        for s in sorted(_live(self.twin), key=lambda s: s.sid):
-            if s.sess is None:
-                continue
-            when = time.strftime("%a %b %d %H:%M:%S %Y", time.gmtime(s.since))
-            rows.append(f"{s.session_name():<31}{s.vty:<11}{s.user:<9}{when}{' *' if s.exclusive else ''}")
+        for s in self.db.sessions:
+            when = time.gmtime(s.since)
+            date = f"{time.strftime('%a %b', when)} {when.tm_mday:2d} {time.strftime('%H:%M:%S %Y', when)}"
+            line = (s.line or "").split(":")[0]
+            lock = " *" if self.db.lock_owner is s else ""
+            rows.append(f"00001000-{id(s) & 0xFFFFFFFF:08x}-00000000     {line:<11}{s.user:<9}{date}{lock}")
         if not rows:
             return ""
         return ("Current Configuration Session  Line       User     Date                     Lock\n"
                 + "".join(r + "\n" for r in rows))
-
-    def session_name(self) -> str:
-        return f"00001000-{self.sid:08x}-00000000"
 
     # ---- the target configuration ------------------------------------------------------------------
     def target_text(self, pipes: list[tuple[str, str]]) -> str:
@@ -512,6 +513,7 @@ class CliSession:
         running configuration into it): ``show configuration`` lists what was typed, and ``commit
         replace`` makes exactly that the running configuration."""
         self.buf = Editor(Config())
+        self.detached: list[Node] = []
 
     # ---- configuration mode ------------------------------------------------------------------------
     async def enter_config(self, args: list[tuple[str, int]], width: int, line: str) -> str:
@@ -522,37 +524,29 @@ class CliSession:
                 raise CliFail(self.caret(width, args[1][1]))
             exclusive = kind == "exclusive"
         sess = self.db.session(self.user, "CLI")
-        with contextlib.suppress(AttributeError):
-            sess.line = f"{self.vty}:node0_RP0_CPU0"
+        sess.line = f"{self.vty}:node0_RP0_CPU0"  # the commit list's Line column
         if exclusive:
             try:
                 self.db.lock_exclusive(sess)
-            except ConfigError as e:
+            except ConfigError:
                 self._close(sess)
-                return self.ts() + self._sessions() + e.message.rstrip("\n") + "\n"
-        self.sess, self.exclusive, self.since = sess, exclusive, time.time()
+                return (self.ts() + self._sessions() + "Cannot enter exclusive mode. "
+                        "The Configuration Namespace is locked by another agent.\n")
+        self.sess, self.exclusive = sess, exclusive
         self.new_buffer()
-        _live(self.twin).add(self)
         return self.ts()
 
     def _close(self, sess: Any) -> None:
-        close = getattr(self.db, "close", None) or getattr(self.db, "close_session", None)
-        if close is not None:
-            with contextlib.suppress(Exception):
-                close(sess)
+        with contextlib.suppress(ConfigError):
+            self.db.close(sess)
 
     def leave_config(self) -> None:
         sess = self.sess
         if sess is None:
             return
-        with contextlib.suppress(Exception):
-            sess.abort()
-        if self.exclusive:
-            with contextlib.suppress(Exception):
-                self.db.unlock(sess)
-        self._close(sess)
+        sess.abort()
+        self._close(sess)  # the exclusive lock goes with the session
         self.sess, self.exclusive = None, False
-        _live(self.twin).discard(self)
 
     def trial_pending(self) -> bool:
         return self.armed and self.db.pending_confirm is not None
@@ -645,6 +639,8 @@ class CliSession:
             return e.message.rstrip("\n") + "\n"
         with contextlib.suppress(ConfigError):  # the buffer follows the same parser modes
             self.buf.feed(line)
+            if self.detached:
+                self.attach()
         return ""
 
     async def commit(self, line: str, args: list[tuple[str, int]], width: int) -> str:
@@ -704,9 +700,7 @@ class CliSession:
                 return ""
             head = ""
             # the session's target becomes exactly what this session typed
-            self.sess.target = self.buf.target.copy()
-            with contextlib.suppress(AttributeError):
-                self.sess.replace_pending = True
+            self.sess.set_target(self.buf.target.copy(), replace=True)
         return head + await self.commit_now(replace=replace, confirmed=confirmed, comment=comment,
                                             label=label)
 
@@ -715,13 +709,45 @@ class CliSession:
         """Commit this session's target; XR's text for what happened ("" on a plain success)."""
         db = self.db
         trial_before = db.pending_confirm is not None
+        path = [n.line for n in self.sess.editor.mode]
         try:
             c = await db.commit(self.sess, replace=replace, confirmed=confirmed, comment=comment, label=label)
         except ConfigError as e:  # CommitFailed and the database's own refusals (lock, trial)
             log.info("iosxr twin %s: cli commit failed: %s", self.twin.name, e.message)
             return e.message.rstrip("\n") + "\n"
-        if c is not None:
-            self.new_buffer()
+        self.keep_mode(path)
+        return self._commit_result(c, confirmed, trial_before)
+
+    def keep_mode(self, path: list[str]) -> None:
+        """After a commit XR stays in the sub-mode it was typed in (the target starts over)."""
+        ed = self.sess.editor
+        nodes = []
+        node = self.sess.target.root
+        for line in path:
+            node = node.child(line)
+            if node is None:
+                break
+            nodes.append(node)
+        ed.mode = nodes
+        # the new buffer is empty: the mode's blocks are only added to it once something is typed in them
+        self.new_buffer()
+        self.detached = [Node(n.line, block=True) for n in nodes]
+        self.buf.mode = self.detached
+
+    def attach(self) -> None:
+        """Put the detached mode blocks into the buffer once one of them (or a deeper one) has content."""
+        parent = self.buf.target.root
+        path = self.detached
+        for i, n in enumerate(path):
+            if parent.child(n.line) is not n:
+                if not any(m.children or m.body is not None for m in path[i:]):
+                    return
+                parent.children.append(n)
+            parent = n
+        self.detached = []
+
+    def _commit_result(self, c: Any, confirmed: int | None, trial_before: bool) -> str:
+        db = self.db
         if confirmed is not None and c is not None:
             self.armed = True
             return ""
@@ -762,14 +788,6 @@ class CliSession:
         return (self.ts() + "\nLoading Rollback Changes.\nLoaded Rollback Changes in 1 sec \nCommitting.\n"
                 f"{items} items committed in 1 sec ({items})items/sec\nUpdating.\n"
                 f"Updated Commit database in 1 sec \n{done}")
-
-
-# CLI sessions in configuration mode, per twin (``show configuration sessions``)
-_SESSIONS: weakref.WeakKeyDictionary[Any, set[CliSession]] = weakref.WeakKeyDictionary()
-
-
-def _live(twin: Any) -> set[CliSession]:
-    return _SESSIONS.setdefault(twin, set())
 
 
 async def serve_cli(twin: IosxrTwin, process: Any) -> None:
