@@ -134,6 +134,11 @@ class IosxrTwin(DeviceTwin):
 
     # ---- protocol hooks ------------------------------------------------------------------------
     async def ssh_shell(self, process: Any) -> None:
+        """Port 22: the XR CLI, or NETCONF for a client asking for the ``netconf`` subsystem (XR's
+        ``ssh server netconf``)."""
+        if process.subsystem == "netconf":
+            await self.netconf_session(process)
+            return
         from fabric.vendors.iosxr.twin.cli import serve_cli
 
         await serve_cli(self, process)
