@@ -44,13 +44,15 @@ def elements(el: Any) -> list[Any]:
     return [c for c in el if isinstance(c.tag, str)] if el is not None else []
 
 
-def hello_xml(capabilities: list[str], session_id: int, *, prefix: str = "") -> str:
-    """The server's ``<hello>``; ``prefix`` names the base namespace as some servers do (``nc:``)."""
+def hello_xml(capabilities: list[str], session_id: int, *, prefix: str = "", indent: str = " ") -> str:
+    """The server's ``<hello>``; ``prefix`` names the base namespace as some servers do (``nc:``),
+    ``indent`` is one level of the server's pretty-printing (XR one space, Junos two)."""
     p = f"{prefix}:" if prefix else ""
     decl = f"xmlns:{prefix}" if prefix else "xmlns"
-    caps = "".join(f"  <{p}capability>{escape(c)}</{p}capability>\n" for c in capabilities)
-    return (f'<{p}hello {decl}="{NC_NS}">\n <{p}capabilities>\n{caps} </{p}capabilities>\n'
-            f" <{p}session-id>{session_id}</{p}session-id>\n</{p}hello>\n")
+    i = indent
+    caps = "".join(f"{i}{i}<{p}capability>{escape(c)}</{p}capability>\n" for c in capabilities)
+    return (f'<{p}hello {decl}="{NC_NS}">\n{i}<{p}capabilities>\n{caps}{i}</{p}capabilities>\n'
+            f"{i}<{p}session-id>{session_id}</{p}session-id>\n</{p}hello>\n")
 
 
 class NetconfTransport:
@@ -115,9 +117,10 @@ class NetconfTransport:
             del self._buf[:size]
 
     # ---- session -----------------------------------------------------------------------------
-    async def exchange_hello(self, hello: str, *, base11: bool = True) -> bool:
+    async def exchange_hello(self, hello: str, *, base11: bool = True, require_base: bool = True) -> bool:
         """Send our hello, read the client's. False when the client's first message is not a hello
-        with a base capability (RFC 6241 8.1: the session is then closed)."""
+        or (with ``require_base``) has no base capability (RFC 6241 8.1: the session is then closed).
+        ``base11``: whether our hello offered base:1.1, so that chunked framing may follow."""
         self.send(hello)
         first = await self.read_message()
         if first is None:
@@ -129,7 +132,7 @@ class NetconfTransport:
         if local(client) != "hello":
             return False
         self.client_capabilities = {(c.text or "").strip() for c in client.iter() if local(c) == "capability"}
-        if not self.client_capabilities & {BASE10, BASE11}:
+        if require_base and not self.client_capabilities & {BASE10, BASE11}:
             return False
         self.chunked = base11 and BASE11 in self.client_capabilities
         return True

@@ -1,13 +1,13 @@
 """NETCONF server of the Junos twin: the ``netconf`` SSH subsystem as Junos serves it on port 830.
 
-Framing: NETCONF 1.0 (``]]>]]>``); NETCONF 1.1 chunked framing when both hellos offer base:1.1 (Junos
-offers base:1.0 only unless the twin's ``netconf_base11`` is set). RPCs: the standard ones Junos
-implements (get-config, edit-config, lock, unlock, commit, validate, discard-changes, close-session,
-kill-session) and the Junos ones clients send (load-configuration, commit-configuration,
-get-configuration, get-rollback-information, lock-/unlock-configuration, open-/close-configuration,
-command, get-software-information), and the operational RPCs of ``oper.py`` (interfaces, LLDP, BGP,
-routes, OSPF, IS-IS, BFD, ARP) from the live control plane. Anything else gets an rpc-error, never
-an empty success.
+Framing, hello exchange and rpc loop: ``fabric.twins.netconf`` (NETCONF 1.0 ``]]>]]>``; 1.1 chunked framing
+when both hellos offer base:1.1: Junos offers base:1.0 only unless the twin's ``netconf_base11`` is set).
+RPCs: the standard ones Junos implements (get-config, edit-config, lock, unlock, commit, validate,
+discard-changes, close-session, kill-session) and the Junos ones clients send (load-configuration,
+commit-configuration, get-configuration, get-rollback-information, lock-/unlock-configuration,
+open-/close-configuration, command, get-software-information), and the operational RPCs of ``oper.py``
+(interfaces, LLDP, BGP, routes, OSPF, IS-IS, BFD, ARP) from the live control plane. Anything else gets an
+rpc-error, never an empty success.
 """
 
 from __future__ import annotations
@@ -21,6 +21,17 @@ from xml.sax.saxutils import escape, quoteattr
 
 from lxml import etree
 
+from fabric.twins.netconf import (
+    BASE10,
+    BASE11,
+    NC_NS,
+    PARSER,
+    NetconfTransport,
+    child,
+    elements,
+    hello_xml,
+    local,
+)
 from fabric.vendors.junos.twin import oper
 from fabric.vendors.junos.twin.config import ConfigError, from_xml, select
 from fabric.vendors.junos.twin.session import JUNOS_VERSION, Editor
@@ -30,11 +41,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-NC_NS = "urn:ietf:params:xml:ns:netconf:base:1.0"
-BASE10 = "urn:ietf:params:netconf:base:1.0"
-BASE11 = "urn:ietf:params:netconf:base:1.1"
-EOM = "]]>]]>"
-MAX_MESSAGE = 16 * 1024 * 1024
 CAPABILITIES = (
     BASE10,
     "urn:ietf:params:netconf:capability:candidate:1.0",
@@ -52,8 +58,6 @@ CAPABILITIES = (
 )
 # Commands about the configuration database (session.py); every other ``show`` is operational (oper.py).
 _CONFIG_SHOW = re.compile(r"^show (configuration|config|system commit|version)\b")
-_CHUNK = re.compile(rb"\n#([1-9][0-9]{0,9}|#)\n")
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_blank_text=False, huge_tree=False)
 
 
 class RpcFail(Exception):
@@ -85,129 +89,45 @@ def config_error(e: ConfigError) -> str:
                      path=e.path or ("[edit]" if e.kind != "rpc" else ""))
 
 
-def _local(el: Any) -> str:
-    return etree.QName(el).localname if isinstance(el.tag, str) else ""
-
-
-def _child(el: Any, name: str) -> Any:
-    for c in el:
-        if _local(c) == name:
-            return c
-    return None
-
-
 def _flag(el: Any, name: str) -> bool:
-    return _child(el, name) is not None or el.get(name) is not None
+    return child(el, name) is not None or el.get(name) is not None
 
 
-class NetconfSession:
+class NetconfSession(NetconfTransport):
+    """One Junos NETCONF session; framing, hello exchange and rpc loop are ``fabric.twins.netconf``'s."""
+
     def __init__(self, twin: JunosTwin, process: Any) -> None:
+        super().__init__(process)
         self.twin = twin
-        self.process = process
         self.sid = twin.new_session_id()
         user = process.get_extra_info("username") or twin.username
         self.ed = Editor(self.sid, user)
-        self.chunked = False
-        self.closing = False
-        self._buf = bytearray()
-        # The twin server opens the subsystem without an encoding (bytes); text streams work too.
-        self._binary = process.channel.get_encoding()[0] is None
-
-    # ---- framing ---------------------------------------------------------------------------
-    def send(self, text: str) -> None:
-        data = text.encode()
-        out = b"\n#%d\n%s\n##\n" % (len(data), data) if self.chunked else data + EOM.encode()
-        self.process.stdout.write(out if self._binary else out.decode())
-
-    async def _fill(self) -> bool:
-        try:
-            data = await self.process.stdin.read(65536)
-        except Exception:  # the channel went away
-            return False
-        if not data:
-            return False
-        self._buf += data if isinstance(data, bytes) else data.encode()
-        return True
-
-    async def read_message(self) -> str | None:
-        """The next message, or None at EOF or on a framing error (the session then ends). The
-        buffer is bounded: a message over MAX_MESSAGE ends the session instead of filling memory."""
-        if not self.chunked:
-            while True:
-                i = self._buf.find(EOM.encode())
-                if i >= 0:
-                    msg = bytes(self._buf[:i])
-                    del self._buf[: i + len(EOM)]
-                    return msg.decode(errors="replace")
-                if len(self._buf) > MAX_MESSAGE or not await self._fill():
-                    return None
-        parts: list[bytes] = []
-        total = 0
-        while True:
-            while (m := _CHUNK.match(self._buf)) is None:
-                if len(self._buf) >= 2 and not self._buf.startswith(b"\n#") or len(self._buf) > 14:
-                    return None
-                if not await self._fill():
-                    return None
-            word = bytes(m.group(1))  # before the buffer changes: a match reads the live bytearray
-            del self._buf[: m.end()]
-            if word == b"#":
-                return b"".join(parts).decode(errors="replace")
-            size = int(word)
-            total += size
-            if size == 0 or total > MAX_MESSAGE:
-                return None
-            while len(self._buf) < size:
-                if not await self._fill():
-                    return None
-            parts.append(bytes(self._buf[:size]))
-            del self._buf[:size]
 
     # ---- session ------------------------------------------------------------------------------
     async def run(self) -> None:
         base11 = self.twin.netconf_base11
         caps = [*CAPABILITIES, *([BASE11] if base11 else [])]
-        hello = (f'<!-- No zombies were killed during the creation of this user interface -->\n'
-                 f'<!-- user {escape(self.ed.user)}, class super-user -->\n'
-                 f'<hello xmlns="{NC_NS}">\n  <capabilities>\n'
-                 + "".join(f"    <capability>{escape(c)}</capability>\n" for c in caps)
-                 + f"  </capabilities>\n  <session-id>{self.sid}</session-id>\n</hello>\n")
-        self.send(hello)
-        first = await self.read_message()
-        if first is None:
-            return
-        try:
-            client = etree.fromstring(first.strip().encode(), _PARSER)
-        except etree.XMLSyntaxError:
-            return
-        if _local(client) != "hello":
-            return
-        offered = {(c.text or "").strip() for c in client.iter() if _local(c) == "capability"}
-        self.chunked = base11 and BASE11 in offered
-        while not self.closing:
-            msg = await self.read_message()
-            if msg is None:
-                break
-            if not msg.strip():
-                continue
-            self.send(await self.handle(msg))
-            with contextlib.suppress(Exception):
-                await self.process.stdout.drain()
+        hello = ("<!-- No zombies were killed during the creation of this user interface -->\n"
+                 f"<!-- user {escape(self.ed.user)}, class super-user -->\n"
+                 + hello_xml(caps, self.sid, indent="  "))
+        # The twin has always accepted a client hello without a base capability; kept so.
+        if await self.exchange_hello(hello, base11=base11, require_base=False):
+            await self.loop()
 
     async def handle(self, msg: str) -> str:
         try:
-            rpc = etree.fromstring(msg.strip().encode(), _PARSER)
+            rpc = etree.fromstring(msg.strip().encode(), PARSER)
         except etree.XMLSyntaxError as e:
             return self.reply({}, rpc_error(f"XML parse error: {e}", tag="malformed-message", kind="rpc"))
         attrs = {k: v for k, v in rpc.attrib.items() if not k.startswith("{")}
-        if _local(rpc) != "rpc":
-            return self.reply(attrs, rpc_error("syntax error, expecting <rpc>", bad=_local(rpc),
+        if local(rpc) != "rpc":
+            return self.reply(attrs, rpc_error("syntax error, expecting <rpc>", bad=local(rpc),
                                                tag="unknown-element"))
-        ops = [c for c in rpc if isinstance(c.tag, str)]
+        ops = elements(rpc)
         if len(ops) != 1:
             return self.reply(attrs, rpc_error("syntax error", tag="missing-element", bad="rpc"))
         op = ops[0]
-        name = _local(op)
+        name = local(op)
         fn = getattr(self, "op_" + name.replace("-", "_"), None)
         try:
             body = await fn(op) if fn is not None else await self._oper_rpc(name, op)
@@ -260,13 +180,13 @@ class NetconfSession:
         return f"<configuration {attrs}>\n{body}\n</configuration>\n"
 
     async def op_get_config(self, op: Any) -> str:
-        src = _child(op, "source")
-        which = _local(src[0]) if src is not None and len(src) else ""
+        src = child(op, "source")
+        which = local(src[0]) if src is not None and len(src) else ""
         if which not in ("running", "candidate"):
             raise RpcFail([rpc_error("syntax error, expecting <running/> or <candidate/>",
                                      bad=which or "source", tag="bad-element")])
-        flt = _child(op, "filter")
-        sub = _child(flt, "configuration") if flt is not None else None
+        flt = child(op, "filter")
+        sub = child(flt, "configuration") if flt is not None else None
         return f"<data>\n{self._config_reply(which, 'xml', sub)}</data>\n"
 
     async def op_get_configuration(self, op: Any) -> str:
@@ -281,7 +201,7 @@ class NetconfSession:
         if fmt not in ("xml", "text", "set"):
             raise RpcFail([rpc_error(f"invalid value: {fmt}", bad="format", tag="invalid-value")])
         return self._config_reply("committed" if which == "committed" else "candidate", fmt,
-                                  _child(op, "configuration"))
+                                  child(op, "configuration"))
 
     async def op_load_configuration(self, op: Any) -> str:
         db = self.twin.db
@@ -296,9 +216,9 @@ class NetconfSession:
         if op.get("url") is not None:
             raise RpcFail([rpc_error("load-configuration from url is not supported by this twin",
                                      bad="url", tag="operation-not-supported")])
-        text_el = _child(op, "configuration-text")
-        set_el = _child(op, "configuration-set")
-        xml_el = _child(op, "configuration")
+        text_el = child(op, "configuration-text")
+        set_el = child(op, "configuration-set")
+        xml_el = child(op, "configuration")
         data: Any
         if set_el is not None or action == "set":
             el = set_el if set_el is not None else text_el
@@ -319,19 +239,19 @@ class NetconfSession:
         return f"<load-configuration-results>\n{warnings}<ok/>\n</load-configuration-results>\n"
 
     async def op_edit_config(self, op: Any) -> str:
-        target = _child(op, "target")
-        if target is None or _child(target, "candidate") is None:
+        target = child(op, "target")
+        if target is None or child(target, "candidate") is None:
             raise RpcFail([rpc_error("only <candidate/> can be edited", bad="target", tag="invalid-value")])
-        dflt = (getattr(_child(op, "default-operation"), "text", None) or "merge").strip()
+        dflt = (getattr(child(op, "default-operation"), "text", None) or "merge").strip()
         action = {"merge": "replace", "replace": "override", "none": "replace"}.get(dflt)
         if action is None:
             raise RpcFail([rpc_error(f"invalid value: {dflt}", bad="default-operation", tag="invalid-value")])
-        cfg = _child(op, "config")
-        txt = _child(op, "config-text")
-        if cfg is not None and _child(cfg, "configuration") is not None:
-            self.twin.db.load(self.ed, _child(cfg, "configuration"), "xml", action)
-        elif txt is not None and _child(txt, "configuration-text") is not None:
-            self.twin.db.load(self.ed, _child(txt, "configuration-text").text or "", "text",
+        cfg = child(op, "config")
+        txt = child(op, "config-text")
+        if cfg is not None and child(cfg, "configuration") is not None:
+            self.twin.db.load(self.ed, child(cfg, "configuration"), "xml", action)
+        elif txt is not None and child(txt, "configuration-text") is not None:
+            self.twin.db.load(self.ed, child(txt, "configuration-text").text or "", "text",
                               "override" if dflt == "replace" else "merge")
         else:
             raise RpcFail([rpc_error("syntax error, expecting <configuration>", bad="config",
@@ -339,8 +259,8 @@ class NetconfSession:
         return "<ok/>\n"
 
     def _target_candidate(self, op: Any) -> None:
-        target = _child(op, "target")
-        if target is None or _child(target, "candidate") is None:
+        target = child(op, "target")
+        if target is None or child(target, "candidate") is None:
             raise RpcFail([rpc_error("only the candidate configuration can be locked", bad="target",
                                      tag="invalid-value")])
 
@@ -372,7 +292,7 @@ class NetconfSession:
         elif _flag(op, "exclusive"):
             self.twin.db.lock(self.ed)
         elif any(_flag(op, k) for k in ("dynamic", "ephemeral-instance", "batch")):
-            raise RpcFail([rpc_error("this database is not supported by this twin", bad=_local(op[0]),
+            raise RpcFail([rpc_error("this database is not supported by this twin", bad=local(op[0]),
                                      tag="operation-not-supported")])
         return "<ok/>\n"
 
@@ -394,12 +314,12 @@ class NetconfSession:
         check = _flag(op, "check")
         confirmed = _flag(op, "confirmed")
         minutes = 10
-        if (t := _child(op, "confirm-timeout")) is not None:
+        if (t := child(op, "confirm-timeout")) is not None:
             if not (t.text or "").strip().isdigit():
                 raise RpcFail([rpc_error(f"invalid value: {t.text}", bad="confirm-timeout",
                                          tag="invalid-value")])
             minutes = int((t.text or "").strip())
-        comment = getattr(_child(op, "log"), "text", None) or ""
+        comment = getattr(child(op, "log"), "text", None) or ""
         await self.twin.db.commit(self.ed, check=check, confirmed=confirmed, minutes=minutes, comment=comment)
         return self._commit_results(check)
 
@@ -407,7 +327,7 @@ class NetconfSession:
         """Standard NETCONF commit: ``confirm-timeout`` in seconds (RFC 6241), rounded up to minutes."""
         confirmed = _flag(op, "confirmed")
         seconds = 600
-        if (t := _child(op, "confirm-timeout")) is not None:
+        if (t := child(op, "confirm-timeout")) is not None:
             if not (t.text or "").strip().isdigit():
                 raise RpcFail([rpc_error(f"invalid value: {t.text}", bad="confirm-timeout",
                                          tag="invalid-value")])
@@ -421,8 +341,8 @@ class NetconfSession:
 
     async def op_get_rollback_information(self, op: Any) -> str:
         db = self.twin.db
-        rb = (getattr(_child(op, "rollback"), "text", None) or "0").strip()
-        cmp_el = _child(op, "compare")
+        rb = (getattr(child(op, "rollback"), "text", None) or "0").strip()
+        cmp_el = child(op, "compare")
         if not rb.isdigit():
             raise RpcFail([rpc_error(f"invalid rollback index: {rb}", bad=rb, tag="invalid-value")])
         if cmp_el is not None:
@@ -447,7 +367,7 @@ class NetconfSession:
         return "<end-session/>\n"
 
     async def op_kill_session(self, op: Any) -> str:
-        sid = (getattr(_child(op, "session-id"), "text", None) or "").strip()
+        sid = (getattr(child(op, "session-id"), "text", None) or "").strip()
         other = self.twin.netconf_sessions.get(int(sid)) if sid.isdigit() else None
         if other is None or other is self:
             raise RpcFail([rpc_error(f"invalid session-id: {sid}", bad="session-id", tag="invalid-value",
