@@ -49,7 +49,7 @@ VENDOR = Vendor(
     netconf=True,
     mgmt_vrf="MGMT",
     driver="fabric.vendors.iosxr.driver:IosxrDriver",
-    collector="fabric.state.collect:NapalmCollector",
+    collector="fabric.vendors.iosxr.collector:IosxrCollector",
     twin="fabric.vendors.iosxr.twin.twin:IosxrTwin",
     twin_services=(Service("ssh", 22), Service("netconf", 830)),
 )

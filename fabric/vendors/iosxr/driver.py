@@ -1,14 +1,16 @@
-"""IOS-XR rollout driver: the XR CLI over SSH (scrapli cisco_iosxr + scrapli-cfg), XR's own ``commit confirmed``.
+"""IOS-XR rollout driver: the XR CLI over SSH (scrapli cisco_iosxr, scrapli-cfg), XR's ``commit confirmed``.
 
 Why the CLI and not NETCONF for the change itself:
 - XR's CLI commit carries a ``comment``: the rollout token lands in the device's own commit database
   (``show configuration commit list detail``), so a rollout resumed by another process finds its commit,
   tells a timer revert from a manual one and undoes it and what came after
   (``rollback configuration to <id>``). NETCONF commits carry neither comment nor label on XR.
-- A NETCONF ``<confirmed/>`` commit without ``<persist>`` is cancelled when its session drops (RFC 6241
-  8.4), so the confirm would have to come over the very session that committed; the CLI's trial commit
-  lives on the device until its timer fires or any later ``commit`` confirms it.
 - NAPALM's iosxr and iosxr_netconf drivers have no commit confirm at all.
+XR binds a CLI trial commit to the configuration session that made it: only that session's ``commit``
+confirms it, and leaving it (``end`` + yes) rolls it back at once. So the SSH session that committed
+stays open, parked in configuration mode per (device, token) in this process, and ``confirm`` /
+``rollback`` reuse it. If this process dies, nothing can confirm the trial: the device's timer reverts
+it, which is the dead-man switch doing its job.
 scrapli-cfg loads the candidate (``configure exclusive``, XR's target buffer) and computes the diff with
 the device's ``show commit changes diff``; the commit itself is ours, as scrapli-cfg commits without
 ``confirmed``. ``commit replace`` answers XR's "proceed?" prompt as scrapli-cfg does.
@@ -19,12 +21,17 @@ OSPF adjacencies): structured replies, no screen scraping (``facts``).
 
 from __future__ import annotations
 
+import contextlib
 import re
+import threading
 from typing import Any
 
 from fabric.rollout.drivers import Driver, DriverError
 
 MIN_CONFIRM, MAX_CONFIRM = 30, 65535  # XR: commit confirmed <30-65535> seconds
+# (address, port, token) -> the scrapli connection whose configuration session holds that trial commit
+_TRIALS: dict[tuple[str, int, str], Any] = {}
+_TRIALS_LOCK = threading.Lock()
 _FAILED = ("% Failed to commit", "% Invalid input", "% Incomplete command", "% Ambiguous command",
            "% Failed", "ERROR:")
 _COMMIT = re.compile(r"^\s*\d+\)\s+CommitId:\s+(\S+)", re.M)
@@ -41,10 +48,12 @@ def commit_list(detail: str) -> list[dict[str, str]]:
     """``show configuration commit list detail`` -> [{id, user, client, comment, label}], newest first."""
     out: list[dict[str, str]] = []
     starts = [m.start() for m in _ENTRY.finditer(detail)] + [len(detail)]
-    for a, b in zip(starts, starts[1:]):
+    for a, b in zip(starts, starts[1:], strict=False):
         block = detail[a:b]
-        entry = {"id": (_COMMIT.search(block) or re.search(r"(\S+)", block)).group(1)}  # type: ignore[union-attr]
-        for key, field in (("label", "Label"), ("user", "UserId"), ("client", "Client"), ("comment", "Comment")):
+        m_id = _COMMIT.search(block)
+        entry = {"id": m_id.group(1) if m_id else ""}
+        for key, field in (("label", "Label"), ("user", "UserId"), ("client", "Client"),
+                           ("comment", "Comment")):
             m = re.search(rf"{field}:\s+(.*?)(?:\s{{2,}}\S+:|$)", block, re.M)
             entry[key] = m.group(1).strip() if m else ""
         out.append(entry)
@@ -83,7 +92,7 @@ class IosxrDriver(Driver):
         from scrapli_cfg import ScrapliCfg
 
         self._conn = IOSXRDriver(host=self.t.address, port=self.t.port or 22, auth_username=self.t.username,
-                                 auth_password=self.t.password, auth_strict_key=False, transport="ssh2",
+                                 auth_password=self.t.password, auth_strict_key=False, transport="system",
                                  timeout_ops=120)
         try:
             self._conn.open()
@@ -165,7 +174,20 @@ class IosxrDriver(Driver):
             self._abort()
             raise DriverError(f"{self.t.name}: commit failed: {_first_error(out)}")
         self._cfg._reset_config_session()  # noqa: SLF001 - committed: nothing left to abort
-        conn.acquire_priv("privilege_exec")
+        # Stay in this configuration session: it alone can confirm the trial (`end` would roll it back).
+        with _TRIALS_LOCK:
+            old = _TRIALS.pop(self._key(token), None)
+            _TRIALS[self._key(token)] = conn
+        if old is not None and old is not conn:
+            old.close()
+        self._conn = self._cfg = None  # parked: close() must not end it
+
+    def _key(self, token: str) -> tuple[str, int, str]:
+        return (self.t.address, self.t.port or 22, token)
+
+    def _trial_conn(self, token: str) -> Any:
+        with _TRIALS_LOCK:
+            return _TRIALS.pop(self._key(token), None)
 
     def _commits(self) -> list[dict[str, str]]:
         return commit_list(self._exec("show configuration commit list detail"))
@@ -174,24 +196,38 @@ class IosxrDriver(Driver):
         return token_state(self._commits(), token)[0]
 
     def confirm(self, token: str) -> bool:
-        state = self.timer_state(token)
-        if state != "armed":
+        conn = self._trial_conn(token)
+        if conn is None:
+            state = self.timer_state(token)
+            if state == "armed":
+                raise DriverError(f"{self.t.name}: the session holding the trial commit is gone: only it can "
+                                  "confirm on IOS-XR; the device reverts the change when its timer expires")
             return False  # the device reverted by itself: too late
-        conn = self._c()
-        r = conn.send_config("commit", privilege_level="configuration", timeout_ops=180)
-        conn.acquire_priv("privilege_exec")
-        out = str(r.result)
-        if "Confirming commit" in out:
-            return True
-        if any(f in out for f in _FAILED):
-            raise DriverError(f"{self.t.name}: confirm failed: {_first_error(out)}")
-        # No trial pending: confirmed earlier (a resumed rollout) or reverted just now.
-        return self.timer_state(token) == "armed"
+        try:
+            r = conn.send_config("commit", privilege_level="configuration_exclusive", timeout_ops=180)
+            out = str(r.result)
+            if "Confirming commit" in out:
+                return True
+            if any(f in out for f in _FAILED):
+                raise DriverError(f"{self.t.name}: confirm failed: {_first_error(out)}")
+            return False  # no trial left to confirm: the timer fired first
+        finally:
+            _end(conn)
 
     def rollback(self, token: str) -> str:
+        conn = self._trial_conn(token)
+        if conn is not None:  # the trial's own session: leaving it unconfirmed rolls it back at once
+            try:
+                r = conn.send_interactive([("end", "exit? [no]:"), ("yes", "")],
+                                          privilege_level="configuration_exclusive", timeout_ops=180)
+                out = str(r.result)
+            finally:
+                _end(conn)
+            if "rollback" in out.lower() or "exit?" in out:
+                return "rolled_back"
         state, ours = token_state(self._commits(), token)
         if state == "reverted":
-            return "reverted_by_timer"
+            return "reverted_by_timer" if conn is None else "rolled_back"
         if state == "none" or ours is None:
             return "nothing_to_roll_back"
         # XR: `rollback configuration to <id>` undoes the changes up to and including commit <id>
@@ -211,12 +247,20 @@ _STAMP = re.compile(r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Ju
                     r"\d\d:\d\d:\d\d(\.\d+)? \S+$")
 
 
+def _end(conn: Any) -> None:
+    """Back to EXEC and close a parked trial session (best effort: the device side is decided)."""
+    with contextlib.suppress(Exception):
+        conn.acquire_priv("privilege_exec")
+    with contextlib.suppress(Exception):
+        conn.close()
+
+
 def _strip_diff(text: str) -> str:
     """The changes of ``show commit changes diff``, without its header/footer lines."""
     keep = []
     for ln in text.splitlines():
-        if _STAMP.match(ln) or ln.startswith(("Building configuration", "!! IOS XR", "!! Last")) or ln.strip() in (
-                "end", "#", ""):
+        if _STAMP.match(ln) or ln.startswith(("Building configuration", "!! IOS XR", "!! Last")) \
+                or ln.strip() in ("end", "#", ""):
             continue
         keep.append(ln.rstrip())
     return "\n".join(keep)

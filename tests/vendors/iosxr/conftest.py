@@ -1,5 +1,6 @@
-"""An IOS-XR twin's SSH CLI and NETCONF server on 127.0.0.1 (ephemeral ports), no lab: the real twin server
-code (``fabric.twins.server.start_node``) in an asyncio loop on a background thread, stopped after the test."""
+"""An IOS-XR twin's SSH CLI and NETCONF server on 127.0.0.1 (ephemeral ports), no lab: the real twin
+server code (``fabric.twins.server.start_node``) in an asyncio loop on a background thread, stopped after
+the test."""
 
 from __future__ import annotations
 
@@ -126,7 +127,7 @@ class Bed:
         from scrapli.driver.core import IOSXRDriver
 
         conn = IOSXRDriver(host="127.0.0.1", port=self.ssh_port, auth_username=self.user,
-                           auth_password=self.password, auth_strict_key=False, transport="ssh2",
+                           auth_password=self.password, auth_strict_key=False, transport="system",
                            timeout_ops=20)
         conn.open()
         return conn
@@ -134,8 +135,8 @@ class Bed:
     def netmiko(self) -> Any:
         from netmiko import ConnectHandler
 
-        return ConnectHandler(device_type="cisco_xr", host="127.0.0.1", port=self.ssh_port, username=self.user,
-                              password=self.password, fast_cli=False)
+        return ConnectHandler(device_type="cisco_xr", host="127.0.0.1", port=self.ssh_port,
+                              username=self.user, password=self.password, fast_cli=False)
 
 
 @pytest.fixture

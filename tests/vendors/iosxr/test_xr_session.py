@@ -134,14 +134,21 @@ def test_commit_confirmed_reverts_when_the_timer_fires(tmp_path: Path) -> None:
     run(go)
 
 
-def test_plain_commit_confirms_a_trial(tmp_path: Path) -> None:
+def test_plain_commit_confirms_a_trial_only_in_its_own_cli_session(tmp_path: Path) -> None:
+    """XR binds a CLI trial to the session that made it: another session's `commit` neither confirms it
+    nor may commit changes meanwhile; the owner's plain `commit` confirms it."""
     async def go() -> None:
         db = _db(tmp_path)
         s = db.session("admin")
         s.feed("hostname trial")
         await db.commit(s, confirmed=1)
         other = db.session("ops")
-        assert await db.commit(other) is None  # no changes: it only confirms
+        assert await db.commit(other) is None  # no changes, and not its trial: nothing happens
+        assert db.pending_confirm is not None
+        other.feed("hostname other")
+        with pytest.raises(ConfigError, match="unexpired trial"):
+            await db.commit(other)
+        assert await db.commit(s) is None  # the owner: no changes, so it confirms
         assert db.pending_confirm is None
         await asyncio.sleep(1.3)
         assert db.running.find("hostname trial") is not None and len(db.history) == 1

@@ -291,6 +291,8 @@ def leaf_ok(mode: str, words: tuple[str, ...]) -> bool | None:
     m = MODES.get(mode)
     if m is None or m.leaves is None:
         return None
+    if words[0] == "route-policy" and (len(words) < 3 or words[-1] not in ("in", "out")):
+        return False  # an attach point takes `route-policy NAME in|out`; a bare name is the global block
     for pat in m.leaves:
         if len(words) >= len(pat) and all(_word_match(p, w) for p, w in zip(pat, words, strict=False)):
             return True

@@ -57,6 +57,9 @@ _SEMANTIC = ("!! SEMANTIC ERRORS: This configuration was rejected by \n"
              "!! found below.\n\n\n")
 
 
+TRIAL_PENDING_MSG = ("% Cannot commit because there is an unexpired trial/rollback session. "
+                     "Please try again after the trial/rollback session is over.")
+
 class CommitFailed(ConfigError):
     """The control plane refused the commit; nothing changed (``show configuration failed`` has why)."""
 
@@ -155,6 +158,7 @@ class CommitDb:
         self.trial_seconds = 0
         self._revert_to: Config | None = None
         self._trial_user = ""
+        self._trial_owner: Session | None = None  # the CLI session whose `commit confirmed` is pending
         self._trial_line = ""
         self._timer: asyncio.TimerHandle | None = None
         self._tasks: set[asyncio.Task[None]] = set()
@@ -225,12 +229,18 @@ class CommitDb:
             if replace:
                 s.replace_pending = True
             new = s.proposed()
+            # XR binds a CLI trial to the session that made it: only that session's `commit` confirms it,
+            # another CLI session cannot commit meanwhile (NETCONF has its own rules: RFC 6241 persist)
+            foreign = (self.pending_confirm is not None and s.client == "CLI"
+                       and self._trial_owner is not None and self._trial_owner is not s)
             if new == self.running:
                 s.failed = None
-                if self.pending_confirm is not None and confirmed is None:
+                if self.pending_confirm is not None and confirmed is None and not foreign:
                     self.confirm()
                 s.abort()
                 return None
+            if foreign:
+                raise ConfigError(TRIAL_PENDING_MSG)
             before = self.running
             try:
                 await self.apply(new.copy())
@@ -243,6 +253,7 @@ class CommitDb:
                 if self.pending_confirm is None:  # a second trial keeps the first one's way back
                     self._revert_to = before.copy()
                 self._trial_user, self._trial_line = s.user, s.line
+                self._trial_owner = s if s.client == "CLI" else None
                 self.trial_seconds = confirmed
                 self._arm(time.time() + confirmed)
             elif self.pending_confirm is not None:

@@ -36,7 +36,7 @@ class IosxrTwin(DeviceTwin):
         self.model = MODELS.get(str(node.get("kind", "cisco_xrd")), MODELS["cisco_xrd"])
         self.serial = hashlib.sha1(name.encode()).hexdigest()[:11].upper()
         self.version = XR_VERSION
-        self.netconf_sessions: dict[int, Any] = {}  # session-id -> NETCONF session (kill-session, lock holder)
+        self.netconf_sessions: dict[int, Any] = {}  # session-id -> NETCONF session (kill-session, locks)
         self._next_sid = 100 + (sum(name.encode()) % 8000)
 
     def new_session_id(self) -> int:
@@ -70,7 +70,8 @@ class IosxrTwin(DeviceTwin):
         refused = await self.push_frr(links, control.to_frr(dev), fresh=self._fresh,
                                       loopbacks=control.loopbacks(dev))
         if refused is not None:
-            raise ConfigError(control.failed_text([(("router",), f"the routing daemons refused it: {refused}")]))
+            reason = f"the routing daemons refused it: {refused}"
+            raise ConfigError(control.failed_text([(("router",), reason)]))
 
     @classmethod
     def boot_frr_config(cls, startup_config: str) -> str | None:
@@ -89,8 +90,8 @@ class IosxrTwin(DeviceTwin):
             if name and not name.startswith("MgmtEth"):
                 itf = dev.interfaces.get(name)
                 ports.append((linux, name, itf.description if itf else ""))
-        desc = (f"Cisco IOS XR Software, Version {XR_VERSION}\nCopyright (c) 2013-2024 by Cisco Systems, Inc., "
-                f"{self.model}")
+        desc = (f"Cisco IOS XR Software, Version {XR_VERSION}\n"
+                f"Copyright (c) 2013-2024 by Cisco Systems, Inc., {self.model}")
         await self.lldp_identity(dev.hostname, desc, ports)
 
     # ---- boot -------------------------------------------------------------------------------
