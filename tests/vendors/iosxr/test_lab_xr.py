@@ -119,7 +119,8 @@ def test_isis_and_ibgp_from_golden_configs_as_napalm_sees_them(core: Core) -> No
         peers = d.get_bgp_neighbors()["global"]["peers"]
         assert peers[PE1_LO]["is_up"] and peers[PE1_LO]["remote_as"] == 65000
         ifs = d.get_interfaces()
-        assert ifs["GigabitEthernet0/0/0/0"]["is_up"] and ifs["GigabitEthernet0/0/0/0"]["mtu"] == 9014  # XR: L2 MTU
+        gi0 = ifs["GigabitEthernet0/0/0/0"]
+        assert gi0["is_up"] and gi0["mtu"] == 9014  # XR reports the L2 MTU
         assert ifs["GigabitEthernet0/0/0/0"]["description"] == "to p1 eth1"
         lldp = d.get_lldp_neighbors()
         assert {n["hostname"] for nbrs in lldp.values() for n in nbrs} == {"p1", "pe1"}
