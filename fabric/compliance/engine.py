@@ -366,9 +366,15 @@ def remediate_config(platform: str, running: str, golden: str, features: list[st
         return ""
     indent = vendor.config_indent
     out = []
+    prev = 0
     for ln in dumped:
         if ln.strip() in ("exit", "root"):
             continue  # generic mode exits: noise when pasted, wrong inside an IOS-XR route-policy
         depth = (len(ln) - len(ln.lstrip(" "))) // 2  # hier-config dumps two spaces per level
+        if vendor.mode_reset and depth == 0 and prev > 0 and not ln.strip().startswith("end-"):
+            # back to global configuration before the next block: a parser-mode CLI takes indentation
+            # for nothing, and a top-level word may also be a sub-mode (XR's `lldp` under an interface)
+            out.append(vendor.mode_reset)
         out.append(" " * (indent * depth) + ln.strip())
+        prev = depth
     return "\n".join(out) + "\n"

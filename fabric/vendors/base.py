@@ -66,6 +66,7 @@ class Vendor:
     local_users: bool = True  # the golden config carries local users
     config_indent: int = 1  # spaces per nesting level in the running config (compliance parsing)
     block_exit: bool = False  # config blocks are closed with `exit` lines (vtysh), remediation too
+    mode_reset: str = ""  # the command back to global config mode, put between remediation blocks (XR `root`)
     set_form: str = ""  # "module:func": rendered config -> the NOS's set-command form (Junos display set)
     # "module:attr": schema-aware compliance of a set-style NOS, an object with statements(config) and
     # remediate(running, intended, keep) (fabric.compliance.engine.SetModel); empty: generic path sets

@@ -48,6 +48,7 @@ VENDOR = Vendor(
     netmiko="cisco_xr",
     netconf=True,
     mgmt_vrf="MGMT",
+    mode_reset="root",
     driver="fabric.vendors.iosxr.driver:IosxrDriver",
     collector="fabric.vendors.iosxr.collector:IosxrCollector",
     twin="fabric.vendors.iosxr.twin.twin:IosxrTwin",
