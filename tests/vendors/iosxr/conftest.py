@@ -8,6 +8,7 @@ import asyncio
 import secrets
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -141,8 +142,15 @@ class Bed:
 
 @pytest.fixture
 def bed(tmp_path: Path) -> Iterator[Bed]:
+    with serve_bed(tmp_path, STARTUP) as b:
+        yield b
+
+
+@contextmanager
+def serve_bed(tmp_path: Path, startup_config: str) -> Iterator[Bed]:
+    """A twin booted from ``startup_config``, served until the block ends."""
     startup = tmp_path / "startup.cfg"
-    startup.write_text(STARTUP)
+    startup.write_text(startup_config)
     password = secrets.token_urlsafe(12)
     node = {"node_dir": str(tmp_path / "xr1"), "kind": "cisco_xrd", "username": "clab", "password": password,
             "mgmt_ipv4": "127.0.0.1", "startup_config": str(startup)}
