@@ -230,7 +230,8 @@ class Iface:
 
     @property
     def kind(self) -> str:
-        return re.sub(r"[\d/]+$", "", self.name)
+        m = re.match(r"[A-Za-z-]+", self.name)
+        return m.group(0) if m else self.name
 
     @property
     def ethernet(self) -> bool:
@@ -379,7 +380,7 @@ def parse_lldp(data: Any) -> list[LldpNbr]:
     out = []
     for itf in (root or {}).get("interface", []) or []:
         local = xr_name(str(itf.get("name", "")))
-        if local is None or local.startswith("MgmtEth"):
+        if local is None or local.startswith(("MgmtEth", "Loopback")):  # XR runs LLDP on its ports only
             continue
         ch = (itf.get("chassis") or [{}])[0]
         pt = (itf.get("port") or [{}])[0]
@@ -1181,8 +1182,8 @@ def render_ipv4_network(ifaces: list[Iface]) -> Any:
                         ("interface-name", i.name),
                         ("primary-address", i.ipv4[0][0] if i.ipv4 else "0.0.0.0"),
                         ("vrf-id", 0),
-                        ("line-state", "im-state-up" if i.line_up else i.state),
                         ("vrf-name", vrf),
+                        ("protocol-state", _ip_state(i)),
                     ],
                 )
         details = _sub(v, "details")
@@ -1196,7 +1197,7 @@ def render_ipv4_network(ifaces: list[Iface]) -> Any:
                     ("interface-name", i.name),
                     ("primary-address", i.ipv4[0][0] if i.ipv4 else "0.0.0.0"),
                     ("vrf-id", 0),
-                    ("line-state", "im-state-up" if i.line_up else i.state),
+                    ("protocol-state", _ip_state(i)),
                     ("prefix-length", i.ipv4[0][1] if i.ipv4 else 0),
                     ("route-tag", 0),
                     ("mtu", i.ip_mtu),
@@ -1210,6 +1211,11 @@ def render_ipv4_network(ifaces: list[Iface]) -> Any:
                 s = _sub(d, "secondary-address")
                 _leaves(s, [("address", a), ("prefix-length", plen), ("route-tag", 0)])
     return root
+
+
+def _ip_state(i: Iface) -> str:
+    """Ipv4-ma-state: up, down, shutdown."""
+    return "shutdown" if not i.admin_up else "up" if i.line_up else "down"
 
 
 def render_ipv6_network(ifaces: list[Iface]) -> Any:
@@ -1511,6 +1517,21 @@ def _qn(el: Any) -> tuple[str | None, str]:
     return q.namespace, q.localname
 
 
+_KEYS = {
+    "instance-name",
+    "process-name",
+    "vrf-name",
+    "af-name",
+    "saf-name",
+    "route-table-name",
+    "node-name",
+    "interface-name",
+    "neighbor-address",
+    "name",
+    "as",
+}
+
+
 def subtree(data: Any, flt: Any) -> Any:
     """``data`` cut down by the filter element ``flt`` (same node); None when nothing matches."""
     kids = [c for c in flt if isinstance(c.tag, str)]
@@ -1526,9 +1547,11 @@ def subtree(data: Any, flt: Any) -> Any:
         return copy.deepcopy(data)
     wanted = {_qn(c)[1]: c for c in rest}
     got = False
+    leading = True  # XR sends a list entry's keys (its first leaves) with whatever else is selected
     for d in data:
         name = _qn(d)[1]
-        if any(_qn(c)[1] == name for c in content):
+        leading = leading and len(d) == 0 and name in _KEYS  # the keys: the first leaves, key names
+        if any(_qn(c)[1] == name for c in content) or (leading and name not in wanted):
             out.append(copy.deepcopy(d))
             continue
         f = wanted.get(name)

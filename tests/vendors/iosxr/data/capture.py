@@ -13,7 +13,6 @@ import shlex
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -134,24 +133,55 @@ def main() -> None:
             os.chmod(conf, 0o644)
             for d in DAEMONS:
                 argv = [f"/usr/lib/frr/{d}", "-N", ns, "-d", "-f", str(conf), "-i", str(run / f"{d}.pid")]
-                sh("ip", "netns", "exec", ns, "sh", "-c",
-                   "mount -t tmpfs -o size=16m,mode=0700,uid=frr,gid=frr xrcap /var/tmp/frr 2>/dev/null;"
-                   f" exec {shlex.join(argv)}")
+                sh(
+                    "ip",
+                    "netns",
+                    "exec",
+                    ns,
+                    "sh",
+                    "-c",
+                    "mount -t tmpfs -o size=16m,mode=0700,uid=frr,gid=frr xrcap /var/tmp/frr 2>/dev/null;"
+                    f" exec {shlex.join(argv)}",
+                )
             lconf = work / f"{name}-lldp.conf"
             lconf.write_text("configure lldp tx-interval 2\n")
             os.chmod(lconf, 0o644)
             sock = work / f"{name}.lldp.sock"
-            proc = subprocess.Popen(["ip", "netns", "exec", ns, "lldpd", "-d", "-u", str(sock), "-I", "*,!eth0",
-                                     "-O", str(lconf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                    start_new_session=True)
+            proc = subprocess.Popen(
+                [
+                    "ip",
+                    "netns",
+                    "exec",
+                    ns,
+                    "lldpd",
+                    "-d",
+                    "-u",
+                    str(sock),
+                    "-I",
+                    "*,!eth0",
+                    "-O",
+                    str(lconf),
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+            )
             pids.append(proc.pid)
         time.sleep(3)
         # the XR side's identity as the twin sets it (base.lldp_identity)
         sh("lldpcli", "-u", str(work / "peer.lldp.sock"), "configure", "system", "hostname", "peer1")
-        subprocess.run(["lldpcli", "-u", str(work / "xr.lldp.sock")], input=(
-            "configure system hostname xr1\nconfigure system description \"Cisco IOS XR Software, Version 24.1.1\"\n"
-            "configure ports Gi0-0-0-0 lldp portidsubtype local GigabitEthernet0/0/0/0 description \"to peer1\"\n"),
-            text=True, capture_output=True, check=False)
+        subprocess.run(
+            ["lldpcli", "-u", str(work / "xr.lldp.sock")],
+            input=(
+                "configure system hostname xr1\n"
+                'configure system description "Cisco IOS XR Software, Version 24.1.1"\n'
+                "configure ports Gi0-0-0-0 lldp portidsubtype local GigabitEthernet0/0/0/0"
+                ' description "to peer1"\n'
+            ),
+            text=True,
+            capture_output=True,
+            check=False,
+        )
         vt = ["vtysh", "-N", x, "-c"]
         end = time.monotonic() + 90
         while time.monotonic() < end:
@@ -177,8 +207,11 @@ def main() -> None:
         for fn, cmd in cmds.items():
             (HERE / fn).write_text(json.dumps(json.loads(sh(*vt, cmd)), indent=1, sort_keys=True) + "\n")
         (HERE / "frr_isis_hostname.txt").write_text(sh(*vt, "show isis hostname"))
-        for fn, args in {"ip_link.json": ("-s", "link", "show"), "ip_addr.json": ("addr", "show"),
-                         "ip_neigh.json": ("-4", "neigh", "show")}.items():
+        for fn, args in {
+            "ip_link.json": ("-s", "link", "show"),
+            "ip_addr.json": ("addr", "show"),
+            "ip_neigh.json": ("-4", "neigh", "show"),
+        }.items():
             (HERE / fn).write_text(json.dumps(json.loads(sh("ip", "-n", x, "-j", *args)), indent=1) + "\n")
         lldp = sh("lldpcli", "-u", str(work / "xr.lldp.sock"), "-f", "json0", "show", "neighbors", "details")
         (HERE / "lldp_neighbors.json").write_text(json.dumps(json.loads(lldp), indent=1) + "\n")
@@ -199,4 +232,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()
