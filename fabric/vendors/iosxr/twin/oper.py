@@ -197,7 +197,8 @@ async def gather(twin: IosxrTwin, sources: set[str]) -> Live:
     if "routes" in sources:
         live.routes = await _frr_json(twin, "show ip route json")
     if "lldp" in sources:
-        live.lldp = await _lldp_json(twin)
+        # LLDP is off on XR until `lldp` is configured: no neighbors then, whatever lldpd heard
+        live.lldp = await _lldp_json(twin) if getattr(dev, "lldp", True) else {}
     if "arp" in sources:
         live.arp = await _ip_json(twin, "-4", "neigh", "show")
     return live
