@@ -308,8 +308,8 @@ def test_names() -> None:
 def test_rr1_golden() -> None:
     dev = validate(parse_text(golden("rr1")), "xr")
     assert dev.hostname == "rr1" and dev.lldp
-    assert "MgmtEth0/RP0/CPU0/0" not in dev.interfaces  # the lab's management port is never touched
-    assert to_frr(dev) == RR1_FRR
+    assert dev.interfaces["MgmtEth0/RP0/CPU0/0"].vrf == "MGMT"  # modelled for the operational state,
+    assert to_frr(dev) == RR1_FRR  # but the lab's management port is never touched (not in FRR, nor below)
     # mtu 9014 is the L2 MTU: IP MTU 9000; a lab port the config does not name is shut, as on XRd
     assert kernel_links(dev, ["eth0", "Gi0-0-0-0", "Gi0-0-0-1", "Gi0-0-0-2"]) == {
         "Loopback0": (1500, True), "Gi0-0-0-0": (9000, True), "Gi0-0-0-1": (9000, True),

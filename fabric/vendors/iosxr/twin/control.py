@@ -367,8 +367,10 @@ def parse(conf: Config, default_hostname: str) -> Device:
 def _parse_interface(dev: Device, node: Node) -> None:
     name = canonical(node.words[1])
     linux = to_linux(name)
-    if linux is None or linux == "eth0":
-        return  # the lab owns the management port; other kinds of port do not exist in the lab
+    if linux is None:
+        return  # other kinds of port do not exist in the lab
+    # The management port (eth0) is modelled for the operational state (its vrf, description), but the
+    # lab owns it: kernel_links and to_frr leave it alone.
     i = Interface(name=name, linux=linux, description=_rest(node, "description") or "",
                   shutdown=_one(node, "shutdown") is not None, vrf=_val(node, "vrf"),
                   mtu=_int(_val(node, "mtu")), ipv4_mtu=_int(_val(node, "ipv4", "mtu")))
@@ -1083,7 +1085,7 @@ def _bgp(dev: Device, bgp: Bgp) -> list[str]:
 def kernel_links(dev: Device, ports: Iterable[str] = ()) -> dict[str, tuple[int, bool]]:
     """Linux interface -> (IP MTU, admin up) the kernel must reflect. ``ports``: the node's Linux data
     ports; one the configuration does not name is shut down, as an unconfigured XR interface is."""
-    links = {i.linux: (i.ip_mtu, not i.shutdown) for i in dev.interfaces.values()}
+    links = {i.linux: (i.ip_mtu, not i.shutdown) for i in dev.interfaces.values() if i.linux != "eth0"}
     for p in ports:
         if p not in links and p != "eth0" and to_xr(p) is not None:
             links[p] = (DEFAULT_IP_MTU, False)
