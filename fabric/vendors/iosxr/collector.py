@@ -30,6 +30,7 @@ ISIS_ADJ_FILTER = """
     <instance>
       <instance-name/>
       <host-names/>
+      <neighbors/>
       <levels>
         <level>
           <level/>
@@ -40,7 +41,8 @@ ISIS_ADJ_FILTER = """
   </instances>
 </isis>"""
 
-# OSPFv2 neighbors with their area (``show ospf neighbor detail``) and the router ID, every process and VRF.
+# OSPFv2 neighbors with their area (``show ospf neighbor detail``; else ``neighbors``, which devices and the
+# twin without the detail table answer) and the router ID, every process and VRF.
 OSPF_NBR_FILTER = """
 <ospf xmlns="http://cisco.com/ns/yang/Cisco-IOS-XR-ipv4-ospf-oper">
   <processes>
@@ -54,6 +56,7 @@ OSPF_NBR_FILTER = """
         </process-information>
         <adjacency-information>
           <neighbor-details/>
+          <neighbors/>
         </adjacency-information>
       </default-vrf>
       <vrfs>
@@ -61,6 +64,7 @@ OSPF_NBR_FILTER = """
           <vrf-name/>
           <adjacency-information>
             <neighbor-details/>
+            <neighbors/>
           </adjacency-information>
         </vrf>
       </vrfs>

@@ -181,8 +181,8 @@ def test_filters_are_well_formed_subtrees_of_the_models() -> None:
     isis = etree.fromstring(collector.ISIS_ADJ_FILTER)
     assert etree.QName(isis).namespace == "http://cisco.com/ns/yang/Cisco-IOS-XR-clns-isis-oper"
     assert _tags(collector.ISIS_ADJ_FILTER) == [
-        "isis", "instances", "instance", "instance-name", "host-names", "levels", "level", "level",
-        "adjacencies"]
+        "isis", "instances", "instance", "instance-name", "host-names", "neighbors", "levels", "level",
+        "level", "adjacencies"]
     ospf = etree.fromstring(collector.OSPF_NBR_FILTER)
     assert etree.QName(ospf).namespace == "http://cisco.com/ns/yang/Cisco-IOS-XR-ipv4-ospf-oper"
     assert _tags(collector.OSPF_NBR_FILTER)[:10] == [

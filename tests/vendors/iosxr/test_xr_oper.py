@@ -599,3 +599,17 @@ def test_cli_interfaces(twin: Any) -> None:
     rows = _fsm("cisco_xr_show_interfaces", show(twin, "show interfaces GigabitEthernet0/0/0/0"))
     assert rows and rows[0]["INTERFACE"] == "GigabitEthernet0/0/0/0" and rows[0]["LINK_STATUS"] == "up"
     assert rows[0]["DESCRIPTION"] == "to peer1 eth1" and rows[0]["IP_ADDRESS"] == "10.0.0.0/31"
+
+
+def test_the_collector_reads_what_the_twin_renders(twin: Any) -> None:
+    """The collector's own filters (fabric/vendors/iosxr/collector.py) against the twin's replies, through
+    the normalisers validation uses: IS-IS adjacencies with their host names, OSPF, the RIB count."""
+    from fabric.vendors.iosxr import collector, normalise
+
+    isis = normalise.isis(get(twin, collector.ISIS_ADJ_FILTER))
+    assert [(a.interface, a.hostname, a.level, a.state) for a in isis] == [
+        ("GigabitEthernet0/0/0/0", "peer1", 2, "Up")]
+    ospf, _rid = normalise.ospf(get(twin, collector.OSPF_NBR_FILTER))
+    assert [(n.interface, n.router_id, n.state) for n in ospf] == [
+        ("GigabitEthernet0/0/0/1", "10.255.0.2", "Full")]  # the fixtures run OSPF on the second link
+    assert normalise.route_count(get(twin, collector.RIB_SUMMARY_FILTER)) > 0

@@ -1280,6 +1280,12 @@ def render_isis(adjs: list[IsisAdj], instance: str) -> Any:
     for name in names:
         inst = _sub(insts, "instance")
         _sub(inst, "instance-name", name)
+        # the dynamic host names learnt from the neighbors' LSPs (``show isis hostname``)
+        hn = _sub(inst, "host-names")
+        for sysid, host in sorted({(a.system_id, a.system) for a in adjs
+                                   if a.instance == name and a.system != a.system_id}):
+            h = _sub(hn, "host-name")
+            _leaves(h, [("system-id", sysid), ("host-name", host)])
         nb = _sub(inst, "neighbors")
         for a in adjs:
             if a.instance != name:
