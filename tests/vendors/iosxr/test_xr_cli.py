@@ -468,22 +468,6 @@ def test_unconfirmed_commit_reverts_by_itself(bed: Bed) -> None:
         c.disconnect()
 
 
-@pytest.mark.slow
-def test_confirmed_commit_30s_reverts_by_itself(bed: Bed) -> None:
-    """XR's shortest trial, unshortened: ``commit confirmed 30`` not confirmed is undone by the device."""
-    conn = scrapli(bed)
-    try:
-        before = running(bed)
-        rs = conn.send_configs(["interface Loopback41", "description thirty", "commit confirmed 30"])
-        assert not rs.failed
-        assert "description thirty" in running(bed)
-        time.sleep(25)
-        assert "description thirty" in running(bed)
-        poll(lambda: running(bed) == before, bound=15)
-    finally:
-        conn.close()
-
-
 def test_commit_confirmed_bounds_and_confirm_by_commit(term: Term, bed: Bed) -> None:
     term.cmd("configure")
     term.cmd("interface Loopback50")
