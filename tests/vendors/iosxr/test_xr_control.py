@@ -585,8 +585,10 @@ def test_real_bgp_follows_xr_policy_semantics(tmp_path: Path) -> None:
 
         bare = BEHAVIOUR.replace("   route-policy IN in\n   route-policy OUT out\n", "")
         assert twin.load(to_frr(validate(parse_text(bare), "xr"))) == []
-        twin.vtysh("clear bgp *")
-        _settle(lambda: json.loads(twin.vtysh("show bgp ipv4 unicast summary json")).get(
-            "peers", {}).get("10.77.0.1", {}).get("state") == "Established")
+        twin.vtysh("clear bgp * soft")  # the new policies on the session that stays up
+        _settle(lambda: _routes(twin) == {"10.255.77.1/32", "10.66.0.1/32"} and _routes(peer) == {
+            "192.0.2.78/32"})
+        assert json.loads(twin.vtysh("show bgp ipv4 unicast summary json")).get(
+            "peers", {}).get("10.77.0.1", {}).get("state") == "Established"
         assert _routes(twin) == {"10.255.77.1/32", "10.66.0.1/32"}  # its own networks only
         assert _routes(peer) == {"192.0.2.78/32"}
