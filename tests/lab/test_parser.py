@@ -86,6 +86,8 @@ def test_prefix_and_lab_dir(tmp_path: Path) -> None:
         ("arista_ceos", "eth3", "eth3"),
         ("cisco_xrd", "Gi0-0-0-0", "Gi0-0-0-0"),
         ("cisco_xrd", "GigabitEthernet0/0/0/1", "Gi0-0-0-1"),
+        ("cisco_xrv9k", "eth1", "Gi0-0-0-0"),  # vrnetlab: ethN is GigabitEthernet0/0/0/{N-1}
+        ("cisco_xrv", "Gi0/0/0/2", "Gi0-0-0-2"),
         ("juniper_vjunosrouter", "ge-0/0/0", "eth1"),
         ("nokia_sros", "1/1/3", "eth3"),
         ("linux", "eth7", "eth7"),
@@ -100,6 +102,8 @@ def test_bad_interface_names() -> None:
         linux_ifname("arista_ceos", "Gi1")
     with pytest.raises(ValueError):
         linux_ifname("linux", "eth0")
+    with pytest.raises(ValueError):
+        linux_ifname("cisco_xrd", "eth1")  # XRd takes Gi0-0-0-N only
     with pytest.raises(ValueError):
         linux_ifname("linux", "x" * 16)
 
