@@ -13,6 +13,7 @@ import ipaddress
 import re
 from dataclasses import dataclass, field
 
+from fabric.twins.frr import ISIS_LSP_GEN_INTERVAL
 from fabric.vendors.eos.twin.config import EosConfig, Node
 from fabric.vendors.eos.twin.names import to_linux
 
@@ -325,6 +326,7 @@ def to_frr(dev: Device) -> str:
             out.append(f" net {n}")
         if i.is_type in _ISTYPE:
             out.append(f" is-type {_ISTYPE[i.is_type]}")
+        out.append(ISIS_LSP_GEN_INTERVAL)
         out.append("exit")
     if dev.bfd_timers:
         # EOS `router bfd` timers apply to every session; FRR sets them per session through a profile.

@@ -44,6 +44,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 
+from fabric.twins.frr import ISIS_LSP_GEN_INTERVAL
 from fabric.vendors.iosxr.twin.config import Config, ConfigError, Node
 
 FRR_BFD_DEFAULT = (300, 3)  # FRR's BFD interval (ms) and multiplier
@@ -872,6 +873,7 @@ def to_frr(dev: Device) -> str:
             out.append(f" metric-style {dev.isis.metric_style}")
         if dev.isis.log_adjacency:
             out.append(" log-adjacency-changes")
+        out.append(ISIS_LSP_GEN_INTERVAL)
         out.append("exit")
     names = list(dev.interfaces) + [n for n in list(isis) + list(ospf) if n not in dev.interfaces]
     for name in dict.fromkeys(names):

@@ -26,6 +26,7 @@ import ipaddress
 import re
 from dataclasses import dataclass, field
 
+from fabric.twins.frr import ISIS_LSP_GEN_INTERVAL
 from fabric.vendors.junos.twin.config import Config, ConfigError, Node
 
 _PHYS = re.compile(r"^(?:ge|xe|et)-0/0/(\d+)$")
@@ -509,6 +510,7 @@ def to_frr(dev: Device) -> str:
             # Junos sends narrow and wide metrics unless wide-metrics-only; wide is FRR's default, which
             # its running config (and so the post-reload check) never shows
             out.append(" metric-style transition")
+        out.append(ISIS_LSP_GEN_INTERVAL)
         out.append("exit")
     bfds = [n.bfd for n in dev.neighbors] + [i.bfd for i in (dev.isis or []) + (dev.ospf or [])]
     profiles = {p: b for b in bfds if b is not None and (p := _bfd_profile(b))}

@@ -37,6 +37,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+from fabric.twins.frr import ISIS_LSP_GEN_INTERVAL
+
 FRR_BFD_DEFAULT = (300, 300, 3)  # FRR's default BFD tx/rx interval (ms) and multiplier
 SRL_BFD_DEFAULT_US = 1_000_000  # SR Linux's default BFD intervals (microseconds)
 SRL_HOLD, SRL_KEEPALIVE = 90, 30
@@ -658,6 +660,7 @@ def to_frr(dev: Device) -> str:
             out.append(" metric-style narrow")
         elif dev.isis.narrow:
             out.append(" metric-style transition")
+        out.append(ISIS_LSP_GEN_INTERVAL)
         out.append("exit")
     profiles = {b.profile: b for b in _bfd_used(dev) if b.profile}
     if profiles:
