@@ -146,6 +146,13 @@ def bed(tmp_path: Path) -> Iterator[Bed]:
         yield b
 
 
+@pytest.fixture
+def golden_bed(tmp_path: Path) -> Iterator[Bed]:
+    """A twin booted from our golden config of xr-core's rr1."""
+    with serve_bed(tmp_path, (ROOT / "containerlab" / "xr-core" / "rr1.cfg").read_text()) as b:
+        yield b
+
+
 @contextmanager
 def serve_bed(tmp_path: Path, startup_config: str) -> Iterator[Bed]:
     """A twin booted from ``startup_config``, served until the block ends."""
