@@ -499,10 +499,12 @@ def to_frr(dev: Device) -> str:
             out.append(f" ospf router-id {dev.router_id}")
         out.append("exit")
     if dev.isis is not None:
+        # `net` last: isisd generates its first LSP at `net` and then applies each later line as it
+        # reads it. `is-type` or `metric-style` after it regenerates the LSP and arms the next
+        # regeneration with the gen-interval still at FRR's 30 s default; the armed timer survives
+        # `lsp-timers`, so every change until then (adjacencies, the loopback) waited ~30 s (junos-core:
+        # iBGP up 31 s after deploy). Before `net` there is no LSP, so nothing is armed.
         out.append(f"router isis {ISIS_TAG}")
-        lo = dev.interfaces.get("lo0")
-        for net in lo.iso_addresses if lo else ():
-            out.append(f" net {net}")
         levels = dev.isis_levels_disabled
         is_type = "level-2-only" if levels == {1} else "level-1" if levels == {2} else "level-1-2"
         out.append(f" is-type {is_type}")
@@ -511,6 +513,9 @@ def to_frr(dev: Device) -> str:
             # its running config (and so the post-reload check) never shows
             out.append(" metric-style transition")
         out.append(ISIS_LSP_GEN_INTERVAL)
+        lo = dev.interfaces.get("lo0")
+        for net in lo.iso_addresses if lo else ():
+            out.append(f" net {net}")
         out.append("exit")
     bfds = [n.bfd for n in dev.neighbors] + [i.bfd for i in (dev.isis or []) + (dev.ospf or [])]
     profiles = {p: b for b in bfds if b is not None and (p := _bfd_profile(b))}
