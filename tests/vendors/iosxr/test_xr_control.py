@@ -48,9 +48,9 @@ service integrated-vtysh-config
 ip forwarding
 router isis FABRIC
  is-type level-2-only
- net 49.0001.0102.5400.0001.00
  log-adjacency-changes
  lsp-timers gen-interval 1 refresh-interval 900 max-lifetime 1200
+ net 49.0001.0102.5400.0001.00
 exit
 interface Loopback0
  description router-id and overlay peering

@@ -275,8 +275,8 @@ router bgp 65000
 exit
 router isis FABRIC
  is-type level-2-only
- net 49.0001.0102.5400.0006.00
  lsp-timers gen-interval 1 refresh-interval 900 max-lifetime 1200
+ net 49.0001.0102.5400.0006.00
 exit
 """
 
@@ -342,8 +342,9 @@ def test_rich_translation() -> None:
                " bgp bestpath as-path multipath-relax", " profile srl-100-100x5", "  detect-multiplier 5",
                "  transmit-interval 100", "  receive-interval 100"]:
         assert ln in lines(frr), ln
-    assert ("router isis CORE\n net 49.0009.0102.5500.9001.00\n metric-style narrow\n"
-            " lsp-timers gen-interval 1 refresh-interval 900 max-lifetime 1200\nexit") in frr  # L1L2
+    assert ("router isis CORE\n metric-style narrow\n"
+            " lsp-timers gen-interval 1 refresh-interval 900 max-lifetime 1200\n"
+            " net 49.0009.0102.5500.9001.00\nexit") in frr  # L1L2
 
 
 def test_policies_and_prefix_sets() -> None:

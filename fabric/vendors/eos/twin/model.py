@@ -322,11 +322,13 @@ def to_frr(dev: Device) -> str:
     if dev.isis:
         i = dev.isis
         out.append(f"router isis {i.tag}")
-        for n in i.nets:
-            out.append(f" net {n}")
         if i.is_type in _ISTYPE:
             out.append(f" is-type {_ISTYPE[i.is_type]}")
         out.append(ISIS_LSP_GEN_INTERVAL)
+        # net last: isisd reads its file line by line, and is-type/metric-style after net arm the next LSP
+        # regeneration with the default 30 s interval, which lsp-timers does not re-arm (see the Junos twin)
+        for n in i.nets:
+            out.append(f" net {n}")
         out.append("exit")
     if dev.bfd_timers:
         # EOS `router bfd` timers apply to every session; FRR sets them per session through a profile.

@@ -868,12 +868,14 @@ def to_frr(dev: Device) -> str:
         out.append(f"router isis {dev.isis.instance}")
         if dev.isis.is_type in ("level-1", "level-2-only"):  # level-1-2: both defaults, never shown
             out.append(f" is-type {dev.isis.is_type}")
-        out += [f" net {n}" for n in dev.isis.nets]
         if dev.isis.metric_style in ("narrow", "transition"):  # wide: FRR's default
             out.append(f" metric-style {dev.isis.metric_style}")
         if dev.isis.log_adjacency:
             out.append(" log-adjacency-changes")
         out.append(ISIS_LSP_GEN_INTERVAL)
+        # net last: isisd reads its file line by line, and is-type/metric-style after net arm the next LSP
+        # regeneration with the default 30 s interval, which lsp-timers does not re-arm (see the Junos twin)
+        out += [f" net {n}" for n in dev.isis.nets]
         out.append("exit")
     names = list(dev.interfaces) + [n for n in list(isis) + list(ospf) if n not in dev.interfaces]
     for name in dict.fromkeys(names):

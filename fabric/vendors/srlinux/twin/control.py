@@ -655,12 +655,14 @@ def to_frr(dev: Device) -> str:
         is_type = {frozenset({1}): "level-1", frozenset({2}): "level-2-only"}.get(frozenset(dev.isis.levels))
         if is_type:  # level-1-2 is FRR's default (never shown)
             out.append(f" is-type {is_type}")
-        out += [f" net {n}" for n in dev.isis.nets]
         if dev.isis.narrow == dev.isis.levels:
             out.append(" metric-style narrow")
         elif dev.isis.narrow:
             out.append(" metric-style transition")
         out.append(ISIS_LSP_GEN_INTERVAL)
+        # net last: isisd reads its file line by line, and is-type/metric-style after net arm the next LSP
+        # regeneration with the default 30 s interval, which lsp-timers does not re-arm (see the Junos twin)
+        out += [f" net {n}" for n in dev.isis.nets]
         out.append("exit")
     profiles = {b.profile: b for b in _bfd_used(dev) if b.profile}
     if profiles:
