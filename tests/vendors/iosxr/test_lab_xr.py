@@ -54,9 +54,11 @@ class Core:
                     out.add(adj)
         return out
 
-    def bgp_state(self, node: str, peer: str) -> str:
-        data = json.loads(self.vtysh(node, f"show bgp neighbors {peer} json") or "{}")
-        return str(data.get(peer, {}).get("bgpState", "absent"))
+    def bgp_settled(self, node: str, peer: str, seconds: float = 5) -> bool:
+        """Established for ``seconds`` already: at boot the iBGP session over IS-IS may open and be reset
+        a few times (connection collisions, BFD coming up) before it stays up."""
+        data = json.loads(self.vtysh(node, f"show bgp neighbors {peer} json") or "{}").get(peer, {})
+        return data.get("bgpState") == "Established" and data.get("bgpTimerUpMsec", 0) >= seconds * 1000
 
     def creds(self, node: str) -> tuple[str, str, str]:
         n = self.nodes[node]
@@ -105,8 +107,8 @@ def core(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Core]:
     with PrivateLab(ROOT / "containerlab" / "xr-core.clab.yml", tmp_path_factory.mktemp("xrcore")) as lab:
         c = Core(lab)
         wait_for("IS-IS on p1 to see both XR twins", lambda: c.isis_up("p1") == {"rr1", "pe1"}, 90)
-        wait_for("iBGP rr1 <-> pe1 over the IS-IS loopbacks",
-                 lambda: c.bgp_state("rr1", PE1_LO) == "Established", 90)
+        wait_for("iBGP rr1 <-> pe1 over the IS-IS loopbacks, settled",
+                 lambda: c.bgp_settled("rr1", PE1_LO), 90)
         yield c
 
 
@@ -191,7 +193,7 @@ def test_bad_peer_as_is_caught_and_rolled_back_at_the_xr_canary(core: Core, tmp_
     events = Journal(tmp_path / "journal.sqlite").events(ro.rid)
     assert not [e for e in events if e["host"] != "pe1" and e["step"] in ("commit", "armed", "confirm")]
     assert running_configs(ro) == before
-    wait_for("pe1's iBGP session back", lambda: core.bgp_state("rr1", PE1_LO) == "Established", 90)
+    wait_for("pe1's iBGP session back", lambda: core.bgp_settled("rr1", PE1_LO), 90)
 
 
 def test_good_change_is_confirmed_and_the_fabric_validates(core: Core, tmp_path: Path) -> None:

@@ -76,8 +76,10 @@ def core(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Core]:
 
 def test_isis_adjacencies_and_ibgp_from_golden_configs(core: Core) -> None:
     assert core.isis_up("p1") == {"rr1", "pe1"}  # the FRR P router sees both Junos twins
-    bgp = json.loads(core.vtysh("rr1", "show bgp summary json"))["ipv4Unicast"]["peers"]
-    assert bgp["10.254.7.3"]["state"] == "Established"  # iBGP rr1 <-> pe1 over loopbacks learned by IS-IS
+    # iBGP rr1 <-> pe1 over loopbacks learned by IS-IS (at boot the session may be reset a few times
+    # while BFD and the other end come up: wait for it rather than catch one moment)
+    wait_for("iBGP rr1 <-> pe1", lambda: json.loads(core.vtysh("rr1", "show bgp summary json"))[
+        "ipv4Unicast"]["peers"]["10.254.7.3"]["state"] == "Established", 60)
     dev = core.pyez("rr1")
     try:
         adj = dev.rpc.get_isis_adjacency_information()
