@@ -37,6 +37,11 @@ from fabric.state.model import (
     OspfNeighbor,
     PrefixCounts,
 )
+from fabric.state.xml import kid as _kid
+from fabric.state.xml import kids as _kids
+from fabric.state.xml import local as _local
+from fabric.state.xml import text as _t
+from fabric.state.xml import to_int as _int
 
 
 # ---- element helpers (local names) ------------------------------------------------------------
@@ -50,28 +55,6 @@ def _root(reply: Any) -> Any:
     return etree.fromstring(data, parser=etree.XMLParser(remove_blank_text=True, huge_tree=True))
 
 
-def _local(el: Any) -> str:
-    return etree.QName(el).localname if isinstance(el.tag, str) else ""
-
-
-def _kids(el: Any, name: str) -> list[Any]:
-    return [c for c in el if _local(c) == name] if el is not None else []
-
-
-def _kid(el: Any, *path: str) -> Any:
-    for name in path:
-        k = _kids(el, name)
-        if not k:
-            return None
-        el = k[0]
-    return el
-
-
-def _t(el: Any, *path: str) -> str:
-    k = _kid(el, *path)
-    return (k.text or "").strip() if k is not None else ""
-
-
 def _all(el: Any, name: str) -> list[Any]:
     """Every descendant element with this local name (document order)."""
     return [e for e in el.iter() if isinstance(e.tag, str) and _local(e) == name]
@@ -83,13 +66,6 @@ def _path(el: Any, *path: str) -> list[Any]:
     for name in path:
         level = [c for e in level for c in e if isinstance(c.tag, str) and (name == "*" or _local(c) == name)]
     return level
-
-
-def _int(s: str | None) -> int | None:
-    try:
-        return int(str(s).strip())
-    except (TypeError, ValueError):
-        return None
 
 
 def _mac(value: str) -> str | None:

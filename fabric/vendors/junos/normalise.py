@@ -23,6 +23,11 @@ from fabric.state.model import (
     OspfNeighbor,
     PrefixCounts,
 )
+from fabric.state.xml import kid as _kid
+from fabric.state.xml import kids as _kids
+from fabric.state.xml import local as _local
+from fabric.state.xml import text as _t
+from fabric.state.xml import to_int as _int
 
 
 def _root(reply: Any) -> Any:
@@ -38,28 +43,6 @@ def _root(reply: Any) -> Any:
     return el
 
 
-def _local(el: Any) -> str:
-    return etree.QName(el).localname if isinstance(el.tag, str) else ""
-
-
-def _kids(el: Any, name: str) -> list[Any]:
-    return [c for c in el if _local(c) == name] if el is not None else []
-
-
-def _kid(el: Any, *path: str) -> Any:
-    for name in path:
-        k = _kids(el, name)
-        if not k:
-            return None
-        el = k[0]
-    return el
-
-
-def _t(el: Any, *path: str) -> str:
-    k = _kid(el, *path)
-    return (k.text or "").strip() if k is not None else ""
-
-
 def _attr(el: Any, name: str) -> str | None:
     """An attribute by local name (``seconds`` is ``junos:seconds`` on the wire, plain after PyEZ)."""
     if el is None:
@@ -68,13 +51,6 @@ def _attr(el: Any, name: str) -> str | None:
         if etree.QName(k).localname == name:
             return str(v)
     return None
-
-
-def _int(s: str | None) -> int | None:
-    try:
-        return int(str(s).strip())
-    except (TypeError, ValueError):
-        return None
 
 
 def base_name(name: str) -> str:
