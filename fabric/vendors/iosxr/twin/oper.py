@@ -20,17 +20,16 @@ empty success.
 from __future__ import annotations
 
 import copy
+import functools
 import ipaddress
-import json
 import re
 import time
-import weakref
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
-from fabric.twins.frr import run
+from fabric.twins import live
 from fabric.vendors.iosxr.twin import control
 
 if TYPE_CHECKING:
@@ -122,57 +121,14 @@ class Live:
     arp: list[dict[str, Any]] | None = None  # ip -j -4 neigh show
 
 
-async def _frr_json(twin: IosxrTwin, cmd: str) -> Any:
-    out = await twin.frr.show_text(cmd)
-    if not out.strip():
-        raise OperError(f"routing daemon did not answer '{cmd}'")
-    try:
-        return json.loads(out)
-    except json.JSONDecodeError as e:
-        raise OperError(f"routing daemon: unreadable reply to '{cmd}'") from e
-
-
-async def _ip_json(twin: IosxrTwin, *args: str) -> Any:
-    netns = getattr(twin.frr, "netns", None)
-    argv = ["ip", "-n", netns] if netns else ["ip"]
-    rc, out, err = await run(*argv, "-j", *args, timeout=10)
-    if rc != 0:
-        raise OperError(f"kernel: {err.strip()[:200] or 'ip failed'}")
-    try:
-        return json.loads(out or "[]")
-    except json.JSONDecodeError as e:
-        raise OperError("kernel: unreadable ip reply") from e
-
-
-async def _lldp_json(twin: IosxrTwin) -> Any:
-    rc, out, err = await run(
-        "lldpcli", "-u", twin.lldpd_socket, "-f", "json0", "show", "neighbors", "details", timeout=5
-    )
-    if rc != 0:
-        raise OperError(f"lldpd: {err.strip()[:200] or 'no answer'}")
-    try:
-        return json.loads(out or "{}")
-    except json.JSONDecodeError as e:
-        raise OperError("lldpd: unreadable reply") from e
-
-
-# per twin: XR name -> (line up, since): XR's last state transition is when line-state last changed
-_SEEN: weakref.WeakKeyDictionary[Any, dict[str, tuple[bool, float]]] = weakref.WeakKeyDictionary()
+_frr_json = functools.partial(live.frr_json, error=OperError)
+_ip_json = functools.partial(live.ip_json, error=OperError)
+_lldp_json = functools.partial(live.lldp_json, error=OperError)
 
 
 def _track(twin: Any, links: list[dict[str, Any]], now: float) -> dict[str, float]:
-    seen = _SEEN.setdefault(twin, {})
-    out = {}
-    for lk in links:
-        name = xr_name(str(lk.get("ifname", "")))
-        if name is None:
-            continue
-        up = _line_up(lk)
-        prev = seen.get(name)
-        since = prev[1] if prev and prev[0] == up else (twin.boot_time if prev is None else now)
-        seen[name] = (up, since)
-        out[name] = since
-    return out
+    """XR name -> last line-state change (XR's last state transition)."""
+    return live.track_changes(twin, links, now, xr_name, _line_up)
 
 
 async def gather(twin: IosxrTwin, sources: set[str]) -> Live:

@@ -13,6 +13,7 @@ the RPC it stands for and its arguments; ``fmt`` "xml" is the RPC reply body, "j
 from __future__ import annotations
 
 import fnmatch
+import functools
 import ipaddress
 import json
 import time
@@ -21,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
-from fabric.twins.frr import run
+from fabric.twins import live
 from fabric.vendors.junos.twin import control
 from fabric.vendors.junos.twin.session import JUNOS_VERSION
 
@@ -101,37 +102,9 @@ def _stamp(t: float) -> str:
 
 
 # ---- live sources ---------------------------------------------------------------------------
-async def _frr_json(twin: JunosTwin, cmd: str) -> Any:
-    out = await twin.frr.show_text(cmd)
-    if not out.strip():
-        raise OperError(f"routing daemon did not answer '{cmd}'")
-    try:
-        return json.loads(out)
-    except json.JSONDecodeError as e:
-        raise OperError(f"routing daemon: unreadable reply to '{cmd}'") from e
-
-
-async def _ip_json(twin: JunosTwin, *args: str) -> Any:
-    argv = ["ip", "-n", twin.frr.netns] if twin.frr.netns else ["ip"]
-    rc, out, err = await run(*argv, "-j", *args, timeout=10)
-    if rc != 0:
-        raise OperError(f"kernel: {err.strip()[:200] or 'ip failed'}")
-    try:
-        return json.loads(out or "[]")
-    except json.JSONDecodeError as e:
-        raise OperError("kernel: unreadable ip reply") from e
-
-
-async def _lldp_json(twin: JunosTwin) -> Any:
-    rc, out, err = await run(
-        "lldpcli", "-u", twin.lldpd_socket, "-f", "json0", "show", "neighbors", "details", timeout=5
-    )
-    if rc != 0:
-        raise OperError(f"lldpd: {err.strip()[:200] or 'no answer'}")
-    try:
-        return json.loads(out or "{}")
-    except json.JSONDecodeError as e:
-        raise OperError("lldpd: unreadable reply") from e
+_frr_json = functools.partial(live.frr_json, error=OperError)
+_ip_json = functools.partial(live.ip_json, error=OperError)
+_lldp_json = functools.partial(live.lldp_json, error=OperError)
 
 
 def _junos_name(linux: str) -> str | None:

@@ -9,15 +9,15 @@ A source that does not answer raises :class:`StateError`: the ``get`` fails rath
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import json
 import re
 import time
-import weakref
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from fabric.twins.frr import run
+from fabric.twins import live
 from fabric.vendors.srlinux.twin.config import _IDENTITY, _MODULE, parse_path
 
 if TYPE_CHECKING:
@@ -117,59 +117,18 @@ def sources_for(paths: list[str]) -> set[str]:
     return need
 
 
-async def _frr_json(twin: SrlinuxTwin, cmd: str) -> Any:
-    out = await twin.frr.show_text(cmd)
-    if not out.strip():
-        raise StateError(f"routing daemon did not answer '{cmd}'")
-    try:
-        return json.loads(out)
-    except json.JSONDecodeError as e:
-        raise StateError(f"routing daemon: unreadable reply to '{cmd}'") from e
+_frr_json = functools.partial(live.frr_json, error=StateError)
+_ip_json = functools.partial(live.ip_json, error=StateError)
+_lldp_json = functools.partial(live.lldp_json, error=StateError)
 
 
 async def _frr_text(twin: SrlinuxTwin, cmd: str) -> str:
     return await twin.frr.show_text(cmd)
 
 
-async def _ip_json(twin: SrlinuxTwin, *args: str) -> Any:
-    argv = ["ip", "-n", twin.netns] if twin.netns else ["ip"]
-    rc, out, err = await run(*argv, "-j", *args, timeout=10)
-    if rc != 0:
-        raise StateError(f"kernel: {err.strip()[:200] or 'ip failed'}")
-    try:
-        return json.loads(out or "[]")
-    except json.JSONDecodeError as e:
-        raise StateError("kernel: unreadable ip reply") from e
-
-
-async def _lldp_json(twin: SrlinuxTwin) -> Any:
-    rc, out, err = await run("lldpcli", "-u", twin.lldpd_socket, "-f", "json0", "show", "neighbors",
-                             "details", timeout=5)
-    if rc != 0:
-        raise StateError(f"lldpd: {err.strip()[:200] or 'no answer'}")
-    try:
-        return json.loads(out or "{}")
-    except json.JSONDecodeError as e:
-        raise StateError("lldpd: unreadable reply") from e
-
-
-# per twin: SR Linux name -> (oper up, since): SR Linux's last-change is when oper-state last changed
-_SEEN: weakref.WeakKeyDictionary[Any, dict[str, tuple[bool, float]]] = weakref.WeakKeyDictionary()
-
-
 def _track(twin: Any, links: list[dict[str, Any]], now: float) -> dict[str, float]:
-    seen = _SEEN.setdefault(twin, {})
-    out = {}
-    for lk in links:
-        name = srl_name(str(lk.get("ifname", "")))
-        if name is None:
-            continue
-        up = _oper_up(lk)
-        prev = seen.get(name)
-        since = prev[1] if prev and prev[0] == up else (twin.boot_time if prev is None else now)
-        seen[name] = (up, since)
-        out[name] = since
-    return out
+    """SR Linux name -> last oper-state change (SR Linux's last-change)."""
+    return live.track_changes(twin, links, now, srl_name, _oper_up)
 
 
 def _configured(conf: dict[str, Any], proto: str) -> bool:

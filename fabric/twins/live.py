@@ -1,0 +1,70 @@
+"""A twin's live sources as JSON: FRR (vtysh), the kernel (ip -j) and lldpd (lldpcli), and when each
+interface last changed state. What the vendor twins' operational replies are built from.
+
+A source that does not answer, or answers something unreadable, raises the caller's error class (the
+vendor's "could not get state" error): a reply is never built from nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import weakref
+from collections.abc import Callable
+from typing import Any
+
+from fabric.twins.frr import run
+
+
+async def frr_json(twin: Any, cmd: str, error: type[Exception]) -> Any:
+    out = await twin.frr.show_text(cmd)
+    if not out.strip():
+        raise error(f"routing daemon did not answer '{cmd}'")
+    try:
+        return json.loads(out)
+    except json.JSONDecodeError as e:
+        raise error(f"routing daemon: unreadable reply to '{cmd}'") from e
+
+
+async def ip_json(twin: Any, *args: str, error: type[Exception]) -> Any:
+    netns = getattr(twin.frr, "netns", None)
+    argv = ["ip", "-n", netns] if netns else ["ip"]
+    rc, out, err = await run(*argv, "-j", *args, timeout=10)
+    if rc != 0:
+        raise error(f"kernel: {err.strip()[:200] or 'ip failed'}")
+    try:
+        return json.loads(out or "[]")
+    except json.JSONDecodeError as e:
+        raise error("kernel: unreadable ip reply") from e
+
+
+async def lldp_json(twin: Any, error: type[Exception]) -> Any:
+    rc, out, err = await run("lldpcli", "-u", twin.lldpd_socket, "-f", "json0", "show", "neighbors",
+                             "details", timeout=5)
+    if rc != 0:
+        raise error(f"lldpd: {err.strip()[:200] or 'no answer'}")
+    try:
+        return json.loads(out or "{}")
+    except json.JSONDecodeError as e:
+        raise error("lldpd: unreadable reply") from e
+
+
+# per twin: NOS interface name -> (up, since)
+_SEEN: weakref.WeakKeyDictionary[Any, dict[str, tuple[bool, float]]] = weakref.WeakKeyDictionary()
+
+
+def track_changes(twin: Any, links: list[dict[str, Any]], now: float, name_of: Callable[[str], str | None],
+                  is_up: Callable[[dict[str, Any]], bool]) -> dict[str, float]:
+    """NOS name -> when its state last changed (the twin's boot for a state it has had since then), from
+    ``ip -j link/addr`` entries seen at each gathering: the kernel keeps no such time."""
+    seen = _SEEN.setdefault(twin, {})
+    out = {}
+    for lk in links:
+        name = name_of(str(lk.get("ifname", "")))
+        if name is None:
+            continue
+        up = is_up(lk)
+        prev = seen.get(name)
+        since = prev[1] if prev and prev[0] == up else (twin.boot_time if prev is None else now)
+        seen[name] = (up, since)
+        out[name] = since
+    return out
