@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import time
@@ -121,6 +122,24 @@ class DeviceTwin:
             extra = f" description {q(desc)}" if desc else ""
             cmds.append(f"configure ports {linux} lldp portidsubtype local {port}{extra}")
         await run("lldpcli", "-u", self.lldpd_socket, stdin=("\n".join(cmds) + "\n").encode(), timeout=10)
+
+    async def serve_session(self, run: Callable[[], Awaitable[None]], end: Callable[[], None], process: Any,
+                            what: str) -> None:
+        """One management session (CLI or NETCONF) to its end: a dropped connection is routine, any other
+        error is logged with its traceback; ``end`` (the session's locks, candidates, registration) and
+        the SSH process exit always run."""
+        import asyncssh
+
+        try:
+            await run()
+        except (asyncssh.Error, ConnectionError, BrokenPipeError) as e:
+            log.debug("%s twin %s: %s session ended: %s", self.platform, self.name, what, e)
+        except Exception:
+            log.exception("%s twin %s: %s session failed", self.platform, self.name, what)
+        finally:
+            end()
+            with contextlib.suppress(OSError, asyncssh.Error):
+                process.exit(0)
 
     def check_credentials(self, username: str, password: str) -> bool:
         import hmac

@@ -793,13 +793,4 @@ class CliSession:
 async def serve_cli(twin: IosxrTwin, process: Any) -> None:
     """One SSH session of the XR CLI (an asyncssh server process, text, line editor)."""
     sess = CliSession(twin, process)
-    try:
-        await sess.run()
-    except (asyncssh.Error, ConnectionError, BrokenPipeError) as e:
-        log.debug("iosxr twin %s: cli session ended: %s", twin.name, e)
-    except Exception:
-        log.exception("iosxr twin %s: cli session %d failed", twin.name, sess.sid)
-    finally:
-        sess.end()
-        with contextlib.suppress(OSError, asyncssh.Error):
-            process.exit(0)
+    await twin.serve_session(sess.run, sess.end, process, f"cli {sess.sid}")

@@ -9,7 +9,6 @@ the platform does not have.
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import importlib
 import json
@@ -810,13 +809,4 @@ class CliSession:
 async def serve_cli(twin: JunosTwin, process: Any) -> None:
     """One SSH session of the Junos CLI (an asyncssh server process, text, line editor)."""
     sess = CliSession(twin, process)
-    try:
-        await sess.run()
-    except (asyncssh.Error, ConnectionError, BrokenPipeError) as e:
-        log.debug("junos twin %s: cli session ended: %s", twin.name, e)
-    except Exception:
-        log.exception("junos twin %s: cli session %d failed", twin.name, sess.sid)
-    finally:
-        sess.end()
-        with contextlib.suppress(OSError, asyncssh.Error):
-            process.exit(0)
+    await twin.serve_session(sess.run, sess.end, process, f"cli {sess.sid}")

@@ -522,12 +522,9 @@ async def serve_netconf(twin: JunosTwin, process: Any) -> None:
     """One NETCONF session on an asyncssh server process (the ``netconf`` subsystem)."""
     sess = NetconfSession(twin, process)
     twin.netconf_sessions[sess.sid] = sess
-    try:
-        await sess.run()
-    except Exception:
-        log.exception("junos twin %s: netconf session %d failed", twin.name, sess.sid)
-    finally:
+
+    def end() -> None:
         twin.netconf_sessions.pop(sess.sid, None)
         sess.end()
-        with contextlib.suppress(Exception):
-            process.exit(0)
+
+    await twin.serve_session(sess.run, end, process, f"netconf {sess.sid}")

@@ -12,7 +12,6 @@ false``) are accepted and change nothing: the twin has no completion or toolbar 
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import re
@@ -195,13 +194,5 @@ def _word(w: str) -> str:
 async def serve_shell(twin: SrlinuxTwin, process: Any) -> None:
     """One SSH session of the SR Linux CLI (an asyncssh server process: text, line editor)."""
     sh = Shell(twin, process)
-    try:
-        await sh.run()
-    except (asyncssh.Error, ConnectionError, BrokenPipeError) as e:
-        log.debug("srlinux twin %s: cli session ended: %s", twin.name, e)
-    except Exception:
-        log.exception("srlinux twin %s: cli session failed", twin.name)
-    finally:
-        sh.cli.close()  # unnamed private and exclusive candidates end with their session
-        with contextlib.suppress(OSError, asyncssh.Error):
-            process.exit(0)
+    # unnamed private and exclusive candidates end with their session
+    await twin.serve_session(sh.run, sh.cli.close, process, "cli")
