@@ -205,6 +205,7 @@ TEST = _requirements("test")
 USED_WITHOUT_IMPORT = {
     "napalm": "NAPALM drivers, opened through nornir-napalm's 'napalm' connection",
     "napalm-srlinux": "NAPALM loads the community driver 'srlinux' by name (napalm_srlinux)",
+    "napalm-sros": "NAPALM loads the community driver 'sros' by name (napalm_sros): backups and getters",
     "nornir-napalm": "nornir connection plugin 'napalm' (host.get_connection('napalm'))",
     "nornir-scrapli": "nornir connection plugin 'scrapli' (host.get_connection('scrapli'))",
     "scrapli-community": "scrapli loads community platforms (nokia_srlinux, nokia_sros) from it by name",
