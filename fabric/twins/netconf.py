@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+from collections.abc import Mapping
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -53,6 +54,56 @@ def hello_xml(capabilities: list[str], session_id: int, *, prefix: str = "", ind
     caps = "".join(f"{i}{i}<{p}capability>{escape(c)}</{p}capability>\n" for c in capabilities)
     return (f'<{p}hello {decl}="{NC_NS}">\n{i}<{p}capabilities>\n{caps}{i}</{p}capabilities>\n'
             f"{i}<{p}session-id>{session_id}</{p}session-id>\n</{p}hello>\n")
+
+
+# ---- subtree filtering (RFC 6241 6) -------------------------------------------------------------------
+def _same(f: Any, d: Any) -> bool:
+    fq, dq = etree.QName(f), etree.QName(d)
+    return fq.localname == dq.localname and (not fq.namespace or fq.namespace == NC_NS
+                                             or fq.namespace == dq.namespace)
+
+
+def subtree(data: Any, flt: Any, keys: Mapping[str, tuple[str, ...]] | None = None) -> Any:
+    """``data`` filtered by the subtree filter element ``flt`` (same top element), or None.
+
+    ``keys``: list name -> its key leaves, which a server sending them (SR OS, RFC 6241 6.2.5 allows it)
+    includes in every selected list entry, whatever the filter selects."""
+    if not _same(flt, data):
+        return None
+    return _select(data, flt, keys or {})
+
+
+def _select(d: Any, f: Any, keys: Mapping[str, tuple[str, ...]]) -> Any:
+    fkids = elements(f)
+    if not fkids:
+        text = (f.text or "").strip()
+        if text and (d.text or "").strip() != text:
+            return None
+        return _copy(d)
+    matches = [c for c in fkids if not elements(c) and (c.text or "").strip()]
+    for m in matches:
+        if not any(_same(m, x) and (x.text or "").strip() == (m.text or "").strip() for x in elements(d)):
+            return None
+    out = etree.Element(d.tag, nsmap=d.nsmap)
+    others = [c for c in fkids if c not in matches]
+    if not others:
+        return _copy(d)
+    key_names = keys.get(local(d), ())
+    for x in elements(d):
+        if any(_same(m, x) for m in matches) or local(x) in key_names and not elements(x):
+            out.append(_copy(x))
+            continue
+        for c in others:
+            if _same(c, x):
+                r = _select(x, c, keys)
+                if r is not None:
+                    out.append(r)
+                break
+    return out
+
+
+def _copy(el: Any) -> Any:
+    return etree.fromstring(etree.tostring(el))
 
 
 class NetconfTransport:

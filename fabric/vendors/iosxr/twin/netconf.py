@@ -39,6 +39,7 @@ from fabric.twins.netconf import (
     elements,
     hello_xml,
     local,
+    subtree,
 )
 from fabric.vendors.iosxr.twin.config import XR_VERSION, Config, ConfigError, Editor, parse_text
 
@@ -795,52 +796,6 @@ def interfaces_xml(conf: Config) -> Any:
                     etree.SubElement(s, A + "address").text = ip
                     etree.SubElement(s, A + "netmask").text = mask
     return root
-
-
-# ---- subtree filtering (RFC 6241 6) -------------------------------------------------------------------
-def _same(f: Any, d: Any) -> bool:
-    fq, dq = etree.QName(f), etree.QName(d)
-    return fq.localname == dq.localname and (not fq.namespace or fq.namespace == NC_NS
-                                             or fq.namespace == dq.namespace)
-
-
-def subtree(data: Any, flt: Any) -> Any:
-    """``data`` filtered by the subtree filter element ``flt`` (same top element), or None."""
-    if not _same(flt, data):
-        return None
-    return _select(data, flt)
-
-
-def _select(d: Any, f: Any) -> Any:
-    fkids = elements(f)
-    if not fkids:
-        text = (f.text or "").strip()
-        if text and (d.text or "").strip() != text:
-            return None
-        return _copy(d)
-    matches = [c for c in fkids if not elements(c) and (c.text or "").strip()]
-    for m in matches:
-        if not any(_same(m, x) and (x.text or "").strip() == (m.text or "").strip() for x in elements(d)):
-            return None
-    out = etree.Element(d.tag, nsmap=d.nsmap)
-    others = [c for c in fkids if c not in matches]
-    if not others:
-        return _copy(d)
-    for x in elements(d):
-        if any(_same(m, x) for m in matches):
-            out.append(_copy(x))
-            continue
-        for c in others:
-            if _same(c, x):
-                r = _select(x, c)
-                if r is not None:
-                    out.append(r)
-                break
-    return out
-
-
-def _copy(el: Any) -> Any:
-    return etree.fromstring(etree.tostring(el))
 
 
 async def serve_netconf(twin: IosxrTwin, process: Any) -> None:
