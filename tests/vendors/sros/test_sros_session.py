@@ -392,3 +392,59 @@ def test_commits_are_serialised(tmp_path: Path) -> None:
         flat = db.running.flat()
         assert "contact" in flat and "location" in flat and len(plane.applied) == 2
     run(go)
+
+
+def test_boot_drops_a_previous_deployment(tmp_path: Path) -> None:
+    async def go() -> None:
+        db = _db(tmp_path)
+        s = db.open("admin", "private")
+        s.edit(IFACE + ["description", "old deployment"])
+        await db.commit(s)
+        db2 = Datastore(tmp_path, Plane())
+        db2.boot(parse_text(STARTUP))  # a new deployment boots from its startup config
+        db3 = Datastore(tmp_path, Plane())  # then the server restarts
+        assert db3.restore() and desc(db3.running) == "to sr2" and db3.checkpoints() == []
+    run(go)
+
+
+def test_validate_update_and_netconf_edit(tmp_path: Path) -> None:
+    async def go() -> None:
+        from lxml import etree
+
+        db = _db(tmp_path)
+        seen: list[Config] = []
+
+        def validator(conf: Config) -> None:
+            seen.append(conf)
+            if desc(conf) == "refuse":
+                raise ConfigError("MINOR: MGMT_CORE #5001: refused")
+
+        db.validator = validator
+        s = db.open("admin", "private")
+        s.edit(IFACE + ["description", "refuse"])
+        with pytest.raises(ConfigError):
+            db.validate(s)
+        s.discard()
+        other = db.open("bob", "private")
+        other.edit(["system", "contact", "noc"])
+        await db.commit(other)
+        s.edit(["system", "location", "lab"])
+        db.validate(s)  # what is checked is the candidate replayed on today's running
+        assert "contact" in seen[-1].flat() and "location" in seen[-1].flat()
+        db.update(s)
+        assert s.baseline == db.running and "contact" in s.candidate.flat()
+
+        n = db.open("nc", "global", client="NETCONF", sid=3)
+        nc = "urn:ietf:params:xml:ns:netconf:base:1.0"
+        el = etree.fromstring(
+            f'<config xmlns="{nc}"><configure xmlns="urn:nokia.com:sros:ns:yang:sr:conf">'
+            '<system><location nc:operation="create" xmlns:nc="' + nc + '">x</location></system>'
+            "</configure></config>")
+        n.edit_xml(el)
+        assert db.changed(n)
+        with pytest.raises(ConfigError) as e:  # create of what exists: nothing changes
+            n.edit_xml(el)
+        assert e.value.tag == "data-exists" and db.changed(n)
+        await db.commit(n)
+        assert db.running.data["system"]["location"] == "x"
+    run(go)

@@ -34,6 +34,7 @@ import asyncio
 import itertools
 import json
 import logging
+import shutil
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -163,10 +164,7 @@ class EditSession:
 
     def edit_xml(self, config_el: Any, default_operation: str = "merge") -> None:
         """NETCONF edit-config content; all or nothing (rollback-on-error)."""
-        cand = self._writable()
-        new = cand.config.copy()
-        cfg.edit_xml(new, config_el, default_operation)
-        cand.config = new
+        cfg.edit_xml(self._writable().config, config_el, default_operation)  # it is all or nothing itself
 
     def load(self, conf: Config, replace: bool = False) -> None:
         """``load full-replace`` (replace) or ``load merge`` of a whole configuration."""
@@ -207,6 +205,8 @@ class Datastore:
         self.state_dir = Path(state_dir)
         self.apply = apply
         self.hostname = hostname
+        # what `validate` checks without activating (the twin sets control.validate); None: syntax only
+        self.validator: Callable[[Config], object] | None = None
         # newest first; history[0] is running
         self.history: list[Commit] = [Commit(0, "system", "system", time.time(), "", Config())]
         self.global_cand = Candidate(Config(), Config())
@@ -231,7 +231,9 @@ class Datastore:
         return self.global_cand.config
 
     def boot(self, conf: Config) -> None:
-        """The configuration the router boots with: running, the only history entry."""
+        """The configuration the router boots with: running, the only history entry. What a previous
+        deployment saved goes (a restart of the server then restores this boot, not that)."""
+        shutil.rmtree(self.state_dir / "sros-db", ignore_errors=True)
         self.history = [Commit(0, "system", "system", time.time(), "", conf.copy())]
         self._serial = itertools.count(1)
         self._drop_pending()
@@ -239,6 +241,7 @@ class Datastore:
         for s in self.sessions:
             if s._private is not None:
                 s._private.reset(conf)
+        self.save()
 
     def proposed(self, sess: EditSession) -> Config:
         """What running would be after ``commit`` in this session."""
@@ -249,6 +252,14 @@ class Datastore:
 
     def changed(self, sess: EditSession) -> bool:
         return sess.changed()
+
+    def update(self, sess: EditSession) -> None:
+        sess.update()
+
+    def validate(self, sess: EditSession) -> None:
+        """MD-CLI ``validate``: ConfigError when a commit of this candidate would be refused."""
+        if self.validator is not None:
+            self.validator(self.proposed(sess))
 
     def compare(self, sess: EditSession) -> str:
         return sess.compare()
