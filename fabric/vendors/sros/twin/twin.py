@@ -32,6 +32,7 @@ class SrosTwin(DeviceTwin):
         super().__init__(name, node, lab)
         self.kind = str(node.get("kind") or "nokia_sros")
         self.db = Datastore(self.state_dir, self.apply_control_plane, hostname=name)
+        self.db.validator = lambda conf: control.validate(conf, self.name)  # MD-CLI `validate`, NETCONF <validate>
         self.applied: Config | None = None  # what apply_control_plane last took
         self.applied_at = 0.0
         self.version = VERSION
