@@ -551,17 +551,22 @@ def _local_address(dev: Device, v: Any) -> str | None:
 
 # ---- FRR -------------------------------------------------------------------------------------
 def to_frr(dev: Device) -> str:
-    """The FRR integrated configuration equivalent to the SR OS configuration."""
+    """The FRR integrated configuration equivalent to the SR OS configuration (SR Linux's translation with
+    the SR OS additions: ``ebgp-multihop``; a session sourced from the system address names the address,
+    as ``lo`` also holds 127.0.0.1)."""
     text = srl.to_frr(dev)
-    hops = {n.ip: n.multihop for n in dev.bgp.neighbors
-            if isinstance(n, Neighbor) and n.multihop and n.peer_as != (n.local_as or dev.bgp.asn)} \
-        if dev.bgp else {}
-    if not hops:
+    if dev.bgp is None:
         return text
+    asn = dev.bgp.asn
+    hops = {n.ip: n.multihop for n in dev.bgp.neighbors
+            if isinstance(n, Neighbor) and n.multihop and n.peer_as != (n.local_as or asn)}
+    sources = {n.ip: n.local_address for n in dev.bgp.neighbors if n.local_address}
     out = []
     for ln in text.splitlines():
-        out.append(ln)
         w = ln.split()
+        if len(w) == 4 and w[0] == "neighbor" and w[2] == "update-source" and w[3] == "lo":
+            ln = f" neighbor {w[1]} update-source {sources[w[1]]}"
+        out.append(ln)
         if len(w) == 4 and w[0] == "neighbor" and w[2] == "remote-as" and w[1] in hops:
             out.append(f" neighbor {w[1]} ebgp-multihop {hops[w[1]]}")  # FRR shows it right after remote-as
     return "\n".join(out) + "\n"
