@@ -86,6 +86,7 @@ KEYS: dict[tuple[str, str], tuple[str, ...]] = {
     ("rsa", "rsa-key"): ("rsa-public-key-id",),
     ("local-profiles", "profile"): ("user-profile-name",),
     ("profile", "entry"): ("entry-id",),
+    ("*", "entry"): ("entry-id",),
     ("*", "cipher"): ("index",),
     ("*", "mac"): ("index",),
     ("ntp", "server"): ("ip-address",),
@@ -100,6 +101,16 @@ KEYS: dict[tuple[str, str], tuple[str, ...]] = {
     ("bfd", "seamless-bfd"): (),
     ("mirror-dest", "mirror-dest"): ("service-name",),
 }
+# key leaves with a YANG default: ``configure router`` is ``router "Base"``, ``router isis`` is ``isis 0``
+KEY_DEFAULTS = {("", "router"): "Base", ("router", "isis"): "0", ("router", "ospf"): "0",
+                ("router", "ospf3"): "0"}
+# what follows ``router`` when its name is left out (nokia-conf-router.yang, the ones we configure)
+ROUTER_CHILDREN = frozenset({
+    "interface", "bgp", "isis", "ospf", "ospf3", "static-routes", "router-id", "autonomous-system",
+    "policy-options", "mpls", "ldp", "rsvp", "bfd", "segment-routing", "pim", "igmp", "aggregates",
+    "ecmp", "admin-state", "description", "confederation", "route-distinguisher", "sgt-qos", "l2tp",
+    "ipv6", "mpls-labels", "rib-api", "fib-priority", "triggered-policy", "flowspec", "network-domains",
+})
 # leaf-lists (YANG ``leaf-list``): ``[a b]`` in text, repeated elements in XML
 LEAF_LISTS = frozenset({
     "member", "area-address", "policy", "export-policy", "import-policy", "apply-groups",
@@ -122,8 +133,10 @@ QUOTED = frozenset({
 })
 # (parent, leaf) exceptions both ways
 QUOTED_AT = frozenset({("neighbor", "ip-address")})
-UNQUOTED_AT = frozenset({("cipher", "name"), ("mac", "name"), ("log-id", "name"), ("log", "filter"),
-                         ("log-id", "filter"), ("filter", "filter-name")})
+UNQUOTED_AT = frozenset({("cipher", "name"), ("mac", "name")})
+# names that were numbers before 21.x (log ids and filters): bare when numeric, as the recorded 7750
+# prints ``log-id 99`` and ``filter 1001``; quoted when named
+NUMERIC_NAMES = frozenset({("log-id", "name"), ("log-id", "filter"), ("filter", "filter-name")})
 # the containers and lists directly under /configure (nokia-conf.yang), for ``Unknown element``
 TOP = frozenset({
     "apply-groups", "apply-groups-exclude", "aaa", "application-assurance", "bfd", "call-trace", "card",
@@ -156,9 +169,11 @@ def is_leaf_list(parent: str, name: str) -> bool:
     return (parent, name) in LEAF_LISTS_AT or (name in LEAF_LISTS and keys_of(parent, name) is None)
 
 
-def quoted(parent: str, name: str) -> bool:
+def quoted(parent: str, name: str, value: str = "") -> bool:
     if (parent, name) in UNQUOTED_AT:
         return False
+    if (parent, name) in NUMERIC_NAMES:
+        return not value.isdigit()
     return name in QUOTED or (parent, name) in QUOTED_AT
 
 
@@ -168,7 +183,7 @@ def _q(s: str) -> str:
 
 def word(parent: str, name: str, value: str) -> str:
     """A value as ``info`` prints it."""
-    if quoted(parent, name) or value == "" or re.search(r"[\s\"'{}\[\];#\\]", value):
+    if quoted(parent, name, value) or value == "" or re.search(r"[\s\"'{}\[\];#\\]", value):
         return _q(value)
     return value
 
@@ -214,13 +229,13 @@ def tokens(line: str) -> list[str]:
     return out
 
 
-def _ctx(words: list[str]) -> str:
-    return " ".join(words)
+def _unknown(w: str) -> ConfigError:
+    """The CLI's error for a word it does not know (as a 7750 prints it under the caret line)."""
+    return ConfigError(f"MINOR: MGMT_CORE #2201: Unknown element - '{w}'", "unknown-element")
 
 
-def _unknown(path: list[str], w: str) -> ConfigError:
-    where = ("configure " + _ctx(path)).strip()
-    return ConfigError(f"MINOR: CLI #2069: {where} - Unknown element - '{w}'", "unknown-element")
+def _missing(w: str) -> ConfigError:
+    return ConfigError(f"MINOR: CLI #2001: Missing element value - '{w}'", "missing-element")
 
 
 # ------------------------------------------------------------------------------------------ the tree
@@ -319,8 +334,16 @@ def _find(lst: list[Tree], keys: tuple[str, ...], vals: tuple[str, ...]) -> Tree
     return next((e for e in lst if tuple(e.get(k) for k in keys) == vals), None)
 
 
-def _key_values(words: list[str], i: int, keys: tuple[str, ...], parent: str,
-                ctx: list[str] | None = None) -> tuple[tuple[str, ...], int]:
+def _takes_default(parent: str, name: str, rest: list[str]) -> bool:
+    """Whether the words after a list with a default key start inside its entry instead of with a key."""
+    if not rest or rest[0] in ("{", "}"):
+        return True
+    if name == "router":
+        return rest[0] in ROUTER_CHILDREN
+    return not rest[0].isdigit()
+
+
+def _key_values(words: list[str], i: int, keys: tuple[str, ...], parent: str) -> tuple[tuple[str, ...], int]:
     """The key values after list word ``words[i]``: the first positional (or named), the others named."""
     name = words[i]
     vals: list[str] = []
@@ -328,12 +351,13 @@ def _key_values(words: list[str], i: int, keys: tuple[str, ...], parent: str,
     for n, k in enumerate(keys):
         if j < len(words) and words[j] == k and j + 1 < len(words) and words[j + 1] not in "{}[]":
             j += 1  # ``prefix 10.0.0.0/8 type exact``, ``interface interface-name "x"``
+        elif n == 0 and (parent, name) in KEY_DEFAULTS and _takes_default(parent, name, words[j:]):
+            vals.append(KEY_DEFAULTS[(parent, name)])  # ``router bgp`` is ``router "Base" bgp``
+            continue
         elif n > 0:
-            raise ConfigError(f"MINOR: CLI #2008: configure {_ctx((ctx or []) + words[:j])} - "
-                              f"Missing key - '{k}' of '{name}'")
+            raise _missing(k)
         if j >= len(words) or words[j] in ("{", "}", "[", "]"):
-            raise ConfigError(f"MINOR: CLI #2008: configure {_ctx((ctx or []) + words[:j])} - "
-                              f"Missing key - '{k}' of '{name}'")
+            raise _missing(k)
         vals.append(words[j])
         j += 1
     return tuple(vals), j
@@ -428,19 +452,18 @@ def _edit(data: Tree, words: list[str], *, delete: bool = False, bare_leaf: bool
     if not words:
         raise ConfigError("MINOR: CLI #2004: Parsing error: Incomplete command")
     if any(w in ("{", "}") for w in words):
-        raise ConfigError(f"MINOR: CLI #2069: Parsing error: Unexpected '{{' or '}}' - '{_ctx(words)}'")
+        raise ConfigError("MINOR: CLI #2004: Parsing error: Unexpected '{' or '}'")
     if words[0] not in TOP:
-        raise _unknown([], words[0])
+        raise _unknown(words[0])
     node: Tree = data
     parent = ""
     i = 0
-    trail: list[str] = []
     while i < len(words):
         w = words[i]
         rest = len(words) - i - 1
         keys = keys_of(parent, w)
         if keys and not isinstance(node.get(w), str) and not is_leaf_list(parent, w):
-            vals, j = _key_values(words, i, keys, parent, trail)
+            vals, j = _key_values(words, i, keys, parent)
             lst = node.get(w)
             if not isinstance(lst, list):
                 if delete:
@@ -458,16 +481,14 @@ def _edit(data: Tree, words: list[str], *, delete: bool = False, bare_leaf: bool
                     return
                 entry = dict(zip(keys, vals, strict=True))
                 lst.append(entry)
-            trail += words[i:j]
             node, parent, i = entry, w, j
             continue
         if rest >= 1 and words[i + 1] == "[":
             if "]" not in words[i + 2:]:
-                raise ConfigError(f"MINOR: CLI #2004: configure {_ctx(trail + words[i:])} - "
-                                  "Parsing error: Missing closing ']'")
+                raise ConfigError("MINOR: CLI #2004: Parsing error: Missing closing ']'")
             end = words.index("]", i + 2)
             if end != len(words) - 1:
-                raise _unknown(trail + words[i:end + 1], words[end + 1])
+                raise _unknown(words[end + 1])
             vals_ = words[i + 2:end]
             if delete:
                 _drop_values(node, w, vals_)
@@ -491,8 +512,7 @@ def _edit(data: Tree, words: list[str], *, delete: bool = False, bare_leaf: bool
                 node[w] = ""
             elif not isinstance(cur, dict):
                 if isinstance(cur, str) and not block:
-                    raise ConfigError(f"MINOR: CLI #2004: configure {_ctx(trail + words)} - "
-                                      "Parsing error: Missing value")
+                    raise _missing(w)
                 node[w] = {}
             return
         if rest == 1 and not isinstance(node.get(w), dict) and (w, words[i + 1]) not in EMPTY_LEAVES \
@@ -510,9 +530,8 @@ def _edit(data: Tree, words: list[str], *, delete: bool = False, bare_leaf: bool
             if delete:
                 return
             if child is not None and not (isinstance(child, str) and child == ""):
-                raise _unknown(trail + words[:i + 1], words[i + 1])
+                raise _unknown(words[i + 2])  # ``name x y``: a leaf takes one value
             child = node[w] = {}
-        trail.append(w)
         node, parent, i = child, w, i + 1
 
 

@@ -210,6 +210,19 @@ def test_edit_and_delete() -> None:
     assert conf.flat(["system"]).strip() == 'security user-params local-user user "u" console member ["b"]'
 
 
+def test_default_keys() -> None:
+    """``configure router`` is ``router "Base"``, ``router isis`` is ``isis 0`` (MD-CLI user guide,
+    "Default values for key leafs")."""
+    conf = Config()
+    edit(conf, ["router", "bgp", "admin-state", "enable"])
+    edit(conf, ["router", "isis", "level-capability", "2"])
+    edit(conf, ["router", "Base", "ospf", "{"])
+    edit(conf, ["router", "management", "{"])
+    assert conf.flat().splitlines() == [
+        'router "Base" bgp admin-state enable', 'router "Base" isis 0 level-capability 2',
+        'router "Base" ospf 0 { }', 'router "management" { }']
+
+
 def test_flat_deletes_on_a_base() -> None:
     base = parse_info(_ref("info___no-more.txt"))
     conf = parse_flat('delete /configure router "Base" interface "toR2"\n'
@@ -221,10 +234,16 @@ def test_flat_deletes_on_a_base() -> None:
 def test_errors_are_sros_like() -> None:
     with pytest.raises(ConfigError) as e:
         parse_flat("/configure routerx Base")
-    assert e.value.message == "MINOR: CLI #2069: configure - Unknown element - 'routerx' (line 1)"
+    assert e.value.message == "MINOR: MGMT_CORE #2201: Unknown element - 'routerx' (line 1)"
     assert e.value.tag == "unknown-element"
-    with pytest.raises(ConfigError, match="Missing key - 'type' of 'prefix'"):
+    with pytest.raises(ConfigError) as e:
         parse_flat("/configure policy-options prefix-list L prefix 10.0.0.0/8")
+    assert e.value.message == "MINOR: CLI #2001: Missing element value - 'type' (line 1)"
+    conf = parse_flat('/configure system name "x"')
+    with pytest.raises(ConfigError, match="^MINOR: CLI #2001: Missing element value - 'name'$"):
+        edit(conf, ["system", "name"])
+    with pytest.raises(ConfigError, match="^MINOR: MGMT_CORE #2201: Unknown element - 'y'$"):
+        edit(conf, ["system", "name", "x", "y"])
     with pytest.raises(ConfigError, match="Missing closing"):
         parse_flat("/configure router Base isis 0 area-address [49.0001")
     with pytest.raises(ConfigError, match="missing '}'"):
