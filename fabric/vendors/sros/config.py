@@ -38,24 +38,26 @@ class ConfigError(Exception):
         self.tag = tag
 
 
-# (parent, list) -> key leaves; parent "*" = any parent without an entry of its own. From the 24.10 YANG:
-# nokia-conf-card (card slot-number, mda mda-slot, fp fp-number), nokia-conf-port (port port-id,
-# connector breakout is a leaf), nokia-conf-router (router router-name, interface interface-name),
-# nokia-conf-router-isis (isis isis-instance, interface interface-name, level level-number),
-# nokia-conf-router-ospf (ospf ospf-instance, area area-id, interface interface-name), nokia-conf-router-bgp
-# (group group-name, neighbor ip-address), nokia-conf-router-static-route (route "ip-prefix route-type",
-# next-hop ip-address), nokia-conf-policy-options (prefix-list name, prefix "ip-prefix type",
-# policy-statement name, entry entry-id), nokia-conf-log (filter filter-name, entry entry-id, log-id name,
-# syslog syslog-name), nokia-conf-system-security-user-parameters (user user-name, rsa-key
-# rsa-public-key-id), nokia-conf-system-security-aaa (profile user-profile-name, entry entry-id),
-# nokia-conf-system-security (ssh cipher index, mac index), nokia-conf-system-time (ntp server ip-address),
-# nokia-conf-service (vprn service-name, customer customer-name), nokia-conf-svc-vprn (interface
-# interface-name, sap sap-id).
+# (parent, list) -> key leaves; parent "*" = any parent without an entry of its own. From the 24.10 YANG
+# (nokia/7x50_YangModels latest_sros_24.10/nokia-submodule/): nokia-conf-card (card slot-number, mda
+# mda-slot, fp fp-number), nokia-conf-port (port port-id; connector breakout is a leaf),
+# nokia-conf-port-eth-lldp (dest-mac mac-type), nokia-conf-router (router router-name, interface
+# interface-name), nokia-conf-router-isis (isis isis-instance, interface interface-name, level
+# level-number), nokia-conf-router-ospf (ospf ospf-instance, area area-id, interface interface-name),
+# nokia-conf-router-bgp (group group-name, neighbor ip-address), nokia-conf-router-static-route (route
+# "ip-prefix route-type", next-hop ip-address), nokia-conf-policy-options (prefix-list name, prefix
+# "ip-prefix type", policy-statement name, entry entry-id), nokia-conf-log (filter filter-name, entry
+# entry-id, log-id name, syslog syslog-name), nokia-conf-system-security-user-parameters (user user-name,
+# rsa-key rsa-public-key-id), nokia-conf-system-security-aaa (profile user-profile-name, entry entry-id),
+# nokia-conf-system-security (ssh cipher index, mac index), nokia-conf-system-time (ntp server
+# "ip-address router-instance"), nokia-conf-service (vprn service-name, customer customer-name),
+# nokia-conf-svc-vprn (interface interface-name, sap sap-id).
 KEYS: dict[tuple[str, str], tuple[str, ...]] = {
     ("", "card"): ("slot-number",),
     ("card", "mda"): ("mda-slot",),
     ("card", "fp"): ("fp-number",),
     ("", "port"): ("port-id",),
+    ("lldp", "dest-mac"): ("mac-type",),
     ("", "router"): ("router-name",),
     ("router", "interface"): ("interface-name",),
     ("router", "isis"): ("isis-instance",),
@@ -89,7 +91,7 @@ KEYS: dict[tuple[str, str], tuple[str, ...]] = {
     ("*", "entry"): ("entry-id",),
     ("*", "cipher"): ("index",),
     ("*", "mac"): ("index",),
-    ("ntp", "server"): ("ip-address",),
+    ("ntp", "server"): ("ip-address", "router-instance"),
     ("service", "vprn"): ("service-name",),
     ("service", "ies"): ("service-name",),
     ("service", "vpls"): ("service-name",),

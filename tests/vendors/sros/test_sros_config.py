@@ -172,7 +172,12 @@ def test_golden_keys_and_leaf_lists() -> None:
     assert prefix == {"ip-prefix": "10.254.10.0/24", "type": "range",
                       "start-length": "32", "end-length": "32"}
     assert conf.info(["policy-options"]).splitlines()[1] == "    prefix 10.254.10.0/24 type range {"
+    port = conf.data["port"][1]
+    assert port["port-id"] == "1/1/c1/1"
+    assert port["ethernet"]["lldp"]["dest-mac"] == [{"mac-type": "nearest-bridge", "receive": "true",
+                                                    "transmit": "true"}]
     xml = etree.tostring(conf.xml()).decode()
+    assert "<dest-mac><mac-type>nearest-bridge</mac-type><receive>true</receive>" in xml
     assert "<prefix><ip-prefix>10.254.10.0/24</ip-prefix><type>range</type><start-length>" in xml
 
 
@@ -221,6 +226,20 @@ def test_default_keys() -> None:
     assert conf.flat().splitlines() == [
         'router "Base" bgp admin-state enable', 'router "Base" isis 0 level-capability 2',
         'router "Base" ospf 0 { }', 'router "management" { }']
+
+
+def test_two_key_lists() -> None:
+    """``system.j2``'s NTP line: the server list is keyed ip-address and router-instance (24.10)."""
+    conf = parse_flat('/configure system time ntp server 192.0.2.1 router-instance "management"\n'
+                      "/configure router static-routes route 0.0.0.0/0 route-type unicast "
+                      "next-hop 192.0.2.254 admin-state enable")
+    assert conf.data["system"]["time"]["ntp"]["server"] == [
+        {"ip-address": "192.0.2.1", "router-instance": "management"}]
+    assert conf.full_context().splitlines() == [
+        '/configure system time ntp server 192.0.2.1 router-instance "management" { }',
+        '/configure router "Base" static-routes route 0.0.0.0/0 route-type unicast next-hop 192.0.2.254 '
+        "admin-state enable"]
+    assert parse_flat(conf.full_context()) == conf
 
 
 def test_flat_deletes_on_a_base() -> None:
