@@ -725,16 +725,12 @@ def _op(el: Any) -> str | None:
 
 
 def _build(el: Any, name: str) -> Tree:
-    """An element's content as a tree (inner ``delete``/``remove`` elements dropped)."""
-    for c in list(el):
-        if isinstance(c.tag, str) and _op(c) in ("delete", "remove"):
-            el = copy.deepcopy(el)
-            break
-    else:
-        return _from_xml(el, name)
-    for c in list(el.iter()):
-        if isinstance(c.tag, str) and _op(c) in ("delete", "remove") and c.getparent() is not None:
-            c.getparent().remove(c)
+    """An element's content as a tree (``delete``/``remove`` elements inside it dropped)."""
+    if any(isinstance(c.tag, str) and _op(c) in ("delete", "remove") for c in el.iterdescendants()):
+        el = copy.deepcopy(el)
+        for c in list(el.iterdescendants()):
+            if isinstance(c.tag, str) and _op(c) in ("delete", "remove") and c.getparent() is not None:
+                c.getparent().remove(c)
     return _from_xml(el, name)
 
 
@@ -745,7 +741,7 @@ def _path_text(path: list[str]) -> str:
 def _apply(node: Tree, el: Any, name: str, inherited: str, path: list[str]) -> None:
     for c in _elements(el):
         k = _local(c)
-        if c.nsmap.get(c.prefix) not in (NS, None) and etree.QName(c).namespace not in (NS, None):
+        if etree.QName(c).namespace not in (NS, None):
             raise ConfigError(f"MINOR: MGMT_CORE #2201: {_path_text(path)} - Unknown namespace for '{k}'",
                               "unknown-namespace")
         op = _op(c) or inherited

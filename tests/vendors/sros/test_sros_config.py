@@ -310,6 +310,13 @@ def test_edit_xml_operations() -> None:
         edit_xml(conf, _cfg('<port><port-id>1/1/1</port-id><description>x</description></port>'
                             '<system><name nc:operation="create">again</name></system>'))
     assert conf.data["port"][0]["description"] == "r"
+    # a replaced entry drops what is marked delete deep inside it; a foreign namespace is refused
+    edit_xml(conf, _cfg('<port nc:operation="replace"><port-id>1/1/2</port-id><ethernet><mtu>9000</mtu>'
+                        '<mode nc:operation="delete"/></ethernet></port>'))
+    assert conf.data["port"][1] == {"port-id": "1/1/2", "ethernet": {"mtu": "9000"}}
+    with pytest.raises(ConfigError) as e:
+        edit_xml(conf, _cfg('<port xmlns="urn:other"><port-id>1/1/1</port-id></port>'))
+    assert e.value.tag == "unknown-namespace"
 
 
 def test_edit_xml_leaf_lists_and_default_operations() -> None:
