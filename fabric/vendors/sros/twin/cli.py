@@ -192,14 +192,7 @@ class Session:
     def context(self) -> str:
         if not self.in_configure:
             return "/"
-        return " ".join(["/configure"] + [self._show_word(w) for lvl in self.ctx for w in lvl])
-
-    @staticmethod
-    def _show_word(w: Word) -> str:
-        # keys shown quoted as SR OS shows string keys: as typed if quoted, names with letters quoted
-        if w.raw.startswith('"'):
-            return w.raw
-        return w.text
+        return " ".join(["/configure"] + _display(self.path_words()))
 
     def changed(self) -> bool:
         if self.edit is None:
@@ -442,8 +435,11 @@ class Session:
         lines = ["Present Working Context:"]
         if self.in_configure:
             lines.append("configure")
+            done = 0
             for i, lvl in enumerate(self.ctx):
-                lines.append("    " * (i + 1) + " ".join(self._show_word(w) for w in lvl))
+                shown = _display(self.path_words()[:done + len(lvl)])[done:]
+                done += len(lvl)
+                lines.append("    " * (i + 1) + " ".join(shown))
         return "\n".join(lines) + "\n"
 
     # ---- configuration modes -------------------------------------------------------------------
@@ -640,7 +636,10 @@ class Session:
                 _ = prefix
             return text
         if "flat" in flags:
-            return conf.flat(path)
+            text = conf.flat(path)
+            if not self.in_configure and not path:
+                text = "".join("configure " + ln + "\n" for ln in text.splitlines())
+            return text
         if not self.in_configure and not path:  # at the root: the configure branch itself
             body = conf.info([])
             return "configure {\n" + _indent(body) + "}\n"
@@ -760,7 +759,7 @@ class Session:
             rest = a[2:]
             if rest and rest[0] != "configure":
                 raise self.fail(args[2], f"{UNKNOWN} - '{rest[0]}'")
-            return self.db.running.admin_show()
+            return self.db.running.admin_show(version=self.twin.version, chassis=self.twin.chassis)
         if a[:2] == ["rollback", "revert"] and len(a) == 3:
             n = a[2]
             if not n.isdigit():
@@ -793,6 +792,24 @@ class Session:
         if text is None:
             raise self.fail(args[0], f"{UNKNOWN} - '{a[0]}'")
         return text if text.endswith("\n") or not text else text + "\n"
+
+
+def _display(words: list[str]) -> list[str]:
+    """Path words as SR OS prints a context: string keys in double quotes (``router "Base"``)."""
+    out: list[str] = []
+    parent, i = "", 0
+    while i < len(words):
+        w = words[i]
+        keys = cfg.keys_of(parent, w)
+        out.append(w)
+        i += 1
+        if keys:
+            for k in keys:
+                if i < len(words):
+                    out.append(cfg.word(w, k, words[i]))
+                    i += 1
+        parent = w
+    return out
 
 
 def _containers(data: Any, out: set[str] | None = None) -> set[str]:
