@@ -199,9 +199,13 @@ class Device(srl.Device):
     def refuse(self, path: str, reason: str, num: int = 2001, tag: str = "invalid-value") -> None:
         self.refusals.append(_err(path, reason, num, tag))
 
+    @property
+    def router_interfaces(self) -> dict[str, Interface]:
+        """``interfaces`` with their SR OS type (every entry is an ``Interface``)."""
+        return {k: i for k, i in self.interfaces.items() if isinstance(i, Interface)}
+
     def interface_on(self, port: str) -> Interface | None:
-        return next((i for i in self.interfaces.values()
-                     if isinstance(i, Interface) and i.port == port), None)
+        return next((i for i in self.router_interfaces.values() if i.port == port), None)
 
 
 # ---- parsing ---------------------------------------------------------------------------------
