@@ -155,7 +155,7 @@ def _twin_boot_config(node: Node) -> str:
     if cls is None or text is None:
         return ""
     try:
-        return cls.boot_frr_config(text) or ""
+        return cls.boot_frr_config(text, node.kind) or ""
     except Exception:  # noqa: BLE001 - the twin's boot reports a bad startup-config itself
         return ""
 

@@ -52,9 +52,10 @@ class DeviceTwin:
         self._apply_lock = asyncio.Lock()
 
     @classmethod
-    def boot_frr_config(cls, startup_config: str) -> str | None:
+    def boot_frr_config(cls, startup_config: str, kind: str = "") -> str | None:
         """The FRR config a device with this startup-config runs, for the lab to start the node's
-        daemons with (then boot need not push it again). None: start FRR empty, boot applies it."""
+        daemons with (then boot need not push it again); ``kind``: the node's containerlab kind, where it
+        decides the Linux interface names. None: start FRR empty, boot applies it."""
         return None
 
     # ---- helpers the vendor twins share -----------------------------------------------------

@@ -36,7 +36,7 @@ class LocalSrosTwin(SrosTwin):
         return {"ssh": 0, "netconf": 0}
 
     async def apply_control_plane(self, conf: Any) -> None:
-        control.validate(conf, self.name)
+        control.validate(conf, self.name, self.kind)
         if self.refuse and self.refuse in conf.full_context():
             raise ConfigError(f"MINOR: MGMT_CORE #5001: Commit failed - refused: {self.refuse}",
                               tag="operation-failed")

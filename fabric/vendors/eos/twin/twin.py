@@ -168,7 +168,7 @@ class EosTwin(DeviceTwin):
         self._spawn(self._lldp_identity(dev))
 
     @classmethod
-    def boot_frr_config(cls, startup_config: str) -> str | None:
+    def boot_frr_config(cls, startup_config: str, kind: str = "") -> str | None:
         # The same text load() + apply_running() derive from the startup-config at boot.
         return to_frr(parse(EosConfig.from_text(EosConfig.from_text(startup_config).to_text())))
 

@@ -74,7 +74,7 @@ class IosxrTwin(DeviceTwin):
             raise ConfigError(control.failed_text([(("router",), reason)]))
 
     @classmethod
-    def boot_frr_config(cls, startup_config: str) -> str | None:
+    def boot_frr_config(cls, startup_config: str, kind: str = "") -> str | None:
         # The lab starts FRR with the startup-config's translation, so the boot pushes nothing
         # (started_with): the same measured saving as the Junos twin (half the 64-node boot time).
         try:

@@ -71,7 +71,7 @@ class JunosTwin(DeviceTwin):
                               tag="operation-failed", kind="application")
 
     @classmethod
-    def boot_frr_config(cls, startup_config: str) -> str | None:
+    def boot_frr_config(cls, startup_config: str, kind: str = "") -> str | None:
         # What load() + apply_boot() derive from the startup-config (the host name is in it): the lab
         # starts FRR with it, so the boot pushes nothing (started_with). Measured on the 64-node
         # all-Junos lab (2 cores): 17-18 s to every BGP session up this way; 35 s when FRR starts

@@ -79,7 +79,7 @@ class SrlinuxTwin(DeviceTwin):
                               + refused)
 
     @classmethod
-    def boot_frr_config(cls, startup_config: str) -> str | None:
+    def boot_frr_config(cls, startup_config: str, kind: str = "") -> str | None:
         """FRR's startup file for the lab: the startup-config's translation. The default config the boot
         merges it into (``default_config``) holds nothing FRR sees but the host name, which a rendered
         startup sets; if the two differ anyway, the boot pushes the difference (``started_with``)."""

@@ -32,7 +32,7 @@ class SrosTwin(DeviceTwin):
         super().__init__(name, node, lab)
         self.kind = str(node.get("kind") or "nokia_sros")
         self.db = Datastore(self.state_dir, self.apply_control_plane, hostname=name)
-        self.db.validator = lambda conf: control.validate(conf, self.name)  # MD-CLI `validate`, NETCONF <validate>
+        self.db.validator = lambda conf: control.validate(conf, self.name, self.kind)  # MD-CLI `validate`, NETCONF <validate>
         self.applied: Config | None = None  # what apply_control_plane last took
         self.applied_at = 0.0
         self.version = VERSION
@@ -51,15 +51,15 @@ class SrosTwin(DeviceTwin):
         return name if isinstance(name, str) and name else self.name
 
     def device(self) -> control.Device:
-        return control.validate(self.db.running, self.name)
+        return control.validate(self.db.running, self.name, self.kind)
 
     # ---- the control plane -----------------------------------------------------------------
     async def apply_control_plane(self, conf: Config) -> None:
         """Activate ``conf``: kernel links, then FRR (verified). ConfigError (SR OS's commit error) when SR OS
         would refuse it or FRR did not take it; what ran before is then restored."""
-        dev = control.validate(conf, self.name)
+        dev = control.validate(conf, self.name, self.kind)
         applied = self.applied
-        previous = None if applied is None else (lambda: control.validate(applied, self.name))
+        previous = None if applied is None else (lambda: control.validate(applied, self.name, self.kind))
         await self.apply_or_restore(self._apply, dev, previous, ConfigError)
         self.applied = conf
         self.applied_at = time.time()
@@ -74,11 +74,11 @@ class SrosTwin(DeviceTwin):
                               f"the routing daemons refused it: {refused}", tag="operation-failed")
 
     @classmethod
-    def boot_frr_config(cls, startup_config: str) -> str | None:
+    def boot_frr_config(cls, startup_config: str, kind: str = "") -> str | None:
         # The lab starts FRR with the startup-config's translation, so the boot pushes nothing
         # (started_with), as for the IOS-XR and Junos twins.
         try:
-            return control.to_frr(control.validate(parse_text(startup_config), "sros"))
+            return control.to_frr(control.validate(parse_text(startup_config), "sros", kind or "nokia_sros"))
         except ConfigError:
             return None
 
