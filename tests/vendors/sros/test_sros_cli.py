@@ -91,6 +91,32 @@ def test_prompts_modes_and_uncommitted_star(term: Term, bed: Bed) -> None:
     assert 'location' not in running(bed)  # a private candidate goes with the mode
 
 
+def test_baseline_out_of_date_mark(term: Term, bed: Bed) -> None:
+    term.cmd("edit-config private")
+    assert term.cmd("/configure system location here").endswith("\n*(pr)[/]\nA:admin@sr1# ")
+    other = Term(bed)
+    other.cmd("edit-config private")
+    other.cmd("/configure system contact noc")
+    other.cmd("commit")
+    other.close()
+    assert term.cmd("").endswith("\n!*(pr)[/]\nA:admin@sr1# ")  # running moved on under the candidate
+    term.cmd("commit")  # SR OS updates the candidate onto the new running
+    assert 'location "here"' in running(bed) and 'contact "noc"' in running(bed)
+
+
+def test_show_and_one_shot_command(term: Term, bed: Bed) -> None:
+    assert term.body("show version | match TiMOS").startswith("TiMOS-B-24.10.R1 both/x86_64 Nokia")
+    assert "Interface Table (Router: Base)" in term.body('show router "Base" interface')
+    client = paramiko.SSHClient()
+    client.set_missing_host_key_policy(paramiko.AutoAddPolicy())
+    client.connect("127.0.0.1", bed.ssh_port, bed.user, bed.password, look_for_keys=False, allow_agent=False)
+    try:
+        _, stdout, _ = client.exec_command("admin show configuration | match autonomous-system")
+        assert stdout.read().decode() == "        autonomous-system 65001\n"
+    finally:
+        client.close()
+
+
 def test_errors_in_sros_form(term: Term) -> None:
     assert term.body("bogus") == "             ^^^^^\nMINOR: MGMT_CORE #2201: Unknown element - 'bogus'\n"
     assert term.body("commit") == "MINOR: CLI #2069: Operation not allowed - currently in operational mode\n"
@@ -211,6 +237,7 @@ def test_netmiko(bed: Bed) -> None:
         assert conn.base_prompt == "A:admin@sr1"
         out = conn.send_command("admin show configuration")
         assert 'name "sr1"' in out and "[/]" not in out
+        assert "Interface Table (Router: Base)" in conn.send_command("show router interface")
         conn.send_config_set(['/configure router "Base" interface "to-sr2" description "netmiko"',
                               '/configure router "Base" interface "to-sr2"', "admin-state enable"],
                              error_pattern=r"MINOR|MAJOR")

@@ -204,8 +204,16 @@ class Session:
     def prompt_line2(self) -> str:
         return f"A:{self.user}@{self.twin.hostname}# "
 
+    def out_of_date(self) -> bool:
+        """``!``: running moved on since the candidate's baseline (another session committed)."""
+        if self.edit is None:
+            return False
+        with contextlib.suppress(Exception):
+            return bool(self.edit.baseline != self.db.running)
+        return False
+
     def prompt(self) -> str:
-        star = "*" if self.changed() else ""
+        star = ("!" if self.out_of_date() else "") + ("*" if self.changed() else "")
         ctx = self.context()
         if self.mode is None:
             first = f"[{ctx}]"
