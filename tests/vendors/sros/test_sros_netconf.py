@@ -5,6 +5,7 @@ handler, napalm-sros (XML mode) and raw SSH for the 1.0 framing. The datastores 
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from typing import Any
 
@@ -323,24 +324,50 @@ def test_napalm_sros_xml_config_cycle(bed: Any) -> None:
         drv.close()
 
 
+class _Frr:
+    """FRR's answers for the bed (it runs no routing daemons): one established eBGP session."""
+
+    netns = None
+
+    async def show_text(self, cmd: str) -> str:
+        if cmd == "show bgp neighbors json":
+            return json.dumps({"10.0.0.1": {
+                "remoteAs": 65002, "localAs": 65001, "bgpState": "Established",
+                "remoteRouterId": "10.255.0.2",
+                "bgpTimerUpMsec": 5000, "hostLocal": "10.0.0.0", "portLocal": 179, "portForeign": 40000,
+                "bgpTimerHoldTimeMsecs": 90000, "bgpTimerKeepAliveIntervalMsecs": 30000,
+                "addressFamilyInfo": {"ipv4Unicast": {"acceptedPrefixCounter": 3, "sentPrefixCounter": 2}},
+                "messageStats": {"totalRecv": 10, "totalSent": 9}}})
+        if cmd.startswith("show ip route summary"):
+            return json.dumps({"routes": [], "routesTotal": 0, "routesTotalFib": 0})
+        return ""
+
+
 def test_napalm_sros_getters(bed: Any) -> None:
-    pytest.importorskip("fabric.vendors.sros.twin.state")
     drv = bed.napalm()
     try:
         facts = drv.get_facts()
-        assert facts["hostname"] == "sr1" and facts["vendor"] == "Nokia"
+        assert facts["hostname"] == "sr1" and facts["vendor"] == "Nokia" and facts["os_version"]
         assert "system" in facts["interface_list"] and "to-sr2" in facts["interface_list"]
         ifs = drv.get_interfaces()
-        assert "to-sr2" in ifs and ifs["to-sr2"]["is_enabled"] is True
+        assert "to-sr2" in ifs and ifs["to-sr2"]["is_enabled"] is True  # report-all: admin-state enable
         ips = drv.get_interfaces_ip()
         assert ips["to-sr2"]["ipv4"]["10.0.0.0"]["prefix_length"] == 31
         bgp = drv.get_bgp_config()
         assert "ebgp" in bgp and "10.0.0.1" in bgp["ebgp"]["neighbors"]
-        nbrs = drv.get_bgp_neighbors()
-        assert "global" in nbrs
-        assert isinstance(drv.get_bgp_neighbors_detail(), dict)
+        assert drv.get_bgp_neighbors() == {}  # the bed has no routing daemon: rpc-error, napalm-sros gives {}
+        with bed.ncclient() as m, pytest.raises(RPCError) as e:
+            m.get(filter=("subtree", '<state xmlns="urn:nokia.com:sros:ns:yang:sr:state"><router><bgp/>'
+                                     "</router></state>"))
+        assert e.value.tag == "operation-failed" and "routing daemon" in e.value.message
+        bed.twin.frr = _Frr()
+        peers = drv.get_bgp_neighbors()["global"]["peers"]
+        # napalm-sros reads remote_as from the neighbor's own peer-as (configured on the group here)
+        assert peers["10.0.0.1"]["is_up"] is True and peers["10.0.0.1"]["remote_id"] == "10.255.0.2"
+        assert peers["10.0.0.1"]["address_family"]["ipv4"]["received_prefixes"] == 3
+        detail = drv.get_bgp_neighbors_detail()
+        assert isinstance(detail, dict)
         assert isinstance(drv.get_lldp_neighbors(), dict)
-        assert isinstance(drv.get_lldp_neighbors_detail(), dict)
     finally:
         drv.close()
 

@@ -337,7 +337,8 @@ class SrosNetconfSession(NetconfTransport):
         try:
             return await state.state_xml(self.twin, state.sources_for(flt))
         except state.StateError as e:
-            raise fail(f"MINOR: MGMT_CORE #2000: {e}", tag="operation-failed") from None
+            msg = str(e) if str(e).startswith("MINOR:") else f"MINOR: MGMT_CORE #2000: {e}"
+            raise fail(msg, tag="operation-failed") from None
 
     @staticmethod
     def _data(els: list[Any]) -> str:
