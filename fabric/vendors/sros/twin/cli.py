@@ -312,8 +312,6 @@ class Session:
             return await self.global_command(verb, words)
         if self.in_configure:
             return await self.config_line(words)
-        if verb == "configure":  # unreachable (configure is global); kept for clarity
-            return await self.global_command(verb, words)
         raise self.fail(first, f"{UNKNOWN} - '{first.text}'")
 
     def _is_config_word(self, verb: str) -> bool:
