@@ -34,6 +34,8 @@ from fabric.twins import live as live_src
 
 # lldpcli/IS-IS readers shared with the SR Linux twin (both lldpcli JSON forms; `show isis hostname`)
 from fabric.vendors.srlinux.twin.state import _age, _entries, _v, isis_hostnames
+from fabric.vendors.sros.config import ConfigError
+from fabric.vendors.sros.twin import control
 
 NS = "urn:nokia.com:sros:ns:yang:sr:state"
 BASE = "Base"
@@ -59,13 +61,22 @@ KEYS: dict[str, tuple[str, ...]] = {
 }
 
 
-class StateError(Exception):
-    """A live source (FRR, kernel, lldpd) did not answer, or a ``show`` the twin does not model."""
+class StateError(ConfigError):
+    """A live source (FRR, kernel, lldpd) did not answer: the NETCONF ``<get>`` answers an rpc-error
+    (operation-failed) and the CLI prints the message, as for any SR OS error."""
+
+    def __init__(self, message: str, tag: str = "operation-failed") -> None:
+        text = message if message.startswith("MINOR") else f"MINOR: MGMT_CORE #2001: {message}"
+        super().__init__(text, tag)
 
 
 _frr_json = functools.partial(live_src.frr_json, error=StateError)
 _ip_json = functools.partial(live_src.ip_json, error=StateError)
 _lldp_json = functools.partial(live_src.lldp_json, error=StateError)
+
+
+async def _frr_text(twin: Any, cmd: str) -> str:
+    return str(await twin.frr.show_text(cmd))
 
 
 # ---- names and formats -----------------------------------------------------------------------
@@ -96,21 +107,20 @@ def router_conf(conf: dict[str, Any], name: str = BASE) -> dict[str, Any]:
     return next((r for r in _lst(conf, "router") if r.get("router-name") == name), {})
 
 
+@dataclass
+class _Ports:
+    """What control.to_port reads of a Device: the configured port ids."""
+
+    ports: set[str] | frozenset[str]
+
+
 def port_of(linux: str, kind: str, configured: set[str] | frozenset[str] = frozenset()) -> str | None:
-    """The node's Linux interface -> SR OS port (as control.to_port): nokia_sros ``ethN`` is ``1/1/cN/1``
-    (``1/1/N`` when that is the configured form), nokia_srsim ``e1-1-cN-1``/``e1-1-N``; eth0 is ``A/1``."""
+    """The node's Linux interface -> SR OS port (control.to_port; ``1/1/N`` when that is the configured
+    form); the management interface eth0 is the CPM's ``A/1``."""
     if linux == "eth0":
         return MGMT_PORT
-    if kind == "nokia_srsim":
-        if m := re.fullmatch(r"e(\d+)-(\d+)-c(\d+)-(\d+)", linux):
-            return f"{m[1]}/{m[2]}/c{m[3]}/{m[4]}"
-        if m := re.fullmatch(r"e(\d+)-(\d+)-(\d+)", linux):
-            return f"{m[1]}/{m[2]}/{m[3]}"
-        return None
-    if m := re.fullmatch(r"eth([1-9]\d*)", linux):
-        plain = f"1/1/{m[1]}"
-        return plain if plain in configured and f"1/1/c{m[1]}/1" not in configured else f"1/1/c{m[1]}/1"
-    return None
+    dev: Any = _Ports(configured)
+    return control.to_port(linux, kind, dev)
 
 
 def stamp(t: float) -> str:
@@ -206,7 +216,7 @@ async def gather(twin: Any, sources: set[str], *, full_routes: bool = False) -> 
         live.bgp = await _frr_json(twin, "show bgp neighbors json")
     if "isis" in sources and _lst(base, "isis"):
         live.isis = await _frr_json(twin, "show isis neighbor json")
-        live.isis_hosts = await twin.frr.show_text("show isis hostname")
+        live.isis_hosts = await _frr_text(twin, "show isis hostname")
     if "ospf" in sources and _lst(base, "ospf"):
         live.ospf = await _frr_json(twin, "show ip ospf neighbor json")
     if "routes" in sources:
@@ -1247,21 +1257,33 @@ def text_route_table(routes: dict[str, Any], conf: dict[str, Any], kind: str) ->
 
 
 # ---- show --------------------------------------------------------------------------------------
-_WORDS = ("router", "bgp", "summary", "neighbor", "isis", "adjacency", "ospf", "port", "interface",
-          "system", "lldp", "version", "information", "route-table")
+# keyword -> the keywords that may follow it (MD-CLI accepts any unambiguous prefix of a keyword)
+_TREE = {"": ("show",), "show": ("port", "router", "system", "version"),
+         "router": ("bgp", "interface", "isis", "ospf", "route-table"), "bgp": ("summary", "neighbor"),
+         "isis": ("adjacency",), "ospf": ("neighbor",), "system": ("information", "lldp"),
+         "lldp": ("neighbor",), "route-table": ("summary",)}
 
 
-def _expand(w: str) -> str:
-    """MD-CLI accepts any unambiguous prefix of a keyword."""
-    hits = [k for k in _WORDS if k.startswith(w)]
-    return hits[0] if len(hits) == 1 else w
+def _expand(words: list[str]) -> list[str]:
+    out: list[str] = []
+    prev = ""
+    for w in words:
+        hits = [k for k in _TREE.get(prev, ()) if k.startswith(w)]
+        word = hits[0] if len(hits) == 1 or w in hits else w
+        if not out and word != "show":
+            out.append("show")
+            hits = [k for k in _TREE["show"] if k.startswith(w)]
+            word = hits[0] if len(hits) == 1 or w in hits else w
+        out.append(word)
+        prev = word if word in _TREE else prev if word == "Base" else word
+    return out
 
 
-async def show(twin: Any, words: list[str]) -> str:
-    """An MD-CLI ``show`` command's output; ``words`` with or without the leading ``show``."""
-    w = [_expand(x) if not re.match(r"[\d.:/]", x) else x for x in words]
-    if w[:1] == ["show"]:
-        w = w[1:]
+async def show(twin: Any, words: list[str]) -> str | None:
+    """An MD-CLI ``show`` command's output (``words`` with or without the leading ``show``); None for a
+    command the twin does not model. Errors (an unknown port, a source that did not answer) raise
+    :class:`StateError`, a ConfigError whose message the CLI prints."""
+    w = _expand(words)[1:]
     if w[:2] == ["router", "Base"]:
         w = ["router", *w[2:]]
     conf = twin.db.running.data
@@ -1316,4 +1338,4 @@ async def show(twin: Any, words: list[str]) -> str:
     if w == ["router", "route-table"]:
         live = await gather(twin, {"routes"}, full_routes=True)
         return text_route_table(live.routes or {}, conf, kind)
-    raise StateError(f"not modelled: show {' '.join(words)}")
+    return None  # not modelled: the CLI answers SR OS's "Unknown element"
