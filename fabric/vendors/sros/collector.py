@@ -85,7 +85,13 @@ ROUTES = [_state(_base("<route-table><unicast><ipv4><statistics/></ipv4></unicas
 def get_xml(mgr: Any, subtree: list[str]) -> Any:
     """``<get>`` with a subtree filter of one or more roots on an ncclient manager -> the reply's root."""
     flt = ("subtree", subtree[0]) if len(subtree) == 1 else subtree
-    return normalise._root(mgr.get(filter=flt).xml)  # noqa: SLF001 - same package
+    return reply_root(mgr.get(filter=flt))
+
+
+def reply_root(reply: Any) -> Any:
+    """The lxml root of an ncclient reply: a GetReply (default device handler, NAPALM's session) or the
+    NCElement the ``sros`` device handler returns; both have ``data_xml``."""
+    return normalise._root(reply.data_xml)  # noqa: SLF001 - same package
 
 
 class SrosCollector(NapalmCollector):

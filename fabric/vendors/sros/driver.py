@@ -207,12 +207,16 @@ class SrosDriver(Driver):
 
     # ---- config ------------------------------------------------------------------------------
     def _running_config(self) -> Any:
-        from fabric.vendors.sros.config import ConfigError, parse_xml
+        from fabric.vendors.sros.config import Config, ConfigError, parse_xml
 
         reply = self._rpc("get-config running", self._mgr().get_config, source="running",
                           filter=("subtree", RUNNING_FILTER))
+        from fabric.vendors.sros.collector import reply_root
+        from fabric.vendors.sros.normalise import _all
+
         try:
-            return parse_xml(reply.data_ele)
+            found = _all(reply_root(reply), "configure")
+            return parse_xml(found[0]) if found else Config()
         except ConfigError as exc:
             raise DriverError(f"{self.t.name}: the running configuration did not parse: {exc.message}"
                               ) from None
@@ -276,9 +280,9 @@ class SrosDriver(Driver):
         with _TRIALS_LOCK:
             _TRIALS[self._key(token)] = trial
 
-    def _verify(self, trial: _Trial) -> str:
+    def _verify(self, trial: _Trial, run: Any = None) -> str:
         """"" when the running configuration is the intended one, else what differs (a few paths)."""
-        run = self._running_config()
+        run = self._running_config() if run is None else run
         if trial.exact:
             if run == trial.want:
                 return ""
@@ -298,13 +302,24 @@ class SrosDriver(Driver):
             if exc.unreachable:
                 raise
             return None
-        return commit_history(reply.xml)
+        from fabric.vendors.sros.collector import reply_root
+
+        # a device keeping a history has at least its boot entry: an empty answer means none is kept
+        return commit_history(reply_root(reply)) or None
 
     def timer_state(self, token: str) -> str:
         history = self._history()
-        if history is None:
-            return "unknown"
-        return token_state(history, token)[0]
+        if history is not None:
+            return token_state(history, token)[0]
+        with _TRIALS_LOCK:
+            trial = _TRIALS.get(self._key(token))
+        if trial is not None:  # no history: what runs tells, when this process made the trial
+            run = self._running_config()
+            if not self._verify(trial, run):
+                return "armed"
+            if run == trial.pre:
+                return "reverted"
+        return "unknown"
 
     def confirm(self, token: str) -> bool:
         m = self._mgr()
