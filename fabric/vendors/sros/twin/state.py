@@ -963,20 +963,20 @@ def text_ports(plist: list[Port]) -> str:
                       ("A", [p for p in plist if p.port_id == MGMT_PORT])):
         if not sel:
             continue
-        out += _title(f"Ports on Slot {slot}")
+        out += ([""] if out else []) + _title(f"Ports on Slot {slot}")
         out += ["Port          Admin Link Port    Cfg  Oper LAG/ Port Port Port   C/QS/S/XFP/",
                 "Id            State      State   MTU  MTU  Bndl Mode Encp Type   MDIMDX", DASH]
         for p in sel:
             adm = "Up" if p.admin else "Down"
             if p.connector:
                 st = "Link Up" if p.up else "Down"
-                out.append(f"{p.port_id:<14}{adm:<11}{st:<34}conn   {p.speed // 1000}GBASE-LR4*")
+                out.append(f"{p.port_id:<14}{adm:<11}{st:<33}conn   {p.speed // 1000}GBASE-LR4*")
                 continue
             oper = p.mtu if p.up else 0
             mgmt = p.port_id == MGMT_PORT
             typ = "faste" if mgmt else {10000: "xgige", 100000: "cgige"}.get(p.speed, "xcme")
             out.append(f"{p.port_id:<14}{adm:<6}{'Yes' if p.up else 'No':<5}{'Up' if p.up else 'Down':<8}"
-                       f"{p.mtu:<5}{oper:<5}{'-':>4} {p.mode} null {typ:<6}" + (" MDI" if mgmt else ""))
+                       f"{p.mtu:<5}{oper:<5}{'-':>4} {p.mode} null {typ}" + ("  MDI" if mgmt else ""))
         out.append(EQ)
     return "\n".join(out) + "\n"
 
