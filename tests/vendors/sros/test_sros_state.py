@@ -328,6 +328,11 @@ def test_isis_ospf_and_route_table_follow_nokia_state(twin: Any) -> None:
     assert t(adj, "s:neighbor/s:system-id") == "0102.5500.0002"
     assert t(adj, "s:neighbor/s:snpa-address") == "20:20:20:20:20:20"
     assert not q(isis, "s:interface[s:interface-name='system']/s:adjacency")
+    assert (t(isis, "s:oper-system-id"), t(isis, "s:oper-router-id"), t(isis, "s:oper-state")) == (
+        "0102.5500.0001", "10.255.0.1", "up")
+    assert [(t(h, "s:system-id"), t(h, "s:host-name")) for h in q(isis, "s:hostname")] == [
+        ("0102.5500.0001", "sr1"), ("0102.5500.0002", "vm")]
+    assert t(st, "s:router/s:ospf[s:ospf-instance='0']/s:oper-router-id") == "10.255.0.1"
     ospf = q(st, "s:router/s:ospf[s:ospf-instance='0']/s:area[s:area-id='0.0.0.0']")[0]
     nb = q(ospf, "s:interface[s:interface-name='to-b-2']/s:neighbor-state")[0]
     assert (t(nb, "s:router-id"), t(nb, "s:address"), t(nb, "s:oper-state")) == (

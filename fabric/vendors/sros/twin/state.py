@@ -52,6 +52,7 @@ KEYS: dict[str, tuple[str, ...]] = {
     "neighbor": ("ip-address",),
     "isis": ("isis-instance",),
     "adjacency": ("adjacency-index",),
+    "hostname": ("system-id",),
     "ospf": ("ospf-instance",),
     "area": ("area-id",),
     "neighbor-state": ("router-id",),
@@ -801,13 +802,22 @@ def _render_routing(re_: Any, conf: dict[str, Any], live: Live, kind: str) -> No
             _sub(rc, "queues", p.inq)
             _sub(rc, "messages", p.msgs_in)
             _sub(rc, "updates", p.updates_in)
+    rid = router_id(conf)
     if live.isis is not None:
         adjs = isis_adjs(conf, live, kind)
+        names = {sysid.lower(): host for host, sysid in isis_hostnames(live.isis_hosts).items()}
+        own = next((ln.split()[1] for ln in live.isis_hosts.splitlines()
+                    if ln.split()[:1] == ["*"] and len(ln.split()) > 2), "")
         for inst in _lst(base, "isis"):
             iname = str(inst.get("isis-instance", "0"))
+            on = inst.get("admin-state") == "enable"
             ie = _sub(re_, "isis")
             _sub(ie, "isis-instance", iname)
-            _sub(ie, "oper-state", "up" if inst.get("admin-state") == "enable" else "down")
+            sysid = own.lower() or _s(inst, "system-id")
+            if sysid:
+                _sub(ie, "oper-system-id", sysid)
+            _sub(ie, "oper-router-id", rid)
+            _sub(ie, "oper-state", "up" if on else "down")
             for itf in _lst(inst, "interface"):
                 name = str(itf.get("interface-name"))
                 mine = [a for a in adjs if a.instance == iname and a.interface == name]
@@ -828,12 +838,19 @@ def _render_routing(re_: Any, conf: dict[str, Any], live: Live, kind: str) -> No
                     _sub(nb, "snpa-address", a.snpa)
                     _sub(nb, "system-type", f"l{a.level}-is")
                     _sub(nb, "system-id", a.system_id)
+            if on:  # dynamic host names (TLV 137) the instance learnt, its own included
+                for sid in sorted(names):
+                    he = _sub(ie, "hostname")
+                    _sub(he, "system-id", sid)
+                    _sub(he, "host-name", names[sid])
     if live.ospf is not None:
         nbrs = ospf_nbrs(conf, live, kind)
         for inst in _lst(base, "ospf"):
             oname = str(inst.get("ospf-instance", "0"))
             oe = _sub(re_, "ospf")
             _sub(oe, "ospf-instance", oname)
+            _sub(oe, "oper-state", "up" if inst.get("admin-state") == "enable" else "down")
+            _sub(oe, "oper-router-id", _s(inst, "router-id") or rid)
             for area in _lst(inst, "area"):
                 aid = str(area.get("area-id"))
                 ae = _sub(oe, "area")
