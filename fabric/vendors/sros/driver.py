@@ -136,14 +136,24 @@ def _merge(into: dict[str, Any], new: dict[str, Any], parent: str = "") -> None:
 def contains(running: Any, want: Any) -> list[str]:
     """Intended leaves the running configuration lacks or holds with another value (as flat paths)."""
     from fabric.vendors.sros.config import leaves
+    from fabric.vendors.sros.remediate import path_words
 
     have = leaves(running.data)
     missing = []
     for path, value in leaves(want.data).items():
         if path not in have or (value != {} and have[path] != value):
-            missing.append(" ".join(s if isinstance(s, str) else f"{s[0]} {' '.join(str(v) for _, v in s[1])}"
-                                    for s in path))
+            missing.append(path_words(path))
     return missing
+
+
+def deleted(pre: Any, want: Any, running: Any) -> list[str]:
+    """Paths the change deleted (in ``pre``, not in ``want``) that the running configuration still has."""
+    from fabric.vendors.sros.config import leaves
+    from fabric.vendors.sros.remediate import path_words
+
+    gone = leaves(pre.data).keys() - leaves(want.data).keys()
+    have = leaves(running.data)
+    return sorted(path_words(p) for p in gone if p in have)
 
 
 @dataclass
@@ -291,7 +301,10 @@ class SrosDriver(Driver):
             lines = [ln.strip() for ln in str(diff(trial.want, run)).splitlines() if ln.lstrip()[:1] in "+-"]
             return "; ".join(lines[:4]) or "differs"
         missing = contains(run, trial.want)
-        return ("missing " + "; ".join(missing[:4])) if missing else ""
+        if missing:
+            return "missing " + "; ".join(missing[:4])
+        kept = deleted(trial.pre, trial.want, run)
+        return ("not deleted " + "; ".join(kept[:4])) if kept else ""
 
     # ---- the trial ---------------------------------------------------------------------------
     def _history(self) -> list[dict[str, str]] | None:

@@ -160,3 +160,50 @@ def test_commit_history_and_token_state() -> None:
     assert token_state(h, "nf-a") == ("reverted", "2", "1")  # the system's revert came after it
     assert token_state(h, "nf-b") == ("armed", "4", "3")
     assert token_state(h, "nf-c") == ("none", None, None)
+
+
+# ---- compliance remediation (remediate.py) pushed back through the driver and the MD-CLI -----------------
+def test_statements_are_info_flat(drv: SrosDriver) -> None:
+    from fabric.vendors.sros.config import parse_flat
+    from fabric.vendors.sros.remediate import statements
+
+    golden = drv.running()
+    assert [e for _, e in statements(golden)] == parse_flat(golden).flat().splitlines()
+    assert ('router "Base" bgp group "ebgp" peer-as 65002',) * 2 in statements(golden)
+    assert statements("") == []
+
+
+def test_remediation_per_feature_through_the_mdcli_and_the_driver(sros_twin: Any, drv: SrosDriver) -> None:
+    from fabric.compliance.engine import feature_of, load_rules
+    from fabric.vendors.sros.remediate import remediate
+
+    rules = load_rules("sros")
+    golden = drv.running()
+    drv.commit_confirmed('/configure port 1/1/c1/1 description "drift"\n'
+                         '/configure port 1/1/c1/1 ethernet mtu 1514\n'
+                         '/configure router "Base" bgp group "extra" peer-as 65010\n'
+                         'delete /configure router "Base" bgp neighbor "10.0.0.1"\n',
+                         "merge", 60, "nf-drift-1")
+    assert drv.confirm("nf-drift-1") is True
+    drifted = drv.running()
+
+    def only(feature: str) -> Any:
+        return lambda path: feature_of(path, rules) == feature
+
+    fix_if = remediate(drifted, golden, only("interfaces"))
+    assert fix_if == ('/configure port 1/1/c1/1 description "to sr2"\n'
+                      "/configure port 1/1/c1/1 ethernet mtu 9014\n")
+    fix_bgp = remediate(drifted, golden, only("bgp"))
+    assert fix_bgp == ('delete /configure router "Base" bgp group "extra"\n'
+                       '/configure router "Base" bgp neighbor "10.0.0.1" group "ebgp"\n')
+    assert remediate(golden, golden) == ""
+    conn = sros_twin.scrapli()  # the interfaces' lines as an operator pastes them into the MD-CLI
+    try:
+        out = conn.send_configs([*fix_if.splitlines(), "commit"])
+        assert not out.failed, [r.result for r in out]
+    finally:
+        conn.close()
+    assert remediate(drv.running(), golden, only("interfaces")) == ""
+    drv.commit_confirmed(fix_bgp, "merge", 60, "nf-fix-1")  # BGP's as compliance pushes it (merge)
+    assert drv.confirm("nf-fix-1") is True
+    assert drv.running() == golden
