@@ -8,6 +8,7 @@ vendor's "could not get state" error): a reply is never built from nothing.
 from __future__ import annotations
 
 import json
+import re
 import weakref
 from collections.abc import Callable
 from typing import Any
@@ -68,3 +69,46 @@ def track_changes(twin: Any, links: list[dict[str, Any]], now: float, name_of: C
         seen[name] = (up, since)
         out[name] = since
     return out
+
+
+# ---- small readers of lldpcli's JSON and FRR's IS-IS text the twins share ----------------------------
+SYSID = re.compile(r"^[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}$")
+
+
+def isis_hostnames(text: str) -> dict[str, str]:
+    """``show isis hostname`` (``Level  System ID      Dynamic Hostname``) -> hostname -> system id."""
+    out = {}
+    for line in text.splitlines():
+        words = line.split()
+        if len(words) >= 3 and SYSID.match(words[1]):
+            out[words[2]] = words[1]
+    return out
+
+
+def lldp_entries(x: Any) -> list[dict[str, Any]]:
+    """lldpcli's JSON nests lists of ``{name: {...}}`` (``-f json``) or of ``{"name": ...}`` (``json0``)."""
+    out = []
+    for e in x if isinstance(x, list) else [x] if isinstance(x, dict) else []:
+        one = isinstance(e, dict) and len(e) == 1 and "name" not in e
+        if one and isinstance(next(iter(e.values())), dict):
+            (k, v), = e.items()
+            out.append({"name": k, **v})
+        elif isinstance(e, dict):
+            out.append(e)
+    return out
+
+
+def lldp_value(x: Any) -> str:
+    while isinstance(x, list):
+        x = x[0] if x else ""
+    if isinstance(x, dict):
+        return str(x.get("value", ""))
+    return "" if x is None else str(x)
+
+
+def lldp_age(s: str) -> float:
+    """lldpcli's age ``0 day, 00:00:13`` -> seconds."""
+    m = re.search(r"(\d+) days?, (\d+):(\d+):(\d+)", s)
+    if not m:
+        return 0
+    return int(m.group(1)) * 86400 + int(m.group(2)) * 3600 + int(m.group(3)) * 60 + int(m.group(4))

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from fabric.twins import live
+from fabric.twins.live import SYSID, isis_hostnames, lldp_age, lldp_entries, lldp_value
 from fabric.vendors.srlinux.twin.config import _IDENTITY, _MODULE, parse_path
 
 if TYPE_CHECKING:
@@ -434,19 +435,6 @@ def _ipkey(ip: str) -> tuple[int, Any]:
 
 
 # ---- render: IS-IS, OSPF, route table --------------------------------------------------------
-_SYSID = re.compile(r"^[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}$")
-
-
-def isis_hostnames(text: str) -> dict[str, str]:
-    """``show isis hostname`` (``Level  System ID      Dynamic Hostname``) -> hostname -> system id."""
-    out = {}
-    for line in text.splitlines():
-        words = line.split()
-        if len(words) >= 3 and _SYSID.match(words[1]):
-            out[words[2]] = words[1]
-    return out
-
-
 def _sub_name(linux: str) -> str | None:
     name = srl_name(linux.split(":")[0])
     return f"{name}.0" if name else None
@@ -463,7 +451,7 @@ def render_isis(tree: dict[str, Any], live: Live) -> None:
                 continue
             sub = _sub_name(str(c["interface"]))
             adj = str(c["adj"])
-            sysid = adj if _SYSID.match(adj) else hosts.get(adj)
+            sysid = adj if SYSID.match(adj) else hosts.get(adj)
             if sub is None or sysid is None:
                 continue  # no system id to key the adjacency by: not shown rather than invented
             hold = str(c.get("expires-in", "")).rstrip("s")
@@ -545,66 +533,37 @@ def render_routes(tree: dict[str, Any], live: Live) -> None:
 
 
 # ---- render: LLDP ----------------------------------------------------------------------------
-def _entries(x: Any) -> list[dict[str, Any]]:
-    """lldpcli's JSON nests lists of ``{name: {...}}`` (``-f json``) or of ``{"name": ...}`` (``json0``)."""
-    out = []
-    for e in x if isinstance(x, list) else [x] if isinstance(x, dict) else []:
-        one = isinstance(e, dict) and len(e) == 1 and "name" not in e
-        if one and isinstance(next(iter(e.values())), dict):
-            (k, v), = e.items()
-            out.append({"name": k, **v})
-        elif isinstance(e, dict):
-            out.append(e)
-    return out
-
-
-def _v(x: Any) -> str:
-    while isinstance(x, list):
-        x = x[0] if x else ""
-    if isinstance(x, dict):
-        return str(x.get("value", ""))
-    return "" if x is None else str(x)
-
-
-def _age(s: str) -> float:
-    """lldpcli's age ``0 day, 00:00:13`` -> seconds."""
-    m = re.search(r"(\d+) days?, (\d+):(\d+):(\d+)", s)
-    if not m:
-        return 0
-    return int(m.group(1)) * 86400 + int(m.group(2)) * 3600 + int(m.group(3)) * 60 + int(m.group(4))
-
-
 _ID_TYPE = {"mac": "MAC_ADDRESS", "ifname": "INTERFACE_NAME", "local": "LOCAL", "ifalias": "INTERFACE_ALIAS",
             "ip": "NETWORK_ADDRESS"}
 
 
 def lldp_neighbors(data: Any, now: float) -> dict[str, list[dict[str, Any]]]:
     """lldpcli ``show neighbors details`` (json or json0) -> SR Linux neighbor entries per SR Linux port."""
-    lldp = _entries(data.get("lldp") if isinstance(data, dict) else None)
+    lldp = lldp_entries(data.get("lldp") if isinstance(data, dict) else None)
     out: dict[str, list[dict[str, Any]]] = {}
-    for itf in _entries((lldp[0] if lldp else {}).get("interface")):
+    for itf in lldp_entries((lldp[0] if lldp else {}).get("interface")):
         local = srl_name(str(itf.get("name", "")))
         if local is None or local == "mgmt0":
             continue
-        chassis = _entries(itf.get("chassis"))
+        chassis = lldp_entries(itf.get("chassis"))
         ch = chassis[0] if chassis else {}
-        ports = _entries(itf.get("port"))
+        ports = lldp_entries(itf.get("port"))
         pt = ports[0] if ports else {}
-        cid = (_entries(ch.get("id")) or [{}])[0]
-        pid = (_entries(pt.get("id")) or [{}])[0]
+        cid = (lldp_entries(ch.get("id")) or [{}])[0]
+        pid = (lldp_entries(pt.get("id")) or [{}])[0]
         ctype = str(cid.get("type", ""))
         cval = _mac(cid.get("value")) if ctype == "mac" else str(cid.get("value", ""))
-        seen = now - _age(str(itf.get("age", "")))
+        seen = now - lldp_age(str(itf.get("age", "")))
         entry: dict[str, Any] = {"id": cval, "first-message": stamp(seen), "last-update": stamp(now)}
-        name = _v(ch.get("name")) or (str(ch["name"]) if isinstance(ch.get("name"), str) else "")
+        name = lldp_value(ch.get("name")) or (str(ch["name"]) if isinstance(ch.get("name"), str) else "")
         if name:
             entry["system-name"] = name
-        if _v(ch.get("descr")):
-            entry["system-description"] = _v(ch.get("descr"))
+        if lldp_value(ch.get("descr")):
+            entry["system-description"] = lldp_value(ch.get("descr"))
         port = _mac(pid.get("value")) if pid.get("type") == "mac" else str(pid.get("value", ""))
         entry.update({"chassis-id": cval, "chassis-id-type": _ID_TYPE.get(ctype, "LOCAL"), "port-id": port,
                       "port-id-type": _ID_TYPE.get(str(pid.get("type", "")), "LOCAL"),
-                      "port-description": _v(pt.get("descr"))})
+                      "port-description": lldp_value(pt.get("descr"))})
         caps = [{"name": str(c.get("type", "")).upper(), "enabled": bool(c.get("enabled"))}
                 for c in ch.get("capability", []) or [] if isinstance(c, dict)]
         if caps:

@@ -33,7 +33,7 @@ from lxml import etree
 from fabric.twins import live as live_src
 
 # lldpcli/IS-IS readers shared with the SR Linux twin (both lldpcli JSON forms; `show isis hostname`)
-from fabric.vendors.srlinux.twin.state import _age, _entries, _v, isis_hostnames
+from fabric.twins.live import SYSID, isis_hostnames, lldp_age, lldp_entries, lldp_value
 from fabric.vendors.sros.config import ConfigError
 from fabric.vendors.sros.twin import control
 
@@ -484,9 +484,6 @@ def _itf_of(linux: str, conf: dict[str, Any], kind: str) -> str | None:
     return _itf_by_linux(conf, kind).get(port or "")
 
 
-_SYSID = re.compile(r"^[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}$")
-
-
 @dataclass
 class Adj:
     instance: str
@@ -523,7 +520,7 @@ def isis_adjs(conf: dict[str, Any], live: Live, kind: str) -> list[Adj]:
                 continue
             inst, iconf = itf_inst[name]
             adj = str(c["adj"])
-            sysid = adj if _SYSID.match(adj) else hosts.get(adj, "")
+            sysid = adj if SYSID.match(adj) else hosts.get(adj, "")
             st = str(c.get("state", "Down")).lower()
             level = int(c.get("level", 2) or 2)
             lv = next((x for x in _lst(iconf, "level") if str(x.get("level-number")) == str(level)), {})
@@ -536,7 +533,7 @@ def isis_adjs(conf: dict[str, Any], live: Live, kind: str) -> list[Adj]:
                 interface=name,
                 index=0,
                 system_id=sysid.lower() if sysid else "",
-                hostname=adj if not _SYSID.match(adj) else hosts.get(adj, adj),
+                hostname=adj if not SYSID.match(adj) else hosts.get(adj, adj),
                 level=level,
                 state="up" if st == "up" else "initializing" if st.startswith("init") else "down",
                 hold=hold,
@@ -642,21 +639,21 @@ class LldpNbr:
 
 def lldp_nbrs(data: Any, live: Live, kind: str, configured: set[str]) -> list[LldpNbr]:
     """lldpcli ``show neighbors details`` (json or json0) -> neighbours on SR OS ports (not A/1)."""
-    lldp = _entries(data.get("lldp") if isinstance(data, dict) else None)
+    lldp = lldp_entries(data.get("lldp") if isinstance(data, dict) else None)
     out = []
-    for itf in _entries((lldp[0] if lldp else {}).get("interface")):
+    for itf in lldp_entries((lldp[0] if lldp else {}).get("interface")):
         port = port_of(str(itf.get("name", "")), kind, configured)
         if port is None or port == MGMT_PORT:
             continue
-        ch = (_entries(itf.get("chassis")) or [{}])[0]
-        pt = (_entries(itf.get("port")) or [{}])[0]
-        cid = (_entries(ch.get("id")) or [{}])[0]
-        pid = (_entries(pt.get("id")) or [{}])[0]
+        ch = (lldp_entries(itf.get("chassis")) or [{}])[0]
+        pt = (lldp_entries(itf.get("port")) or [{}])[0]
+        cid = (lldp_entries(ch.get("id")) or [{}])[0]
+        pid = (lldp_entries(pt.get("id")) or [{}])[0]
         ctype, ptype = str(cid.get("type", "")), str(pid.get("type", ""))
         cval, pval = str(cid.get("value", "")), str(pid.get("value", ""))
-        age = int(_age(str(itf.get("age", ""))))
+        age = int(lldp_age(str(itf.get("age", ""))))
         caps = [c for c in ch.get("capability", []) or [] if isinstance(c, dict)]
-        name = _v(ch.get("name")) or str(ch.get("name", "") if isinstance(ch.get("name"), str) else "")
+        name = lldp_value(ch.get("name"))
         rid = str(itf.get("rid", ""))
         out.append(LldpNbr(
             port=port,
@@ -667,9 +664,9 @@ def lldp_nbrs(data: Any, live: Live, kind: str, configured: set[str]) -> list[Ll
             chassis_subtype=_PID.get(ctype, "local") if ctype != "ifname" else "interface-name",
             port_id=pval.upper() if ptype == "mac" else pval,
             port_subtype=_PID.get(ptype, "local"),
-            port_descr=_v(pt.get("descr")),
+            port_descr=lldp_value(pt.get("descr")),
             system_name=name,
-            system_descr=_v(ch.get("descr")),
+            system_descr=lldp_value(ch.get("descr")),
             supported=[_CAP.get(str(c.get("type")), "other") for c in caps],
             enabled=[_CAP.get(str(c.get("type")), "other") for c in caps if c.get("enabled")],
         ))
