@@ -207,3 +207,24 @@ def test_remediation_per_feature_through_the_mdcli_and_the_driver(sros_twin: Any
     drv.commit_confirmed(fix_bgp, "merge", 60, "nf-fix-1")  # BGP's as compliance pushes it (merge)
     assert drv.confirm("nf-fix-1") is True
     assert drv.running() == golden
+
+
+def test_intended_and_verification_paths() -> None:
+    """What the driver sends and checks: replace = the candidate; merge = running + snippet (``info`` or
+    flat, with deletes); the check names intended leaves missing and removed leaves still there."""
+    from fabric.vendors.sros.config import parse_flat
+    from fabric.vendors.sros.driver import contains, deleted, intended
+
+    run = parse_flat('/configure port 1/1/c1/1 description "a"\n/configure port 1/1/c1/1 ethernet mtu 9014\n')
+    want, replace = intended('/configure port 1/1/c2/1 admin-state enable\n', "replace", run)
+    assert replace and want == parse_flat('/configure port 1/1/c2/1 admin-state enable\n')
+    want, replace = intended('port 1/1/c1/1 {\n    description "b"\n}\n', "merge", run)
+    assert not replace and want == parse_flat('/configure port 1/1/c1/1 description "b"\n'
+                                              '/configure port 1/1/c1/1 ethernet mtu 9014\n')
+    want, replace = intended('delete /configure port 1/1/c1/1 ethernet mtu\n', "merge", run)
+    assert replace and want == parse_flat('/configure port 1/1/c1/1 description "a"\n'
+                                          '/configure port 1/1/c1/1 ethernet { }\n')
+    assert contains(run, want) == [] and deleted(run, want, run) == ["port 1/1/c1/1 ethernet mtu"]
+    other = parse_flat('/configure port 1/1/c1/1 description "z"\n')
+    assert contains(other, run) == ["port 1/1/c1/1 description", "port 1/1/c1/1 ethernet",
+                                    "port 1/1/c1/1 ethernet mtu"]
