@@ -77,7 +77,7 @@ ISIS = [_state(_base("<isis><isis-instance/><hostname/><interface><interface-nam
                      "</interface></isis>")), _RIF_PORT]
 
 OSPF = [_state(_base("<ospf><ospf-instance/><oper-router-id/><area><area-id/><interface><interface-name/>"
-                     "<neighbor/></interface></area></ospf>")), _RIF_PORT]
+                     "<neighbor-state/></interface></area></ospf>")), _RIF_PORT]
 
 ROUTES = [_state(_base("<route-table><unicast><ipv4><statistics/></ipv4></unicast></route-table>"))]
 

@@ -21,7 +21,7 @@ Paths (nokia-state / nokia-conf, SR OS 24.10, nokia/7x50_YangModels latest_sros_
 - LLDP: ``state/port/ethernet/lldp/dest-mac/remote-system``;
 - BGP: ``state/router/bgp/neighbor/statistics`` + ``configure/router/bgp/{neighbor,group}``;
 - IS-IS: ``state/router/isis/interface/adjacency`` (+ ``isis/hostname`` for names);
-- OSPF: ``state/router/ospf/area/interface/neighbor``, ``ospf/oper-router-id``;
+- OSPF: ``state/router/ospf/area/interface/neighbor-state``, ``ospf/oper-router-id``;
 - routes: ``state/router/route-table/unicast/ipv4/statistics/<protocol>/active-routes``.
 """
 
@@ -362,7 +362,7 @@ _OSPF_STATE = {"down": "Down", "attempt": "Attempt", "init": "Init", "two-way": 
 
 
 def ospf(reply: Any) -> tuple[list[OspfNeighbor], str | None]:
-    """``state/router[Base]/ospf[ospf-instance]/area/interface/neighbor`` (OSPFv2) and instance 0's
+    """``state/router[Base]/ospf[ospf-instance]/area/interface/neighbor-state`` (OSPFv2) and the first
     ``oper-router-id``; interfaces under their port's name."""
     ports = router_ports(reply)
     out: dict[tuple[str, str], OspfNeighbor] = {}
@@ -375,7 +375,8 @@ def ospf(reply: Any) -> tuple[list[OspfNeighbor], str | None]:
             for area in _kids(inst, "area"):
                 for itf in _kids(area, "interface"):
                     name = _t(itf, "interface-name")
-                    for n in _kids(itf, "neighbor"):
+                    # neighbor-state: the adjacencies (keyed by router ID); neighbor: NBMA configured ones
+                    for n in _kids(itf, "neighbor-state") or _kids(itf, "neighbor"):
                         router_id = _t(n, "router-id")
                         if not router_id or not name:
                             continue

@@ -231,11 +231,11 @@ _IGP = b"""<data xmlns="urn:ietf:params:xml:ns:netconf:base:1.0">
   <ospf><ospf-instance>0</ospf-instance><oper-router-id>10.254.0.3</oper-router-id>
     <area><area-id>0.0.0.0</area-id>
       <interface><interface-name>to-p2</interface-name>
-        <neighbor><address>10.2.0.1</address><router-id>10.254.0.2</router-id><oper-state>full</oper-state>
-        </neighbor></interface>
+        <neighbor-state><router-id>10.254.0.2</router-id><address>10.2.0.1</address><oper-state>full</oper-state>
+        </neighbor-state></interface>
       <interface><interface-name>to-rr1</interface-name>
-        <neighbor><address>10.2.0.3</address><router-id>10.254.0.9</router-id>
-          <oper-state>exchange-start</oper-state></neighbor></interface>
+        <neighbor-state><router-id>10.254.0.9</router-id><address>10.2.0.3</address>
+          <oper-state>exchange-start</oper-state></neighbor-state></interface>
     </area></ospf>
   <route-table><unicast><ipv4><statistics>
     <direct><active-routes>5</active-routes><available-routes>5</available-routes></direct>
@@ -282,3 +282,69 @@ def test_filters_are_nokia_subtrees(name: str) -> None:
     for c in flt:  # router "Base" only, chosen by a content-match node
         for r in c.iter(f"{{{etree.QName(c).namespace}}}router"):
             assert r[0].text == "Base"
+
+
+# ---- the collector's filters and normalisers on the twin's NETCONF server -------------------------------
+@pytest.fixture
+def state_bed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The twin served on 127.0.0.1 with the live sources answering FRR/kernel/lldpd JSON captured from a
+    real FRR pair (the state tests' fixtures: eth1/eth2 are 1/1/c1/1 and 1/1/c2/1)."""
+    from fabric.vendors.sros.twin import state
+
+    from . import test_sros_state as captured
+    from .conftest import serve_bed
+
+    async def frr_json(_twin: Any, cmd: str) -> Any:
+        return captured.FRR[cmd]()
+
+    async def frr_text(_twin: Any, cmd: str) -> str:
+        return captured.ISIS_HOSTS
+
+    async def ip_json(_twin: Any, *args: str) -> Any:
+        return captured.links()
+
+    async def lldp_json(_twin: Any) -> Any:
+        return captured.fx("frr_a_lldp_neighbors.json")
+
+    for name, fn in (("_frr_json", frr_json), ("_frr_text", frr_text), ("_ip_json", ip_json),
+                     ("_lldp_json", lldp_json)):
+        monkeypatch.setattr(state, name, fn)
+    with serve_bed(tmp_path, captured.CONF) as b:
+        yield b
+
+
+def test_collector_filters_and_gate_facts_on_the_twin(state_bed: Any) -> None:
+    from fabric.rollout.drivers import Target
+
+    m = state_bed.ncclient()
+    try:
+        got = {name: collector.get_xml(m, getattr(collector, name))
+               for name in ("FACTS", "INTERFACES", "LLDP", "BGP", "ISIS", "OSPF", "ROUTES")}
+    finally:
+        m.close_session()
+    assert normalise.facts(got["FACTS"]).model == "7750 SR-1"
+    itfs = normalise.interfaces(got["INTERFACES"])
+    p1, p2, system = itfs["1/1/c1/1"], itfs["1/1/c2/1"], itfs["system"]
+    assert (p1.admin_up, p1.oper_up, p1.mtu, p1.addresses) == (True, True, 9200, ["10.1.0.1/31"])
+    assert (p2.mtu, p2.addresses) == (9000, ["10.1.0.3/31"])  # ip-mtu
+    assert system.addresses == ["10.255.0.1/32"] and "to-b-1" not in itfs
+    (n1, *_) = normalise.lldp(got["LLDP"])
+    assert (n1.local_port, n1.remote_system, n1.remote_port) == ("1/1/c1/1", "vm", "eth1")
+    sessions, rid = normalise.bgp(got["BGP"])
+    by = {s.peer: s for s in sessions}
+    assert rid == "10.255.0.1"
+    assert by["10.1.0.0"].established and by["10.1.0.0"].peer_as == 65100
+    assert by["10.1.0.0"].description == "peer b" and by["10.1.0.0"].local_as == 65101
+    assert by["10.1.0.2"].state == "Idle" and not by["10.1.0.2"].enabled
+    adj = normalise.isis(got["ISIS"])
+    assert [(a.interface, a.level, a.state, a.hostname) for a in adj][0] == ("1/1/c1/1", 2, "Up", "vm")
+    nbrs, _ = normalise.ospf(got["OSPF"])
+    assert ("1/1/c2/1", "10.255.0.2", "Full") in [(n.interface, n.router_id, n.state) for n in nbrs]
+    assert normalise.route_count(got["ROUTES"]) > 0
+    b = state_bed
+    facts = collector.gate_facts(Target("sr1", "127.0.0.1", "sros", b.user, b.password, port=b.port))
+    assert facts["bgp"]["10.1.0.0"] is True and facts["bgp"]["10.1.0.2"] is False
+    assert facts["interfaces"]["1/1/c1/1"] is True
+    assert facts["interface_detail"]["1/1/c2/1"] == {"admin_up": True, "mtu": 9000}
+    assert facts["isis"]["up"] >= 1 and facts["ospf"]["up"] >= 1
+    assert facts["routes"] == normalise.route_count(got["ROUTES"])
