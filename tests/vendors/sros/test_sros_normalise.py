@@ -348,3 +348,30 @@ def test_collector_filters_and_gate_facts_on_the_twin(state_bed: Any) -> None:
     assert facts["interface_detail"]["1/1/c2/1"] == {"admin_up": True, "mtu": 9000}
     assert facts["isis"]["up"] >= 1 and facts["ospf"]["up"] >= 1
     assert facts["routes"] == normalise.route_count(got["ROUTES"])
+
+
+def test_collector_over_napalm_sros_on_the_twin(state_bed: Any) -> None:
+    """SrosCollector as Nornir runs it: its requests over the NAPALM sros connection's ncclient session."""
+    from fabric.state.collect import CollectOptions
+    from fabric.state.model import DeviceState
+
+    drv = state_bed.napalm()
+
+    class Host:  # what the collector reads of a Nornir host
+        name, password, data = "sr1", state_bed.password, {"platform": "sros"}
+
+        def get_connection(self, kind: str, config: Any) -> Any:
+            assert kind == "napalm"
+            return drv
+
+    st = DeviceState(host="sr1", platform="sros")
+    try:
+        collector.SrosCollector(Host(), None, CollectOptions()).collect(st)
+    finally:
+        drv.close()
+    assert st.errors == {}
+    assert st.facts.hostname == "sr1" and st.bgp_router_id == "10.255.0.1"
+    assert st.interfaces["1/1/c1/1"].addresses == ["10.1.0.1/31"]
+    assert [n.local_port for n in st.lldp][:1] == ["1/1/c1/1"]
+    assert {s.peer for s in st.bgp} == {"10.1.0.0", "10.1.0.2", "10.9.9.9"}
+    assert st.isis and st.ospf and st.ospf_router_id == "10.255.0.1"
