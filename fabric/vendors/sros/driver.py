@@ -157,6 +157,22 @@ def deleted(pre: Any, want: Any, running: Any) -> list[str]:
     return sorted(path_words(p) for p in gone if p in have)
 
 
+def merge_problems(candidate: str, running: str) -> list[str]:
+    """The config_applied check of a merge for SR OS (fabric/rollout/applied.py compares lines, which
+    cannot read ``delete /configure ...`` lines nor quoting variants like ``router Base``): the snippet
+    read with the model, its leaves present in ``running`` and its deletes gone."""
+    from fabric.vendors.sros.config import ConfigError, parse_flat, parse_text
+
+    try:
+        run = parse_text(running) if running.strip() else parse_flat("")
+        want, _ = intended(candidate, "merge", run)
+    except ConfigError as exc:
+        return [f"unreadable: {exc.message}"]
+    removed = deleted(run, want, run)  # what the snippet would still take away: its deletes did not land
+    return ([f"not in the running config: {p}" for p in contains(run, want)]
+            + [f"still in the running config: {p}" for p in removed])
+
+
 @dataclass
 class _Trial:
     """What this process knows of a trial commit (a resumed rollout in another process knows nothing)."""

@@ -228,3 +228,19 @@ def test_intended_and_verification_paths() -> None:
     other = parse_flat('/configure port 1/1/c1/1 description "z"\n')
     assert contains(other, run) == ["port 1/1/c1/1 description", "port 1/1/c1/1 ethernet",
                                     "port 1/1/c1/1 ethernet mtu"]
+
+
+def test_merge_problems_reads_the_snippet_with_the_model() -> None:
+    """The config_applied check for SR OS merges: quoting variants and delete lines are understood."""
+    from fabric.vendors.sros.driver import merge_problems
+
+    run = ('/configure port 1/1/c1/1 description "to p2"\n'
+           '/configure router "Base" interface "system" description "x y"\n')
+    ok = ('/configure router Base interface system description "x y"\n'  # MD-CLI takes it unquoted too
+          'delete /configure port 1/1/c9/1\n')
+    assert merge_problems(ok, run) == []
+    bad = ('/configure port 1/1/c1/1 description "other"\n'
+           'delete /configure router "Base" interface "system" description\n')
+    assert merge_problems(bad, run) == [
+        "not in the running config: port 1/1/c1/1 description",
+        'still in the running config: router "Base" interface "system" description']
