@@ -244,3 +244,22 @@ def test_merge_problems_reads_the_snippet_with_the_model() -> None:
     assert merge_problems(bad, run) == [
         "not in the running config: port 1/1/c1/1 description",
         'still in the running config: router "Base" interface "system" description']
+
+
+def test_compliance_engine_with_the_sros_model(drv: SrosDriver, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The compliance engine with SrosRemediation as the vendor's set model (what VENDOR.remediation names):
+    per-feature drift of the twin's running config and the remediation of the chosen features."""
+    from fabric.compliance import engine
+    from fabric.vendors.sros.remediate import SrosRemediation
+
+    monkeypatch.setattr(engine, "set_model", lambda platform: SrosRemediation)
+    golden = drv.running()
+    drifted = golden.replace('peer-as 65002', 'peer-as 65009') + '/configure system contact "x"\n'
+    bad = {r.feature: r for r in engine.compare("sr1", "sros", drifted, golden) if not r.compliant}
+    assert set(bad) == {"bgp", "system"}
+    assert bad["bgp"].missing == ['router "Base" bgp group "ebgp" peer-as 65002']
+    assert bad["bgp"].extra == ['router "Base" bgp group "ebgp" peer-as 65009']
+    assert engine.remediate_config("sros", drifted, golden, ["bgp"]) == (
+        '/configure router "Base" bgp group "ebgp" peer-as 65002\n')
+    assert engine.remediate_config("sros", drifted, golden) == (
+        'delete /configure system contact\n/configure router "Base" bgp group "ebgp" peer-as 65002\n')
