@@ -42,3 +42,26 @@ def to_int(s: str | None) -> int | None:
         return int(str(s).strip())
     except (TypeError, ValueError):
         return None
+
+
+def root(reply: Any) -> Any:
+    """An lxml element from a reply: element, ncclient reply (``.xml``/``.data_ele``), bytes or str."""
+    if hasattr(reply, "tag"):
+        return reply
+    if hasattr(reply, "xml") and not isinstance(reply, str | bytes):
+        reply = reply.xml
+    data = reply.encode() if isinstance(reply, str) else reply
+    return etree.fromstring(data, parser=etree.XMLParser(remove_blank_text=True, huge_tree=True))
+
+
+def all_named(el: Any, name: str) -> list[Any]:
+    """Every descendant element with this local name (document order)."""
+    return [e for e in el.iter() if isinstance(e.tag, str) and local(e) == name]
+
+
+def path(el: Any, *path: str) -> list[Any]:
+    """Every element at this path of local names below ``el`` (lists expanded; ``*``: any element)."""
+    level = [el] if el is not None else []
+    for name in path:
+        level = [c for e in level for c in e if isinstance(c.tag, str) and (name == "*" or local(c) == name)]
+    return level

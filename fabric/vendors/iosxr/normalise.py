@@ -25,8 +25,6 @@ from __future__ import annotations
 import ipaddress
 from typing import Any, Literal
 
-from lxml import etree
-
 from fabric.platforms import port_index
 from fabric.state.model import (
     BgpSession,
@@ -37,37 +35,16 @@ from fabric.state.model import (
     OspfNeighbor,
     PrefixCounts,
 )
+from fabric.state.xml import all_named as _all
 from fabric.state.xml import kid as _kid
 from fabric.state.xml import kids as _kids
-from fabric.state.xml import local as _local
+from fabric.state.xml import path as _path
+from fabric.state.xml import root as _root
 from fabric.state.xml import text as _t
 from fabric.state.xml import to_int as _int
 
 
 # ---- element helpers (local names) ------------------------------------------------------------
-def _root(reply: Any) -> Any:
-    """An lxml element from a reply: element, ncclient reply (``.xml``/``.data_ele``), bytes or str."""
-    if hasattr(reply, "tag"):
-        return reply
-    if hasattr(reply, "xml") and not isinstance(reply, str | bytes):
-        reply = reply.xml
-    data = reply.encode() if isinstance(reply, str) else reply
-    return etree.fromstring(data, parser=etree.XMLParser(remove_blank_text=True, huge_tree=True))
-
-
-def _all(el: Any, name: str) -> list[Any]:
-    """Every descendant element with this local name (document order)."""
-    return [e for e in el.iter() if isinstance(e.tag, str) and _local(e) == name]
-
-
-def _path(el: Any, *path: str) -> list[Any]:
-    """Every element at this path of local names below ``el`` (lists expanded; ``*``: any element)."""
-    level = [el] if el is not None else []
-    for name in path:
-        level = [c for e in level for c in e if isinstance(c.tag, str) and (name == "*" or _local(c) == name)]
-    return level
-
-
 def _mac(value: str) -> str | None:
     """NAPALM's MAC format (70:E4:22:61:6C:FE) from XR's ``70:e4:22:61:6c:fe`` or ``70e4.2261.6cfe``."""
     digits = "".join(c for c in value if c.isalnum())

@@ -41,15 +41,17 @@ from fabric.state.model import (
     OspfNeighbor,
     PrefixCounts,
 )
+from fabric.state.xml import all_named as _all
 from fabric.state.xml import kid as _kid
 from fabric.state.xml import kids as _kids
 from fabric.state.xml import local as _local
+from fabric.state.xml import path as _path
+from fabric.state.xml import root as _root
 from fabric.state.xml import text as _t
 from fabric.state.xml import to_int as _int
 
 # The generic reply readers (reply -> element, descendants and paths by local name) live with the IOS-XR
 # normaliser; they are not XR-specific.
-from fabric.vendors.iosxr.normalise import _all, _path, _root
 
 BASE = "Base"
 ETHERNET_HEADER = 14  # SR OS port `ethernet mtu` is the L2 MTU (9212 default): IP MTU = mtu - 14
