@@ -83,15 +83,19 @@ def check(
     diff: str,
     commit_age: float | None,
     set_form: Callable[[str], str] | None = None,
+    merge_check: Callable[[str, str], list[str]] | None = None,
 ) -> list[dict[str, Any]]:
     """Gate results (``device.config_applied``, ``device.bgp_flap``) for one device after its commit.
 
     ``set_form``: the platform's curly-brace -> set-lines conversion; a merge given as set lines
-    (Junos) is checked against the running config in that form."""
+    (Junos) is checked against the running config in that form. ``merge_check``: the platform's own
+    reading of a merge (snippet, running) -> problems, where lines cannot be compared (SR OS)."""
     problems: list[str] = []
     lines = [ln.strip() for ln in candidate.splitlines() if ln.strip()]
     as_set = bool(lines) and all(ln.startswith(_SET_VERBS) for ln in lines)
-    if running is not None and mode == "merge" and as_set and set_form is not None:
+    if running is not None and mode == "merge" and merge_check is not None:
+        problems += merge_check(candidate, running)[:5]
+    elif running is not None and mode == "merge" and as_set and set_form is not None:
         problems += [f"not in the running config: {m}"
                      for m in missing_set_lines(candidate, set_form(running))[:5]]
     elif running is not None and mode == "merge":

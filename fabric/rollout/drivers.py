@@ -9,9 +9,8 @@ half-applied change behind. A driver is rebuilt from ``(Target, token)`` alone, 
 ``fabric rollout resume`` finish or roll back a device after a crash.
 
 Tested against the lab: ``frr`` (real FRR over SSH), ``eos`` (NAPALM against the EOS twin), ``junos``
-(NETCONF against the Junos twin), ``iosxr`` (the XR CLI against the IOS-XR twin) and ``srlinux``
-(JSON-RPC against the SR Linux twin). ``sros`` follows the vendor's documentation and its RPC
-construction is unit-tested, but it is NOT tested against a live device (no twin yet).
+(NETCONF against the Junos twin), ``iosxr`` (the XR CLI against the IOS-XR twin), ``srlinux``
+(JSON-RPC against the SR Linux twin) and ``sros`` (NETCONF against the SR OS twin).
 """
 
 from __future__ import annotations

@@ -607,7 +607,8 @@ class Rollout:
         ndrv = {n: driver_for(self._targets[n]) for n in nbrs}
         running = drv.running()  # what the device says it runs after the commit (also the journal's post)
         cand, mode, diff, committed_at = change
-        set_form = vendors.get(self._targets[h].platform).load("set_form")
+        vendor = vendors.get(self._targets[h].platform)
+        set_form, merge_check = vendor.load("set_form"), vendor.load("merge_check")
         try:
             while True:
                 post = drv.facts()
@@ -619,7 +620,7 @@ class Rollout:
                 gate = evaluate_gate(self.pb, self.fab, h, pre, post, nfacts)
                 gate["checks"][:0] = applied.check(candidate=cand, mode=mode, running=running, post=post,
                                                    diff=diff, commit_age=time.time() - committed_at,
-                                                   set_form=set_form)
+                                                   set_form=set_form, merge_check=merge_check)
                 gate["ok"] = all(c["ok"] for c in gate["checks"])
                 if gate["ok"] and g.validate_checks:
                     gate["checks"] += self._validate_checks(h, set(pre.get("validate_failing", [])))

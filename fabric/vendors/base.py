@@ -68,6 +68,9 @@ class Vendor:
     block_exit: bool = False  # config blocks are closed with `exit` lines (vtysh), remediation too
     mode_reset: str = ""  # the command back to global config mode, put between remediation blocks (XR `root`)
     set_form: str = ""  # "module:func": rendered config -> the NOS's set-command form (Junos display set)
+    # "module:func": (merge snippet, running config) -> what did not land, for a config form the line-based
+    # config_applied check cannot read (SR OS: `delete /configure ...` lines, quoting variants)
+    merge_check: str = ""
     # "module:attr": schema-aware compliance of a set-style NOS, an object with statements(config) and
     # remediate(running, intended, keep) (fabric.compliance.engine.SetModel); empty: generic path sets
     remediation: str = ""

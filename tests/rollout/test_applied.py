@@ -128,3 +128,27 @@ def test_set_line_merge_is_checked_against_the_display_set_form() -> None:
     res = check(candidate=gone, mode="merge", running=running, post={}, diff="", commit_age=None,
                 set_form=junos_display_set)
     assert not res[0]["ok"]  # the neighbor is still there: the delete did not land
+
+
+def test_a_platforms_own_merge_check_reads_what_lines_cannot() -> None:
+    """SR OS: the snippet's quoting differs from the running config's and it deletes; the vendor's
+    merge_check (registered in its Vendor entry) reads both with its config model."""
+    from fabric import vendors
+
+    merge_check = vendors.get("sros").load("merge_check")
+    running = ('/configure router "Base" interface "to-p2" description "old"\n'
+               '/configure router "Base" interface "to-p2" port 1/1/c1/1\n'
+               '/configure router "Base" interface "lab" port 1/1/c2/1\n')
+    ok = ('/configure router Base interface to-p2 description "old"\n'
+          'delete /configure router "Base" interface "gone"\n')
+    res = check(candidate=ok, mode="merge", running=running, post={}, diff="", commit_age=None,
+                merge_check=merge_check)
+    assert res[0]["ok"], res
+    left = 'delete /configure router "Base" interface "lab"\n'
+    res = check(candidate=left, mode="merge", running=running, post={}, diff="", commit_age=None,
+                merge_check=merge_check)
+    assert not res[0]["ok"] and "lab" in res[0]["detail"]  # the delete did not land
+    other = '/configure router "Base" interface "to-p2" description "new"\n'
+    res = check(candidate=other, mode="merge", running=running, post={}, diff="", commit_age=None,
+                merge_check=merge_check)
+    assert not res[0]["ok"] and "to-p2" in res[0]["detail"]

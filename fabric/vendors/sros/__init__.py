@@ -51,7 +51,9 @@ VENDOR = Vendor(
     netconf=True,
     mgmt_vrf="management",
     driver="fabric.vendors.sros.driver:SrosDriver",
-    collector="fabric.state.collect:NapalmCollector",
+    collector="fabric.vendors.sros.collector:SrosCollector",
+    remediation="fabric.vendors.sros.remediate:SrosRemediation",
+    merge_check="fabric.vendors.sros.driver:merge_problems",
     twin="fabric.vendors.sros.twin.twin:SrosTwin",
     twin_services=(Service("ssh", 22), Service("netconf", 830)),
 )

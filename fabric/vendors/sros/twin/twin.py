@@ -1,9 +1,9 @@
-"""The Nokia SR OS twin (containerlab kinds nokia_sros (vrnetlab) and nokia_srsim (native SR-SIM)): the MD-CLI
-on SSH 22 (``cli.py``), NETCONF on 830 (``netconf.py``) with the Nokia YANG models, the datastores with their
-candidates, confirmed commits and rollback checkpoints (``session.py``), and the control plane: every commit is
-validated and translated (``control.py``) into kernel links, FRR (verified) and the LLDP identity before it
-becomes the running configuration. A commit the control plane does not take fails with an SR OS commit error
-and changes nothing (twin contract: atomic commit).
+"""The Nokia SR OS twin (containerlab kinds nokia_sros (vrnetlab) and nokia_srsim (native SR-SIM)): the
+MD-CLI on SSH 22 (``cli.py``), NETCONF on 830 (``netconf.py``) with the Nokia YANG models, the datastores
+with their candidates, confirmed commits and rollback checkpoints (``session.py``), and the control plane:
+every commit is validated and translated (``control.py``) into kernel links, FRR (verified) and the LLDP
+identity before it becomes the running configuration. A commit the control plane does not take fails with
+an SR OS commit error and changes nothing (twin contract: atomic commit).
 """
 
 from __future__ import annotations
@@ -32,7 +32,8 @@ class SrosTwin(DeviceTwin):
         super().__init__(name, node, lab)
         self.kind = str(node.get("kind") or "nokia_sros")
         self.db = Datastore(self.state_dir, self.apply_control_plane, hostname=name)
-        self.db.validator = lambda conf: control.validate(conf, self.name, self.kind)  # MD-CLI `validate`, NETCONF <validate>
+        # MD-CLI `validate` and NETCONF <validate> check a candidate as a commit would
+        self.db.validator = lambda conf: control.validate(conf, self.name, self.kind)
         self.applied: Config | None = None  # what apply_control_plane last took
         self.applied_at = 0.0
         self.version = VERSION
