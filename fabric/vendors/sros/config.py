@@ -260,7 +260,7 @@ class Config:
         return f"Config({self.data!r})"
 
     # ---- printing ------------------------------------------------------------------------
-    def _at(self, path: list[str]) -> tuple[Any, str]:
+    def node_at(self, path: list[str]) -> tuple[Any, str]:
         """The node a CLI context names (``["router", "Base"]``) and its element name."""
         node: Any = self.data
         parent = ""
@@ -287,13 +287,13 @@ class Config:
         return node, parent
 
     def info(self, path: list[str] | None = None) -> str:
-        node, parent = self._at(path or [])
+        node, parent = self.node_at(path or [])
         if not isinstance(node, dict):
             return ""
         return "".join(_info_lines(node, parent, 0))
 
     def flat(self, path: list[str] | None = None) -> str:
-        node, parent = self._at(path or [])
+        node, parent = self.node_at(path or [])
         if not isinstance(node, dict):
             return ""
         return "".join(line + "\n" for line in _flat_lines(node, parent))

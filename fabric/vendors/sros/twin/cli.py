@@ -565,10 +565,10 @@ class Session:
             cfg.edit(scratch, base + words)
         except ConfigError as e:
             raise self._error(e, body) from None
-        node, _ = scratch._at(base + words)
+        node, _ = scratch.node_at(base + words)
         if isinstance(node, dict):
             return "node"
-        if len(words) >= 2 and not isinstance(conf._at(base + words[:-1])[0], str) and (
+        if len(words) >= 2 and not isinstance(conf.node_at(base + words[:-1])[0], str) and (
                 words[-2] in CONTAINERS or words[-2] in _containers(conf.data)):
             return "node"
         return "leaf"
