@@ -104,7 +104,7 @@ class Bed:
         from netmiko import ConnectHandler
 
         return ConnectHandler(device_type="nokia_sros", host="127.0.0.1", port=self.ssh_port,
-                              username=self.user, password=self.password, fast_cli=False)
+                              username=self.user, password=self.password, fast_cli=True)
 
     def scrapli(self) -> Any:
         from scrapli import Scrapli
