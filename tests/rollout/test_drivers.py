@@ -60,5 +60,6 @@ def test_vendor_commit_confirmed_construction() -> None:
     assert c["confirm"] == ["tools system configuration confirmed-accept"]
     assert c["rollback"] == ["tools system configuration confirmed-reject"]
     k = sros_commit_kwargs(60, "tok")
-    assert k["commit"] == {"confirmed": True, "timeout": "60", "persist": "tok"}
+    # the token also rides in the commit comment (ncclient sros handler: SR OS's augment), for its history
+    assert k["commit"] == {"confirmed": True, "timeout": "60", "persist": "tok", "comment": "tok"}
     assert k["confirm"] == {"persist_id": "tok"} and k["cancel"] == {"persist_id": "tok"}
