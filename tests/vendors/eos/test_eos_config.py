@@ -24,7 +24,7 @@ def typed(lines: str, start: str = "") -> EosConfig:
 
 def test_twin_for_kind() -> None:
     assert twin_for_kind("arista_ceos") == "eos" and twin_for_kind("ceos") == "eos"
-    assert twin_for_kind("linux") is None and twin_for_kind("nokia_sros") is None  # no twin (yet)
+    assert twin_for_kind("linux") is None and twin_for_kind("nokia_sros") == "sros"
     assert twin_for_kind("juniper_crpd") == "junos" and twin_for_kind("vr-vmx") == "junos"
 
 

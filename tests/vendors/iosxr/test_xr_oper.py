@@ -527,8 +527,8 @@ def test_napalm_lldp_arp_ips_env(napalm: Any) -> None:
 
 # ---- CLI text through ntc-templates ---------------------------------------------------------
 def _fsm(template: str, text: str) -> list[dict[str, Any]]:
-    textfsm = pytest.importorskip("textfsm")
     import ntc_templates
+    import textfsm
 
     path = Path(ntc_templates.__file__).parent / "templates" / f"{template}.textfsm"
     with path.open() as f:

@@ -124,7 +124,9 @@ def test_isis_and_ibgp_from_golden_configs_as_napalm_sros_sees_them(core: Core) 
         assert facts["hostname"] == "rr1" and facts["vendor"] == "Nokia" and facts["os_version"], facts
         assert "to-pe1-1-1-c2-1" in facts["interface_list"], facts
         peers = d.get_bgp_neighbors()["global"]["peers"]
-        assert peers[PE1_LO]["is_up"] and peers[PE1_LO]["remote_as"] == 65000, peers
+        assert peers[PE1_LO]["is_up"] and peers[PE1_LO]["is_enabled"] and peers[PE1_LO]["local_as"] == 65000
+        # napalm-sros reads peer-as from the neighbor entry only: inherited from the group, it reports 0
+        assert peers[PE1_LO]["remote_as"] == 0 and peers[PE1_LO]["description"] == "pe1", peers
         assert peers[PE1_LO]["address_family"]["ipv4"]["received_prefixes"] >= 1, peers
         ifs = d.get_interfaces()
         assert ifs["1/1/c1/1"]["is_up"] and ifs["1/1/c1/1"]["description"] == "to p1 eth1", ifs["1/1/c1/1"]
@@ -132,8 +134,10 @@ def test_isis_and_ibgp_from_golden_configs_as_napalm_sros_sees_them(core: Core) 
         assert ips["system"]["ipv4"] == {RR1_LO: {"prefix_length": 32}}, ips
         lldp = d.get_lldp_neighbors()
         assert {n["hostname"] for nbrs in lldp.values() for n in nbrs} == {"p1", "pe1"}, lldp
-        running = d.get_config(retrieve="running")["running"]
-        assert 'name "rr1"' in running and "isis 0" in running, running[:500]
+        running = d.get_config(retrieve="running")["running"]  # napalm-sros's default: the NETCONF XML
+        assert "<name>rr1</name>" in running and "<isis-instance>0</isis-instance>" in running, running[:500]
+        info = d.get_config(retrieve="running", format="cli")["running"]  # `info` through the MD-CLI shell
+        assert 'name "rr1"' in info and 'isis 0 {' in info, info[:500]
     finally:
         d.close()
     # the SR-SIM node answers as the same router family, with its own port names underneath
@@ -187,9 +191,11 @@ def test_mdcli_commit_confirmed_1_arms_a_minute_and_cancel_reverts(core: Core) -
         assert "MINOR" not in out, out
         wait_for("the trial commit to reach the kernel", lambda: not core.link_up("rr1", RR1_TO_PE1[1]), 10)
         hist = conn.send_command("show system management-interface commit-history")
-        assert "confirmed" in hist.lower(), hist
+        assert "by admin (MD-CLI)" in hist.split("\n-----")[1].split("\n")[2], hist  # newest entry: ours
         out = conn.send_command_timing("commit confirmed cancel")
         assert "MINOR" not in out, out
+        hist = conn.send_command("show system management-interface commit-history")
+        assert '(System)\n  Log   "confirmed commit cancelled"' in hist, hist
     finally:
         conn.disconnect()
     wait_for("cancel to bring the link back", lambda: core.link_up("rr1", RR1_TO_PE1[1]), 10)
@@ -222,11 +228,13 @@ def test_netconf_confirmed_commit_not_confirmed_is_rolled_back_by_the_twin(core:
     wait_for("the twin's timer to revert the trial commit", lambda: core.link_up("rr1", RR1_TO_PE1[1]), 20)
     assert time.monotonic() - t0 >= 2  # not before its time
     wait_for("rr1-pe1 adjacency back", lambda: "pe1" in core.isis_up("rr1"), 60)
+    flt = ('<configure xmlns="urn:nokia.com:sros:ns:yang:sr:conf"><port><port-id>'
+           f"{RR1_TO_PE1[0]}</port-id><admin-state/></port></configure>")
     with core.ncclient("rr1") as m:
-        text = m.get_config(source="running", filter=(
-            "subtree", '<configure xmlns="urn:nokia.com:sros:ns:yang:sr:conf"><port><port-id>'
-                       f"{RR1_TO_PE1[0]}</port-id><admin-state/></port></configure>")).data_xml
-        assert "<admin-state>enable</admin-state>" in text, text
+        # the revert is one commit: running shows it once the whole control plane took it (the link comes
+        # up first, FRR's part follows), so poll rather than read once
+        wait_for("running to show the reverted port", lambda: "<admin-state>enable</admin-state>" in
+                 m.get_config(source="running", filter=("subtree", flt)).data_xml, 20)
 
 
 def test_bad_peer_as_is_caught_and_rolled_back_at_the_sros_canary(core: Core, tmp_path: Path) -> None:

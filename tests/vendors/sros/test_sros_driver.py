@@ -45,8 +45,16 @@ def test_replace_confirm_from_another_session_then_rollback(sros_twin: Any, drv:
         assert other.confirm("nf-replace-1") is True
         assert b.twin.db.pending is None
         assert other.confirm("nf-replace-1") is True  # idempotent: it is what runs
+        ours = b.twin.db.history[0].serial
+        assert other.timer_state("nf-replace-1") == "armed"  # read from the device's commit history
+        sros_driver._TRIALS.clear()  # noqa: SLF001 - a new process: only the device's history can tell
         assert other.rollback("nf-replace-1") == "rolled_back"  # after the confirm: back to before
         assert other.running() == before
+        # md-rollback to the commit before the token's: a new NETCONF commit, which the history shows
+        top = b.twin.db.history[0]
+        assert top.serial == ours + 1 and top.type == "netconf" and "rollback" in top.comment
+        assert other.timer_state("nf-replace-1") == "reverted"
+        assert other.rollback("nf-replace-1") == "reverted_by_timer"  # idempotent: nothing more to undo
     finally:
         other.close()
 

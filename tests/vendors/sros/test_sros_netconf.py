@@ -119,6 +119,10 @@ def test_get_with_defaults_report_all_fills_admin_state(bed: Any) -> None:
         assert states == ["enable", "enable"]
         plain = _data(m.get(filter=("subtree", f)))
         assert plain.xpath("c:configure/c:router/c:interface/c:admin-state", namespaces=NS) == []
+        n = f'<configure xmlns="{CONF}"><router><bgp><neighbor><admin-state/></neighbor></bgp></router></configure>'
+        data = _data(m.get(filter=("subtree", n), with_defaults="report-all"))
+        states = data.xpath("c:configure/c:router/c:bgp/c:neighbor/c:admin-state/text()", namespaces=NS)
+        assert states and set(states) == {"enable"}  # what napalm-sros's is_enabled reads
 
 
 def test_unknown_model_is_an_rpc_error(bed: Any) -> None:
@@ -295,6 +299,36 @@ def test_md_cli_raw_command_admin_show_configuration(bed: Any) -> None:
         r = m.md_cli_raw_command("admin show configuration")
         out = etree.fromstring(str(r).encode()).xpath("//*[local-name()='md-cli-output-block']/text()")[0]
         assert out.startswith("# TiMOS-B-24.10.R1") and 'name "sr1"' in out
+
+
+HISTORY = ('<state xmlns="urn:nokia.com:sros:ns:yang:sr:state"><system><management-interface>'
+           "<configuration-region><commit-history/></configuration-region></management-interface></system>"
+           "</state>")
+ROLLBACK = ('<action xmlns="urn:ietf:params:xml:ns:yang:1"><global-operations '
+            'xmlns="urn:nokia.com:sros:ns:yang:sr:oper-global"><md-rollback>{}</md-rollback>'
+            "</global-operations></action>")
+
+
+def test_commit_history_and_md_rollback(bed: Any) -> None:
+    """nokia-state commit-history lists every commit (boot, ours with its comment); nokia-oper-global
+    md-rollback to a commit-id makes its configuration running again, as a new commit."""
+    from ncclient.xml_ import to_ele
+
+    with bed.ncclient() as m:
+        m.edit_config(target="candidate", config=lo1())
+        m.commit(comment="add lo1")
+        hist = _data(m.get(filter=("subtree", HISTORY)))
+        ids = [int(i) for i in hist.xpath("//*[local-name()='commit-id']/*[local-name()='id']/text()")]
+        types = hist.xpath("//*[local-name()='commit-id']/*[local-name()='type']/text()")
+        assert ids == sorted(ids) and ids[0] == 1 and types[0] == "database-initialization", ids
+        assert types[-1] == "netconf" and hist.xpath("//*[local-name()='comment']/text()")[-1] == "add lo1"
+        assert "lo1" in _ifnames(bed)
+        r = m.dispatch(to_ele(ROLLBACK.format(f"<commit-id>{ids[-2]}</commit-id>")))
+        assert etree.fromstring(str(r).encode()).xpath("//*[local-name()='status']/text()") == ["completed"]
+        assert "lo1" not in _ifnames(bed)  # the configuration of the commit before ours runs again
+        assert bed.call(lambda: bed.twin.applied) == bed.call(lambda: bed.twin.db.running)
+        with pytest.raises(RPCError, match="does not exist"):
+            m.dispatch(to_ele(ROLLBACK.format("<commit-id>9999</commit-id>")))
 
 
 # ---- napalm-sros -------------------------------------------------------------------------------------

@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import logging
+import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape, quoteattr
@@ -95,6 +97,9 @@ CAPABILITIES = (
     *(f"{ns}?module={name}&revision={rev}" for name, ns, rev in MODULES),
 )
 
+_OPERATION_IDS = itertools.count(1)  # nokia-oper-global operation-id
+
+
 def _list_keys() -> dict[str, tuple[str, ...]]:
     """list -> key leaves, for the subtree filter: the configuration lists (``config.KEYS``) and the state
     lists the twin serves (``state.KEYS``)."""
@@ -161,7 +166,8 @@ def _pretty(el: Any) -> str:
 
 def with_defaults(conf: Config) -> Config:
     """``report-all``: the defaults napalm-sros reads, filled in (router interface admin-state enable, port
-    admin-state disable, ethernet mtu 9212 in network/hybrid mode and 1514 in access mode)."""
+    admin-state disable, ethernet mtu 9212 in network/hybrid mode and 1514 in access mode, BGP and its
+    groups and neighbors admin-state enable: nokia-conf's YANG defaults for those leaves)."""
     out = conf.copy()
     for port in out.data.get("port", []) if isinstance(out.data.get("port"), list) else []:
         if isinstance(port, dict):
@@ -175,6 +181,14 @@ def with_defaults(conf: Config) -> Config:
         for itf in ifs if isinstance(ifs, list) else []:
             if isinstance(itf, dict):
                 itf.setdefault("admin-state", "enable")
+        bgp = r.get("bgp") if isinstance(r, dict) else None
+        if isinstance(bgp, dict):
+            bgp.setdefault("admin-state", "enable")
+            for key in ("group", "neighbor"):
+                entries = bgp.get(key)
+                for e in entries if isinstance(entries, list) else []:
+                    if isinstance(e, dict):
+                        e.setdefault("admin-state", "enable")
     return out
 
 
@@ -524,6 +538,8 @@ class SrosNetconfSession(NetconfTransport):
         configuration``."""
         go = child(op, "global-operations")
         raw = child(go, "md-cli-raw-command")
+        if go is not None and _ns(go) == OPER_GLOBAL_NS and child(go, "md-rollback") is not None:
+            return await self._md_rollback(child(go, "md-rollback"))
         if go is None or _ns(go) != OPER_GLOBAL_NS or raw is None:
             first = elements(op)[0] if elements(op) else op
             raise self._unknown_model(elements(first)[0] if go is not None and elements(first) else first)
@@ -541,6 +557,29 @@ class SrosNetconfSession(NetconfTransport):
                        tag="operation-not-supported")
         return (f'    <results xmlns="{OPER_GLOBAL_NS}">\n        <md-cli-output-block>{escape(text or "")}'
                 "</md-cli-output-block>\n    </results>\n")
+
+    async def _md_rollback(self, rb: Any) -> str:
+        """``global-operations md-rollback`` (nokia-oper-global): the configuration of a commit-history
+        entry (``commit-id``) or of rollback checkpoint ``rollback-id`` becomes running, as a new commit;
+        it ends a pending confirmed commit (what runs is chosen)."""
+        region = _text(rb, "configuration-region") or "configure"
+        cid, rid = _text(rb, "commit-id"), _text(rb, "rollback-id")
+        if region != "configure":
+            raise bad_element("configuration-region", f"MINOR: MGMT_CORE #2007: Unsupported configuration "
+                              f"region '{region}'", tag="invalid-value")  # approximated
+        if (cid is None) == (rid is None) or not (cid or rid or "").isdigit():
+            raise bad_element("md-rollback", "MINOR: MGMT_CORE #2008: Missing element - 'commit-id' or "
+                              "'rollback-id'", tag="missing-element")  # approximated
+        started = state.stamp(time.time())
+        try:
+            n = self.twin.db.by_commit_id(int(cid)) if cid is not None else int(str(rid))
+            await self.twin.db.rollback_revert(n, user=self.user, s=self.es, client="NETCONF")
+        except ConfigError as e:
+            raise config_fail(e) from None
+        return (f'    <operation-id xmlns="{OPER_GLOBAL_NS}">{next(_OPERATION_IDS)}</operation-id>\n'
+                f'    <start-time xmlns="{OPER_GLOBAL_NS}">{started}</start-time>\n'
+                f'    <status xmlns="{OPER_GLOBAL_NS}">completed</status>\n'
+                f'    <end-time xmlns="{OPER_GLOBAL_NS}">{state.stamp(time.time())}</end-time>\n')
 
     async def op_create_subscription(self, op: Any) -> str:
         """RFC 5277: accepted; the twin raises no log events, so no <notification> follows."""

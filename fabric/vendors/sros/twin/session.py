@@ -95,13 +95,19 @@ class Candidate:
 class Commit:
     """One commit history entry = one rollback checkpoint (``config`` is running after the commit)."""
 
-    serial: int  # SR OS's commit-id: grows with every commit, never reused
+    serial: int  # SR OS's commit-id (1 = the boot configuration): grows with every commit, never reused
     user: str
-    client: str  # MD-CLI | NETCONF | system
+    client: str  # MD-CLI | NETCONF | system (a confirmed-commit revert) | boot
     time: float
     comment: str = ""
     config: Config = field(default_factory=Config)
     id: int = 0  # position in the rollback history when listed: 0 = running, 1 = before the latest commit
+
+    @property
+    def type(self) -> str:
+        """nokia-state ``commit-history/commit-id/type``."""
+        return {"MD-CLI": "md-cli", "NETCONF": "netconf", "boot": "database-initialization"}.get(
+            self.client, "system")
 
     def meta(self) -> dict[str, Any]:
         return {"serial": self.serial, "user": self.user, "client": self.client, "time": self.time,
@@ -208,13 +214,13 @@ class Datastore:
         # what `validate` checks without activating (the twin sets control.validate); None: syntax only
         self.validator: Callable[[Config], object] | None = None
         # newest first; history[0] is running
-        self.history: list[Commit] = [Commit(0, "system", "system", time.time(), "", Config())]
+        self.history: list[Commit] = [Commit(1, "system", "boot", time.time(), "", Config())]
         self.global_cand = Candidate(Config(), Config())
         self.sessions: list[EditSession] = []
         self.exclusive: EditSession | None = None  # MD-CLI exclusive mode or a NETCONF lock on candidate
         self.running_lock: EditSession | None = None  # NETCONF lock on running
         self.pending: Pending | None = None
-        self._serial = itertools.count(1)
+        self._serial = itertools.count(2)
         self._sids = itertools.count(1)
         self._busy = asyncio.Lock()
         self._reverting = False
@@ -234,8 +240,8 @@ class Datastore:
         """The configuration the router boots with: running, the only history entry. What a previous
         deployment saved goes (a restart of the server then restores this boot, not that)."""
         shutil.rmtree(self.state_dir / "sros-db", ignore_errors=True)
-        self.history = [Commit(0, "system", "system", time.time(), "", conf.copy())]
-        self._serial = itertools.count(1)
+        self.history = [Commit(1, "system", "boot", time.time(), "", conf.copy())]
+        self._serial = itertools.count(2)
         self._drop_pending()
         self.global_cand.reset(conf)
         for s in self.sessions:
@@ -495,6 +501,14 @@ class Datastore:
         for i, c in enumerate(self.history):
             c.id = i
         return self.history[1:]
+
+    def by_commit_id(self, commit_id: int) -> int:
+        """The rollback checkpoint number of commit-history entry ``commit_id``."""
+        for i, c in enumerate(self.history):
+            if c.serial == commit_id:
+                return i
+        raise ConfigError(f"MINOR: MGMT_CORE #2301: Commit ID {commit_id} does not exist",
+                          tag="invalid-value")  # approximated
 
     def checkpoint(self, n: int) -> Config:
         """Checkpoint n's configuration (0 = running)."""

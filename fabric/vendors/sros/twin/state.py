@@ -59,6 +59,8 @@ KEYS: dict[str, tuple[str, ...]] = {
     "dest-mac": ("mac-type",),
     "remote-system": ("remote-time-mark", "remote-index"),
     "vprn": ("service-name",),
+    "configuration-region": ("region-name",),
+    "commit-id": ("id",),
 }
 
 
@@ -754,7 +756,26 @@ def render(twin: Any, conf: dict[str, Any], live: Live) -> Any:
     _sub(sy, "up-time", int(max(0.0, live.now - live.boot) * 1000))
     _sub(sy, "current-time", stamp(live.now))
     _sub(_sub(sy, "version"), "version-number", twin.version)
+    _render_commit_history(_sub(sy, "management-interface"), twin)
     return root
+
+
+def _render_commit_history(mi: Any, twin: Any) -> None:
+    """``management-interface/configuration-region[configure]/commit-history`` (nokia-state-system): one
+    ``commit-id`` per entry the datastore keeps; the driver reads what became of its token's commit here."""
+    region = _sub(mi, "configuration-region")
+    _sub(region, "region-name", "configure")
+    hist = _sub(region, "commit-history")
+    for c in reversed(getattr(twin.db, "history", [])):
+        e = _sub(hist, "commit-id")
+        _sub(e, "id", c.serial)
+        _sub(e, "timestamp", stamp(c.time))
+        _sub(e, "user", c.user)
+        _sub(e, "type", c.type)
+        if c.type == "system":  # a revert: what the system did goes in the log, not a user's comment
+            _sub(e, "log", c.comment)
+        elif c.comment:
+            _sub(e, "comment", c.comment)
 
 
 def _render_routing(re_: Any, conf: dict[str, Any], live: Live, kind: str) -> None:
@@ -1213,6 +1234,20 @@ _RT_NAMES = (("Static", "static"), ("Direct", "direct"), ("Host", None), ("BGP",
              ("NAT", None), ("VPN Leak", None))
 
 
+def text_commit_history(history: list[Any]) -> str:
+    """``show system management-interface commit-history``, newest first (layout approximated)."""
+    lines = [*_title("Commit History"), "Configuration Region: configure", DASH]
+    for c in history:
+        who = {"md-cli": "MD-CLI", "netconf": "NETCONF", "system": "System",
+               "database-initialization": "Database Initialization"}[c.type]
+        lines.append(f"{c.serial}")
+        lines.append(f"  Committed {stamp(c.time)} by {c.user} ({who})")
+        if c.comment:
+            lines.append(f"  {'Log' if c.type == 'system' else 'Comment'}{' ' * 3}\"{c.comment}\"")
+    lines += [DASH, f"No. of Commit History Entries: {len(history)}", EQ]
+    return "\n".join(lines) + "\n"
+
+
 def text_route_summary(counts: dict[str, tuple[int, int]]) -> str:
     lines = _title("Route Table Summary (Router: Base)")
     lines += [f"{'':<25}{'Active':<21}Available", DASH]
@@ -1274,7 +1309,8 @@ def text_route_table(routes: dict[str, Any], conf: dict[str, Any], kind: str) ->
 # keyword -> the keywords that may follow it (MD-CLI accepts any unambiguous prefix of a keyword)
 _TREE = {"": ("show",), "show": ("port", "router", "system", "version"),
          "router": ("bgp", "interface", "isis", "ospf", "route-table"), "bgp": ("summary", "neighbor"),
-         "isis": ("adjacency",), "ospf": ("neighbor",), "system": ("information", "lldp"),
+         "isis": ("adjacency",), "ospf": ("neighbor",), "system": ("information", "lldp", "management-interface"),
+         "management-interface": ("commit-history",),
          "lldp": ("neighbor",), "route-table": ("summary",)}
 
 
@@ -1342,6 +1378,8 @@ async def show(twin: Any, words: list[str]) -> str | None:
             return "MINOR: CLI OSPF is not configured.\n"
         live = await gather(twin, {"ospf"})
         return text_ospf_neighbor(ospf_nbrs(conf, live, kind), str(insts[0].get("ospf-instance", "0")))
+    if w == ["system", "management-interface", "commit-history"]:
+        return text_commit_history(twin.db.history)
     if w == ["system", "lldp", "neighbor"]:
         live = await gather(twin, {"lldp"})
         configured = {str(p.get("port-id")) for p in _lst(conf, "port")}
