@@ -48,7 +48,7 @@ demo: system venv
 	@$(PY) -m fabric.demo
 
 test: system venv
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
 
 # Each benchmark prints its figures next to the issue's target (64-node labs; about 8 minutes on 2 cores).
 BENCHES := bench_render.py bench_lab.py "bench_twin.py" "bench_twin.py --lab containerlab/dc-large.clab.yml" \

@@ -169,7 +169,7 @@ def run() -> None:
     try:
         app(standalone_mode=True)
     except FabricError as exc:
-        err_console.print(f"[red]error:[/] {exc.render()}", highlight=False)
+        err_console.print(f"[red]error:[/] {exc.render()}", highlight=False, soft_wrap=True)
         sys.exit(ExitCode.USAGE)
     except Exception:  # a bug or a failing environment: never 1, which a scheduler reads as "drift found"
         traceback.print_exc()

@@ -211,6 +211,7 @@ USED_WITHOUT_IMPORT = {
     "scrapli-community": "scrapli loads community platforms (nokia_srlinux, nokia_sros) from it by name",
     "scrapli-netconf": "nornir-scrapli's 'scrapli_netconf' connection, configured by fabric/inventory.py",
     "scrapli-cfg": "pulled by nornir-scrapli; declared only to cap it to scrapli's pre-rewrite line",
+    "pytest-xdist": "make test runs pytest -n 2 (a pytest plugin; tests/conftest.py schedules with it)",
     "ruff": "make lint",
     "mypy": "make lint",
     "types-pyyaml": "type stubs for mypy",

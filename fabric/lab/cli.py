@@ -24,7 +24,7 @@ TopoOpt = typer.Option(None, "--topo", "-t", help="containerlab topology file (*
 
 
 def _fail(exc: BaseException) -> NoReturn:
-    err.print(f"[red]error:[/red] {exc}", highlight=False, markup=True)
+    err.print(f"[red]error:[/red] {exc}", highlight=False, markup=True, soft_wrap=True)
     # Bad topology or host (FabricError names the file/key/fix): 2, as for every command's bad input.
     # Anything else (a deploy the system refused, an interrupt) is not a failed check: 3, could not do it.
     raise typer.Exit(ExitCode.USAGE if isinstance(exc, FabricError) else ExitCode.UNCHECKED)

@@ -171,7 +171,7 @@ def _report_and_exit(report: dict[str, Any], path: Path | None) -> None:
 
 
 def _fail(exc: FabricError) -> NoReturn:
-    err.print(f"[red]error:[/] {exc.render()}", highlight=False)
+    err.print(f"[red]error:[/] {exc.render()}", highlight=False, soft_wrap=True)
     raise typer.Exit(ExitCode.USAGE)
 
 
@@ -493,5 +493,5 @@ def main() -> None:  # python -m fabric.rollout.cli
     try:
         app()
     except FabricError as exc:
-        err.print(f"[red]error:[/] {exc.render()}", highlight=False)
+        err.print(f"[red]error:[/] {exc.render()}", highlight=False, soft_wrap=True)
         sys.exit(2)

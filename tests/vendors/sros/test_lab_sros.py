@@ -30,8 +30,6 @@ pytestmark = pytest.mark.lab
 ROOT = Path(__file__).resolve().parents[3]
 RR1_LO, PE1_LO = "10.254.10.1", "10.254.10.3"
 RR1_TO_PE1 = ("1/1/c2/1", "eth2")  # rr1's port to pe1 and its Linux name (kind nokia_sros)
-# the demo's bad change for SR OS, if tasks/demo-bad-peer-as.yaml has no sros template of its own
-BAD_PEER_AS = '/configure router "Base" bgp neighbor "{{ intent.bgp.neighbors[0].ip }}" peer-as 65999\n'
 
 
 class Core:
@@ -239,7 +237,7 @@ def test_netconf_confirmed_commit_not_confirmed_is_rolled_back_by_the_twin(core:
 
 def test_bad_peer_as_is_caught_and_rolled_back_at_the_sros_canary(core: Core, tmp_path: Path) -> None:
     data = yaml.safe_load((ROOT / "tasks" / "demo-bad-peer-as.yaml").read_text())
-    data["change"]["template"].setdefault("sros", BAD_PEER_AS)
+    assert "peer-as 65999" in data["change"]["template"]["sros"]  # the demo's bad change, SR OS flavour
     pb = Playbook.model_validate({**data, "targets": {"roles": ["pe", "rr"]},
                                   "waves": {"canary": ["pe1"], "sizes": ["100%"]}})
     ro = core.rollout(pb, tmp_path / "journal.sqlite")

@@ -119,7 +119,8 @@ def test_get_with_defaults_report_all_fills_admin_state(bed: Any) -> None:
         assert states == ["enable", "enable"]
         plain = _data(m.get(filter=("subtree", f)))
         assert plain.xpath("c:configure/c:router/c:interface/c:admin-state", namespaces=NS) == []
-        n = f'<configure xmlns="{CONF}"><router><bgp><neighbor><admin-state/></neighbor></bgp></router></configure>'
+        n = (f'<configure xmlns="{CONF}"><router><bgp><neighbor><admin-state/></neighbor></bgp></router>'
+             "</configure>")
         data = _data(m.get(filter=("subtree", n), with_defaults="report-all"))
         states = data.xpath("c:configure/c:router/c:bgp/c:neighbor/c:admin-state/text()", namespaces=NS)
         assert states and set(states) == {"enable"}  # what napalm-sros's is_enabled reads

@@ -1309,7 +1309,8 @@ def text_route_table(routes: dict[str, Any], conf: dict[str, Any], kind: str) ->
 # keyword -> the keywords that may follow it (MD-CLI accepts any unambiguous prefix of a keyword)
 _TREE = {"": ("show",), "show": ("port", "router", "system", "version"),
          "router": ("bgp", "interface", "isis", "ospf", "route-table"), "bgp": ("summary", "neighbor"),
-         "isis": ("adjacency",), "ospf": ("neighbor",), "system": ("information", "lldp", "management-interface"),
+         "isis": ("adjacency",), "ospf": ("neighbor",),
+         "system": ("information", "lldp", "management-interface"),
          "management-interface": ("commit-history",),
          "lldp": ("neighbor",), "route-table": ("summary",)}
 
