@@ -69,6 +69,28 @@ class DeviceTwin:
             return ""
         return f"{deploy_id}:{st.st_dev}:{st.st_ino}" if st else deploy_id
 
+    def restarted(self, restore: Callable[[], bool]) -> bool:
+        """True when this is a restart of the twin server alone (same deployment) and ``restore`` loaded
+        the saved datastores: the node keeps its committed configuration, its rollback points and a
+        pending confirmed commit, and FRR kept running it. Otherwise the device boots (``_fresh``): a new
+        deployment starts from the topology's startup-config, as containerlab does."""
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        marker = self.state_dir / "deployment"
+        deployment = self.deployment()
+        same = marker.exists() and marker.read_text() == deployment
+        marker.write_text(deployment)
+        if same and restore():
+            return True
+        self._fresh = True
+        return False
+
+    def startup_text(self, default: str) -> str:
+        """The topology's startup-config (a file, or the text itself), else ``default``."""
+        src = self.node.get("startup_config")
+        if not src:
+            return default
+        return Path(src).read_text() if "\n" not in str(src) and Path(src).exists() else str(src)
+
     def spawn(self, coro: Any) -> None:
         """Run ``coro`` in the background, referenced until it ends (asyncio keeps only weak refs)."""
         task = asyncio.ensure_future(coro)

@@ -24,6 +24,8 @@ from typing import Any
 
 from lxml import etree
 
+from fabric.twins import tree
+
 Tree = dict[str, Any]
 NS = "urn:nokia.com:sros:ns:yang:sr:conf"
 NC_NS = "urn:ietf:params:xml:ns:netconf:base:1.0"
@@ -918,55 +920,20 @@ def _leafish(k: str, v: Any, parent: str, pad: str, depth: int) -> Iterator[str]
 
 
 # ------------------------------------------------------------------------------------------ three-way
-Leaf = tuple[Any, ...]  # path: names and (name, ((key, value), ...)) for list entries
+Leaf = tree.Leaf
+from_leaves = tree.from_leaves
+
+
+def _entry_keys(parent: str, name: str, entry: Tree, entries: list[Any]) -> tuple[str, ...]:
+    return entry_keys(parent, name, entry)
 
 
 def leaves(node: Tree, parent: str = "", prefix: Leaf = ()) -> dict[Leaf, Any]:
     """Every leaf (and every container or entry, as ``{}``) by its path."""
-    out: dict[Leaf, Any] = {}
-    for k, v in node.items():
-        if isinstance(v, dict):
-            out[prefix + (k,)] = {}
-            out.update(leaves(v, k, prefix + (k,)))
-        elif _is_list(v):
-            for e in v:
-                keys = entry_keys(parent, k, e)
-                step = (k, tuple((x, e.get(x)) for x in keys))
-                out[prefix + (step,)] = {}
-                out.update(leaves({x: y for x, y in e.items() if x not in keys}, k, prefix + (step,)))
-        else:
-            out[prefix + (k,)] = copy.deepcopy(v)
-    return out
-
-
-def from_leaves(m: dict[Leaf, Any]) -> Tree:
-    root: Tree = {}
-    for path, value in m.items():
-        node = root
-        for n, step in enumerate(path):
-            last = n == len(path) - 1
-            if isinstance(step, tuple):
-                name, kv = step
-                lst = node.setdefault(name, [])
-                entry = next((e for e in lst if all(e.get(a) == b for a, b in kv)), None)
-                if entry is None:
-                    entry = dict(kv)
-                    lst.append(entry)
-                node = entry
-            elif last and value != {}:
-                node[step] = copy.deepcopy(value)
-            else:
-                node = node.setdefault(step, {})
-    return root
+    return tree.leaves(node, _entry_keys, parent, prefix)
 
 
 def three_way(base: Config, mine: Config, theirs: Config) -> Config:
     """``theirs`` (running now) with the changes from ``base`` to ``mine`` (a private candidate)
     replayed on it: what ``mine`` removed goes, what it added or changed wins."""
-    b, m, t = leaves(base.data), leaves(mine.data), leaves(theirs.data)
-    gone = [p for p in b if p not in m]
-    out = {p: v for p, v in t.items() if not any(p[:len(g)] == g for g in gone)}
-    for p, v in m.items():
-        if b.get(p, object()) != v:
-            out[p] = v
-    return Config(from_leaves(out))
+    return Config(tree.three_way(base.data, mine.data, theirs.data, _entry_keys))

@@ -411,3 +411,27 @@ def test_list_keys_cover_the_config_and_state_lists() -> None:
     assert netconf.LIST_KEYS["router"] == ("router-name",)
     assert netconf.LIST_KEYS["prefix"][:2] == ("ip-prefix", "type")
     assert netconf.LIST_KEYS["chassis"] == ("chassis-class", "chassis-number")
+
+
+def test_a_twin_server_restart_keeps_the_datastores_a_redeploy_boots_startup(tmp_path: Any) -> None:
+    """The same deployment (a restart of the twin server alone) restores running, its history and the
+    candidate; a new deployment boots the topology's startup-config, as containerlab does."""
+    from .conftest import STARTUP, LocalSrosTwin, serve_bed
+
+    with serve_bed(tmp_path, STARTUP) as b, b.ncclient() as m:
+        m.edit_config(target="candidate", config=lo1())
+        m.commit(comment="add lo1")
+        node = dict(b.twin.node)
+
+    def names(twin: Any) -> set[str]:
+        routers = twin.db.running.data.get("router", [])
+        return {i["interface-name"] for r in routers for i in r.get("interface", [])}
+
+    again = LocalSrosTwin("sr1", node, {"lab_dir": str(tmp_path)})
+    again.load()
+    assert "lo1" in names(again) and again.db.history[0].comment == "add lo1"
+    assert again.applied is again.db.running and not again._fresh  # noqa: SLF001 - FRR kept running it
+    fresh = LocalSrosTwin("sr1", node, {"lab_dir": str(tmp_path), "deploy_id": "another"})
+    fresh.load()
+    assert "lo1" not in names(fresh) and "system" in names(fresh) and len(fresh.db.history) == 1
+    assert fresh._fresh  # noqa: SLF001

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from pathlib import Path
 from typing import Any
 
 from fabric.twins.base import DeviceTwin
@@ -102,23 +101,12 @@ class IosxrTwin(DeviceTwin):
                 "ssh server v2\nnetconf-yang agent\n ssh\n!\nend\n")
 
     def load(self) -> None:
-        self.state_dir.mkdir(parents=True, exist_ok=True)
-        marker = self.state_dir / "deployment"
-        deployment = self.deployment()
-        # A restart of the twin server alone (same namespace) keeps the committed configuration, its
-        # rollback points and a pending confirmed commit; FRR kept running it. A new deployment boots
-        # from the topology's startup-config, as containerlab does with XRd (its config is rendered
-        # into the container at each deploy). `destroy --cleanup` drops the saved state.
-        same = marker.exists() and marker.read_text() == deployment
-        marker.write_text(deployment)
-        if same and self.db.restore():
+        # a twin-server restart keeps the datastores; a new deployment boots the startup-config, as
+        # containerlab does with XRd (it renders the config into the container at each deploy)
+        if self.restarted(self.db.restore):
             self.applied = self.db.running
             return
-        self._fresh = True
-        src = self.node.get("startup_config")
-        text = self.default_config()
-        if src:
-            text = Path(src).read_text() if "\n" not in str(src) and Path(src).exists() else str(src)
+        text = self.startup_text(self.default_config())
         try:
             conf = parse_text(text)
         except ConfigError as e:  # a router boots with a bad startup config too; its log says so

@@ -30,6 +30,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from fabric.twins import tree
+
 Tree = dict[str, Any]
 
 
@@ -817,55 +819,20 @@ def delete_at(data: Tree, steps: list[Step]) -> None:
 
 
 # ------------------------------------------------------------------------------------------ leaf view
-Leaf = tuple[Any, ...]  # path: names and (name, ((key, value), ...)) for list entries
+Leaf = tree.Leaf
+from_leaves = tree.from_leaves
+
+
+def _list_keys(parent: str, name: str, entry: Tree, entries: list[Any]) -> tuple[str, ...]:
+    return keys_of(parent, name, entries) or ()
 
 
 def leaves(node: Tree, parent: str = "", prefix: Leaf = ()) -> dict[Leaf, Any]:
     """Every leaf (and every empty container or key-only entry) by its path: a private candidate's
     changes are replayed onto a running configuration that moved on (a three-way merge)."""
-    out: dict[Leaf, Any] = {}
-    for k, v in node.items():
-        if isinstance(v, dict):
-            out[prefix + (k,)] = {}
-            out.update(leaves(v, k, prefix + (k,)))
-        elif _is_list(v):
-            keys = keys_of(parent, k, v) or ()
-            for e in v:
-                step = (k, tuple((x, e.get(x)) for x in keys))
-                out[prefix + (step,)] = {}
-                out.update(leaves({x: y for x, y in e.items() if x not in keys}, k, prefix + (step,)))
-        else:
-            out[prefix + (k,)] = copy.deepcopy(v)
-    return out
-
-
-def from_leaves(m: dict[Leaf, Any]) -> Tree:
-    root: Tree = {}
-    for path, value in m.items():
-        node = root
-        for n, step in enumerate(path):
-            last = n == len(path) - 1
-            if isinstance(step, tuple):
-                name, kv = step
-                lst = node.setdefault(name, [])
-                entry = next((e for e in lst if all(e.get(a) == b for a, b in kv)), None)
-                if entry is None:
-                    entry = dict(kv)
-                    lst.append(entry)
-                node = entry
-            elif last and value != {}:
-                node[step] = copy.deepcopy(value)
-            else:
-                node = node.setdefault(step, {})
-    return root
+    return tree.leaves(node, _list_keys, parent, prefix)
 
 
 def three_way(base: Config, mine: Config, theirs: Config) -> Config:
     """``theirs`` (running now) with the changes from ``base`` to ``mine`` replayed on it."""
-    b, m, t = leaves(base.data), leaves(mine.data), leaves(theirs.data)
-    gone = [p for p in b if p not in m]
-    out = {p: v for p, v in t.items() if not any(p[:len(g)] == g for g in gone)}
-    for p, v in m.items():
-        if b.get(p, object()) != v:
-            out[p] = v
-    return Config(from_leaves(out))
+    return Config(tree.three_way(base.data, mine.data, theirs.data, _list_keys))
