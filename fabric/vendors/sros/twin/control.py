@@ -1,13 +1,14 @@
 """SR OS configuration (``/configure`` of ``fabric.vendors.sros.config``) -> the twin's control plane.
 
 Only ``router "Base"`` routes (``router "management"`` and services are left alone: the lab owns the
-management port). The model reuses SR Linux's control-plane model and FRR translation
-(``fabric.vendors.srlinux.twin.control``): both are Nokia routers with the same routing-policy semantics
-(entries in order, ``default-action``, else the protocol's default: BGP imports everything and exports
-BGP-learned routes only; an export policy applies to every route of the route table, so direct, static,
-IS-IS and OSPF routes it can accept are redistributed *tagged* by source and each neighbor's route-map
-decides), the same eBGP default (``ebgp-default-reject-policy`` import/export true, RFC 8212), the same
-BGP timers (hold 90 s / keepalive 30 s) and BFD-profile handling. What differs is read here:
+management port). It reads the configuration into the Nokia routing model and FRR translation of
+``fabric.twins.nokia`` (shared with the SR Linux twin): both are Nokia routers with the same
+routing-policy semantics (entries in order, ``default-action``, else the protocol's default: BGP imports
+everything and exports BGP-learned routes only; an export policy applies to every route of the route
+table, so direct, static, IS-IS and OSPF routes it can accept are redistributed *tagged* by source and
+each neighbor's route-map decides), the same eBGP default (``ebgp-default-reject-policy`` import/export
+true, RFC 8212), the same BGP timers (hold 90 s / keepalive 30 s) and BFD-profile handling. What differs
+is read here:
 
 - Ports: ``admin-state`` defaults to disable (an unconfigured or undeclared port is down); ``ethernet mtu``
   includes the 14-byte Ethernet header (Linux MTU = port MTU - 14, at most ``ip-mtu``); network-mode
@@ -42,7 +43,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from fabric.vendors.srlinux.twin import control as srl
+from fabric.twins import nokia
 from fabric.vendors.sros.config import ConfigError
 
 SROS_BFD_DEFAULT_MS = 100  # router interface ipv4 bfd transmit-interval / receive
@@ -149,7 +150,7 @@ class Port:
 
 
 @dataclass
-class Interface(srl.Interface):
+class Interface(nokia.Interface):
     """A router "Base" interface; ``name`` is its interface-name, ``linux`` its port's (``lo`` for system)."""
 
     port: str | None = None
@@ -159,7 +160,7 @@ class Interface(srl.Interface):
 
     @property
     def kernel_mtu(self) -> int:
-        mtu = self.mtu - 14 if self.mtu else srl.DEFAULT_IP_MTU
+        mtu = self.mtu - 14 if self.mtu else nokia.DEFAULT_IP_MTU
         return min(mtu, self.ip_mtu) if self.ip_mtu else mtu
 
     @property
@@ -168,24 +169,24 @@ class Interface(srl.Interface):
 
 
 @dataclass(frozen=True)
-class Bfd(srl.Bfd):
+class Bfd(nokia.Bfd):
     @property
     def profile(self) -> str | None:
-        if (self.tx_ms, self.rx_ms, self.multiplier) == srl.FRR_BFD_DEFAULT:
+        if (self.tx_ms, self.rx_ms, self.multiplier) == nokia.FRR_BFD_DEFAULT:
             return None
         return f"sros-{self.tx_ms}-{self.rx_ms}x{self.multiplier}"
 
 
 @dataclass
-class Neighbor(srl.Neighbor):
+class Neighbor(nokia.Neighbor):
     multihop: int | None = None
     bfd_session: Bfd | None = None  # the BFD the session runs with (None: no BFD)
 
 
 @dataclass
-class Device(srl.Device):
-    """What a commit runs. Shares SR Linux's fields (``interfaces`` are router "Base" interfaces keyed by
-    interface-name; ``bfd`` is keyed by interface-name) plus the SR OS ones."""
+class Device(nokia.Device):
+    """What a commit runs. Shares the Nokia model's fields (``interfaces`` are router "Base" interfaces
+    keyed by interface-name; ``bfd`` is keyed by interface-name) plus the SR OS ones."""
 
     kind: str = "nokia_sros"
     asn: int | None = None
@@ -193,7 +194,7 @@ class Device(srl.Device):
     isis_system_id: str | None = None
     refusals: list[ConfigError] = field(default_factory=list)  # what SR OS would refuse, in order
 
-    def bfd_for(self, subif: str) -> srl.Bfd | None:
+    def bfd_for(self, subif: str) -> nokia.Bfd | None:
         return self.bfd.get(subif)
 
     def refuse(self, path: str, reason: str, num: int = 2001, tag: str = "invalid-value") -> None:
@@ -344,7 +345,7 @@ def _parse_policies(dev: Device, po: dict[str, Any]) -> None:
     for ps in _l(po, "policy-statement"):
         name = str(ps.get("name"))
         default = _d(ps, "default-action").get("action-type")
-        pol = srl.Policy(name=name, default=default if default in ("accept", "reject") else None)
+        pol = nokia.Policy(name=name, default=default if default in ("accept", "reject") else None)
         for e in sorted(_l(ps, "entry"), key=lambda e: _int(e.get("entry-id")) or 0):
             eid = str(e.get("entry-id"))
             frm, act = _d(e, "from"), _d(e, "action")
@@ -364,11 +365,11 @@ def _parse_policies(dev: Device, po: dict[str, Any]) -> None:
             result = action if action in ("accept", "reject") else None
             lp = _int(act.get("local-preference"))
             med = _int(_d(act, "metric").get("set"))
-            protos: list[str | None] = [srl.PROTO_ALIASES.get(p, p)
+            protos: list[str | None] = [nokia.PROTO_ALIASES.get(p, p)
                                         for p in _strs(_d(frm, "protocol").get("name"))] or [None]
             for proto in protos:  # several protocols: any of them, one statement each
-                pol.statements.append(srl.Statement(name=eid, prefix_set=pset, protocol=proto, result=result,
-                                                    local_preference=lp, med=med))
+                pol.statements.append(nokia.Statement(name=eid, prefix_set=pset, protocol=proto,
+                                                      result=result, local_preference=lp, med=med))
         dev.policies[name] = pol
 
 
@@ -412,7 +413,7 @@ def _parse_isis(dev: Device, base: dict[str, Any]) -> None:
     if not areas:
         dev.refuse(path, "area-address must be configured", 3002)
     dev.isis_system_id = str(sid) if sid else None
-    out = srl.Isis(tag=str(inst.get("isis-instance", "0")), nets=[f"{a}.{sid}.00" for a in areas if sid],
+    out = nokia.Isis(tag=str(inst.get("isis-instance", "0")), nets=[f"{a}.{sid}.00" for a in areas if sid],
                    levels=levels, narrow=levels - wide)
     for itf in _l(inst, "interface"):
         name = str(itf.get("interface-name"))
@@ -422,7 +423,7 @@ def _parse_isis(dev: Device, base: dict[str, Any]) -> None:
             continue
         if not _enabled(itf, default=True):
             continue
-        ii = srl.IgpInterface(name=name, p2p=itf.get("interface-type") == "point-to-point",
+        ii = nokia.IgpInterface(name=name, p2p=itf.get("interface-type") == "point-to-point",
                               passive=bool(_bool(itf.get("passive"))), bfd="ipv4" in _d(itf, "bfd-liveness"))
         for lv in levels:
             ii.metrics[lv] = default_metric.get(lv, 10)
@@ -447,7 +448,7 @@ def _parse_ospf(dev: Device, base: dict[str, Any]) -> None:
     inst = next((i for i in _l(base, "ospf") if _enabled(i, default=False)), None)
     if inst is None:
         return
-    out = srl.Ospf(router_id=inst.get("router-id") or dev.router_id)
+    out = nokia.Ospf(router_id=inst.get("router-id") or dev.router_id)
     path = f'router "Base" ospf {inst.get("ospf-instance", 0)}'
     for area in _l(inst, "area"):
         for itf in _l(area, "interface"):
@@ -458,7 +459,7 @@ def _parse_ospf(dev: Device, base: dict[str, Any]) -> None:
                 continue
             if not _enabled(itf, default=True):
                 continue
-            out.interfaces.append(srl.IgpInterface(
+            out.interfaces.append(nokia.IgpInterface(
                 name=name, area=str(area.get("area-id")), p2p=itf.get("interface-type") == "point-to-point",
                 passive=bool(_bool(itf.get("passive"))), bfd="bfd-liveness" in itf,
                 metric=_int(itf.get("metric")) or _ospf_default_metric(dev, name)))
@@ -468,7 +469,7 @@ def _parse_ospf(dev: Device, base: dict[str, Any]) -> None:
 def _parse_bgp(dev: Device, base: dict[str, Any], b: dict[str, Any]) -> None:
     if not _enabled(b, default=True):
         return
-    bgp = srl.Bgp(asn=dev.asn, router_id=b.get("router-id") or dev.router_id)
+    bgp = nokia.Bgp(asn=dev.asn, router_id=b.get("router-id") or dev.router_id)
     if bgp.asn is None:
         dev.refuse('router "Base" bgp', 'autonomous-system must be configured in router "Base"',
                                4401, "data-missing")
@@ -555,10 +556,10 @@ def _local_address(dev: Device, v: Any) -> str | None:
 
 # ---- FRR -------------------------------------------------------------------------------------
 def to_frr(dev: Device) -> str:
-    """The FRR integrated configuration equivalent to the SR OS configuration (SR Linux's translation with
-    the SR OS additions: ``ebgp-multihop``; a session sourced from the system address names the address,
+    """The FRR integrated configuration equivalent to the SR OS configuration (the shared Nokia translation
+    with the SR OS additions: ``ebgp-multihop``; a session sourced from the system address names the address,
     as ``lo`` also holds 127.0.0.1)."""
-    text = srl.to_frr(dev)
+    text = nokia.to_frr(dev)
     if dev.bgp is None:
         return text
     asn = dev.bgp.asn
@@ -593,7 +594,7 @@ def kernel_links(dev: Device, linux_ifnames: Iterable[str] = (),
         links[linux] = (itf.kernel_mtu if itf else port.ip_mtu, port.up and (itf is None or itf.enabled))
     for i in dev.interfaces.values():
         if isinstance(i, Interface) and i.loopback:
-            links[i.linux] = (i.ip_mtu or srl.DEFAULT_IP_MTU, i.enabled)
+            links[i.linux] = (i.ip_mtu or nokia.DEFAULT_IP_MTU, i.enabled)
     return links
 
 
