@@ -1,7 +1,10 @@
 """The SR OS twin in the embedded lab: containerlab/sros-core.clab.yml (two SR OS nodes, rr1 as kind
 nokia_sros and pe1 as kind nokia_srsim, and an FRR P router p1; IS-IS level 2 with iBGP through the SR OS
 route reflector), booted from our own rendered MD-CLI configs and driven by unmodified clients: napalm-sros,
-ncclient (sros handler), netmiko and scrapli-community nokia_sros, and our rollouts.
+ncclient (sros handler), netmiko and scrapli-community nokia_sros, and our rollouts. Confirmed commits that
+nobody accepts: MD-CLI ``commit confirmed 1`` reverted by the device's timer after its minute (on pe1, while
+the other tests run), ``commit confirmed 1`` cancelled and one reverted when its session ends, a NETCONF
+``<confirm-timeout>`` of 4 s.
 
 Ground truth is the FRR P router (plain FRR, not a twin) and the SR OS nodes' own FRR and kernel. One lab
 boot serves every test of this module (IS-IS takes its time to carry the loopbacks the iBGP session needs).
@@ -32,10 +35,16 @@ RR1_LO, PE1_LO = "10.254.10.1", "10.254.10.3"
 RR1_TO_PE1 = ("1/1/c2/1", "eth2")  # rr1's port to pe1 and its Linux name (kind nokia_sros)
 
 
+# pe1's `commit confirmed 1` nobody accepts: started with the module's first test so that its minute runs
+# while the others do (pe1 is only read until the rollouts, which wait for the revert first)
+MINUTE = ("1/1/c1/1", "lab minute trial")
+
+
 class Core:
     def __init__(self, lab: PrivateLab) -> None:
         self.lab = lab
         self.nodes: dict[str, Any] = lab.state["nodes"]
+        self.minute_started: float | None = None
 
     def vtysh(self, node: str, cmd: str) -> str:
         return subprocess.run(["vtysh", "-N", self.nodes[node]["frr_pathspace"], "-c", cmd],
@@ -114,7 +123,37 @@ def core(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Core]:
         yield c
 
 
-def test_isis_and_ibgp_from_golden_configs_as_napalm_sros_sees_them(core: Core) -> None:
+def _pe1_port_description(core: Core) -> str:
+    with core.ncclient("pe1") as m:
+        return str(m.get_config(source="running", filter=(
+            "subtree", '<configure xmlns="urn:nokia.com:sros:ns:yang:sr:conf"><port><port-id>'
+                       f"{MINUTE[0]}</port-id><description/></port></configure>")).data_xml)
+
+
+@pytest.fixture(scope="module")
+def minute_trial(core: Core) -> float:
+    """netmiko on pe1: a port description, ``commit confirmed 1 persist-id``, session closed, never
+    accepted. Returns when (monotonic) the commit was made."""
+    conn = core.netmiko("pe1")
+    try:
+        out = str(conn.send_config_set([f'/configure port {MINUTE[0]} description "{MINUTE[1]}"',
+                                        "commit confirmed 1 persist-id lab-minute"], exit_config_mode=False))
+        core.minute_started = t0 = time.monotonic()
+    finally:
+        conn.disconnect()  # with a persist-id the trial outlives its session: only the timer ends it
+    assert "MINOR" not in out, out
+    assert MINUTE[1] in _pe1_port_description(core)
+    return t0
+
+
+@pytest.fixture
+def pe1_settled(core: Core) -> None:
+    """pe1 runs no trial of the minute test (a rollout committed meanwhile would be undone by its revert)."""
+    if core.minute_started is not None:
+        wait_for("pe1's minute trial to end", lambda: MINUTE[1] not in _pe1_port_description(core), 90)
+
+
+def test_isis_and_ibgp_from_golden_configs_as_napalm_sros_sees_them(core: Core, minute_trial: float) -> None:
     assert core.nodes["pe1"]["kind"] == "nokia_srsim" and core.nodes["rr1"]["kind"] == "nokia_sros"
     d = core.napalm("rr1")
     try:
@@ -182,7 +221,7 @@ def _shut_rr1_pe1(conn: Any) -> str:
 
 def test_mdcli_commit_confirmed_1_arms_a_minute_and_cancel_reverts(core: Core) -> None:
     """``commit confirmed 1`` takes effect at once and arms the device's 1-minute timer; ``commit confirmed
-    cancel`` reverts it without waiting (the timer itself runs out in the NETCONF test below)."""
+    cancel`` reverts it without waiting (pe1's minute trial lets the timer run out)."""
     conn = core.netmiko("rr1")
     try:
         out = _shut_rr1_pe1(conn)
@@ -235,7 +274,22 @@ def test_netconf_confirmed_commit_not_confirmed_is_rolled_back_by_the_twin(core:
                  m.get_config(source="running", filter=("subtree", flt)).data_xml, 20)
 
 
-def test_bad_peer_as_is_caught_and_rolled_back_at_the_sros_canary(core: Core, tmp_path: Path) -> None:
+def test_mdcli_commit_confirmed_1_not_accepted_reverts_by_itself(core: Core, minute_trial: float) -> None:
+    """The trial ``minute_trial`` made on pe1 (``commit confirmed 1``, never accepted) is undone by the
+    device's own timer after its minute, and the commit history says so."""
+    wait_for("pe1's 1-minute timer to revert the trial",
+             lambda: MINUTE[1] not in _pe1_port_description(core), 90)
+    assert time.monotonic() - minute_trial >= 55  # not before its minute (measured after the commit)
+    conn = core.netmiko("pe1")
+    try:
+        hist = conn.send_command("show system management-interface commit-history")
+    finally:
+        conn.disconnect()
+    assert '(System)\n  Log   "confirmed commit timed out"' in hist, hist
+
+
+def test_bad_peer_as_is_caught_and_rolled_back_at_the_sros_canary(core: Core, tmp_path: Path,
+                                                                   pe1_settled: None) -> None:
     data = yaml.safe_load((ROOT / "tasks" / "demo-bad-peer-as.yaml").read_text())
     assert "peer-as 65999" in data["change"]["template"]["sros"]  # the demo's bad change, SR OS flavour
     pb = Playbook.model_validate({**data, "targets": {"roles": ["pe", "rr"]},
@@ -255,7 +309,8 @@ def test_bad_peer_as_is_caught_and_rolled_back_at_the_sros_canary(core: Core, tm
     wait_for("pe1's iBGP session back", lambda: core.bgp_settled("rr1", PE1_LO), 90)
 
 
-def test_good_change_is_confirmed_and_the_fabric_validates(core: Core, tmp_path: Path) -> None:
+def test_good_change_is_confirmed_and_the_fabric_validates(core: Core, tmp_path: Path,
+                                                           pe1_settled: None) -> None:
     pb: dict[str, Any] = {
         "name": "sros-describe-core-link",
         "description": "a harmless description on each SR OS router's first core port",
