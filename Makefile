@@ -50,7 +50,7 @@ demo: system venv
 test: system venv
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
 
-# Each benchmark prints its figures next to the issue's target (64-node labs; about 8 minutes on 2 cores).
+# Each benchmark prints its figures next to the issue's target (one 64-node lab per NOS; minutes each on 2 cores).
 BENCHES := bench_render.py bench_lab.py "bench_twin.py" "bench_twin.py --lab containerlab/dc-large.clab.yml" \
 	bench_validate.py "bench_rollout.py --large" bench_junos.py "bench_junos.py --lab containerlab/dc-large-junos.clab.yml" \
 	bench_srl.py "bench_srl.py --lab containerlab/dc-large-srlinux.clab.yml" \
