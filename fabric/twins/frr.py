@@ -113,6 +113,29 @@ def daemon_for(cmd: str) -> str | None:
 ISIS_LSP_GEN_INTERVAL = " lsp-timers gen-interval 1 refresh-interval 900 max-lifetime 1200"
 
 
+BFD_DEFAULT = (300, 300, 3)  # bfdd's transmit and receive interval (ms) and detect multiplier
+
+
+def bfd_profiles(profiles: dict[str, tuple[int, int, int]]) -> list[str]:
+    """FRR's ``bfd`` block: one profile per name -> (transmit ms, receive ms, detect multiplier). Values
+    equal to bfdd's defaults (300 ms, 300 ms, 3) are left out: its running config never shows them, and
+    the post-reload check would then fail every commit. No profiles: no block."""
+    if not profiles:
+        return []
+    out = ["bfd"]
+    for name, (tx, rx, mult) in sorted(profiles.items()):
+        out.append(f" profile {name}")
+        if mult != BFD_DEFAULT[2]:
+            out.append(f"  detect-multiplier {mult}")
+        if rx != BFD_DEFAULT[1]:
+            out.append(f"  receive-interval {rx}")
+        if tx != BFD_DEFAULT[0]:
+            out.append(f"  transmit-interval {tx}")
+        out.append(" exit")
+    out.append("exit")
+    return out
+
+
 class Frr:
     def __init__(self, pathspace: str | None, netns: str | None, workdir: Path) -> None:
         self.pathspace = pathspace

@@ -29,7 +29,7 @@ import ipaddress
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from fabric.twins.frr import ISIS_LSP_GEN_INTERVAL
+from fabric.twins.frr import ISIS_LSP_GEN_INTERVAL, bfd_profiles
 
 FRR_BFD_DEFAULT = (300, 300, 3)  # FRR's default BFD tx/rx interval (ms) and multiplier
 SRL_HOLD, SRL_KEEPALIVE = 90, 30
@@ -321,19 +321,7 @@ def to_frr(dev: Device) -> str:
         # regeneration with the default 30 s interval, which lsp-timers does not re-arm (see the Junos twin)
         out += [f" net {n}" for n in dev.isis.nets]
         out.append("exit")
-    profiles = {b.profile: b for b in _bfd_used(dev) if b.profile}
-    if profiles:
-        out.append("bfd")
-        for p, b in sorted(profiles.items()):
-            out.append(f" profile {p}")
-            if b.multiplier != FRR_BFD_DEFAULT[2]:
-                out.append(f"  detect-multiplier {b.multiplier}")
-            if b.rx_ms != FRR_BFD_DEFAULT[1]:
-                out.append(f"  receive-interval {b.rx_ms}")
-            if b.tx_ms != FRR_BFD_DEFAULT[0]:
-                out.append(f"  transmit-interval {b.tx_ms}")
-            out.append(" exit")
-        out.append("exit")
+    out += bfd_profiles({b.profile: (b.tx_ms, b.rx_ms, b.multiplier) for b in _bfd_used(dev) if b.profile})
     return "\n".join(out) + "\n"
 
 

@@ -44,7 +44,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 
-from fabric.twins.frr import ISIS_LSP_GEN_INTERVAL
+from fabric.twins.frr import ISIS_LSP_GEN_INTERVAL, bfd_profiles
 from fabric.vendors.iosxr.twin.config import Config, ConfigError, Node
 
 FRR_BFD_DEFAULT = (300, 3)  # FRR's BFD interval (ms) and multiplier
@@ -950,17 +950,8 @@ def to_frr(dev: Device) -> str:
         if dev.ospf.router_id:
             out.append(f" ospf router-id {dev.ospf.router_id}")
         out.append("exit")
-    profiles = {b.profile: b for b in _bfd_used(dev) if b.profile}
-    if profiles:
-        out.append("bfd")
-        for p, b in sorted(profiles.items()):
-            out.append(f" profile {p}")
-            if b.multiplier != FRR_BFD_DEFAULT[1]:
-                out.append(f"  detect-multiplier {b.multiplier}")
-            if b.interval != FRR_BFD_DEFAULT[0]:
-                out += [f"  receive-interval {b.interval}", f"  transmit-interval {b.interval}"]
-            out.append(" exit")
-        out.append("exit")
+    out += bfd_profiles({b.profile: (b.interval, b.interval, b.multiplier)
+                         for b in _bfd_used(dev) if b.profile})
     return "\n".join(out) + "\n"
 
 

@@ -26,7 +26,7 @@ import ipaddress
 import re
 from dataclasses import dataclass, field
 
-from fabric.twins.frr import ISIS_LSP_GEN_INTERVAL
+from fabric.twins.frr import ISIS_LSP_GEN_INTERVAL, bfd_profiles
 from fabric.vendors.junos.twin.config import Config, ConfigError, Node
 
 _PHYS = re.compile(r"^(?:ge|xe|et)-0/0/(\d+)$")
@@ -518,18 +518,8 @@ def to_frr(dev: Device) -> str:
             out.append(f" net {net}")
         out.append("exit")
     bfds = [n.bfd for n in dev.neighbors] + [i.bfd for i in (dev.isis or []) + (dev.ospf or [])]
-    profiles = {p: b for b in bfds if b is not None and (p := _bfd_profile(b))}
-    if profiles:
-        out.append("bfd")
-        for p, b in sorted(profiles.items()):
-            # values equal to FRR's defaults are left out: FRR's running config never shows them
-            out.append(f" profile {p}")
-            if b.multiplier != FRR_BFD_DEFAULT[1]:
-                out.append(f"  detect-multiplier {b.multiplier}")
-            if b.interval != FRR_BFD_DEFAULT[0]:
-                out += [f"  transmit-interval {b.interval}", f"  receive-interval {b.interval}"]
-            out.append(" exit")
-        out.append("exit")
+    out += bfd_profiles({p: (b.interval, b.interval, b.multiplier)
+                         for b in bfds if b is not None and (p := _bfd_profile(b))})
     return "\n".join(out) + "\n"
 
 
