@@ -65,12 +65,12 @@ def contained(report: str, canary: str) -> None:
                   "no other device touched[/]")
 
 
-def wait_valid(timeout: float = 90) -> None:
+def wait_valid(timeout: float = 90, name: str = "dc1") -> None:
     """Poll validation until the fabric is healthy again (protocol timers, not the tool, set the pace)."""
     deadline = time.monotonic() + timeout
-    while quiet("validate", "dc1") != 0:
+    while quiet("validate", name) != 0:
         if time.monotonic() > deadline:
-            raise StepFailed("dc1 did not converge back")
+            raise StepFailed(f"{name} did not converge back")
         time.sleep(3)
 
 
@@ -114,6 +114,7 @@ def main() -> None:
 MULTIVENDOR = (
     ("junos-dc", "vr1", "Juniper Junos twins (NETCONF, Junos CLI) under an FRR spine"),
     ("srl-dc", "srl1", "Nokia SR Linux twins (JSON-RPC, SR Linux CLI) under an FRR spine"),
+    ("sros-core", "pe1", "Nokia SR OS twins (NETCONF, MD-CLI): IS-IS core, iBGP via an SR OS reflector"),
 )
 
 
@@ -123,6 +124,8 @@ def run_vendor_lab(n: int, name: str, canary: str, what: str, keep: bool) -> Non
     step(f"{n}. {name}: {what}")
     fabric("lab", "deploy", "-t", topo, "--reconfigure", "--wait-converged")
     try:
+        # --wait-converged: the IGP is up; an iBGP session over it may still be opening (as after a reload)
+        wait_valid(90, name)
         fabric("validate", name)
         report = f"build/rollout-bad-{name}.json"
         fabric("rollout", "run", "tasks/demo-bad-peer-as.yaml", "--fabric", f"inventory/{name}",
