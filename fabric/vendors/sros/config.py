@@ -192,8 +192,7 @@ def word(parent: str, name: str, value: str) -> str:
     return value
 
 
-def _is_list(v: Any) -> bool:
-    return isinstance(v, list) and bool(v) and isinstance(v[0], dict)
+_is_list = tree.is_list
 
 
 # ------------------------------------------------------------------------------------------ words

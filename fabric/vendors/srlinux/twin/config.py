@@ -339,8 +339,7 @@ def with_prefixes(data: Any, parent: str = "", name: str = "") -> Any:
 
 
 # ------------------------------------------------------------------------------------------ printing
-def _is_list(v: Any) -> bool:
-    return isinstance(v, list) and bool(v) and isinstance(v[0], dict)
+_is_list = tree.is_list
 
 
 def _entry_head(name: str, e: Tree, keys: tuple[str, ...]) -> str:
