@@ -59,6 +59,7 @@ class FrrNode:
             _sh("ip", "-n", self.ns, "link", "set", name, "mtu", str(mtu), "up" if up else "down")
 
     def start(self) -> None:
+        sweep_stale()
         _sh("ip", "netns", "add", self.ns)
         _sh("ip", "-n", self.ns, "link", "set", "lo", "up")
         self.rundir.mkdir(parents=True, exist_ok=True)
@@ -106,6 +107,19 @@ class FrrNode:
                 time.sleep(0.05)
         shutil.rmtree(self.rundir, ignore_errors=True)
         _sh("ip", "netns", "del", self.ns, check=False)
+
+
+def sweep_stale(min_age: float = 120) -> None:
+    """Remove what a killed test run left behind (its ``finally`` never ran): ``nfsrl-`` namespaces with
+    no process in them, older than ``min_age`` so that a node another xdist worker is starting is safe."""
+    for ns_file in Path("/run/netns").glob("nfsrl-*"):
+        with contextlib.suppress(OSError):
+            if time.time() - ns_file.stat().st_mtime < min_age:
+                continue
+        if _sh("ip", "netns", "pids", ns_file.name, check=False).stdout.split():
+            continue
+        shutil.rmtree(FRR_RUN / ns_file.name, ignore_errors=True)
+        _sh("ip", "netns", "del", ns_file.name, check=False)
 
 
 def _alive(pid: int) -> bool:
