@@ -143,18 +143,15 @@ class PrivateLab:
 
 
 def snapshot_configs(ro: Rollout, hosts: list[str]) -> dict[str, str]:
+    """Running configs as compared before/after: each platform's driver drops its banner lines."""
     out = {}
     for h in hosts:
         drv = driver_for(ro._targets[h])
         try:
-            out[h] = _norm(drv.running())
+            out[h] = drv.normalise_config(drv.running())
         finally:
             drv.close()
     return out
-
-
-def _norm(cfg: str) -> str:
-    return "\n".join(ln.rstrip() for ln in cfg.splitlines() if ln.strip() and not ln.startswith("!"))
 
 
 def mgmt_down_hook(lab: PrivateLab, faults: list[Fault], commit_confirm: int) -> Any:
@@ -221,14 +218,28 @@ def kill_and_resume(
     return from_journal(None, journal, emit=emit).resume()
 
 
-def run_scenario(path: str | Path, *, keep: bool = False, emit: Emit | None = None) -> dict[str, Any]:
+def run_scenario(
+    path: str | Path,
+    *,
+    keep: bool = False,
+    emit: Emit | None = None,
+    lab: PrivateLab | None = None,
+    playbook: Playbook | None = None,
+) -> dict[str, Any]:
+    """Deploy a private copy of the scenario's topology, run it, check the outcome, destroy the copy.
+
+    ``lab``: run on this deployed private lab instead (several scenarios on one lab; it is left up).
+    ``playbook``: instead of the scenario's own (the same scenario with another canary, say).
+    """
     path = Path(path)
     sc = load_scenario(path)
     base = path.parent.parent if path.parent.name == "labs" else Path.cwd()
-    pb = _playbook(sc, base)
+    pb = playbook or _playbook(sc, base)
     checks: list[dict[str, Any]] = []
-    lab = PrivateLab(base / sc.topology if not Path(sc.topology).is_absolute() else sc.topology)
-    lab.__enter__()
+    own = lab is None
+    if lab is None:
+        lab = PrivateLab(base / sc.topology if not Path(sc.topology).is_absolute() else sc.topology)
+        lab.__enter__()
     try:
         src = FabricSource(
             str(base / sc.fabric), platform_override=sc.lab_platform, lab_topology=str(lab.path)
@@ -291,5 +302,5 @@ def run_scenario(path: str | Path, *, keep: bool = False, emit: Emit | None = No
             )
         return {"scenario": sc.name, "ok": all(c["ok"] for c in checks), "checks": checks, "report": rep}
     finally:
-        if not keep:
+        if own and not keep:
             lab.destroy()

@@ -143,6 +143,7 @@ class Statement:
     result: str | None = None  # accept | reject | None (no decision)
     local_preference: int | None = None
     med: int | None = None
+    prepend: list[int] = field(default_factory=list)  # AS numbers to prepend, repeats spelled out (0: local)
 
 
 @dataclass
@@ -212,6 +213,9 @@ class _Maps:
                     entry.append(f" match tag {self.tags[str(s.protocol)]}")
                 sets = [f" set local-preference {s.local_preference}"] if s.local_preference else []
                 sets += [f" set metric {s.med}"] if s.med is not None else []
+                local = self.dev.bgp.asn if self.dev.bgp else None
+                prepend = [str(a or local) for a in s.prepend]
+                sets += [f" set as-path prepend {' '.join(prepend)}"] if s.prepend else []
                 if s.result is None and not sets:
                     continue
                 seq += 10

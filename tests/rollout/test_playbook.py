@@ -77,3 +77,28 @@ def test_targets_filters(tmp_path: Path) -> None:
     pb = load_playbook(_write(tmp_path, "name: x\nchange: {type: golden}\ntargets: {tags: [none]}\n"))
     with pytest.raises(FabricError, match="match no device"):
         select_targets(pb, fab.devices)
+
+
+MERGE_PLAYBOOKS = sorted(p.stem for p in (ROOT / "tasks").glob("*.yaml")
+                         if load_playbook(p).change.type == "merge")
+
+
+@pytest.mark.parametrize("name", MERGE_PLAYBOOKS)
+def test_merge_playbooks_cover_every_platform(name: str) -> None:
+    """A merge playbook has a snippet for every platform netfabric drives, and each renders for that
+    platform's device of the mixed fabric (dc-mixed has one of each)."""
+    from fabric.rollout.engine import FabricSource, candidates
+    from fabric.vendors import all_vendors
+
+    pb = load_playbook(ROOT / "tasks" / f"{name}.yaml")
+    assert isinstance(pb.change.template, dict)
+    assert set(pb.change.template) == set(all_vendors())
+    src = FabricSource(str(ROOT / "inventory" / "dc-mixed"))
+    fab = src.load()
+    out, mode = candidates(pb, src, fab, sorted(fab.devices))
+    assert mode == "merge"
+    for host, text in out.items():
+        asn = str(fab.devices[host].bgp.asn)  # type: ignore[union-attr]
+        assert text.strip(), host
+        if name in ("drain", "demo-bad-peer-as"):
+            assert asn in text or "65999" in text, (host, text)

@@ -39,13 +39,19 @@ class JunosDriver(_NetconfDriver):
     platform = "junos"
     netconf_device = "junos"
 
-    def _rpc(self, xml: str) -> Any:
+    def _rpc(self, xml: str, warnings_ok: bool = False) -> Any:
         from ncclient.operations.rpc import RPCError
         from ncclient.xml_ import to_ele
 
         try:
             return self._mgr().dispatch(to_ele(xml))
         except RPCError as exc:
+            errors = getattr(exc, "errors", None) or [exc]
+            if warnings_ok and all(getattr(e, "severity", "") == "warning" for e in errors):
+                # Junos went on with the load (e.g. "statement not found" for a delete of something
+                # absent: an undrain of a device that was never drained); ncclient raises for any
+                # rpc-error, warnings included
+                return None
             raise DriverError(f"{self.t.name}: {exc.message or exc}") from None
 
     def _load(self, candidate: str, mode: str) -> None:
@@ -56,7 +62,7 @@ class JunosDriver(_NetconfDriver):
         fmt = "set" if lines and all(w in verbs for w in lines) else "text"
         tag = "configuration-set" if fmt == "set" else "configuration-text"
         self._rpc(f'<load-configuration action="{"set" if fmt == "set" else action}" format="{fmt}">'
-                  f"<{tag}>{escape(candidate)}</{tag}></load-configuration>")
+                  f"<{tag}>{escape(candidate)}</{tag}></load-configuration>", warnings_ok=True)
 
     def running(self) -> str:
         reply = self._rpc('<get-configuration database="committed" format="text"/>')

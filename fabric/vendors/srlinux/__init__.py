@@ -45,6 +45,7 @@ VENDOR = Vendor(
     local_users=False,
     remediation="fabric.vendors.srlinux.remediate:SrlinuxRemediation",
     driver="fabric.vendors.srlinux.driver:SrlinuxDriver",
+    set_form="fabric.vendors.srlinux.driver:flat_form",  # `info flat` is already the set form
     collector="fabric.vendors.srlinux.collector:SrlinuxCollector",
     twin="fabric.vendors.srlinux.twin.twin:SrlinuxTwin",
     # the CLI on 22, JSON-RPC on 80 and 443 (containerlab's SR Linux serves both in the mgmt instance)

@@ -244,15 +244,7 @@ class SrlinuxDriver(Driver):
         return _text(self._cli(["info flat from running"])[0])
 
     def normalise_config(self, text: str) -> str:
-        """``info flat`` as compared before/after a rollback: comments, blank lines and the older
-        ``set /interface`` spelling (SR Linux before 23.10) aside."""
-        out = []
-        for raw in text.splitlines():
-            line = raw.rstrip()
-            if not line.strip() or line.lstrip().startswith("#"):
-                continue
-            out.append(re.sub(r"^(set|delete) /(?=\S)", r"\1 / ", line.strip()))
-        return "\n".join(out) + "\n"
+        return flat_form(text)
 
     def _candidate_diff(self, candidate: str, mode: str, name: str) -> str:
         self._discard(name)
@@ -380,3 +372,16 @@ class SrlinuxDriver(Driver):
             if counts["total"]:
                 facts[key] = counts
         return facts
+
+
+def flat_form(text: str) -> str:
+    """``info flat`` as compared before/after a rollback, and as the config_applied gate reads a merge of
+    ``set``/``delete`` lines against it: comments, blank lines and the older ``set /interface`` spelling
+    (SR Linux before 23.10) aside."""
+    out = []
+    for raw in text.splitlines():
+        line = raw.rstrip()
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        out.append(re.sub(r"^(set|delete) /(?=\S)", r"\1 / ", line.strip()))
+    return "\n".join(out) + "\n"

@@ -179,6 +179,8 @@ set / routing-policy prefix-set LOOPS prefix 10.9.0.0/24 mask-length-range exact
 set / routing-policy policy EXPORT-LOCAL statement 10 match protocol local
 set / routing-policy policy EXPORT-LOCAL statement 10 match prefix-set LOOPS
 set / routing-policy policy EXPORT-LOCAL statement 10 action policy-result accept
+set / routing-policy policy EXPORT-LOCAL statement 10 action bgp as-path prepend as-number auto
+set / routing-policy policy EXPORT-LOCAL statement 10 action bgp as-path prepend repeat-n 2
 set / routing-policy policy EXPORT-LOCAL statement 20 match protocol bgp
 set / routing-policy policy EXPORT-LOCAL statement 20 action policy-result reject
 set / routing-policy policy BGP-ONLY statement deny-loops match prefix-set LOOPS
@@ -356,8 +358,9 @@ def test_policies_and_prefix_sets() -> None:
     ]
     text = "\n".join(frr)
     # match protocol local -> the tag of redistributed connected routes; protocol bgp -> tagged routes skip
-    assert ("route-map EXPORT-LOCAL-out permit 10\n match ip address prefix-list LOOPS\n match tag 101\nexit"
-            in text)
+    # as-path prepend as-number auto: the local AS, repeat-n times
+    assert ("route-map EXPORT-LOCAL-out permit 10\n match ip address prefix-list LOOPS\n match tag 101\n"
+            " set as-path prepend 65009 65009\nexit" in text)
     assert "route-map EXPORT-LOCAL-out permit 20\n match tag 101\n on-match goto 22\nexit" in text
     assert "route-map EXPORT-LOCAL-out deny 21\nexit" in text
     # no default-action: BGP routes are exported (export-reject-all false), local ones not

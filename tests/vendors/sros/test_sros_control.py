@@ -213,6 +213,8 @@ def test_prefix_types_and_chains() -> None:
 /configure policy-options policy-statement "P" entry 10 action local-preference 200
 /configure policy-options policy-statement "P" entry 20 action action-type next-entry
 /configure policy-options policy-statement "P" entry 20 action metric set 50
+/configure policy-options policy-statement "P" entry 20 action as-path-prepend as-path 65001
+/configure policy-options policy-statement "P" entry 20 action as-path-prepend repeat 3
 """)
     assert dev.prefix_sets["A"] == ["permit 10.0.0.0/8", "permit 10.1.0.0/16 le 24",
                                     "permit 10.2.0.0/16 ge 20 le 24"]
@@ -221,6 +223,7 @@ def test_prefix_types_and_chains() -> None:
     st = dev.policies["P"].statements
     assert [(s.prefix_set, s.result, s.local_preference, s.med) for s in st] == [
         ("A+B", "accept", 200, None), (None, None, None, 50)]
+    assert [s.prepend for s in st] == [[], [65001] * 3]
     assert dev.policies["P"].default is None
 
 

@@ -157,6 +157,7 @@ class Term:
     action: str | None = None  # accept | reject | None (no decision: fall through)
     local_preference: int | None = None
     metric: int | None = None
+    prepend: list[str] = field(default_factory=list)  # then as-path-prepend "65001 65001"
 
 
 @dataclass
@@ -300,6 +301,13 @@ def _term(dev: Device, policy: str, node: Node, unnamed: bool = False) -> Term:
                 t.local_preference = int(c.words[1])
             elif c.words[0] == "metric" and len(c.words) == 2 and c.words[1].isdigit():
                 t.metric = int(c.words[1])
+            elif c.words[0] == "as-path-prepend" and len(c.words) == 2:
+                asns = c.words[1].split()
+                if not all(a.isdigit() for a in asns):
+                    dev.errors.append(ConfigError(f"Invalid as-path-prepend: {c.words[1]}",
+                                                  path=f"[edit policy-options policy-statement {policy}]",
+                                                  token=c.words[1]))
+                t.prepend = asns
     return t
 
 
@@ -407,7 +415,7 @@ def _route_map(name: str, terms: list[Term], final: str | None, out: list[str],
     for t in terms:
         if only is not None and t.protocols and not set(t.protocols) & set(only):
             continue
-        if t.action is None and t.local_preference is None and t.metric is None:
+        if t.action is None and t.local_preference is None and t.metric is None and not t.prepend:
             continue
         seq += 10
         kind = "deny" if t.action == "reject" else "permit"
@@ -420,6 +428,8 @@ def _route_map(name: str, terms: list[Term], final: str | None, out: list[str],
                 out.append(f" set local-preference {t.local_preference}")
             if kind == "permit" and t.metric is not None:
                 out.append(f" set metric {t.metric}")
+            if kind == "permit" and t.prepend:
+                out.append(f" set as-path prepend {' '.join(t.prepend)}")
             if t.action is None:
                 out.append(" on-match next")
             out.append("exit")

@@ -209,6 +209,10 @@ def _parse_policies(dev: Device, rp: dict[str, Any]) -> None:
             bgp = _d(action, "bgp")
             s.local_preference = _int(_d(bgp, "local-preference").get("set"))
             s.med = _int(_d(bgp, "med").get("set"))
+            prep = _d(_d(bgp, "as-path"), "prepend")
+            if prep.get("as-number") is not None:  # "auto" (0 here): the local AS
+                asn = 0 if str(prep["as-number"]) == "auto" else (_int(prep["as-number"]) or 0)
+                s.prepend = [asn] * (_int(prep.get("repeat-n")) or 1)
             pol.statements.append(s)
         dev.policies[name] = pol
 

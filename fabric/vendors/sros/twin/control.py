@@ -365,11 +365,14 @@ def _parse_policies(dev: Device, po: dict[str, Any]) -> None:
             result = action if action in ("accept", "reject") else None
             lp = _int(act.get("local-preference"))
             med = _int(_d(act, "metric").get("set"))
+            app = _d(act, "as-path-prepend")
+            prepend = [_int(app["as-path"]) or 0] * (_int(app.get("repeat")) or 1) if "as-path" in app else []
             protos: list[str | None] = [nokia.PROTO_ALIASES.get(p, p)
                                         for p in _strs(_d(frm, "protocol").get("name"))] or [None]
             for proto in protos:  # several protocols: any of them, one statement each
                 pol.statements.append(nokia.Statement(name=eid, prefix_set=pset, protocol=proto,
-                                                      result=result, local_preference=lp, med=med))
+                                                      result=result, local_preference=lp, med=med,
+                                                      prepend=prepend))
         dev.policies[name] = pol
 
 
