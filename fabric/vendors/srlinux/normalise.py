@@ -143,8 +143,14 @@ def bgp(reply: Any, information: Any = None) -> tuple[list[BgpSession], str | No
                     continue
                 name = strip(_get(a, "afi-safi-name") or "")
                 if name in ("ipv4-unicast", "ipv6-unicast", "evpn"):
-                    prefixes[name] = PrefixCounts(received=_int(_get(a, "received-routes")),
-                                                  accepted=_int(_get(a, "active-routes")),
+                    # accepted = what the import policy let in (received less rejected), as Junos's
+                    # accepted-prefix-count and EOS's prefixAccepted mean it. napalm-srlinux reports
+                    # active-routes there, which counts only paths in use: an iBGP copy of a route the
+                    # IGP also carries (a backbone PE's loopbacks) is accepted but never active.
+                    received = _int(_get(a, "received-routes"))
+                    rejected = _int(_get(a, "rejected-routes")) or 0
+                    prefixes[name] = PrefixCounts(received=received,
+                                                  accepted=None if received is None else received - rejected,
                                                   sent=_int(_get(a, "sent-routes")))
             err = _get(n, "received-messages", "last-notification-error-code")
             sub = _get(n, "received-messages", "last-notification-error-subcode")
