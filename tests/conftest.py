@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -33,14 +35,31 @@ def require_lab() -> None:
     need(reason is None, f"lab unavailable: {reason}")
 
 
-# `make test` runs pytest-xdist with two workers and the scheduler below. Every test file runs in one
-# work unit, "serial", on one worker, in collection order, as without xdist: labs, namespaces, FRR,
-# `destroy --all`, the lab registry and timing-sensitive checks never meet a concurrent test. Only the
-# files below, which touch none of that (pure parsing/rendering, and twins on ephemeral 127.0.0.1 ports
-# inside the test process), are spread over both workers; they mostly wait on sockets and timers, so the
-# second worker saves most of their wall time. A new test file is serial until someone adds it here.
-# (xdist's own --dist loadgroup cannot do this with pytest 9: it renames item._nodeid, which pytest 9
-# no longer reads.)
+# `make test` runs pytest-xdist with two workers and the scheduler below. Test files run in two big
+# work units, each on one worker, in collection order, as without xdist:
+#  * "labs": lab modules that deploy only their own private copies of a topology (own lab name, own
+#    management subnet: fabric.lab.api.free_mgmt_subnet reserves it against the other worker) and touch
+#    nothing host-wide. They mostly wait on protocol and commit-confirm timers, so running them beside
+#    the other unit halves the suite's wall time on 2 cores.
+#  * "serial": every other file, including everything host-wide (`destroy --all`, orphan sweeps, a host
+#    made to look fresh). A file in HOST_WIDE holds the host lock exclusively for its module, and a
+#    "labs" module holds it shared, so the two never overlap (tests/conftest.py, _host_lock).
+# The files in PARALLEL_SAFE, which touch none of that (pure parsing/rendering, and twins on ephemeral
+# 127.0.0.1 ports inside the test process), are spread over both workers. A new file is "serial" until
+# someone adds it to a set. (xdist's own --dist loadgroup cannot do this with pytest 9: it renames
+# item._nodeid, which pytest 9 no longer reads.)
+LABS_UNIT = frozenset({
+    "tests/multivendor/test_lab_mixed.py", "tests/multivendor/test_lab_backbone.py",
+    "tests/vendors/iosxr/test_lab_xr.py", "tests/vendors/junos/test_lab_isis.py",
+    "tests/vendors/junos/test_lab_junos.py", "tests/vendors/junos/test_lab_rollout.py",
+    "tests/vendors/srlinux/test_lab_rollout.py", "tests/vendors/srlinux/test_lab_srl.py",
+    "tests/vendors/sros/test_lab_sros.py",
+})
+HOST_WIDE = frozenset({
+    "tests/lab/test_fresh_host.py",  # removes /run/sshd and deploys with a reduced PATH
+    "tests/lab/test_orphans.py",  # sweeps orphaned lab processes host-wide
+})
+HOST_LOCK = Path("/run/netfabric/test-host.lock")
 PARALLEL_SAFE = frozenset({
     "tests/compliance/test_engine.py", "tests/compliance/test_examples.py",
     "tests/compliance/test_iosxr_remediation.py", "tests/compliance/test_junos_remediation.py",
@@ -74,9 +93,28 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
 
     class SerialUnlessSafe(LoadScopeScheduling):  # type: ignore[misc]
         def _split_scope(self, nodeid: str) -> str:
-            return nodeid if nodeid.split("::", 1)[0] in PARALLEL_SAFE else "serial"
+            path = nodeid.split("::", 1)[0]
+            return nodeid if path in PARALLEL_SAFE else "labs" if path in LABS_UNIT else "serial"
 
     return SerialUnlessSafe(config, log)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _host_lock(request: pytest.FixtureRequest) -> Iterator[None]:
+    """HOST_WIDE modules run alone: they hold the host lock exclusively, "labs" modules hold it shared."""
+    path = Path(str(request.module.__file__)).resolve().relative_to(ROOT).as_posix()
+    mode = fcntl.LOCK_EX if path in HOST_WIDE else fcntl.LOCK_SH if path in LABS_UNIT else None
+    if mode is None or os.geteuid() != 0:
+        yield
+        return
+    HOST_LOCK.parent.mkdir(parents=True, exist_ok=True)
+    # the turnstile makes the lock fair: a HOST_WIDE module waiting for the labs to finish their module
+    # keeps the next "labs" module from starting (flock alone lets shared holders starve it)
+    with HOST_LOCK.with_suffix(".turnstile").open("a") as turnstile, HOST_LOCK.open("a") as lock:
+        fcntl.flock(turnstile, fcntl.LOCK_EX)
+        fcntl.flock(lock, mode)
+        fcntl.flock(turnstile, fcntl.LOCK_UN)
+        yield
 
 
 @pytest.fixture

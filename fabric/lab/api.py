@@ -6,6 +6,7 @@ import contextlib
 import os
 import shutil
 import subprocess
+import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -191,27 +192,46 @@ def _host_networks() -> list[Any]:
     return nets
 
 
+RESERVATIONS = Path("/run/netfabric/subnets")
+RESERVED_FOR = 600.0  # s: a private copy is deployed well within this after its subnet was picked
+
+
 def free_mgmt_subnet(candidates: Iterable[str]) -> str:
     """The first candidate /24 (``a.b.c.0/24``) no deployed lab uses and no host interface is on.
 
     The host check also sees labs of another registry (NETFABRIC_LAB_REGISTRY: the tests use their
-    own) and anything else on the host: their mgmt bridges carry the subnet's first address."""
+    own) and anything else on the host: their mgmt bridges carry the subnet's first address.
+
+    The subnet is reserved for RESERVED_FOR seconds against other processes: two private copies
+    picked at once (two scenario runs, two test workers) would otherwise both see it free until the
+    first one's bridge exists.
+    """
+    import fcntl
     import ipaddress
 
     used = {str(s.get("mgmt", {}).get("ipv4_subnet", "")) for s in registered()}
     host = _host_networks()
-    subnet = next(
-        (
-            c
-            for c in candidates
-            if c not in used and not any(ipaddress.ip_network(c).overlaps(n) for n in host)
-        ),
-        None,
-    )
-    if subnet is None:
-        raise netns.LabError("no free management subnet for a private lab",
-                             fix="destroy labs you no longer need: fabric lab destroy --all")
-    return subnet
+    RESERVATIONS.mkdir(parents=True, exist_ok=True)
+    with (RESERVATIONS / ".lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        for old in RESERVATIONS.glob("*_*"):
+            with contextlib.suppress(OSError):
+                if time.time() - old.stat().st_mtime >= RESERVED_FOR:
+                    old.unlink()
+        for c in candidates:
+            if c in used or any(ipaddress.ip_network(c).overlaps(n) for n in host):
+                continue
+            mark = RESERVATIONS / c.replace("/", "_")
+            try:
+                pid, _, _ = mark.read_text().partition(" ")
+                if int(pid) != os.getpid() and time.time() - mark.stat().st_mtime < RESERVED_FOR:
+                    continue  # another process picked it a moment ago
+            except (OSError, ValueError):
+                pass
+            mark.write_text(f"{os.getpid()} {c}\n")
+            return c
+    raise netns.LabError("no free management subnet for a private lab",
+                         fix="destroy labs you no longer need: fabric lab destroy --all")
 
 
 def private_topology(src: Path, workdir: Path, name: str, subnet: str) -> Path:

@@ -82,8 +82,10 @@ def test_scenario_command(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
     assert res.exit_code == 2 and "Traceback" not in res.output and "missing.yaml" in res.output
 
 
-def test_kill9_mid_deploy_then_destroy_all(tmp_path: Path) -> None:
+def test_kill9_mid_deploy_then_destroy_all(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     require_frr()
+    # a registry of its own: `destroy --all` here must not take down labs other tests have up meanwhile
+    monkeypatch.setenv("NETFABRIC_LAB_REGISTRY", str(tmp_path / "registry"))
     topo = _bench_module().generate(tmp_path, 4, 20, name="nf-crash")
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     nodes = [*(f"spine{i}" for i in range(1, 5)), *(f"leaf{i}" for i in range(1, 21))]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import secrets
 import subprocess
+import sys
 
 from _labutil import require
 
@@ -25,3 +26,17 @@ def test_subnet_on_a_host_interface_is_not_free() -> None:
         assert free_mgmt_subnet([taken, free]) == free
     finally:
         subprocess.run(["ip", "link", "del", br], check=False)
+
+
+def test_a_subnet_another_process_just_picked_is_not_free() -> None:
+    """Two private copies picked at once (two scenario runs, two test workers) get different subnets,
+    although neither bridge exists yet; the process that picked one may pick it again."""
+    require(os.geteuid() == 0, "/run/netfabric is root's")
+    third = 100 + secrets.randbelow(100)
+    a, b = f"10.253.{third}.0/24", f"10.253.{third + 1}.0/24"
+    other = subprocess.run(
+        [sys.executable, "-c", f"from fabric.lab.api import free_mgmt_subnet as f; print(f({[a, b]!r}))"],
+        capture_output=True, text=True, check=True, timeout=60)
+    assert other.stdout.strip() == a
+    assert free_mgmt_subnet([a, b]) == b
+    assert free_mgmt_subnet([a, b]) == b  # its own pick is still free to this process
