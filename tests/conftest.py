@@ -43,7 +43,8 @@ def require_lab() -> None:
 #    the other unit halves the suite's wall time on 2 cores.
 #  * "serial": every other file, including everything host-wide (`destroy --all`, orphan sweeps, a host
 #    made to look fresh). A file in HOST_WIDE holds the host lock exclusively for its module, and a
-#    "labs" module holds it shared, so the two never overlap (tests/conftest.py, _host_lock).
+#    "labs" module holds it shared, so the two never overlap (_host_lock below). HOST_WIDE files run
+#    first, while "labs" is in its first (short) module, so that the wait costs seconds.
 # The files in PARALLEL_SAFE, which touch none of that (pure parsing/rendering, and twins on ephemeral
 # 127.0.0.1 ports inside the test process), are spread over both workers. A new file is "serial" until
 # someone adds it to a set. (xdist's own --dist loadgroup cannot do this with pytest 9: it renames
@@ -57,7 +58,6 @@ LABS_UNIT = frozenset({
 })
 HOST_WIDE = frozenset({
     "tests/lab/test_fresh_host.py",  # removes /run/sshd and deploys with a reduced PATH
-    "tests/lab/test_orphans.py",  # sweeps orphaned lab processes host-wide
 })
 HOST_LOCK = Path("/run/netfabric/test-host.lock")
 PARALLEL_SAFE = frozenset({
@@ -86,6 +86,10 @@ PARALLEL_SAFE = frozenset({
     "tests/vendors/sros/test_sros_normalise.py", "tests/vendors/sros/test_sros_session.py",
     "tests/vendors/sros/test_sros_state.py",
 })
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda it: it.nodeid.split("::", 1)[0] not in HOST_WIDE)  # stable: HOST_WIDE first
 
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:

@@ -792,7 +792,8 @@ def _cmdlines() -> dict[int, list[str]]:
             continue
         try:
             with open(f"/proc/{entry}/cmdline", "rb") as fh:
-                out[int(entry)] = fh.read().decode(errors="replace").split("\0")
+                # NUL-terminated: without the empty string after the last NUL, argv[-1] is the last word
+                out[int(entry)] = fh.read().decode(errors="replace").rstrip("\0").split("\0")
         except OSError:
             continue
     return out

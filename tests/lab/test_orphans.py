@@ -47,3 +47,37 @@ def test_sweep_kills_only_daemons_whose_namespace_is_gone() -> None:
             p.kill()
             p.wait()
         subprocess.run(["ip", "netns", "del", alive_ns], check=False)
+
+
+def test_sweep_kills_only_twin_servers_whose_lab_is_gone(tmp_path: Path) -> None:
+    """A twin server (``python -m fabric.twins serve <state file>``) of a lab whose namespaces exist is
+    alive and well: a sweep (every `destroy --all`) must leave it, whatever registry the lab is in.
+    Regression: /proc cmdlines end in a NUL, so the state file was read as "" and every twin server
+    of every other lab on the host was killed."""
+    import json
+
+    require_lab()
+    alive_ns = "clab-orphantest-twin"
+    subprocess.run(["ip", "netns", "add", alive_ns], check=True)
+    servers = []
+    try:
+        for name, ns in (("live", alive_ns), ("gone", "clab-orphantest-gone")):
+            state = tmp_path / name / "netfabric-lab.json"
+            state.parent.mkdir()
+            state.write_text(json.dumps({"nodes": {"n1": {"netns": ns}}}))
+            # argv as the lab starts a twin server; the process itself just sleeps
+            servers.append(subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)",
+                                             "fabric.twins", "serve", str(state)]))
+        live, gone = servers
+        end = time.monotonic() + 10
+        while time.monotonic() < end and not all(
+                b"serve" in Path(f"/proc/{p.pid}/cmdline").read_bytes() for p in servers):
+            time.sleep(0.02)
+        netns.sweep_orphans()
+        assert gone.wait(timeout=5) == -9
+        assert live.poll() is None, "the twin server of a lab that still exists must survive"
+    finally:
+        for p in servers:
+            p.kill()
+            p.wait()
+        subprocess.run(["ip", "netns", "del", alive_ns], check=False)
