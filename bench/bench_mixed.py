@@ -45,8 +45,8 @@ def main() -> int:
     from fabric.lab import api, readiness
     from fabric.rollout.engine import FabricSource, Options, Rollout
     from fabric.rollout.playbook import Playbook
-    from fabric.vendors.eos.twin.testbed import private_topology
     from fabric.validation.run import validate
+    from fabric.vendors.eos.twin.testbed import private_topology
 
     tmp = Path(tempfile.mkdtemp(prefix="nfmixedbench-"))
     topo = private_topology(a.topology, tmp, prefix="mx")
