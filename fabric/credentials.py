@@ -68,10 +68,13 @@ def lab_node(address: str) -> dict[str, Any] | None:
     reg = registry()
     try:
         files = sorted(reg.glob("*.json")) if reg.is_dir() else []
-        key = tuple((str(f), f.stat().st_mtime_ns) for f in files)
+        # inode and size too: a state file rewritten (os.replace) within one timestamp tick keeps its mtime
+        key = tuple((str(f), st.st_mtime_ns, st.st_ino, st.st_size) for f in files if (st := f.stat()))
     except OSError:
         return None
-    if _LAB_NODES is None or _LAB_NODES[0] != key:  # re-read only when a lab was deployed/destroyed
+    ip = address.split("/")[0]
+    # re-read when a lab was deployed or destroyed, and before answering "no such node" from the cache
+    if _LAB_NODES is None or _LAB_NODES[0] != key or ip not in _LAB_NODES[1]:
         from fabric.lab.state import registered
 
         nodes = {
@@ -81,7 +84,7 @@ def lab_node(address: str) -> dict[str, Any] | None:
             if n.get("mgmt_ipv4")
         }
         _LAB_NODES = (key, nodes)
-    return _LAB_NODES[1].get(address.split("/")[0])
+    return _LAB_NODES[1].get(ip)
 
 
 def _missing(platform: str, address: str, user: str | None, pw: str | None) -> FabricError:

@@ -193,6 +193,16 @@ def _host_networks() -> list[Any]:
 
 
 RESERVATIONS = Path("/run/netfabric/subnets")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 RESERVED_FOR = 600.0  # s: a private copy is deployed well within this after its subnet was picked
 
 
@@ -223,9 +233,9 @@ def free_mgmt_subnet(candidates: Iterable[str]) -> str:
                 continue
             mark = RESERVATIONS / c.replace("/", "_")
             try:
-                pid, _, _ = mark.read_text().partition(" ")
-                if int(pid) != os.getpid() and time.time() - mark.stat().st_mtime < RESERVED_FOR:
-                    continue  # another process picked it a moment ago
+                pid = int(mark.read_text().partition(" ")[0])
+                if pid != os.getpid() and time.time() - mark.stat().st_mtime < RESERVED_FOR and _alive(pid):
+                    continue  # another process picked it a moment ago (a dead one's lab is up or never was)
             except (OSError, ValueError):
                 pass
             mark.write_text(f"{os.getpid()} {c}\n")

@@ -30,13 +30,18 @@ def test_subnet_on_a_host_interface_is_not_free() -> None:
 
 def test_a_subnet_another_process_just_picked_is_not_free() -> None:
     """Two private copies picked at once (two scenario runs, two test workers) get different subnets,
-    although neither bridge exists yet; the process that picked one may pick it again."""
+    although neither bridge exists yet; the process that picked one may pick it again, and once that
+    process is gone its pick is free (its lab is deployed, and then seen, or it never will be)."""
     require(os.geteuid() == 0, "/run/netfabric is root's")
     third = 100 + secrets.randbelow(100)
     a, b = f"10.253.{third}.0/24", f"10.253.{third + 1}.0/24"
-    other = subprocess.run(
-        [sys.executable, "-c", f"from fabric.lab.api import free_mgmt_subnet as f; print(f({[a, b]!r}))"],
-        capture_output=True, text=True, check=True, timeout=60)
-    assert other.stdout.strip() == a
-    assert free_mgmt_subnet([a, b]) == b
-    assert free_mgmt_subnet([a, b]) == b  # its own pick is still free to this process
+    code = f"from fabric.lab.api import free_mgmt_subnet as f; print(f({[a, b]!r}), flush=True); input()"
+    other = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             text=True)
+    try:
+        assert other.stdout is not None and other.stdout.readline().strip() == a
+        assert free_mgmt_subnet([a, b]) == b
+        assert free_mgmt_subnet([a, b]) == b  # its own pick is still free to this process
+    finally:
+        other.communicate("\n", timeout=30)
+    assert free_mgmt_subnet([a, b]) == a

@@ -11,7 +11,7 @@ fabric and a failed gate can only be the change's doing.
 
 from __future__ import annotations
 
-import shlex
+import json
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,9 +21,8 @@ import pytest
 from _twinbed import wait_for
 
 from fabric.compliance import push_remediation, remediation, run_compliance
-from fabric.credentials import credentials_for
 from fabric.model import Fabric
-from fabric.rollout.engine import FabricSource
+from fabric.rollout.engine import FabricSource, Options, Rollout
 from fabric.rollout.playbook import load_playbook
 from fabric.rollout.scenario import PrivateLab, run_scenario
 from fabric.validation.run import ValidationRun, validate
@@ -59,9 +58,9 @@ class Mixed:
 
         kind = {"eos": "arista_eos", "iosxr": "cisco_xr", "junos": "juniper_junos", "srlinux": "nokia_srl",
                 "sros": "nokia_sros"}[PLATFORMS[host]]
-        c = credentials_for(PLATFORMS[host], self.fab.devices[host].mgmt_ipv4)
-        return ConnectHandler(device_type=kind, host=self.ip(host), username=c.username, password=c.password,
-                              conn_timeout=30, read_timeout_override=90)
+        node = self.lab.state["nodes"][host]  # the credentials the lab gave the node
+        return ConnectHandler(device_type=kind, host=self.ip(host), username=node["username"],
+                              password=node["password"], conn_timeout=30, read_timeout_override=90)
 
 
 @pytest.fixture(scope="module")
@@ -88,12 +87,12 @@ def test_validates_with_state_from_every_vendor(mixed: Mixed) -> None:
 
 
 # Drift made the way an operator would, on each device's own CLI: the description of its first uplink.
-DRIFT: dict[str, tuple[str, list[str]]] = {
-    "spine1": ("Ethernet1", ["interface Ethernet1", "description rogue-eos"]),
-    "spine2": ("GigabitEthernet0/0/0/0", ["interface GigabitEthernet0/0/0/0", "description rogue-xr"]),
-    "leaf2": ("ge-0/0/0", ["set interfaces ge-0/0/0 description rogue-junos"]),
-    "leaf3": ("ethernet-1/1", ["set / interface ethernet-1/1 description rogue-srl"]),
-    "leaf4": ("1/1/c1/1", ['/configure port 1/1/c1/1 description "rogue-sros"']),
+DRIFT: dict[str, list[str]] = {
+    "spine1": ["interface Ethernet1", "description rogue-eos"],
+    "spine2": ["interface GigabitEthernet0/0/0/0", "description rogue-xr"],
+    "leaf2": ["set interfaces ge-0/0/0 description rogue-junos"],
+    "leaf3": ["set / interface ethernet-1/1 description rogue-srl"],
+    "leaf4": ['/configure port 1/1/c1/1 description "rogue-sros"'],
 }
 
 
@@ -107,7 +106,7 @@ def _drift(mixed: Mixed, host: str) -> None:
         return
     conn = mixed.netmiko(host)
     try:
-        conn.send_config_set(DRIFT[host][1], exit_config_mode=False)
+        conn.send_config_set(DRIFT[host], exit_config_mode=False)
         if PLATFORMS[host] != "eos":  # EOS applies each line at once; the others commit
             conn.commit()
     finally:
@@ -158,6 +157,7 @@ def test_bad_canary_on_each_vendor_is_rolled_back(mixed: Mixed, canary: str) -> 
                                "waves": pb.waves.model_copy(update={"canary": [canary]})})
     mixed.wait_healthy()
     res = run_scenario(ROOT / "labs" / "mixed-bad-canary.yaml", lab=mixed.lab, playbook=pb)
+    # the scenario's per-device expectations name leaf1 as the canary: this canary's are checked below
     failed = [c for c in res["checks"] if not c["ok"] and not c["name"].startswith("device ")]
     assert not failed, failed
     states = {d["host"]: d["state"] for d in res["report"]["devices"]}
@@ -175,6 +175,54 @@ def test_killed_rollout_resumes(mixed: Mixed) -> None:
     _scenario(mixed, "mixed-kill-resume")
 
 
+def _vtysh(mixed: Mixed, host: str, cmd: str) -> str:
+    node = mixed.lab.state["nodes"][host]
+    return subprocess.run(["vtysh", "-N", node.get("frr_pathspace", node["netns"]), "-c", cmd],
+                          capture_output=True, text=True, timeout=30).stdout
+
+
+def _as_paths(mixed: Mixed, at: str, of: str) -> set[str]:
+    """The AS paths ``at``'s own BGP table has for ``of``'s loopback."""
+    prefix = mixed.fab.devices[of].loopback0
+    data = json.loads(_vtysh(mixed, at, f"show bgp ipv4 unicast {prefix} json") or "{}")
+    return {str((p.get("aspath") or {}).get("string", "")) for p in data.get("paths", [])}
+
+
+def _asn(mixed: Mixed, host: str) -> str:
+    return str(mixed.fab.devices[host].bgp.asn)  # type: ignore[union-attr]
+
+
+def _wait_path(mixed: Mixed, at: str, of: str, prepends: int) -> None:
+    """Until ``at`` has ``of``'s loopback with ``of``'s AS in the path 1 + ``prepends`` times, no more."""
+    want = " ".join([_asn(mixed, of)] * (1 + prepends))
+    wait_for(f"{at} to see {of}'s loopback with path {want}", lambda: _as_paths(mixed, at, of) == {want}, 30)
+
+
+def test_drain_and_undrain_on_every_vendor(mixed: Mixed) -> None:
+    """tasks/drain.yaml and undrain.yaml, one snippet per platform, on all six devices at once: every
+    device's loopback reaches its neighbours with its AS prepended three more times, then without."""
+    def on_all(name: str) -> None:
+        pb = load_playbook(ROOT / "tasks" / f"{name}.yaml")
+        pb = pb.model_copy(update={
+            "targets": pb.targets.model_copy(update={"hosts": sorted(PLATFORMS)}),
+            "waves": pb.waves.model_copy(update={"canary": 1, "sizes": ["100%"]}),
+            "constraints": pb.constraints.model_copy(update={"redundancy_groups": False,
+                                                             "max_in_flight": 6})})
+        journal = mixed.lab.dir / f"{mixed.lab.name}-{name}.sqlite"
+        rep = Rollout(pb, mixed.src, Options(journal=str(journal))).run()
+        assert rep["outcome"] == "completed", [(d["host"], d["state"], d["error"]) for d in rep["devices"]]
+
+    seen = (("spine1", "leaf1"), ("spine2", "leaf2"), ("spine1", "leaf3"), ("spine2", "leaf4"),
+            ("leaf3", "spine1"), ("leaf4", "spine2"))  # one neighbour of each vendor's device
+    mixed.wait_healthy()
+    on_all("drain")
+    for at, of in seen:
+        _wait_path(mixed, at, of, prepends=3)
+    on_all("undrain")
+    for at, of in seen:
+        _wait_path(mixed, at, of, prepends=0)
+
+
 def test_good_change_walks_every_wave_with_neighbour_gates_on_every_platform(mixed: Mixed) -> None:
     res = _scenario(mixed, "mixed-good-change")
     rep = res["report"]
@@ -186,10 +234,8 @@ def test_good_change_walks_every_wave_with_neighbour_gates_on_every_platform(mix
     assert {f"neighbor.{h}.bgp" for h in PLATFORMS} <= neighbour_checks, neighbour_checks
     # the change is in each device's control plane: FRR's route-map sets local-preference 150
     for host in PLATFORMS:
-        pathspace = mixed.lab.state["nodes"][host].get("frr_pathspace", mixed.lab.netns(host))
-        out = subprocess.run(["vtysh", "-N", pathspace, "-c", "show running-config"], capture_output=True,
-                             text=True, timeout=30).stdout
-        assert "set local-preference 150" in out, (host, shlex.quote(out[-400:]))
+        out = _vtysh(mixed, host, "show running-config")
+        assert "set local-preference 150" in out, (host, out[-400:])
 
 
 def _gate_checks(gate: Any) -> list[dict[str, Any]]:

@@ -261,7 +261,8 @@ def test_netconf_confirmed_commit_not_confirmed_is_rolled_back_by_the_twin(core:
         m.edit_config(target="candidate", config=to_ele(cfg))
         m.commit(confirmed=True, timeout="4", persist="lab-trial")
         t0 = time.monotonic()
-    assert not core.link_up("rr1", RR1_TO_PE1[1])  # the commit reached the kernel
+        # looked at before the session closes: on a loaded host closing it can outlast the 4 s
+        assert not core.link_up("rr1", RR1_TO_PE1[1])  # the commit reached the kernel
     wait_for("the twin's timer to revert the trial commit", lambda: core.link_up("rr1", RR1_TO_PE1[1]), 20)
     assert time.monotonic() - t0 >= 2  # not before its time
     wait_for("rr1-pe1 adjacency back", lambda: "pe1" in core.isis_up("rr1"), 60)
