@@ -134,6 +134,9 @@ class _NetconfDriver(Driver):
     def open(self) -> None:
         from ncclient import manager
 
+        from fabric.netconf import tune
+
+        tune()
         try:
             self._m = manager.connect(
                 host=self.t.address,

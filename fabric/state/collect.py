@@ -231,6 +231,9 @@ _RETRYABLE = (OSError, socket.timeout, TimeoutError, ConnectionError, EOFError)
 
 def collect_host(host: Any, nornir_config: Any, opts: CollectOptions) -> DeviceState:
     """Collect one host; never raises."""
+    from fabric.netconf import tune
+
+    tune()  # NAPALM's junos (PyEZ), sros and iosxr_netconf drivers talk through ncclient too
     platform = platform_of(host)
     state = DeviceState(host=host.name, platform=platform, address=host.hostname)
     start = time.monotonic()

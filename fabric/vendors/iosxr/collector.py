@@ -185,8 +185,10 @@ def gate_facts(target: Any, port: int | None = None) -> dict[str, Any]:
     from ncclient.operations import RPCError, TimeoutExpiredError
     from ncclient.transport import TransportError
 
+    from fabric.netconf import tune
     from fabric.rollout.drivers import DriverError
 
+    tune()
     c = _napalm_constants()
     try:
         mgr = manager.connect(

@@ -153,9 +153,9 @@ class IosxrDriver(Driver):
             d = self._cfg.diff_config()
             if d.failed:
                 raise DriverError(f"{self.t.name}: show commit changes diff failed")
-            if mode == "merge":
-                return _strip_diff(str(d.device_diff))
-            return str(d.unified_diff)
+            # the device's own diff, in both modes: scrapli-cfg's unified_diff prints every line of a
+            # replace, changed or not, so an unchanged golden config was never "no change: skipped"
+            return _strip_diff(str(d.device_diff))
         finally:
             self._abort()
 

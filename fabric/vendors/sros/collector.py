@@ -148,8 +148,10 @@ def connect(target: Any, port: int | None = None) -> Any:
     NETCONF), else 830."""
     from ncclient import manager
 
+    from fabric.netconf import tune
     from fabric.rollout.drivers import DriverError
 
+    tune()
     try:
         return manager.connect(host=target.address, port=port or target.port or NETCONF_PORT,
                                username=target.username, password=target.password, hostkey_verify=False,

@@ -27,6 +27,7 @@ def test_replace_then_rollback_restores_running(golden_bed: Any) -> None:
     drv = _driver(b)
     try:
         before = drv.normalise_config(drv.running())
+        assert drv.diff(GOLDEN, "replace") == ""  # the running config is the golden one: nothing to do
         changed = GOLDEN.replace("description to p1 eth1", "description replaced")
         diff = drv.diff(changed, "replace")
         assert "description replaced" in diff and "description to p1 eth1" in diff, diff
