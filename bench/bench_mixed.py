@@ -107,6 +107,8 @@ def main() -> int:
               f"{ov['device_s']:.1f} s, framework overhead {ov['overhead_s']:.1f} s = "
               f"{ov['overhead_share'] * 100:.1f} % (budget <= {BUDGET_OVERHEAD * 100:g} %: "
               f"{verdict(ov['overhead_share'] <= BUDGET_OVERHEAD)})")
+        ahead, eligible = ro.timing.get("prefetched", 0), sum(len(w) for w in ro.waves[1:])
+        print(f"    diffs computed ahead (while the previous wave converged): {ahead} of {eligible}")
         return 0 if rep["outcome"] == "completed" else 1
     finally:
         api.destroy(topo, cleanup=True)

@@ -56,7 +56,7 @@ def _file() -> dict[str, dict[str, str]]:
     return data
 
 
-_LAB_NODES: tuple[tuple[tuple[str, int], ...], dict[str, dict[str, Any]]] | None = None
+_LAB_NODES: tuple[tuple[tuple[str, int, int, int], ...], dict[str, dict[str, Any]]] | None = None
 
 
 def lab_node(address: str) -> dict[str, Any] | None:
