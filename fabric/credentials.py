@@ -68,7 +68,7 @@ def lab_node(address: str) -> dict[str, Any] | None:
     reg = registry()
     try:
         files = sorted(reg.glob("*.json")) if reg.is_dir() else []
-        # inode and size too: a state file rewritten (os.replace) within one timestamp tick keeps its mtime
+        # inode and size too: a state file rewritten (os.replace) is another file, whatever its mtime
         key = tuple((str(f), st.st_mtime_ns, st.st_ino, st.st_size) for f in files if (st := f.stat()))
     except OSError:
         return None

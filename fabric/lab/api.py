@@ -193,6 +193,7 @@ def _host_networks() -> list[Any]:
 
 
 RESERVATIONS = Path("/run/netfabric/subnets")
+RESERVED_FOR = 600.0  # s: a private copy is deployed well within this after its subnet was picked
 
 
 def _alive(pid: int) -> bool:
@@ -203,7 +204,6 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
-RESERVED_FOR = 600.0  # s: a private copy is deployed well within this after its subnet was picked
 
 
 def free_mgmt_subnet(candidates: Iterable[str]) -> str:
@@ -212,9 +212,9 @@ def free_mgmt_subnet(candidates: Iterable[str]) -> str:
     The host check also sees labs of another registry (NETFABRIC_LAB_REGISTRY: the tests use their
     own) and anything else on the host: their mgmt bridges carry the subnet's first address.
 
-    The subnet is reserved for RESERVED_FOR seconds against other processes: two private copies
-    picked at once (two scenario runs, two test workers) would otherwise both see it free until the
-    first one's bridge exists.
+    The subnet is reserved against other processes for RESERVED_FOR seconds, or until the process that
+    picked it ends: two private copies picked at once (two scenario runs, two test workers) would
+    otherwise both see it free until the first one's bridge exists.
     """
     import fcntl
     import ipaddress
