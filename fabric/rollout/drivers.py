@@ -73,7 +73,9 @@ class Driver:
         function of the two texts only, so it is reused when the running config is still the same.
         """
         running, facts = self.running(), self.facts()
-        if known is not None and known[0] == running:
+        # compared as normalised: a running config may carry a timestamp (IOS-XR prints one on top of
+        # every show), which would make every prefetched diff look stale
+        if known is not None and self.normalise_config(known[0]) == self.normalise_config(running):
             return running, facts, known[1]
         return running, facts, self.diff(candidate, mode)
 

@@ -63,3 +63,32 @@ def test_vendor_commit_confirmed_construction() -> None:
     # the token also rides in the commit comment (ncclient sros handler: SR OS's augment), for its history
     assert k["commit"] == {"confirmed": True, "timeout": "60", "persist": "tok", "comment": "tok"}
     assert k["confirm"] == {"persist_id": "tok"} and k["cancel"] == {"persist_id": "tok"}
+
+
+def test_a_diff_computed_ahead_is_reused_when_only_the_timestamp_moved() -> None:
+    """IOS-XR prints a timestamp on top of every show: the running config read at the wave's own
+    pre-snapshot never equals the one read ahead byte for byte, but it is the same config, so the diff
+    computed ahead is reused (and recomputed when the config itself changed)."""
+    from fabric.vendors.iosxr.driver import IosxrDriver
+
+    class Reads(IosxrDriver):
+        def __init__(self, running: str) -> None:
+            super().__init__(Target("rr1", "127.0.0.1", "iosxr", "u", "p"))
+            self.text, self.diffs = running, 0
+
+        def running(self) -> str:
+            return self.text
+
+        def facts(self) -> dict[str, object]:
+            return {}
+
+        def diff(self, candidate: str, mode: str) -> str:
+            self.diffs += 1
+            return "fresh diff"
+
+    body = "hostname rr1\ninterface Loopback0\n ipv4 address 10.0.0.1 255.255.255.255\n!\n"
+    ahead = ("Thu Dec  3 13:16:21.611 UTC\n" + body, "diff computed ahead")
+    drv = Reads("Thu Dec  3 13:17:05.002 UTC\n" + body)
+    assert drv.presnap("cand", "replace", ahead)[2] == "diff computed ahead" and drv.diffs == 0
+    drv.text = "Thu Dec  3 13:17:06.100 UTC\n" + body.replace("10.0.0.1", "10.0.0.9")
+    assert drv.presnap("cand", "replace", ahead)[2] == "fresh diff" and drv.diffs == 1
