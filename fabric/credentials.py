@@ -18,6 +18,7 @@ passes it or checks first, see :func:`require_credentials`.)
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -66,12 +67,14 @@ def lab_node(address: str) -> dict[str, Any] | None:
     from fabric.lab.state import registry
 
     reg = registry()
-    try:
-        files = sorted(reg.glob("*.json")) if reg.is_dir() else []
-        # inode and size too: a state file rewritten (os.replace) is another file, whatever its mtime
-        key = tuple((str(f), st.st_mtime_ns, st.st_ino, st.st_size) for f in files if (st := f.stat()))
-    except OSError:
-        return None
+    stats = []
+    for f in sorted(reg.glob("*.json")) if reg.is_dir() else []:
+        # a lab destroyed meanwhile (another process) takes its file away: not an error, one lab less
+        with contextlib.suppress(OSError):
+            st = f.stat()
+            # inode and size too: a state file rewritten (os.replace) is another file, whatever its mtime
+            stats.append((str(f), st.st_mtime_ns, st.st_ino, st.st_size))
+    key = tuple(stats)
     ip = address.split("/")[0]
     # re-read when a lab was deployed or destroyed, and before answering "no such node" from the cache
     if _LAB_NODES is None or _LAB_NODES[0] != key or ip not in _LAB_NODES[1]:

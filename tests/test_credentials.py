@@ -49,6 +49,16 @@ def test_lab_node_gets_the_labs_credentials(registry: Path) -> None:
     assert (frr.username, frr.password) == ("root", "netfabric")
 
 
+def test_a_lab_destroyed_meanwhile_does_not_hide_the_others(registry: Path) -> None:
+    """Another process destroys its lab between the registry listing and the read (the listing still
+    names a file that is gone, as a dangling link does here): this lab's nodes keep their credentials.
+    Regression: any vanished file made every lookup fail, so a rollout in one lab failed for lack of
+    credentials while a test destroyed another lab."""
+    (registry / "gone.json").symlink_to(registry / "no-such-lab.json")
+    eos = credentials_for("eos", LAB_EOS)
+    assert (eos.username, eos.password) == ("admin", "admin")
+
+
 def test_other_host_without_credentials_is_an_error_naming_the_variables(registry: Path) -> None:
     with pytest.raises(FabricError) as exc:
         credentials_for("eos", ELSEWHERE)
