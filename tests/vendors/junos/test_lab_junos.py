@@ -214,7 +214,9 @@ def test_commit_confirmed_1_reverts_by_itself_and_bgp_comes_back(lab: JunosLab) 
                  lambda: lab.spine_peer_state("10.7.0.1") != "Established", 30)
         wait_for("the device-side rollback", lambda: not d.has_pending_commit(), 90, every=2)
         assert time.monotonic() - t0 >= 55  # not before the minute is up
-        assert d.get_config(retrieve="running")["running"] == before
+        # the rollback is a commit of its own: running shows it once the control plane took it all
+        wait_for("running to be back to before",
+                 lambda: d.get_config(retrieve="running")["running"] == before, 30, every=1)
         wait_for("the session to come back", lambda: lab.spine_peer_state("10.7.0.1") == "Established", 60)
     finally:
         d.close()

@@ -409,8 +409,11 @@ def _bfd_profile(b: Bfd) -> str | None:
 
 
 def _route_map(name: str, terms: list[Term], final: str | None, out: list[str],
-               only: tuple[str, ...] | None = None) -> None:
-    """``policy-statement`` -> ``route-map``; ``only``: keep terms matching these protocols (or none)."""
+               only: tuple[str, ...] | None = None, prepend: bool = True) -> None:
+    """``policy-statement`` -> ``route-map``; ``only``: keep terms matching these protocols (or none).
+
+    ``prepend=False``: the redistribution side of an export policy, which the neighbour's outbound
+    route-map (the same policy) then applies again: an AS-path prepend must happen once, as on Junos."""
     seq = 0
     for t in terms:
         if only is not None and t.protocols and not set(t.protocols) & set(only):
@@ -428,7 +431,7 @@ def _route_map(name: str, terms: list[Term], final: str | None, out: list[str],
                 out.append(f" set local-preference {t.local_preference}")
             if kind == "permit" and t.metric is not None:
                 out.append(f" set metric {t.metric}")
-            if kind == "permit" and t.prepend:
+            if kind == "permit" and t.prepend and prepend:
                 out.append(f" set as-path prepend {' '.join(t.prepend)}")
             if t.action is None:
                 out.append(" on-match next")
@@ -499,7 +502,7 @@ def to_frr(dev: Device) -> str:
             terms = dev.policies[name]
             if any(proto in t.protocols and t.action == "accept" for t in terms):
                 rm = f"{name}-{frr.upper()}"
-                _route_map(rm, terms, None, out, only=(proto,))
+                _route_map(rm, terms, None, out, only=(proto,), prepend=False)
                 redistribute.append(f"  redistribute {frr} route-map {rm}")
     if dev.neighbors and dev.asn:
         out += _bgp(dev, redistribute)
