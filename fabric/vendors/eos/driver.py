@@ -12,6 +12,7 @@ class EosDriver(Driver):
     """NAPALM eos: configuration sessions with ``commit timer`` (EOS reverts on its own)."""
 
     platform = "eos"
+    prefetch = True  # a diff is a configuration session filled and aborted: seconds for a spine's config
 
     def __init__(self, target: Target) -> None:
         super().__init__(target)

@@ -80,6 +80,9 @@ def token_state(commits: list[dict[str, str]], token: str) -> tuple[str, str | N
 
 class IosxrDriver(Driver):
     platform = "iosxr"
+    # scrapli-cfg loads a candidate line by line over the CLI: a 56-leaf spine's golden config took 27 s
+    # to diff on a loaded 2-core box, so the next wave's diffs are worth computing while this one converges
+    prefetch = True
 
     def __init__(self, target: Any) -> None:
         super().__init__(target)
