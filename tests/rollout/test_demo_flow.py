@@ -1,4 +1,5 @@
-"""`make demo`'s bad-change rollout, as CI lab tests on dc1 as designed: EOS twins and FRR.
+"""The demo's bad-change playbook on dc1 (EOS twins and FRR), where `make demo` ran it before it moved
+to dc-mixed (tests/multivendor/test_lab_mixed.py runs it there, each vendor's device the canary in turn).
 
 On a fresh machine the demo's canary (leaf1, an EOS twin) passed its gate and was CONFIRMED with the
 wrong remote-as: the twin's FRR apply failed silently, its running-config claimed the change, and FRR
