@@ -75,9 +75,7 @@ def lab_node(address: str) -> dict[str, Any] | None:
             # inode and size too: a state file rewritten (os.replace) is another file, whatever its mtime
             stats.append((str(f), st.st_mtime_ns, st.st_ino, st.st_size))
     key = tuple(stats)
-    ip = address.split("/")[0]
-    # re-read when a lab was deployed or destroyed, and before answering "no such node" from the cache
-    if _LAB_NODES is None or _LAB_NODES[0] != key or ip not in _LAB_NODES[1]:
+    if _LAB_NODES is None or _LAB_NODES[0] != key:  # re-read only when a lab was deployed/destroyed
         from fabric.lab.state import registered
 
         nodes = {
@@ -87,7 +85,7 @@ def lab_node(address: str) -> dict[str, Any] | None:
             if n.get("mgmt_ipv4")
         }
         _LAB_NODES = (key, nodes)
-    return _LAB_NODES[1].get(ip)
+    return _LAB_NODES[1].get(address.split("/")[0])
 
 
 def _missing(platform: str, address: str, user: str | None, pw: str | None) -> FabricError:

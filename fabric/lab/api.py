@@ -196,16 +196,6 @@ RESERVATIONS = Path("/run/netfabric/subnets")
 RESERVED_FOR = 600.0  # s: a private copy is deployed well within this after its subnet was picked
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def free_mgmt_subnet(candidates: Iterable[str]) -> str:
     """The first candidate /24 (``a.b.c.0/24``) no deployed lab uses and no host interface is on.
 
@@ -234,7 +224,8 @@ def free_mgmt_subnet(candidates: Iterable[str]) -> str:
             mark = RESERVATIONS / c.replace("/", "_")
             try:
                 pid = int(mark.read_text().partition(" ")[0])
-                if pid != os.getpid() and time.time() - mark.stat().st_mtime < RESERVED_FOR and _alive(pid):
+                fresh = time.time() - mark.stat().st_mtime < RESERVED_FOR
+                if pid != os.getpid() and fresh and netns._alive(pid):
                     continue  # another process picked it a moment ago (a dead one's lab is up or never was)
             except (OSError, ValueError):
                 pass

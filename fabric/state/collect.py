@@ -231,9 +231,6 @@ _RETRYABLE = (OSError, socket.timeout, TimeoutError, ConnectionError, EOFError)
 
 def collect_host(host: Any, nornir_config: Any, opts: CollectOptions) -> DeviceState:
     """Collect one host; never raises."""
-    from fabric.netconf import tune
-
-    tune()  # NAPALM's junos (PyEZ), sros and iosxr_netconf drivers talk through ncclient too
     platform = platform_of(host)
     state = DeviceState(host=host.name, platform=platform, address=host.hostname)
     start = time.monotonic()
@@ -303,8 +300,11 @@ def collect(
     """Collect all (or ``hosts``) devices of a Nornir inventory in parallel."""
     from nornir.core.task import Result, Task
 
+    from fabric.netconf import tune
+
     opts = opts or CollectOptions()
     _quiet_driver_logs()
+    tune()  # NAPALM's junos (PyEZ), sros and iosxr_netconf drivers talk through ncclient too
     if hosts:
         wanted = set(hosts)
         nr = nr.filter(filter_func=lambda h: h.name in wanted)
