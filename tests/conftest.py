@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from _skip import need
+
+if TYPE_CHECKING:
+    from fabric.rollout.scenario import PrivateLab
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT.parent / "shared" / "reference"
@@ -33,6 +38,17 @@ def require_lab() -> None:
     """Skip a lab test where the lab cannot run; in CI, fail instead (a missing lab must not pass)."""
     reason = lab_unavailable_reason()
     need(reason is None, f"lab unavailable: {reason}")
+
+
+@contextlib.contextmanager
+def lab_copy(tmp_path_factory: pytest.TempPathFactory, topology: str) -> Iterator[PrivateLab]:
+    """A deployed private copy of containerlab/<topology>.clab.yml (fabric.rollout.scenario.PrivateLab:
+    own lab name and management subnet), destroyed afterwards; the lab is required (CI fails without)."""
+    from fabric.rollout.scenario import PrivateLab
+
+    require_lab()
+    with PrivateLab(ROOT / "containerlab" / f"{topology}.clab.yml", tmp_path_factory.mktemp(topology)) as lab:
+        yield lab
 
 
 # `make test` runs pytest-xdist with two workers and the scheduler below. Test files run in two big

@@ -15,7 +15,7 @@ from _twinbed import wait_for
 from fabric.rollout.engine import FabricSource
 from fabric.rollout.scenario import PrivateLab
 from fabric.validation.run import validate
-from tests.conftest import require_lab
+from tests.conftest import lab_copy
 
 pytestmark = pytest.mark.lab
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,8 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="module")
 def backbone(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrivateLab]:
-    require_lab()
-    with PrivateLab(ROOT / "containerlab" / "backbone.clab.yml", tmp_path_factory.mktemp("backbone")) as lab:
+    with lab_copy(tmp_path_factory, "backbone") as lab:
         yield lab
 
 

@@ -26,7 +26,7 @@ from fabric.rollout.engine import FabricSource, Options, Rollout
 from fabric.rollout.playbook import load_playbook
 from fabric.rollout.scenario import PrivateLab, run_scenario
 from fabric.validation.run import ValidationRun, validate
-from tests.conftest import require_lab
+from tests.conftest import lab_copy
 
 pytestmark = pytest.mark.lab
 ROOT = Path(__file__).resolve().parents[2]
@@ -65,8 +65,7 @@ class Mixed:
 
 @pytest.fixture(scope="module")
 def mixed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Mixed]:
-    require_lab()
-    with PrivateLab(ROOT / "containerlab" / "dc-mixed.clab.yml", tmp_path_factory.mktemp("dcmixed")) as lab:
+    with lab_copy(tmp_path_factory, "dc-mixed") as lab:
         m = Mixed(lab)
         assert {h: d.platform for h, d in m.fab.devices.items()} == PLATFORMS
         m.wait_healthy(90)
@@ -96,13 +95,17 @@ DRIFT: dict[str, list[str]] = {
 }
 
 
+def _vtysh(mixed: Mixed, host: str, *cmds: str) -> str:
+    """vtysh on the node's own FRR (a twin's control plane, or the FRR router itself)."""
+    node = mixed.lab.state["nodes"][host]
+    return subprocess.run(["vtysh", "-N", node.get("frr_pathspace", node["netns"]),
+                           *[a for c in cmds for a in ("-c", c)]],
+                          capture_output=True, text=True, timeout=30, check=True).stdout
+
+
 def _drift(mixed: Mixed, host: str) -> None:
     if host == "leaf1":  # FRR: vtysh inside the node, as on a Linux router
-        ns = mixed.lab.netns("leaf1")
-        cmd = ["configure terminal", "interface eth1", "description rogue-frr"]
-        pathspace = mixed.lab.state["nodes"]["leaf1"].get("frr_pathspace", ns)
-        subprocess.run(["vtysh", "-N", pathspace, *[a for c in cmd for a in ("-c", c)]], check=True,
-                       timeout=30, capture_output=True)
+        _vtysh(mixed, "leaf1", "configure terminal", "interface eth1", "description rogue-frr")
         return
     conn = mixed.netmiko(host)
     try:
@@ -173,12 +176,6 @@ def test_lost_management_after_commit_reverts_by_the_devices_timer(mixed: Mixed)
 
 def test_killed_rollout_resumes(mixed: Mixed) -> None:
     _scenario(mixed, "mixed-kill-resume")
-
-
-def _vtysh(mixed: Mixed, host: str, cmd: str) -> str:
-    node = mixed.lab.state["nodes"][host]
-    return subprocess.run(["vtysh", "-N", node.get("frr_pathspace", node["netns"]), "-c", cmd],
-                          capture_output=True, text=True, timeout=30).stdout
 
 
 def _as_paths(mixed: Mixed, at: str, of: str) -> set[str]:

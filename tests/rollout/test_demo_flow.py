@@ -24,7 +24,7 @@ from fabric.rollout.engine import FabricSource, Options, Rollout
 from fabric.rollout.journal import Journal
 from fabric.rollout.playbook import Playbook
 from fabric.rollout.scenario import PrivateLab
-from tests.conftest import require_lab
+from tests.conftest import lab_copy
 
 pytestmark = pytest.mark.lab
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,8 +32,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="module")
 def dc1(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrivateLab]:
-    require_lab()
-    with PrivateLab(ROOT / "containerlab" / "dc1.clab.yml", tmp_path_factory.mktemp("dc1")) as lab:
+    with lab_copy(tmp_path_factory, "dc1") as lab:
         yield lab
 
 

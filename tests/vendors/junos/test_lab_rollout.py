@@ -17,7 +17,7 @@ from fabric.rollout.engine import FabricSource, Options, Rollout
 from fabric.rollout.journal import Journal
 from fabric.rollout.playbook import Playbook
 from fabric.rollout.scenario import PrivateLab
-from tests.conftest import require_lab
+from tests.conftest import lab_copy
 
 pytestmark = pytest.mark.lab
 ROOT = Path(__file__).resolve().parents[3]
@@ -25,8 +25,7 @@ ROOT = Path(__file__).resolve().parents[3]
 
 @pytest.fixture(scope="module")
 def jdc(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrivateLab]:
-    require_lab()
-    with PrivateLab(ROOT / "containerlab" / "junos-dc.clab.yml", tmp_path_factory.mktemp("jdc")) as lab:
+    with lab_copy(tmp_path_factory, "junos-dc") as lab:
         yield lab
 
 

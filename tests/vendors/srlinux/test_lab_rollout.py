@@ -18,7 +18,7 @@ from fabric.rollout.engine import FabricSource, Options, Rollout
 from fabric.rollout.journal import Journal
 from fabric.rollout.playbook import Playbook
 from fabric.rollout.scenario import PrivateLab
-from tests.conftest import require_lab
+from tests.conftest import lab_copy
 
 pytestmark = pytest.mark.lab
 ROOT = Path(__file__).resolve().parents[3]
@@ -26,8 +26,7 @@ ROOT = Path(__file__).resolve().parents[3]
 
 @pytest.fixture(scope="module")
 def sdc(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrivateLab]:
-    require_lab()
-    with PrivateLab(ROOT / "containerlab" / "srl-dc.clab.yml", tmp_path_factory.mktemp("sdc")) as lab:
+    with lab_copy(tmp_path_factory, "srl-dc") as lab:
         yield lab
 
 

@@ -27,7 +27,7 @@ from fabric.rollout.engine import FabricSource, Options, Rollout
 from fabric.rollout.journal import Journal
 from fabric.rollout.playbook import Playbook
 from fabric.rollout.scenario import PrivateLab
-from tests.conftest import require_lab
+from tests.conftest import lab_copy
 
 pytestmark = pytest.mark.lab
 ROOT = Path(__file__).resolve().parents[3]
@@ -114,8 +114,7 @@ class Core:
 
 @pytest.fixture(scope="module")
 def core(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Core]:
-    require_lab()
-    with PrivateLab(ROOT / "containerlab" / "sros-core.clab.yml", tmp_path_factory.mktemp("sroscore")) as lab:
+    with lab_copy(tmp_path_factory, "sros-core") as lab:
         c = Core(lab)
         wait_for("IS-IS on p1 to see both SR OS twins", lambda: c.isis_up("p1") == {"rr1", "pe1"}, 90)
         wait_for("iBGP rr1 <-> pe1 over the IS-IS loopbacks, settled",
