@@ -1,7 +1,7 @@
 """A minimal HTTP/1.1 server for eAPI-style JSON-RPC endpoints.
 
 Written on asyncio streams instead of adding aiohttp: the twin only needs
-POST with Content-Length, Basic auth and keep-alive, and must accept a socket
+GET/HEAD/POST with Content-Length, Basic auth, cookies and keep-alive, and must accept a socket
 pre-bound inside another network namespace.
 """
 
@@ -25,6 +25,7 @@ class Request:
     path: str
     headers: dict[str, str]
     body: bytes
+    version: str = "HTTP/1.1"
 
     def basic_auth(self) -> tuple[str, str] | None:
         auth = self.headers.get("authorization", "")
@@ -35,6 +36,13 @@ class Request:
         except (ValueError, UnicodeDecodeError):
             return None
         return user, pw
+
+    def cookie(self, name: str) -> str | None:
+        for part in self.headers.get("cookie", "").split(";"):
+            k, _, v = part.strip().partition("=")
+            if k == name:
+                return v
+        return None
 
 
 @dataclass
@@ -50,6 +58,7 @@ _REASONS = {
     200: "OK",
     400: "Bad Request",
     401: "Unauthorized",
+    403: "Forbidden",
     404: "Not Found",
     405: "Method Not Allowed",
     413: "Payload Too Large",
@@ -72,8 +81,10 @@ async def serve_http(sock: object, handler: Handler, ssl_ctx: ssl.SSLContext | N
                 except Exception:  # a handler bug must not kill the server
                     log.exception("handler failed")
                     resp = Response(500, b'{"error": "internal error"}')
-                close = req.headers.get("connection", "").lower() == "close"
-                await _write(writer, resp, close)
+                conn_hdr = req.headers.get("connection", "").lower()
+                # HTTP/1.0 closes unless asked to keep alive; 1.1 keeps alive unless asked to close
+                close = conn_hdr == "close" or (req.version == "HTTP/1.0" and conn_hdr != "keep-alive")
+                await _write(writer, resp, close, head_only=req.method == "HEAD")
                 if close:
                     break
         except (ConnectionError, asyncio.IncompleteReadError, ssl.SSLError, TimeoutError):
@@ -109,10 +120,10 @@ async def _read_request(reader: asyncio.StreamReader) -> Request | Response | No
     if length > MAX_BODY or length < 0:
         return Response(413, b"request body too large", "text/plain")
     body = await reader.readexactly(length) if length else b""
-    return Request(parts[0], parts[1], headers, body)
+    return Request(parts[0], parts[1], headers, body, parts[2])
 
 
-async def _write(writer: asyncio.StreamWriter, resp: Response, close: bool) -> None:
+async def _write(writer: asyncio.StreamWriter, resp: Response, close: bool, head_only: bool = False) -> None:
     hdrs = {
         "Content-Type": resp.content_type,
         "Content-Length": str(len(resp.body)),
@@ -122,5 +133,6 @@ async def _write(writer: asyncio.StreamWriter, resp: Response, close: bool) -> N
     hdrs.update(resp.headers or {})
     head = f"HTTP/1.1 {resp.status} {_REASONS.get(resp.status, 'OK')}\r\n"
     head += "".join(f"{k}: {v}\r\n" for k, v in hdrs.items()) + "\r\n"
-    writer.write(head.encode() + resp.body)
+    # HEAD: the headers a GET would get (Content-Length included), never the body
+    writer.write(head.encode() + (b"" if head_only else resp.body))
     await writer.drain()

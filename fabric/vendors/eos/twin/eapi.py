@@ -1,9 +1,17 @@
-"""eAPI: JSON-RPC ``runCmds`` on POST /command-api, as served by EOS."""
+"""eAPI: JSON-RPC ``runCmds`` on POST /command-api, as served by EOS.
+
+Authentication as EOS takes it: HTTP Basic on every request (pyeapi, NAPALM), or a cookie session
+from ``POST /login`` (``{"username", "password"}`` -> ``Set-Cookie: Session=...``) ended by
+``POST /logout`` (asynceapi/ANTA with session auth). ``HEAD``/``GET /command-api`` answer 200 to an
+authenticated client: ANTA probes the endpoint with HEAD before it sends any command.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
+import secrets
+import time
 from typing import TYPE_CHECKING, Any
 
 from fabric.twins.http import Request, Response
@@ -22,20 +30,41 @@ def _rpc_error(rid: Any, code: int, message: str, data: Any = None) -> Response:
     return Response(200, json.dumps({"jsonrpc": "2.0", "id": rid, "error": err}).encode())
 
 
+SESSION_TTL = 24 * 3600.0  # seconds a /login cookie stays valid without use
+_DENIED = b"Unable to authenticate user: Bad username/password combination"
+_EXPLORER = b"<html><body>Command API: POST JSON-RPC runCmds requests here.</body></html>\n"
+
+
 def make_handler(twin: EosTwin):  # type: ignore[no-untyped-def]
-    async def handler(req: Request) -> Response:
-        if req.path.split("?")[0] not in ("/command-api", "/command-api/"):
-            return Response(404, b"Not Found", "text/plain")
+    sessions: dict[str, float] = {}  # cookie -> last use (the cookie itself is never logged)
+
+    def authenticated(req: Request) -> bool:
+        cookie = req.cookie("Session")
+        if cookie is not None and cookie in sessions:
+            if time.monotonic() - sessions[cookie] < SESSION_TTL:
+                sessions[cookie] = time.monotonic()
+                return True
+            del sessions[cookie]
         creds = req.basic_auth()
-        if creds is None or not twin.check_credentials(*creds):
-            return Response(
-                401,
-                b"Unable to authenticate user: Bad username/password combination",
-                "text/plain",
-                {"WWW-Authenticate": 'Basic realm="eAPI"'},
-            )
+        return creds is not None and twin.check_credentials(*creds)
+
+    async def handler(req: Request) -> Response:
+        path = req.path.split("?")[0].rstrip("/") or "/"
+        if path == "/login":
+            return login(req)
+        if path == "/logout":
+            cookie = req.cookie("Session")
+            if req.method != "POST" or cookie is None or sessions.pop(cookie, None) is None:
+                return Response(401, _DENIED, "text/plain")
+            return Response(200, b"{}", headers={"Set-Cookie": "Session=; Max-Age=0; Path=/"})
+        if path != "/command-api":
+            return Response(404, b"Not Found", "text/plain")
+        if not authenticated(req):
+            return Response(401, _DENIED, "text/plain", {"WWW-Authenticate": 'Basic realm="eAPI"'})
+        if req.method in ("GET", "HEAD"):
+            return Response(200, _EXPLORER, "text/html")
         if req.method != "POST":
-            return Response(405, b"Method Not Allowed", "text/plain")
+            return Response(405, b"Method Not Allowed", "text/plain", {"Allow": "GET, HEAD, POST"})
         try:
             msg = json.loads(req.body)
         except (json.JSONDecodeError, UnicodeDecodeError):
@@ -55,6 +84,23 @@ def make_handler(twin: EosTwin):  # type: ignore[no-untyped-def]
         if fmt not in ("json", "text"):
             return _rpc_error(rid, -32602, "Invalid params: format must be 'json' or 'text'")
         return await run_cmds(twin, rid, params["cmds"], fmt)
+
+    def login(req: Request) -> Response:
+        if req.method != "POST":
+            return Response(405, b"Method Not Allowed", "text/plain", {"Allow": "POST"})
+        try:
+            body = json.loads(req.body)
+            user, password = str(body["username"]), str(body["password"])
+        except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+            return Response(400, b'Bad Request: expected {"username": ..., "password": ...}', "text/plain")
+        if not twin.check_credentials(user, password):
+            return Response(401, _DENIED, "text/plain")
+        now = time.monotonic()
+        for old in [c for c, used in sessions.items() if now - used >= SESSION_TTL]:
+            del sessions[old]
+        cookie = secrets.token_hex(16)
+        sessions[cookie] = now
+        return Response(200, b"{}", headers={"Set-Cookie": f"Session={cookie}; Path=/; HttpOnly"})
 
     return handler
 

@@ -317,7 +317,8 @@ async def show_lldp_neighbors_detail(tw: EosTwin) -> dict[str, Any]:
                 "interfaceIdType": "interfaceName"
                 if pid.get("type") == "ifname"
                 else str(pid.get("type", "")),
-                "interfaceId": f'"{_val(pid)}"',
+                "interfaceId": f'"{_val(pid)}"',  # EOS quotes it here, and not in the _v2 form
+                "interfaceId_v2": _val(pid),
                 "interfaceDescription": _val(pt.get("descr")),
             },
         }
@@ -475,6 +476,7 @@ async def show_bgp_neighbors(tw: EosTwin, afi: str = "ipv4") -> dict[str, Any]:
                 "localPort": int(n.get("portLocal", 0)),
                 "remotePort": int(n.get("portForeign", 0)),
                 "prependOwnDisabled": False,
+                **_neighbor_detail(n, cfg, state),
             }
             # No peer-level "description": real EOS replies (and so NAPALM) do not carry one here.
             if state != "Established":
@@ -487,6 +489,63 @@ async def show_bgp_neighbors(tw: EosTwin, afi: str = "ipv4") -> dict[str, Any]:
             plist.append(entry)
         vrfs[vrf] = {"peerList": plist}
     return {"vrfs": vrfs}
+
+
+# EOS's per-peer drop counters: FRR keeps none of them, so they read 0
+_DROP_STATS = (
+    "inDropAsloop", "inDropClusterIdLoop", "inDropMalformedMpbgp", "inDropOrigId", "inDropNhLocal",
+    "inDropNhAfV6", "prefixDroppedMartianV4", "prefixDroppedMaxRouteLimitViolatedV4",
+    "prefixDroppedMartianV6", "prefixDroppedMaxRouteLimitViolatedV6", "prefixLuDroppedV4",
+    "prefixLuDroppedV6", "prefixEvpnDroppedUnsupportedRouteType", "outDropV4LocalAddr", "outDropV6LocalAddr",
+)
+_AF_KEYS = {"ipv4Unicast": "ipv4Unicast", "ipv6Unicast": "ipv6Unicast", "l2VpnEvpn": "l2VpnEvpn"}
+
+
+def _cap(state: Any) -> dict[str, bool]:
+    """FRR's capability word ("advertisedAndReceived", "advertised", "received") as EOS's triple."""
+    s = str(state or "")
+    adv, rcv = s.startswith("advertised"), "eceived" in s
+    return {"advertised": adv, "received": rcv, "enabled": adv and rcv}
+
+
+def _neighbor_detail(n: dict[str, Any], cfg: Any, state: str) -> dict[str, Any]:
+    """Capabilities, TCP queues, policies and error counters of one FRR neighbour, EOS-shaped."""
+    caps = n.get("neighborCapabilities", {}) or {}
+    mp = {
+        _AF_KEYS[af]: {"advertised": bool(v.get("advertised") or v.get("advertisedAndReceived")),
+                       "received": bool(v.get("received") or v.get("advertisedAndReceived")),
+                       "enabled": bool(v.get("advertisedAndReceived"))}
+        for af, v in (caps.get("multiprotocolExtensions") or {}).items() if af in _AF_KEYS
+    }
+    af4 = n.get("addressFamilyInfo", {}).get("ipv4Unicast", {})
+    ms = n.get("messageStats", {})
+    established = state == "Established"
+    return {
+        "neighborCapabilities": {
+            "multiprotocolCaps": mp,
+            "fourOctetAsnCap": _cap(caps.get("4byteAs")),
+            "routeRefreshCap": _cap(caps.get("routeRefresh")),
+            "enhancedRouteRefreshCap": _cap(caps.get("enhancedRouteRefresh")),
+            "sendEorMessages": {"ipv4Unicast": True} if established else {},
+        },
+        "peerTcpInfo": {
+            "state": "ESTABLISHED" if established else "CLOSED",
+            "inputQueueLength": int(ms.get("depthInq", 0)),
+            "outputQueueLength": int(ms.get("depthOutq", 0)),
+        },
+        "peerGroupName": af4.get("peerGroupMember", n.get("peerGroup", "")) or "",
+        "routeMapInbound": af4.get("routeMapForIncomingAdvertisements", "Not Configured"),
+        "routeMapOutbound": af4.get("routeMapForOutgoingAdvertisements", "Not Configured"),
+        "md5AuthEnabled": False,
+        "advertisedCommunities": {
+            "standard": cfg is not None and cfg.send_community,
+            "extended": cfg is not None and cfg.send_community,
+            "large": cfg is not None and cfg.send_community,
+        },
+        "peerInUpdateErrors": {"inUpdErrWithdraw": 0, "inUpdErrIgnore": 0, "inUpdErrDisableAfiSafi": 0,
+                               "disabledAfiSafi": "None", "lastUpdErrTime": 0},
+        "dropStats": dict.fromkeys(_DROP_STATS, 0),
+    }
 
 
 # ---- IGP / routes ---------------------------------------------------------

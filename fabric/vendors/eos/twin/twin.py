@@ -15,7 +15,7 @@ from typing import Any
 
 from fabric.twins.base import DeviceTwin
 from fabric.twins.frr import run
-from fabric.vendors.eos.twin import show
+from fabric.vendors.eos.twin import counters, routing, show, system
 from fabric.vendors.eos.twin.cli import run_shell
 from fabric.vendors.eos.twin.config import ConfigError, EosConfig, prompt_suffix
 from fabric.vendors.eos.twin.eapi import make_handler
@@ -392,6 +392,9 @@ class EosTwin(DeviceTwin):
             return await self._show(ctx, cmd, fmt)
         if ctx.in_config:
             return await self._config_cmd(ctx, cmd)
+        for rx, handler in system.EXEC:
+            if m := rx.fullmatch(low):
+                return await handler(self, m, fmt)
         if not ctx.privileged:
             raise invalid(cmd)
         return await self._exec(ctx, cmd)
@@ -603,8 +606,6 @@ class EosTwin(DeviceTwin):
         if low == "isis neighbors":
             d = await show.show_isis_neighbors(self)
             return d if fmt == "json" else _text_isis(d)
-        if low.startswith("ip route"):
-            return await show.show_ip_route(self)
         if low == "users accounts":
             return {
                 "users": {
@@ -624,6 +625,9 @@ class EosTwin(DeviceTwin):
                 "httpServer": {"configured": True, "running": True, "port": 80},
                 "httpsServer": {"configured": True, "running": True, "port": 443},
             }
+        for rx, handler in _SHOW:
+            if m := rx.fullmatch(low):
+                return await handler(self, m, fmt)
         raise invalid(cmd)
 
     def _sessions_json(self) -> dict[str, Any]:
@@ -860,3 +864,7 @@ def _text_bgp_neighbors(d: dict[str, Any]) -> str:
 def _last_line(text: str) -> str:
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
     return lines[-1][:200] if lines else ""
+
+
+# show commands answered by the topic modules, tried in order after _show's own
+_SHOW = [*routing.COMMANDS, *counters.COMMANDS, *system.COMMANDS]

@@ -1,0 +1,339 @@
+"""EOS system show commands (clock, uptime, reload cause, NTP, SNMP, logging, AAA, DNS, ZTP,
+maintenance, configuration diffs, processes) answered from the twin's running config and its host.
+
+What a container cannot have, the twin answers as a cEOS-lab container does: no reload history, no
+core files, no crash logs, ZTP off (containerlab cancels it). Read-only ``bash`` forms that ANTA
+sends are answered for the twin's own flash directory and CPUs; every other ``bash`` is refused, as
+an unprivileged EOS user would be.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import shutil
+import time
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from fabric.vendors.eos.twin.session import CommandError
+
+if TYPE_CHECKING:
+    from fabric.vendors.eos.twin.twin import EosTwin
+
+Handler = Callable[["EosTwin", "re.Match[str]", str], Awaitable[Any]]
+
+
+def _lines(tw: EosTwin, pattern: str) -> list[re.Match[str]]:
+    """Matches of ``pattern`` against the running config's top-level lines."""
+    rx = re.compile(pattern)
+    return [m for ln in tw.running.to_text().splitlines() if (m := rx.fullmatch(ln.strip()))]
+
+
+async def clock(tw: EosTwin, m: re.Match[str], fmt: str) -> Any:
+    now = time.time()
+    if fmt == "text":
+        return (
+            time.strftime("%a %b %d %H:%M:%S %Y", time.gmtime(now)) + "\nTimezone: UTC\nClock source: local\n"
+        )
+    t = time.gmtime(now)
+    return {
+        "utcTime": now,
+        "timezone": "UTC",
+        "clockSource": {"local": True},
+        "localTime": {
+            "year": t.tm_year,
+            "month": t.tm_mon,
+            "dayOfMonth": t.tm_mday,
+            "hour": t.tm_hour,
+            "min": t.tm_min,
+            "sec": t.tm_sec,
+            "dayOfWeek": t.tm_wday,
+            "dayOfYear": t.tm_yday,
+            "daylightSavingsAdjust": 0,
+        },
+    }
+
+
+async def uptime(tw: EosTwin, m: re.Match[str], fmt: str) -> Any:
+    up, load = time.time() - tw.boot_time, [round(x, 2) for x in os.getloadavg()]
+    if fmt == "text":
+        return (
+            f" {time.strftime('%H:%M:%S', time.gmtime())} up {int(up // 60)} min,  0 users,  "
+            f"load average: {load[0]:.2f}, {load[1]:.2f}, {load[2]:.2f}\n"
+        )
+    return {"upTime": up, "loadAvg": load, "users": 0, "currentTime": time.time()}
+
+
+async def reload_cause(tw: EosTwin, m: re.Match[str], fmt: str) -> Any:
+    # a lab node boots fresh: no reset cause recorded, as on a new cEOS-lab container
+    return {"kernelCrashData": [], "resetCauses": [], "full": False}
+
+
+async def coredump(tw: EosTwin, m: re.Match[str], fmt: str) -> Any:
+    return {"mode": "compressedDeferred", "coreFiles": []}
+
+
+async def agent_crashes(tw: EosTwin, m: re.Match[str], fmt: str) -> Any:
+    return ""  # no agent ever crashed: EOS prints nothing
+
+
+async def zerotouch(tw: EosTwin, m: re.Match[str], fmt: str) -> Any:
+    return {"mode": "disabled"}  # containerlab's cEOS start-up cancels ZTP
+
+
+async def maintenance(tw: EosTwin, m: re.Match[str], fmt: str) -> Any:
+    return {"units": {}, "interfaces": {}, "vrfs": {}, "warnings": ["Maintenance Mode is disabled."]}
+
+
+async def config_diffs(tw: EosTwin, m: re.Match[str], fmt: str) -> Any:
+    """``show running-config diffs``: the unsaved changes, as a unified diff startup -> running."""
+    f = tw._f("startup-config")
+    startup = f.read_text().splitlines() if f.exists() else []
+    running = tw.running.to_text().splitlines()
+    diff = difflib.unified_diff(
+        startup, running, "flash:/startup-config", "system:/running-config", lineterm=""
+    )
+    return "\n".join(diff) + "\n" if startup != running else ""
+
+
+# ---- NTP: the twin keeps no time of its own (it is the host's clock) and runs no NTP client, so it
+# is never synchronised to the configured servers: EOS's answer for servers it cannot reach.
+async def ntp_status(tw: EosTwin, m: re.Match[str], fmt: str) -> Any:
+    if fmt == "json":
+        return {"status": "unsynchronised", "pollInterval": None}
+    return "unsynchronised\npoll interval unknown\n"
+
+
+async def ntp_associations(tw: EosTwin, m: re.Match[str], fmt: str) -> Any:
+    peers: dict[str, Any] = {}
+    for s in _lines(tw, r"ntp server(?: vrf (\S+))? (\S+).*"):
+        peers[s.group(2)] = {
+            "peerIpAddr": s.group(2),
+            "condition": "reject",
+            "refid": ".INIT.",
+            "stratumLevel": 16,
+            "peerType": "unicast",
+            "lastReceived": 0.0,
+            "pollInterval": 64,
+            "reachabilityHistory": [],
+            "delay": 0.0,
+            "offset": 0.0,
+            "jitter": 0.0,
+        }
+    return {"peers": peers}
+
+
+# ---- SNMP, logging, DNS, AAA: read from the running config
+async def snmp(tw: EosTwin, m: re.Match[str], fmt: str) -> Any:
+    contact = _lines(tw, r"snmp-server contact (.+)")
+    location = _lines(tw, r"snmp-server location (.+)")
+    # EOS runs the agent once a community or a user is configured
+    enabled = bool(_lines(tw, r"snmp-server (community|user) .+"))
+    vrfs = sorted(
+        {v.group(1) or "default" for v in _lines(tw, r"snmp-server(?: vrf (\S+))? (community|user) .+")}
+    )
+    zero = {
+        k: 0
+        for k in (
+            "inPkts",
+            "inVersionErrs",
+            "inBadCommunityNames",
+            "inBadCommunityUses",
+            "inParseErrs",
+            "inRequestVars",
+            "inSetVars",
+            "inGetPdus",
+            "inGetNextPdus",
+            "inSetPdus",
+            "outPkts",
+            "outTooBigErrs",
+            "outNoSuchNameErrs",
+            "outBadValueErrs",
+            "outGeneralErrs",
+            "outGetResponsePdus",
+            "outTrapPdus",
+        )
+    }
+    return {
+        "enabled": enabled,
+        "contact": {"contact": contact[0].group(1) if contact else ""},
+        "location": {"location": location[0].group(1) if location else ""},
+        "chassis": {"chassisId": ""},
+        "vrfs": {"snmpVrfs": vrfs},
+        "counters": zero,
+        "srcIntf": {},
+        "logging": {"loggingEnabled": False},
+        "notificationsEnabled": False,
+    }
+
+
+async def logging_status(tw: EosTwin, m: re.Match[str], fmt: str) -> Any:
+    out = [
+        "Syslog logging: enabled",
+        "    Buffer logging: level debugging",
+        "    Console logging: level errors",
+        "    Persistent logging: disabled",
+        "    Monitor logging: level errors",
+        "    Synchronous logging: disabled",
+        "    Trap logging: level informational",
+    ]
+    for h in _lines(tw, r"logging(?: vrf (\S+))? host (\S+)(?: (\d+))?.*"):
+        out.append(
+            f"                Logging to '{h.group(2)}' port {h.group(3) or 514} in VRF "
+            f"{h.group(1) or 'default'} via udp"
+        )
+    return "\n".join(out) + "\n"
+
+
+async def name_servers(tw: EosTwin, m: re.Match[str], fmt: str) -> Any:
+    cfgs = []
+    for s in _lines(tw, r"ip name-server(?: vrf (\S+))? (.+)"):
+        for ip in s.group(2).split():
+            cfgs.append({"ipAddr": ip, "vrf": s.group(1) or "default", "priority": 0})
+    return {"nameServerConfigs": cfgs}
+
+
+async def aaa_methods(tw: EosTwin, m: re.Match[str], fmt: str) -> Any:
+    """EOS's defaults (the golden configs set no method lists): local authentication, no
+    authorization, no accounting."""
+    what = m.group(1)
+    if what == "authentication":
+        return {
+            # before 4.36 EOS names the console's list "login"; ANTA reads either
+            "loginAuthenMethods": {"default": {"methods": ["local"]}, "login": {"methods": ["local"]}},
+            "enableAuthenMethods": {"default": {"methods": ["local"]}},
+            "dot1xAuthenMethods": {"default": {"methods": []}},
+        }
+    if what == "authorization":
+        return {
+            "commandsAuthzMethods": {"privilege0-15": {"methods": ["none"]}},
+            "execAuthzMethods": {"exec": {"methods": ["none"]}},
+            "dot1xAuthzMethods": {"dot1x": {"methods": []}},
+        }
+    none = {"defaultAction": "none", "defaultMethods": [], "consoleAction": "none", "consoleMethods": []}
+    return {
+        k: {n: dict(none)}
+        for k, n in (
+            ("commandsAcctMethods", "privilege0-15"),
+            ("execAcctMethods", "exec"),
+            ("systemAcctMethods", "system"),
+            ("dot1xAcctMethods", "dot1x"),
+        )
+    }
+
+
+async def tacacs(tw: EosTwin, m: re.Match[str], fmt: str) -> Any:
+    return {"tacacsServers": [], "groups": {}, "srcIntf": {}}
+
+
+# ---- the twin's host: processes, bash
+async def processes_top(tw: EosTwin, m: re.Match[str], fmt: str) -> Any:
+    """``show processes top once``: CPU use over 0.2 s from /proc/stat (the twin's CPUs are its host's)."""
+    import asyncio
+
+    def sample() -> list[int]:
+        with open("/proc/stat") as f:
+            return [int(x) for x in f.readline().split()[1:]]
+
+    a = sample()
+    await asyncio.sleep(0.2)
+    b = sample()
+    d = [y - x for x, y in zip(a, b, strict=False)] or [1]
+    total = sum(d) or 1
+    pct = [round(100.0 * x / total, 1) for x in d] + [0.0] * 8
+    return {
+        "timeInfo": {
+            "time": time.strftime("%H:%M:%S"),
+            "loadAvg": [round(x, 2) for x in os.getloadavg()],
+            "upTime": time.time() - tw.boot_time,
+            "users": 0,
+        },
+        "cpuInfo": {
+            "%Cpu(s)": {
+                "user": pct[0],
+                "nice": pct[1],
+                "system": pct[2],
+                "idle": pct[3],
+                "ioWait": pct[4],
+                "hwIrq": pct[5],
+                "swIrq": pct[6],
+                "stolen": pct[7],
+            }
+        },
+        "memInfo": {
+            "physicalMem": {"total": 8000000, "free": 4000000, "used": 4000000, "buffCache": 0, "unit": "KiB"}
+        },
+        "processes": {},
+    }
+
+
+async def bash(tw: EosTwin, m: re.Match[str], fmt: str) -> Any:
+    cmd = m.group(1).strip()
+    if cmd == "nproc":
+        return f"{os.cpu_count() or 1}\n"
+    if cmd == "df -h":
+        u = shutil.disk_usage(tw.state_dir)
+
+        def h(n: float) -> str:
+            for unit in ("", "K", "M", "G", "T"):
+                if n < 1024:
+                    return f"{n:.1f}{unit}" if unit else f"{int(n)}"
+                n /= 1024
+            return f"{n:.1f}P"
+
+        pct = round(100 * u.used / u.total) if u.total else 0
+        return (
+            "Filesystem      Size  Used Avail Use% Mounted on\n"
+            f"flash           {h(u.total):>4}  {h(u.used):>4}  {h(u.free):>4}  {pct:>2}% /mnt/flash\n"
+        )
+    raise CommandError("Permission denied: bash is not available to this user", code=1002)
+
+
+async def dir_flash(tw: EosTwin, m: re.Match[str], fmt: str) -> Any:
+    """``dir [flash:[/path]]``: the twin's flash is its work directory (startup-config and friends)."""
+    arg = (m.group(1) or "flash:").strip()
+    if not arg.startswith("flash:"):
+        raise CommandError(f"Invalid input (at token 1: '{arg}')")
+    root = tw.flash("").resolve()
+    path = (root / arg[len("flash:") :].strip("/")).resolve()
+    if path == root:  # flash: itself holds the startup-config (kept beside it by the twin)
+        files = [tw._f("startup-config"), *(sorted(root.iterdir()) if root.is_dir() else [])]
+    elif root in path.parents and path.exists():
+        files = sorted(path.iterdir()) if path.is_dir() else [path]
+    else:
+        raise CommandError(f"Error: could not open directory {arg} (No such file or directory)", code=1000)
+    files = [f for f in files if f.exists()]
+    rows = [f"Directory of {arg}", ""]
+    for f in files:
+        st = f.stat()
+        when = time.strftime("%b %d %H:%M", time.gmtime(st.st_mtime))
+        rows.append(f"       -rw-  {st.st_size:>12}  {when}  {f.name}")
+    u = shutil.disk_usage(tw.state_dir)
+    rows += ["", f"{u.total:>20} bytes total ({u.free} bytes free)"]
+    return "\n".join(rows) + "\n"
+
+
+COMMANDS: list[tuple[re.Pattern[str], Handler]] = [
+    (re.compile(r"clock"), clock),
+    (re.compile(r"uptime"), uptime),
+    (re.compile(r"reload cause(?: full)?"), reload_cause),
+    (re.compile(r"system coredump"), coredump),
+    (re.compile(r"agent logs crash"), agent_crashes),
+    (re.compile(r"zerotouch"), zerotouch),
+    (re.compile(r"maintenance"), maintenance),
+    (re.compile(r"running-config diffs"), config_diffs),
+    (re.compile(r"ntp status"), ntp_status),
+    (re.compile(r"ntp associations(?: detail)?"), ntp_associations),
+    (re.compile(r"snmp"), snmp),
+    (re.compile(r"logging"), logging_status),
+    (re.compile(r"ip name-server"), name_servers),
+    (re.compile(r"aaa methods (authentication|authorization|accounting)"), aaa_methods),
+    (re.compile(r"tacacs"), tacacs),
+    (re.compile(r"processes top once"), processes_top),
+]
+EXEC: list[tuple[re.Pattern[str], Handler]] = [
+    (re.compile(r"bash timeout \d+ (.+)"), bash),
+    (re.compile(r"dir(?: (\S+))?"), dir_flash),
+]
