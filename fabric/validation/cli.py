@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from fabric.errors import ExitCode, FabricError
+
+if TYPE_CHECKING:
+    from fabric.validation.checks import CheckSettings
 
 HostsOpt = Annotated[str | None, typer.Option("--hosts", help="comma-separated host names (default: all)")]
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table, json, junit or markdown")]
@@ -33,6 +36,26 @@ def _verdict(results: list[Any]) -> ExitCode:
     return ExitCode.verdict(failed="fail" in status, unchecked="error" in status or "pass" not in status)
 
 
+def _export_anta(target: str, directory: Path, hosts: list[str] | None, settings: CheckSettings) -> None:
+    """`validate --export-anta`: the target's intent only, no device is contacted."""
+    from fabric.targets import resolve
+    from fabric.validation.anta import export_anta
+
+    try:
+        fab = resolve(target).fabric
+        if fab is None:
+            raise FabricError(
+                f"no fabric describes '{target}': ANTA tests are derived from a fabric's intent",
+                fix="pass inventory/<fabric>, its fabric.yaml, or a lab generated from a fabric",
+            )
+        catalog, inventory = export_anta(fab, directory, hosts=hosts, settings=settings)
+    except FabricError as exc:
+        _fail(exc)
+        return
+    typer.echo(f"ANTA catalog: {catalog}\nANTA inventory: {inventory}")
+    raise typer.Exit(ExitCode.OK)
+
+
 def register(app: typer.Typer) -> None:
     @app.command("validate")
     def validate_cmd(
@@ -49,6 +72,15 @@ def register(app: typer.Typer) -> None:
         problems: Annotated[
             bool, typer.Option("--problems", help="table: show only failures/errors")
         ] = False,
+        export_anta: Annotated[
+            Path | None,
+            typer.Option(
+                "--export-anta",
+                metavar="DIR",
+                file_okay=False,
+                help="write the EOS devices' checks as ANTA catalog + inventory into DIR; collect nothing",
+            ),
+        ] = None,
     ) -> None:
         """Collect BGP, OSPF, IS-IS, interface and LLDP state; check it against intent (exit 0: all pass)."""
         from fabric.state.collect import CollectOptions
@@ -56,6 +88,8 @@ def register(app: typer.Typer) -> None:
         from fabric.validation.checks import CheckSettings
         from fabric.validation.run import validate
 
+        if export_anta is not None:
+            _export_anta(target, export_anta, _hosts(hosts), CheckSettings(min_prefixes=min_prefixes))
         if fmt not in report.FORMATS:
             _fail(FabricError(f"unknown format '{fmt}'", fix=f"use one of {', '.join(report.FORMATS)}"))
         try:
