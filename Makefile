@@ -5,6 +5,7 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.netfabric-installed
+BENCH_STAMP := $(VENV)/.netfabric-bench-installed
 APT_PACKAGES := frr frr-pythontools lldpd openssh-server openssh-client openssh-sftp-server openssl iproute2 iputils-ping procps git iptables chromium python3 coreutils util-linux kmod
 PYTEST_ARGS ?=
 
@@ -29,6 +30,11 @@ $(STAMP): pyproject.toml constraints.txt
 
 venv: $(STAMP)
 
+# The optional bench extra (pyavd, for bench/bench_pyavd.py), on top of the venv: only `make bench` needs it.
+$(BENCH_STAMP): $(STAMP) pyproject.toml constraints.txt
+	$(PY) -m pip install -q -c constraints.txt -e '.[bench]'
+	@touch $(BENCH_STAMP)
+
 # Refresh constraints.txt: resolve pyproject.toml's dependencies and test extra afresh (the newest
 # versions their bounds allow) in a throwaway venv and pin what got installed. Then `make venv test`
 # (the venv reinstalls because constraints.txt changed) and commit constraints.txt if the tests pass.
@@ -51,13 +57,13 @@ test: system venv
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
 
 # Each benchmark prints its figures next to the issue's target (one 64-node lab per NOS; minutes each on 2 cores).
-BENCHES := bench_render.py bench_lab.py "bench_twin.py" "bench_twin.py --lab containerlab/dc-large.clab.yml" \
+BENCHES := bench_render.py bench_pyavd.py bench_lab.py "bench_twin.py" "bench_twin.py --lab containerlab/dc-large.clab.yml" \
 	bench_validate.py "bench_rollout.py --large" bench_junos.py "bench_junos.py --lab containerlab/dc-large-junos.clab.yml" \
 	bench_srl.py "bench_srl.py --lab containerlab/dc-large-srlinux.clab.yml" \
 	bench_xr.py "bench_xr.py --lab containerlab/dc-large-iosxr.clab.yml" \
 	bench_sros.py "bench_sros.py --lab containerlab/dc-large-sros.clab.yml" bench_mixed.py
 
-bench: system venv
+bench: system venv $(BENCH_STAMP)
 	@for b in $(BENCHES); do echo "== bench/$$b"; $(PY) bench/$$b || exit 1; done
 
 lint: venv
