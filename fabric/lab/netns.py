@@ -279,7 +279,10 @@ def _start_script(topo: Topology, node: Node, ndir: Path, ssh_dir: Path | None, 
         wrapper.chmod(0o755)
         sh.append(f"mount --bind {q(str(wrapper))} /usr/bin/vtysh")
     lldp_conf = LLDPD_RUN / f"{ns}.conf"  # readable by lldpcli's unprivileged helper, like the socket
-    lldp_conf.write_text("configure lldp tx-interval 2\n")
+    # port id = interface name, as network OSes and lldpd-on-a-router set-ups announce it (lldpd's default
+    # is the MAC): a neighbour's "port" is then eth1, which is what LLDP checks (ours, ANTA's) expect.
+    # Vendor twins set their own port ids per port.
+    lldp_conf.write_text("configure lldp tx-interval 2\nconfigure lldp portidsubtype ifname\n")
     sh.append(
         f"setsid lldpd -d -u {q(str(lldpd_socket(ns)))} -I '*,!eth0' -O {q(str(lldp_conf))} "
         f"</dev/null >{q(str(ndir / 'lldpd.log'))} 2>&1 & echo $! > {q(str(ndir / 'lldpd.pid'))}"

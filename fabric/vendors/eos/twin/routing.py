@@ -288,7 +288,7 @@ _BFD_DOWN = {"up": "up", "down": "down", "init": "init", "shutdown": "adminDown"
 
 async def bfd_peers(tw: EosTwin, m: re.Match[str], fmt: str) -> Any:
     """``show bfd peers [detail]``: FRR bfdd's sessions, keyed as EOS keys them (VRF, address family,
-    peer, then interface: "" for a multihop session). Intervals are microseconds in EOS's detail."""
+    peer, then interface). Intervals are microseconds in EOS's detail."""
     detail = bool(m.group(1))
     peers = await tw.frr.show_json("show bfd peers json") or []
     apps = _bfd_apps(tw)
@@ -329,7 +329,9 @@ async def bfd_peers(tw: EosTwin, m: re.Match[str], fmt: str) -> Any:
                 "echoOn": False,
                 "echoActive": False,
             }
-        v[fam].setdefault(str(p.get("peer")), {"peerStats": {}})["peerStats"][intf] = st
+        # EOS keys an IPv4 session by "" (its address is unique) and an IPv6 link-local one by interface
+        key = intf if fam == "ipv6Neighbors" else ""
+        v[fam].setdefault(str(p.get("peer")), {"peerStats": {}})["peerStats"][key] = st
     if not vrfs:
         vrfs["default"] = {"ipv4Neighbors": {}, "ipv6Neighbors": {}}
     return {"vrfs": vrfs}

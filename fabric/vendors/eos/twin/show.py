@@ -491,12 +491,14 @@ async def show_bgp_neighbors(tw: EosTwin, afi: str = "ipv4") -> dict[str, Any]:
     return {"vrfs": vrfs}
 
 
-# EOS's per-peer drop counters: FRR keeps none of them, so they read 0
+# EOS's per-peer drop counters (the set a real 4.2x reply carries): FRR keeps none, so they read 0
 _DROP_STATS = (
     "inDropAsloop", "inDropClusterIdLoop", "inDropMalformedMpbgp", "inDropOrigId", "inDropNhLocal",
-    "inDropNhAfV6", "prefixDroppedMartianV4", "prefixDroppedMaxRouteLimitViolatedV4",
-    "prefixDroppedMartianV6", "prefixDroppedMaxRouteLimitViolatedV6", "prefixLuDroppedV4",
-    "prefixLuDroppedV6", "prefixEvpnDroppedUnsupportedRouteType", "outDropV4LocalAddr", "outDropV6LocalAddr",
+    "inDropNhAfV6", "prefixDroppedMartianV4", "prefixDroppedMartianV6", "prefixLuDroppedV4",
+    "prefixLuDroppedMartianV4", "prefixLuDroppedV6", "prefixLuDroppedMartianV6",
+    "prefixEvpnDroppedUnsupportedRouteType", "prefixBgpLsDroppedReceptionUnsupported", "outDropV4LocalAddr",
+    "outDropV6LocalAddr", "prefixVpnIpv4DroppedImportMatchFailure", "prefixVpnIpv6DroppedImportMatchFailure",
+    "prefixEvpnDroppedImportMatchFailure", "prefixRtMembershipDroppedLocalAsReject",
 )
 _AF_KEYS = {"ipv4Unicast": "ipv4Unicast", "ipv6Unicast": "ipv6Unicast", "l2VpnEvpn": "l2VpnEvpn"}
 
@@ -509,7 +511,8 @@ def _cap(state: Any) -> dict[str, bool]:
 
 
 def _neighbor_detail(n: dict[str, Any], cfg: Any, state: str) -> dict[str, Any]:
-    """Capabilities, TCP queues, policies and error counters of one FRR neighbour, EOS-shaped."""
+    """Capabilities, TCP queues, error counters and (where configured, as EOS shows them) peer group,
+    route maps and communities of one FRR neighbour, EOS-shaped."""
     caps = n.get("neighborCapabilities", {}) or {}
     mp = {
         _AF_KEYS[af]: {"advertised": bool(v.get("advertised") or v.get("advertisedAndReceived")),
@@ -519,33 +522,35 @@ def _neighbor_detail(n: dict[str, Any], cfg: Any, state: str) -> dict[str, Any]:
     }
     af4 = n.get("addressFamilyInfo", {}).get("ipv4Unicast", {})
     ms = n.get("messageStats", {})
-    established = state == "Established"
-    return {
+    out: dict[str, Any] = {
         "neighborCapabilities": {
+            "negotiationDisabled": False,
+            "unsupportedCapReceived": False,
             "multiprotocolCaps": mp,
             "fourOctetAsnCap": _cap(caps.get("4byteAs")),
             "routeRefreshCap": _cap(caps.get("routeRefresh")),
             "enhancedRouteRefreshCap": _cap(caps.get("enhancedRouteRefresh")),
-            "sendEorMessages": {"ipv4Unicast": True} if established else {},
+            # FRR always sends End-of-RIB once established
+            "sendEorMessages": _cap("advertisedAndReceived" if state == "Established" else ""),
         },
         "peerTcpInfo": {
-            "state": "ESTABLISHED" if established else "CLOSED",
+            "state": "ESTABLISHED" if state == "Established" else "CLOSED",
             "inputQueueLength": int(ms.get("depthInq", 0)),
             "outputQueueLength": int(ms.get("depthOutq", 0)),
-        },
-        "peerGroupName": af4.get("peerGroupMember", n.get("peerGroup", "")) or "",
-        "routeMapInbound": af4.get("routeMapForIncomingAdvertisements", "Not Configured"),
-        "routeMapOutbound": af4.get("routeMapForOutgoingAdvertisements", "Not Configured"),
-        "md5AuthEnabled": False,
-        "advertisedCommunities": {
-            "standard": cfg is not None and cfg.send_community,
-            "extended": cfg is not None and cfg.send_community,
-            "large": cfg is not None and cfg.send_community,
         },
         "peerInUpdateErrors": {"inUpdErrWithdraw": 0, "inUpdErrIgnore": 0, "inUpdErrDisableAfiSafi": 0,
                                "disabledAfiSafi": "None", "lastUpdErrTime": 0},
         "dropStats": dict.fromkeys(_DROP_STATS, 0),
     }
+    if af4.get("peerGroupMember"):
+        out["peerGroupName"] = af4["peerGroupMember"]
+    if af4.get("routeMapForIncomingAdvertisements"):
+        out["routeMapInbound"] = af4["routeMapForIncomingAdvertisements"]
+    if af4.get("routeMapForOutgoingAdvertisements"):
+        out["routeMapOutbound"] = af4["routeMapForOutgoingAdvertisements"]
+    if cfg is not None and cfg.send_community:
+        out["advertisedCommunities"] = {"standard": True, "extended": True, "large": True}
+    return out
 
 
 # ---- IGP / routes ---------------------------------------------------------

@@ -10,6 +10,7 @@ an unprivileged EOS user would be.
 from __future__ import annotations
 
 import difflib
+import ipaddress
 import os
 import re
 import shutil
@@ -96,6 +97,31 @@ async def config_diffs(tw: EosTwin, m: re.Match[str], fmt: str) -> Any:
         startup, running, "flash:/startup-config", "system:/running-config", lineterm=""
     )
     return "\n".join(diff) + "\n" if startup != running else ""
+
+
+def config_json(text: str) -> dict[str, Any]:
+    """``show running-config`` in JSON, as EOS nests it: {"header": [...], "cmds": {line: None or
+    {"comments": [], "cmds": {...}}}}, a section's lines under it (read from the text's indentation)."""
+    header: list[str] = []
+    root: dict[str, Any] = {}
+    stack: list[tuple[int, dict[str, Any]]] = [(-1, root)]  # (indent of the section's own line, its cmds)
+    last: tuple[int, str, dict[str, Any]] | None = None  # the previous line: indent, text, where it is
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line == "end" or line.startswith("!"):
+            if line.startswith("!") and not root:
+                header.append(line)
+            continue
+        indent = len(raw) - len(raw.lstrip())
+        if last is not None and indent > last[0]:  # the previous line opens a section
+            holder = last[2]
+            holder[last[1]] = {"comments": [], "cmds": {}}
+            stack.append((last[0], holder[last[1]]["cmds"]))
+        while stack[-1][0] >= indent:
+            stack.pop()
+        stack[-1][1][line] = None
+        last = (indent, line, stack[-1][1])
+    return {"header": header, "cmds": root}
 
 
 # ---- NTP: the twin keeps no time of its own (it is the host's clock) and runs no NTP client, so it
@@ -333,7 +359,89 @@ COMMANDS: list[tuple[re.Pattern[str], Handler]] = [
     (re.compile(r"tacacs"), tacacs),
     (re.compile(r"processes top once"), processes_top),
 ]
+_PING_OPTS = {"timeout", "size", "repeat", "source", "interface"}
+
+
+async def ping(tw: EosTwin, m: re.Match[str], fmt: str) -> Any:
+    """``ping [vrf V] DEST [timeout S] [size N] [repeat C] [source A] [interface I] [df-bit]`` (NAPALM's
+    and ANTA's forms): EOS's ping is Linux iputils ping, so is the twin's, run in the node's namespace.
+    Only destinations the node has a specific route to are pinged: the lab's networks, never beyond."""
+    from fabric.twins.frr import run
+
+    words = m.group(0).split()[1:]
+    vrf = "default"
+    if words[:1] == ["vrf"] and len(words) > 1:
+        vrf, words = words[1], words[2:]
+    if not words:
+        raise CommandError("Incomplete command")
+    dest, rest, opts, df = words[0], words[1:], {}, False
+    while rest:
+        key = rest.pop(0)
+        if key == "df-bit":
+            df = True
+        elif key in _PING_OPTS and rest:
+            opts[key] = rest.pop(0)
+        else:
+            raise CommandError(f"Invalid input (at token {len(words) - len(rest)}: '{key}')")
+    if vrf not in ("default", *_vrfs(tw)):
+        raise CommandError(f"VRF {vrf} does not exist", code=1000)
+    try:
+        size, count = int(opts.get("size", 100)), int(opts.get("repeat", 5))
+        wait = int(opts.get("timeout", 2))
+        addr = ipaddress.ip_address(dest)
+    except ValueError:
+        return _ping_reply(f"ping: {dest}: Name or service not known\n", fmt)
+    if not await _routable(tw, addr):
+        return _ping_reply("connect: Network is unreachable\n", fmt)
+    argv = ["ip", "netns", "exec", tw.frr.netns or "", "ping", "-n", "-c", str(min(max(count, 1), 100)),
+            "-s", str(max(size - 28, 0)), "-W", str(min(max(wait, 1), 30))]
+    if src := opts.get("source") or opts.get("interface"):
+        argv += ["-I", _linux_if(src)]
+    if df:
+        argv += ["-M", "do"]
+    _, out, err = await run(*argv, str(addr), timeout=count * (wait + 1) + 5)
+    return _ping_reply(out or err, fmt)
+
+
+def _ping_reply(text: str, fmt: str) -> Any:
+    # EOS's JSON form of ping carries the text as one message
+    return {"messages": [text]} if fmt == "json" else text
+
+
+def _vrfs(tw: EosTwin) -> list[str]:
+    return [v.group(1) for v in _lines(tw, r"vrf instance (\S+)")]
+
+
+def _linux_if(name: str) -> str:
+    """An EOS interface name as the node's kernel knows it (addresses pass through)."""
+    from fabric.vendors.eos.twin.names import to_linux
+
+    return to_linux(name) or name
+
+
+async def _routable(tw: EosTwin, addr: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """A route more specific than a default covers ``addr`` in the node's kernel table."""
+    routes = await tw.frr.ip_json("route", "show") or []
+    for r in routes:
+        dst = str(r.get("dst", ""))
+        if dst == "default":
+            continue
+        net = ipaddress.ip_network(dst if "/" in dst else f"{dst}/{addr.max_prefixlen}", strict=False)
+        if net.version == addr.version and addr in net:
+            return True
+    return False
+
+
+async def cli_vrf(tw: EosTwin, m: re.Match[str], fmt: str) -> Any:
+    """``cli vrf V`` (NAPALM sends it before a ping): the twin's VRFs share one kernel table."""
+    if m.group(1) not in ("default", *_vrfs(tw)):
+        raise CommandError(f"VRF {m.group(1)} does not exist", code=1000)
+    return ""
+
+
 EXEC: list[tuple[re.Pattern[str], Handler]] = [
+    (re.compile(r"ping .+"), ping),
+    (re.compile(r"cli vrf (\S+)"), cli_vrf),
     (re.compile(r"bash timeout \d+ (.+)"), bash),
     (re.compile(r"dir(?: (\S+))?"), dir_flash),
 ]

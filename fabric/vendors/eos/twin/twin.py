@@ -365,7 +365,8 @@ class EosTwin(DeviceTwin):
             cmd, pipe = (x.strip() for x in cmd.split(" | ", 1))
         if pipe == "json":
             fmt = "json"
-        res = await self._dispatch(ctx, cmd, fmt)
+        # a text filter (| include, | section...) works on the text form, whatever the format asked
+        res = await self._dispatch(ctx, cmd, "text" if pipe and pipe != "json" else fmt)
         if isinstance(res, str) and pipe and pipe != "json":
             res = _filter(res, pipe)
         if fmt == "json" and isinstance(res, str):
@@ -549,7 +550,8 @@ class EosTwin(DeviceTwin):
             return h if fmt == "json" else f"Hostname: {h['hostname']}\nFQDN:     {h['fqdn']}\n"
         if m := re.fullmatch(r"running-config(?: (all))?(?: (sanitized))?", low):
             text = self.header("running-config") + self.running.to_text()
-            return _sanitize(text) if m.group(2) else text
+            text = _sanitize(text) if m.group(2) else text
+            return system.config_json(text) if fmt == "json" else text
         if low == "startup-config":
             return self.header("startup-config") + self._f("startup-config").read_text()
         if m := re.fullmatch(r"session-config(?: named (\S+))?( diffs)?(?: sanitized)?", c):
