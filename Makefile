@@ -61,7 +61,7 @@ BENCHES := bench_render.py bench_pyavd.py bench_lab.py "bench_twin.py" "bench_tw
 	bench_validate.py "bench_rollout.py --large" bench_junos.py "bench_junos.py --lab containerlab/dc-large-junos.clab.yml" \
 	bench_srl.py "bench_srl.py --lab containerlab/dc-large-srlinux.clab.yml" \
 	bench_xr.py "bench_xr.py --lab containerlab/dc-large-iosxr.clab.yml" \
-	bench_sros.py "bench_sros.py --lab containerlab/dc-large-sros.clab.yml" bench_mixed.py
+	bench_sros.py "bench_sros.py --lab containerlab/dc-large-sros.clab.yml" bench_mixed.py bench_anta.py
 
 bench: system venv $(BENCH_STAMP)
 	@for b in $(BENCHES); do echo "== bench/$$b"; $(PY) bench/$$b || exit 1; done

@@ -140,8 +140,7 @@ MAPPING: tuple[AntaMapping, ...] = (
     AntaMapping("interface", "anta.tests.interfaces", "VerifyL3MTU", _mtu,
             "VerifyL3MTU also holds routed interfaces outside the intent to the fabric MTU"),
     AntaMapping("lldp_neighbor", "anta.tests.connectivity", "VerifyLLDPNeighbors", _lldp,
-            "ANTA matches the neighbor's port id exactly; ours also accepts its port description "
-            "(lldpd on FRR/Linux peers announces a MAC address as port id unless told otherwise)"),
+            "ANTA matches the neighbor's port id exactly; ours also accepts its port description"),
     AntaMapping("bgp_session", "anta.tests.routing.bgp", "VerifyBGPPeerSession", _sessions,
             "the peer AS is not compared with the intent"),
     AntaMapping("bgp_prefixes", "anta.tests.routing.bgp", "VerifyBGPExchangedRoutes", _prefixes,

@@ -14,7 +14,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from fabric.vendors.eos.twin import show
+from fabric.vendors.eos.twin import show, tables
 from fabric.vendors.eos.twin.names import to_eos
 from fabric.vendors.eos.twin.session import CommandError
 
@@ -136,7 +136,10 @@ def _route_entry(pfx: str, paths: list[dict[str, Any]], advertised: bool = False
             {
                 "nextHop": hops[0].get("ip", p.get("nextHop", "")),
                 "asPathEntry": {
-                    "asPathType": None,
+                    # EOS: Local for a path this router originates, Internal/External by the peer's AS
+                    "asPathType": "Local"
+                    if not p.get("path")
+                    else ("Internal" if p.get("pathFrom") == "internal" else "External"),
                     "asPath": (str(p.get("path", "")) + (" i" if origin == "IGP" else "")).strip(),
                 },
                 "importedEvpnRoute": False,
@@ -168,16 +171,18 @@ def _route_entry(pfx: str, paths: list[dict[str, Any]], advertised: bool = False
 
 
 async def bgp_routes(tw: EosTwin, m: re.Match[str], fmt: str) -> Any:
-    """``show ip bgp [PREFIX] [vrf V]``: the BGP table (best path first per prefix), or the entry that
-    covers PREFIX (an address takes the longest match, as EOS does)."""
-    arg, vrf = m.group(1), m.group(2)
+    """``show ip bgp [PREFIX [longer-prefixes]] [vrf V]``: the BGP table, or the entry that covers
+    PREFIX (an address takes the longest match, as EOS does), or every entry inside it."""
+    arg, longer, vrf = m.group(1), m.group(2), m.group(3)
     data = await tw.frr.show_json("show bgp vrf all ipv4 unicast json")
     vrfs: dict[str, Any] = {}
     for name, vd in (data or {}).items():
         if not isinstance(vd, dict):
             continue
         entries = {pfx: _route_entry(pfx, paths) for pfx, paths in (vd.get("routes") or {}).items()}
-        if arg:
+        if arg and longer:
+            entries = _within(entries, arg)
+        elif arg:
             hit = _lookup(entries, arg)
             entries = {hit: entries[hit]} if hit else {}
         vrfs[name] = {
@@ -187,6 +192,15 @@ async def bgp_routes(tw: EosTwin, m: re.Match[str], fmt: str) -> Any:
             "bgpRouteEntries": entries,
         }
     return {"vrfs": _vrfs(vrfs, vrf)}
+
+
+def _within(table: dict[str, Any], arg: str) -> dict[str, Any]:
+    """The entries of ``table`` (IPv4 prefixes) inside the prefix ``arg`` (``longer-prefixes``)."""
+    try:
+        net = ipaddress.IPv4Network(arg, strict=False)
+    except ValueError:
+        raise CommandError(f"Invalid input (at token 0: '{arg}')") from None
+    return {p: r for p, r in table.items() if ipaddress.IPv4Network(p, strict=False).subnet_of(net)}
 
 
 def _lookup(table: dict[str, Any], arg: str) -> str | None:
@@ -254,31 +268,86 @@ async def route_summary(tw: EosTwin, m: re.Match[str], fmt: str) -> Any:
     }
 
 
+_PROTO_TYPES = {
+    "bgp": ("eBGP", "iBGP"),
+    "connected": ("connected",),
+    "ospf": ("OSPF",),
+    "isis": ("IS-IS L2", "IS-IS L1"),
+    "static": ("static",),
+}
+_PROTOS = "|".join(_PROTO_TYPES)
+
+
+async def rib(tw: EosTwin) -> dict[str, Any]:
+    """VRF -> its ``show ip route`` entry: the default VRF from FRR's RIB; every other VRF (the
+    management VRF) from the running config, its interfaces' subnets and its static routes, since the
+    twin's FRR routes the default VRF only."""
+    vrfs = (await show.show_ip_route(tw))["vrfs"]
+    dev = tw.device()
+    for v in tables.vrf_names(tw)[1:]:
+        routes: dict[str, Any] = {}
+        for name, itf in dev.interfaces.items():
+            for addr in itf.ipv4 if itf.vrf == v else []:
+                net = str(ipaddress.ip_interface(addr).network)
+                routes[net] = {
+                    "routeType": "connected",
+                    "directlyConnected": True,
+                    "preference": 0,
+                    "metric": 1,
+                    "routeAction": "forward",
+                    "vias": [{"interface": name}],
+                    "hardwareProgrammed": True,
+                    "kernelProgrammed": True,
+                }
+        for line in tw.running.to_text().splitlines():
+            w = line.split()  # ip route vrf V PREFIX NEXTHOP [DISTANCE] (the model keeps default-VRF ones)
+            if len(w) >= 6 and w[:3] == ["ip", "route", "vrf"] and w[3] == v:
+                hop = {"nexthopAddr": w[5]}
+                hit = _lookup({p: r for p, r in routes.items() if r["routeType"] == "connected"}, w[5])
+                if hit:
+                    hop["interface"] = routes[hit]["vias"][0]["interface"]
+                routes[str(ipaddress.ip_network(w[4], strict=False))] = {
+                    "routeType": "static",
+                    "directlyConnected": False,
+                    "metric": 0,
+                    "routeAction": "forward",
+                    "preference": int(w[6]) if len(w) > 6 and w[6].isdigit() else 1,
+                    "vias": [hop],
+                    "hardwareProgrammed": True,
+                    "kernelProgrammed": True,
+                }
+        vrfs[v] = {
+            "routingDisabled": True,
+            "allRoutesProgrammedHardware": True,
+            "allRoutesProgrammedKernel": True,
+            "defaultRouteState": "notSet",
+            "routes": routes,
+        }
+    return vrfs
+
+
 async def route_lookup(tw: EosTwin, m: re.Match[str], fmt: str) -> Any:
-    """``show ip route [vrf V] ADDRESS|PREFIX [detail]``: the covering route (longest match)."""
-    vrf, arg = m.group(1) or "default", m.group(2)
-    full = await show.show_ip_route(tw)
-    d = _vrfs(full["vrfs"], vrf)[vrf]
-    hit = _lookup(d["routes"], arg)
-    d["routes"] = {hit: d["routes"][hit]} if hit else {}
+    """``show ip route [vrf V] ADDRESS|PREFIX [longer-prefixes] [PROTOCOL] [detail]``: the covering route
+    (longest match), or with longer-prefixes every route inside PREFIX."""
+    vrf, arg, longer, proto = m.group(1) or "default", m.group(2), m.group(3), m.group(4)
+    d = _vrfs(await rib(tw), vrf)[vrf]
+    if longer:
+        d["routes"] = _within(d["routes"], arg)
+    else:
+        hit = _lookup(d["routes"], arg)
+        d["routes"] = {hit: d["routes"][hit]} if hit else {}
+    if proto:
+        d["routes"] = {p: r for p, r in d["routes"].items() if r["routeType"] in _PROTO_TYPES[proto]}
     return {"vrfs": {vrf: d}}
 
 
 async def route_table(tw: EosTwin, m: re.Match[str], fmt: str) -> Any:
-    """``show ip route [vrf V] [bgp|connected|ospf|isis|static]``."""
+    """``show ip route [vrf V] [bgp|connected|ospf|isis|static] [detail]``."""
     vrf, proto = m.group(1), m.group(2)
-    full = await show.show_ip_route(tw)
-    vrfs = _vrfs(full["vrfs"], vrf)
+    vrfs = _vrfs(await rib(tw), vrf)
     if proto:
-        want = {
-            "bgp": ("eBGP", "iBGP"),
-            "connected": ("connected",),
-            "ospf": ("OSPF",),
-            "isis": ("IS-IS L2", "IS-IS L1"),
-            "static": ("static",),
-        }[proto]
         for d in vrfs.values():
-            d["routes"] = {p: r for p, r in d["routes"].items() if r["routeType"] in want}
+            d["routes"] = {p: r for p, r in d["routes"].items() if r["routeType"] in _PROTO_TYPES[proto]}
     return {"vrfs": vrfs}
 
 
@@ -402,11 +471,15 @@ COMMANDS: list[tuple[re.Pattern[str], Handler]] = [
         bgp_neighbor_routes,
     ),
     (re.compile(r"(?:ip )?bgp neighbors(?: (?!vrf)(\S+))?" + _VRF), bgp_neighbors),
-    (re.compile(r"(?:ip )?bgp(?: ([0-9.]+(?:/\d+)?))?" + _VRF), bgp_routes),
+    (re.compile(r"(?:ip )?bgp(?: ([0-9.]+(?:/\d+)?)( longer-prefixes)?)?" + _VRF), bgp_routes),
     (re.compile(r"ip route" + _VRF + r" summary"), route_summary),
-    (re.compile(r"ip route" + _VRF + r" (bgp|connected|ospf|isis|static)"), route_table),
-    (re.compile(r"ip route" + _VRF + r" ([0-9.]+(?:/\d+)?)(?: detail)?"), route_lookup),
-    (re.compile(r"ip route" + _VRF + r"(?: detail)?()"), route_table),
+    (re.compile(r"ip route" + _VRF + rf"(?: ({_PROTOS}))?(?: detail)?"), route_table),
+    (
+        re.compile(
+            r"ip route" + _VRF + rf" ([0-9.]+(?:/\d+)?)( longer-prefixes)?(?: ({_PROTOS}))?(?: detail)?"
+        ),
+        route_lookup,
+    ),
     (re.compile(r"bfd peers( detail)?(?: vrf all)?"), bfd_peers),
     (re.compile(r"isis neighbors(?: detail)?" + _VRF), isis_neighbors),
     (re.compile(r"isis interface brief" + _VRF), isis_interface_brief),

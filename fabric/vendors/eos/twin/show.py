@@ -11,6 +11,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from fabric.twins.frr import run
+from fabric.vendors.eos.twin import system
 from fabric.vendors.eos.twin.names import to_eos
 
 if TYPE_CHECKING:
@@ -53,8 +54,8 @@ async def show_version(tw: EosTwin) -> dict[str, Any]:
         "bootupTimestamp": tw.boot_time,
         # Newer EOS than the 4.15 reference sends uptime; NAPALM's has_pending_commit needs it.
         "uptime": now - tw.boot_time,
-        "memTotal": 8000000,
-        "memFree": 4000000,
+        "memTotal": system.MEM_TOTAL,
+        "memFree": system.MEM_FREE,
     }
 
 
@@ -294,13 +295,22 @@ async def show_lldp_neighbors(tw: EosTwin) -> dict[str, Any]:
     }
 
 
+# lldpd's capability names -> EOS's systemCapabilities keys
+_LLDP_CAPS = {"Other": "other", "Repeater": "repeater", "Bridge": "bridge", "Wlan": "wlanAccessPoint",
+              "Router": "router", "Telephone": "telephone", "Docsis": "docsis", "Station": "stationOnly"}
+
+
 async def show_lldp_neighbors_detail(tw: EosTwin) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for e in await lldp_entries(tw):
         ch, pt = e["chassis"], e["portinfo"]
         cid = _first(ch.get("id", [{}]))
         pid = _first(pt.get("id", [{}]))
-        caps = {c.get("type", ""): {"enabled": bool(c.get("enabled"))} for c in ch.get("capability", [])}
+        caps = {
+            _LLDP_CAPS.get(t, t.lower()): {"enabled": bool(c.get("enabled"))}
+            for c in ch.get("capability", [])
+            if (t := str(c.get("type", "")))
+        }
         info = {
             "lastChangeTime": tw.boot_time,
             "ttl": e["ttl"],

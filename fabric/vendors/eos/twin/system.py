@@ -2,9 +2,9 @@
 maintenance, configuration diffs, processes) answered from the twin's running config and its host.
 
 What a container cannot have, the twin answers as a cEOS-lab container does: no reload history, no
-core files, no crash logs, ZTP off (containerlab cancels it). Read-only ``bash`` forms that ANTA
-sends are answered for the twin's own flash directory and CPUs; every other ``bash`` is refused, as
-an unprivileged EOS user would be.
+core files, no crash logs, ZTP off (containerlab cancels it). ``bash`` answers only the read-only
+forms ANTA and operators send (``ls /mnt/flash``, ``nproc``, ``df -h``), for the twin's own flash
+directory and its host's CPUs: a twin never runs a shell command.
 """
 
 from __future__ import annotations
@@ -24,6 +24,9 @@ if TYPE_CHECKING:
     from fabric.vendors.eos.twin.twin import EosTwin
 
 Handler = Callable[["EosTwin", "re.Match[str]", str], Awaitable[Any]]
+# /proc/stat's column for each of top's CPU fields, in top's order
+_TOP_CPU = ((0, "us"), (2, "sy"), (1, "ni"), (3, "id"), (4, "wa"), (5, "hi"), (6, "si"), (7, "st"))
+MEM_TOTAL, MEM_FREE = 8000000, 4000000  # KiB: a twin has no memory of its own (show version says the same)
 
 
 def _lines(tw: EosTwin, pattern: str) -> list[re.Match[str]]:
@@ -148,6 +151,17 @@ async def ntp_associations(tw: EosTwin, m: re.Match[str], fmt: str) -> Any:
             "offset": 0.0,
             "jitter": 0.0,
         }
+    if fmt == "text":  # ntpq's table, as EOS prints it (NAPALM's get_ntp_stats reads this form)
+        rows = [
+            "     remote           refid      st t when  poll reach   delay   offset  jitter",
+            "===============================================================================",
+        ]
+        rows += [
+            f" {ip:<16} {p['refid']:<11} {p['stratumLevel']:>2} u    -   {p['pollInterval']:>3}    0"
+            "    0.000    0.000   0.000"
+            for ip, p in peers.items()
+        ]
+        return "\n".join(rows) + "\n"
     return {"peers": peers}
 
 
@@ -193,6 +207,15 @@ async def snmp(tw: EosTwin, m: re.Match[str], fmt: str) -> Any:
         "logging": {"loggingEnabled": False},
         "notificationsEnabled": False,
     }
+
+
+async def snmp_v2_mib(tw: EosTwin, m: re.Match[str], fmt: str) -> Any:
+    """``show snmp v2-mib chassis|contact|location`` (NAPALM's get_snmp_information)."""
+    what = m.group(1)
+    if what == "chassis":
+        return {"chassisId": ""}
+    found = _lines(tw, rf"snmp-server {what} (.+)")
+    return {what: found[0].group(1) if found else ""}
 
 
 async def logging_status(tw: EosTwin, m: re.Match[str], fmt: str) -> Any:
@@ -269,10 +292,22 @@ async def processes_top(tw: EosTwin, m: re.Match[str], fmt: str) -> Any:
     d = [y - x for x, y in zip(a, b, strict=False)] or [1]
     total = sum(d) or 1
     pct = [round(100.0 * x / total, 1) for x in d] + [0.0] * 8
+    load = [round(x, 2) for x in os.getloadavg()]
+    if fmt == "text":  # top's header, as EOS prints it (NAPALM's get_environment reads lines 3 and 4)
+        up = int(time.time() - tw.boot_time)
+        return (
+            f"top - {time.strftime('%H:%M:%S')} up {up // 60} min,  0 users,  load average: "
+            f"{load[0]:.2f}, {load[1]:.2f}, {load[2]:.2f}\n"
+            "Tasks:   0 total,   0 running,   0 sleeping,   0 stopped,   0 zombie\n"
+            "%Cpu(s): " + ", ".join(f"{pct[i]:4.1f} {k}" for i, k in _TOP_CPU) + "\n"
+            f"KiB Mem :  {MEM_TOTAL} total,  {MEM_FREE} free,  {MEM_TOTAL - MEM_FREE} used,"
+            "        0 buff/cache\n"
+            f"KiB Swap:        0 total,        0 free,        0 used.  {MEM_FREE} avail Mem\n"
+        )
     return {
         "timeInfo": {
             "time": time.strftime("%H:%M:%S"),
-            "loadAvg": [round(x, 2) for x in os.getloadavg()],
+            "loadAvg": load,
             "upTime": time.time() - tw.boot_time,
             "users": 0,
         },
@@ -289,17 +324,29 @@ async def processes_top(tw: EosTwin, m: re.Match[str], fmt: str) -> Any:
             }
         },
         "memInfo": {
-            "physicalMem": {"total": 8000000, "free": 4000000, "used": 4000000, "buffCache": 0, "unit": "KiB"}
+            "physicalMem": {
+                "total": MEM_TOTAL,
+                "free": MEM_FREE,
+                "used": MEM_TOTAL - MEM_FREE,
+                "buffCache": 0,
+                "unit": "KiB",
+            }
         },
         "processes": {},
     }
 
 
-async def bash(tw: EosTwin, m: re.Match[str], fmt: str) -> Any:
-    cmd = m.group(1).strip()
-    if cmd == "nproc":
+def bash(tw: EosTwin, line: str) -> str:
+    """``bash timeout N <line>`` (privileged): the read-only forms ANTA and operators send; the
+    twin's flash is its state directory."""
+    line = " ".join(line.split())
+    if re.fullmatch(r"ls( -1)? /mnt/flash/?", line):
+        flash = tw.flash("")
+        names = sorted(p.name for p in flash.iterdir()) if flash.is_dir() else []
+        return "\n".join([*names, "startup-config"]) + "\n"
+    if line == "nproc":
         return f"{os.cpu_count() or 1}\n"
-    if cmd == "df -h":
+    if line == "df -h":
         u = shutil.disk_usage(tw.state_dir)
 
         def h(n: float) -> str:
@@ -314,7 +361,7 @@ async def bash(tw: EosTwin, m: re.Match[str], fmt: str) -> Any:
             "Filesystem      Size  Used Avail Use% Mounted on\n"
             f"flash           {h(u.total):>4}  {h(u.used):>4}  {h(u.free):>4}  {pct:>2}% /mnt/flash\n"
         )
-    raise CommandError("Permission denied: bash is not available to this user", code=1002)
+    raise CommandError("bash on this twin answers only 'ls /mnt/flash', 'nproc' and 'df -h'")
 
 
 async def dir_flash(tw: EosTwin, m: re.Match[str], fmt: str) -> Any:
@@ -353,6 +400,7 @@ COMMANDS: list[tuple[re.Pattern[str], Handler]] = [
     (re.compile(r"ntp status"), ntp_status),
     (re.compile(r"ntp associations(?: detail)?"), ntp_associations),
     (re.compile(r"snmp"), snmp),
+    (re.compile(r"snmp v2-mib (chassis|contact|location)"), snmp_v2_mib),
     (re.compile(r"logging"), logging_status),
     (re.compile(r"ip name-server"), name_servers),
     (re.compile(r"aaa methods (authentication|authorization|accounting)"), aaa_methods),
@@ -393,8 +441,20 @@ async def ping(tw: EosTwin, m: re.Match[str], fmt: str) -> Any:
         return _ping_reply(f"ping: {dest}: Name or service not known\n", fmt)
     if not await _routable(tw, addr):
         return _ping_reply("connect: Network is unreachable\n", fmt)
-    argv = ["ip", "netns", "exec", tw.frr.netns or "", "ping", "-n", "-c", str(min(max(count, 1), 100)),
-            "-s", str(max(size - 28, 0)), "-W", str(min(max(wait, 1), 30))]
+    argv = [
+        "ip",
+        "netns",
+        "exec",
+        tw.frr.netns or "",
+        "ping",
+        "-n",
+        "-c",
+        str(min(max(count, 1), 100)),
+        "-s",
+        str(max(size - 28, 0)),
+        "-W",
+        str(min(max(wait, 1), 30)),
+    ]
     if src := opts.get("source") or opts.get("interface"):
         argv += ["-I", _linux_if(src)]
     if df:
@@ -442,6 +502,5 @@ async def cli_vrf(tw: EosTwin, m: re.Match[str], fmt: str) -> Any:
 EXEC: list[tuple[re.Pattern[str], Handler]] = [
     (re.compile(r"ping .+"), ping),
     (re.compile(r"cli vrf (\S+)"), cli_vrf),
-    (re.compile(r"bash timeout \d+ (.+)"), bash),
     (re.compile(r"dir(?: (\S+))?"), dir_flash),
 ]

@@ -15,7 +15,7 @@ from typing import Any
 
 from fabric.twins.base import DeviceTwin
 from fabric.twins.frr import run
-from fabric.vendors.eos.twin import counters, routing, show, system
+from fabric.vendors.eos.twin import counters, routing, show, system, tables
 from fabric.vendors.eos.twin.cli import run_shell
 from fabric.vendors.eos.twin.config import ConfigError, EosConfig, prompt_suffix
 from fabric.vendors.eos.twin.eapi import make_handler
@@ -393,8 +393,8 @@ class EosTwin(DeviceTwin):
             return await self._show(ctx, cmd, fmt)
         if ctx.in_config:
             return await self._config_cmd(ctx, cmd)
-        for rx, handler in system.EXEC:
-            if m := rx.fullmatch(low):
+        for rx, handler in _EXEC:
+            if m := rx.fullmatch(cmd):
                 return await handler(self, m, fmt)
         if not ctx.privileged:
             raise invalid(cmd)
@@ -475,10 +475,7 @@ class EosTwin(DeviceTwin):
         raise CommandError(f"Invalid source {src}")
 
     def _bash(self, line: str) -> str:
-        if re.fullmatch(r"ls( -1)? /mnt/flash/?", line):
-            names = sorted(p.name for p in (self.state_dir / "flash").iterdir())
-            return "\n".join(names + ["startup-config"]) + "\n"
-        raise CommandError("bash is limited to 'ls /mnt/flash' on this twin")
+        return system.bash(self, line)
 
     async def _config_cmd(self, ctx: Context, cmd: str) -> Any:
         assert ctx.config is not None
@@ -628,7 +625,7 @@ class EosTwin(DeviceTwin):
                 "httpsServer": {"configured": True, "running": True, "port": 443},
             }
         for rx, handler in _SHOW:
-            if m := rx.fullmatch(low):
+            if m := rx.fullmatch(c):
                 return await handler(self, m, fmt)
         raise invalid(cmd)
 
@@ -868,5 +865,8 @@ def _last_line(text: str) -> str:
     return lines[-1][:200] if lines else ""
 
 
-# show commands answered by the topic modules, tried in order after _show's own
-_SHOW = [*routing.COMMANDS, *counters.COMMANDS, *system.COMMANDS]
+# commands answered by the topic modules, tried in order after _show's own: keywords in any case (as the
+# EOS CLI takes them), arguments (VRF names...) as typed
+_SHOW = [(re.compile(rx.pattern, re.I), h)
+         for rx, h in (*routing.COMMANDS, *counters.COMMANDS, *system.COMMANDS, *tables.COMMANDS)]
+_EXEC = [(re.compile(rx.pattern, re.I), h) for rx, h in system.EXEC]

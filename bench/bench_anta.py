@@ -1,0 +1,151 @@
+"""Side-by-side validation benchmark: `fabric validate` against ANTA 1.10 (Arista's own test framework),
+the same checks on the same EOS twins of a private copy of containerlab/dc-large.clab.yml.
+
+    python bench/bench_anta.py [--repeat 3]
+
+The checks: interface state (our `interface` check; ANTA's VerifyInterfacesStatus, VerifyInterfaceIPv4,
+VerifyL3MTU), LLDP neighbours (`lldp_neighbor`; VerifyLLDPNeighbors) and BGP sessions (`bgp_session`;
+VerifyBGPPeerSession), for the 36 EOS devices. ANTA's catalog and inventory are the ones
+`fabric validate --export-anta` writes, so both tools check the same items (the bench asserts equal
+counts and that both pass everything before timing). Each tool's wall time covers collection and
+evaluation, warm (one warm-up run each, then best of --repeat), in this process: ANTA through its
+Python API (`anta.runner.main`), ours through `fabric.validation.run.validate`; neither pays its
+interpreter start-up or import time. Prints the ratio next to the target (ours >= 3x faster).
+
+The same deployment also gives the lab side of the comparison with containerlab, which cannot run here
+(no Docker engine): its boot time and memory per node, next to the published cEOS-lab figures (PUBLISHED,
+with their sources). Needs root; the copy is destroyed at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from twinbench import verdict  # noqa: E402 - after the path set-up
+
+TARGET = 3.0
+CHECKS = ("interface", "lldp_neighbor", "bgp_session")
+# Published cEOS-lab figures under containerlab (Docker is not available here to measure them).
+PUBLISHED = (
+    ("memory", "1.7 GB per cEOS node on average (1.6-2.0 GB), a 28-node netlab/containerlab lab",
+     "https://github.com/ipspace/netlab/discussions/3844"),
+    ("memory", "about 1 GB per cEOS container (cEOS 4.23.2F)", "https://github.com/sonic-net/sonic-mgmt/pull/1443"),
+    ("boot", "3 cEOS nodes still logging 'Cli not ready' 13-14 s after deploy start (podman runtime)",
+     "https://github.com/srl-labs/containerlab/pull/1653"),
+    ("scale", "ceos-lab 4.32.0F supports up to 50 nodes per host",
+     "https://containerlab.dev/manual/kinds/ceos/"),
+)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--topology", type=Path, default=ROOT / "containerlab" / "dc-large.clab.yml")
+    ap.add_argument("--fabric", type=Path, default=ROOT / "inventory" / "dc-large")
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--timeout", type=float, default=120.0)
+    a = ap.parse_args()
+    try:
+        import anta  # noqa: F401
+    except ImportError:
+        print("bench_anta: ANTA is not installed (pip install -e '.[test]'): skipped")
+        return 0
+
+    from anta.catalog import AntaCatalog
+    from anta.inventory import AntaInventory
+    from anta.result_manager import ResultManager
+    from anta.runner import main as anta_main
+
+    from fabric.credentials import credentials_for
+    from fabric.lab import api, readiness
+    from fabric.rollout.engine import FabricSource
+    from fabric.state.collect import CollectOptions
+    from fabric.validation.anta import export_anta
+    from fabric.validation.checks import CheckSettings
+    from fabric.validation.run import validate
+    from fabric.vendors.eos.twin.testbed import private_topology
+
+    logging.getLogger("anta").setLevel(logging.ERROR)
+    from bench_twin import lab_memory
+
+    tmp = Path(tempfile.mkdtemp(prefix="nfantabench-"))
+    topo = private_topology(a.topology, tmp, prefix="an")
+    try:
+        t0 = time.monotonic()
+        state = api.deploy(topo, wait=True, timeout=a.timeout)
+        if pending := readiness.wait_converged(state, a.timeout):
+            raise SystemExit(f"not converged after {a.timeout:g}s: {pending[:5]}")
+        boot = time.monotonic() - t0
+        per_node, _, _ = lab_memory(state)
+        fab = FabricSource(str(a.fabric), lab_topology=str(topo)).load()
+        eos = sorted(n for n, d in fab.devices.items() if d.platform == "eos")
+        settings = CheckSettings(checks=CHECKS)
+        catalog_file, inventory_file = export_anta(fab, tmp / "anta", hosts=eos, settings=settings)
+        c = credentials_for("eos", fab.devices[eos[0]].mgmt_ipv4.split("/")[0])
+        catalog = AntaCatalog.parse(catalog_file)
+        options = CollectOptions(sections=("facts", "interfaces", "lldp", "bgp"))
+
+        def ours() -> tuple[int, int]:
+            run = validate(fab, hosts=eos, options=options, settings=settings)
+            return len(run.results), len(run.failures())
+
+        def theirs() -> tuple[int, int]:
+            # a fresh inventory per run: its eAPI clients belong to one event loop, and its command cache
+            # is off (as `anta nrfu --disable-cache`), so that every run asks the devices again
+            inventory = AntaInventory.parse(str(inventory_file), username=c.username, password=c.password,
+                                            timeout=30, disable_cache=True)
+            manager = ResultManager()
+            asyncio.run(anta_main(manager, inventory, catalog, disconnect=True))
+            results = manager.results
+            bad = [r for r in results if r.result != "success"]
+            return sum(len(r.atomic_results) or 1 for r in results), len(bad)
+
+        # both must see a clean fabric before anything is timed (LLDP and BGP settle after boot)
+        deadline = time.monotonic() + a.timeout
+        while (o := ours())[1] or (t := theirs())[1]:
+            if time.monotonic() > deadline:
+                raise SystemExit(f"not clean: ours {o}, ANTA {t}")
+            time.sleep(2)
+        best: dict[str, float] = {}
+        for name, fn in (("netfabric", ours), ("anta", theirs)):
+            times = []
+            for _ in range(a.repeat):
+                t0 = time.monotonic()
+                fn()
+                times.append(time.monotonic() - t0)
+            best[name] = min(times)
+        n_ours, n_anta = ours()[0], theirs()[0]
+        ratio = best["anta"] / best["netfabric"]
+        print(f"validation on {len(eos)} EOS twins of {a.topology.name} (checks: {', '.join(CHECKS)}; "
+              f"ANTA {anta_version()})")
+        print(f"  netfabric validate: {best['netfabric']:.2f} s for {n_ours} check results")
+        print(f"  anta nrfu (API):    {best['anta']:.2f} s for {n_anta} atomic results "
+              f"({len(catalog.tests)} test entries)")
+        print(f"  ratio anta / netfabric: {ratio:.1f}x (target >= {TARGET:g}x: {verdict(ratio >= TARGET)})")
+        print("lab vs containerlab (not measurable here: no Docker engine; published cEOS-lab figures):")
+        print(f"  embedded lab: {len(state['nodes'])} nodes ({len(eos)} EOS twins) deployed and converged in "
+              f"{boot:.1f} s; {per_node:.1f} MB PSS per node")
+        for what, figure, source in PUBLISHED:
+            print(f"  containerlab cEOS {what}: {figure} ({source})")
+        return 0
+    finally:
+        api.destroy(topo, cleanup=True)
+
+
+def anta_version() -> str:
+    from importlib.metadata import version
+
+    return version("anta")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
