@@ -20,7 +20,7 @@ import yaml
 from fabric.errors import FabricError
 from fabric.model import DeviceIntent, Fabric
 from fabric.state.model import FabricState
-from fabric.validation.checks import CHECKS, CheckSettings, Context
+from fabric.validation.checks import CHECKS, CheckSettings, Context, selected
 
 PLATFORM = "eos"  # ANTA tests EOS over eAPI
 CATALOG = "catalog.yml"
@@ -203,7 +203,8 @@ def catalog_data(
     missing: list[str] = []
     for name, dev in _devices(fab, hosts):
         for m in MAPPING:
-            if not (m.module and m.test and m.inputs):
+            # only the checks selected (validate's --checks / --skip-checks), as fabric validate runs them
+            if not (m.module and m.test and m.inputs) or not selected(m.check, ctx.settings):
                 continue
             items = list(checks[m.check].items(dev, ctx))
             inputs = m.inputs(dev, items, ctx)

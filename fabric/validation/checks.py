@@ -590,7 +590,8 @@ def duplicate_router_ids(state: FabricState) -> dict[str, list[str]]:
 
 
 # ------------------------------------------------------------------ runner
-def _selected(name: str, settings: CheckSettings) -> bool:
+def selected(name: str, settings: CheckSettings) -> bool:
+    """Whether check ``name`` runs under ``settings`` (its --checks / --skip-checks)."""
     if settings.checks is not None and name not in settings.checks:
         return False
     return name not in settings.skip_checks
@@ -626,7 +627,7 @@ def run_checks(
                 CheckResult(device=name, check="collection", item="state", status="error", reason=st.error)
             )
         for check in CHECKS:
-            if not _selected(check.name, ctx.settings):
+            if not selected(check.name, ctx.settings):
                 continue
             if isinstance(check, GenericCheck):
                 if st.error or st.section_error(check.section):
@@ -664,7 +665,7 @@ def run_checks(
                         reason=reason,
                     )
                 )
-        if _selected("router_id", ctx.settings) and not st.error:
+        if selected("router_id", ctx.settings) and not st.error:
             rid = st.bgp_router_id or st.ospf_router_id or (dev.router_id if dev else None)
             if rid:
                 others = [d for d in dups.get(rid, []) if d != name]

@@ -244,6 +244,19 @@ def test_prefixes_a_peer_cannot_send_are_listed_not_dropped(
         assert f"#   not exported, no ANTA input can be derived: {dev} bgp_prefixes {ip} (" in text
 
 
+def test_only_the_selected_checks_are_exported(fabrics: dict[str, Fabric], tmp_path: Path) -> None:
+    """--checks / --skip-checks narrow the export as they narrow `fabric validate`."""
+    def tests(settings: CheckSettings) -> set[str]:
+        catalog, _ = export_anta(fabrics["dc1"], tmp_path / "anta", settings=settings)
+        return {t.test.__name__ for t in AntaCatalog.parse(catalog).tests}
+
+    assert tests(CheckSettings(checks=("lldp_neighbor", "bgp_session"))) == {
+        "VerifyLLDPNeighbors", "VerifyBGPPeerSession"}
+    skipped = tests(CheckSettings(skip_checks=("interface",)))
+    assert not skipped & {"VerifyInterfacesStatus", "VerifyInterfaceIPv4", "VerifyL3MTU"}
+    assert "VerifyLLDPNeighbors" in skipped
+
+
 def test_no_eos_device_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(FabricError, match="no EOS device"):
         export_anta(load_fabric(ROOT / "inventory" / "junos-dc"), tmp_path / "anta")

@@ -86,12 +86,7 @@ async def bgp_summary(tw: EosTwin, m: re.Match[str], fmt: str) -> Any:
 
 async def bgp_neighbors(tw: EosTwin, m: re.Match[str], fmt: str) -> Any:
     """``show [ip] bgp neighbors [PEER] [vrf V]``: show.py's peer list, both address families."""
-    v4, v6 = await show.show_bgp_neighbors(tw, "ipv4"), await show.show_bgp_neighbors(tw, "ipv6")
-    vrfs: dict[str, Any] = {}
-    for d in (v4, v6):
-        for vrf, vd in d["vrfs"].items():
-            vrfs.setdefault(vrf, {"peerList": []})["peerList"] += vd["peerList"]
-    vrfs = _vrfs(vrfs, m.group(2))
+    vrfs = _vrfs((await show.show_bgp_neighbors(tw, None))["vrfs"], m.group(2))
     if peer := m.group(1):
         for vd in vrfs.values():
             vd["peerList"] = [p for p in vd["peerList"] if p["peerAddress"] == peer]

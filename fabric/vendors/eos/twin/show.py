@@ -355,9 +355,10 @@ def _eos_state(s: str) -> str:
 
 
 async def show_bgp_summary(tw: EosTwin, afi: str = "ipv4") -> dict[str, Any]:
-    data, nbrs = await tw.frr.show_json_many(
-        "show bgp vrf all summary json", "show bgp vrf all neighbors json"
-    )
+    data = await tw.frr.show_json("show bgp vrf all summary json")
+    # the (large) neighbours JSON only where the summary lacks a VRF's router-id/AS (no peer of this family)
+    lacking = any(isinstance(vd, dict) and not vd.get(f"{afi}Unicast") for vd in (data or {}).values())
+    nbrs = (await tw.frr.show_json("show bgp vrf all neighbors json") or {}) if lacking else {}
     vrfs: dict[str, Any] = {}
     now = time.time()
     for vrf, vd in (data or {}).items():
@@ -369,7 +370,7 @@ async def show_bgp_summary(tw: EosTwin, afi: str = "ipv4") -> dict[str, Any]:
         peers = {}
         for ip, p in af.get("peers", {}).items():
             n = nbrs.get(vrf, {}).get(ip, {})
-            up_ms = n.get("bgpTimerUpMsec", p.get("peerUptimeMsec", 0)) or 0
+            up_ms = p.get("peerUptimeMsec", n.get("bgpTimerUpMsec", 0)) or 0
             peers[ip] = {
                 "version": 4,
                 "msgReceived": int(p.get("msgRcvd", 0)),
@@ -403,7 +404,9 @@ def _vrf_as(v: dict[str, Any]) -> Any:
     return None
 
 
-async def show_bgp_neighbors(tw: EosTwin, afi: str = "ipv4") -> dict[str, Any]:
+async def show_bgp_neighbors(tw: EosTwin, afi: str | None = "ipv4") -> dict[str, Any]:
+    """The peer list of ``show ip bgp neighbors`` (``afi`` ipv4), ``show ipv6 bgp peers`` (ipv6) or
+    ``show bgp neighbors`` (None: both), from one FRR query."""
     nbrs = await tw.frr.show_json("show bgp vrf all neighbors json")
     dev = tw.device()
     vrfs: dict[str, Any] = {}
@@ -415,7 +418,7 @@ async def show_bgp_neighbors(tw: EosTwin, afi: str = "ipv4") -> dict[str, Any]:
             if not isinstance(n, dict) or "remoteAs" not in n:
                 continue
             is_v6 = ":" in ip
-            if (afi == "ipv6") != is_v6:
+            if afi is not None and (afi == "ipv6") != is_v6:
                 continue
             afinfo = n.get("addressFamilyInfo", {})
             v4 = afinfo.get("ipv4Unicast", {})
