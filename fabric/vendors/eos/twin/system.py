@@ -233,7 +233,9 @@ async def logging_status(tw: EosTwin, m: re.Match[str], fmt: str) -> Any:
             f"                Logging to '{h.group(2)}' port {h.group(3) or 514} in VRF "
             f"{h.group(1) or 'default'} via udp"
         )
-    return "\n".join(out) + "\n"
+    from fabric.vendors.eos.twin.features import buffered
+
+    return "\n".join([*out, "", "Log Buffer:"]) + "\n" + buffered(tw)
 
 
 async def name_servers(tw: EosTwin, m: re.Match[str], fmt: str) -> Any:

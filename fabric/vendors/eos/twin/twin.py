@@ -15,7 +15,7 @@ from typing import Any
 
 from fabric.twins.base import DeviceTwin
 from fabric.twins.frr import run
-from fabric.vendors.eos.twin import counters, routing, show, system, tables
+from fabric.vendors.eos.twin import counters, features, routing, show, system, tables
 from fabric.vendors.eos.twin.cli import run_shell
 from fabric.vendors.eos.twin.config import ConfigError, EosConfig, prompt_suffix
 from fabric.vendors.eos.twin.eapi import make_handler
@@ -674,10 +674,15 @@ def _vrf_filter(d: dict[str, Any], vrf: str | None) -> dict[str, Any]:
 
 
 def _filter(text: str, pipe: str) -> str:
-    m = re.fullmatch(r"(include|exclude|section|begin) (.+)", pipe)
+    if m := re.fullmatch(r"(head|tail)(?: -n)?(?: (\d+))?", pipe):  # EOS's head/tail: 10 lines unless told
+        n = int(m.group(2) or 10)
+        lines = text.splitlines()
+        out = lines[:n] if m.group(1) == "head" else lines[-n:] if n else []
+        return "\n".join(out) + ("\n" if out else "")
+    m = re.fullmatch(r"(include|grep|exclude|section|begin) (.+)", pipe)
     if not m:
         raise CommandError(f"Invalid input (at token 1: '{pipe}')")
-    op, pat = m.group(1), m.group(2)
+    op, pat = m.group(1).replace("grep", "include"), m.group(2)  # EOS's grep is include's alias
     lines = text.splitlines()
     rx = re.compile(pat)
     if op == "include":
@@ -867,6 +872,6 @@ def _last_line(text: str) -> str:
 
 # commands answered by the topic modules, tried in order after _show's own: keywords in any case (as the
 # EOS CLI takes them), arguments (VRF names...) as typed
-_SHOW = [(re.compile(rx.pattern, re.I), h)
-         for rx, h in (*routing.COMMANDS, *counters.COMMANDS, *system.COMMANDS, *tables.COMMANDS)]
-_EXEC = [(re.compile(rx.pattern, re.I), h) for rx, h in system.EXEC]
+_SHOW = [(re.compile(rx.pattern, re.I), h) for rx, h in (
+    *routing.COMMANDS, *counters.COMMANDS, *system.COMMANDS, *tables.COMMANDS, *features.COMMANDS)]
+_EXEC = [(re.compile(rx.pattern, re.I), h) for rx, h in (*system.EXEC, *features.EXEC)]
