@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import logging
+import socket
 import ssl
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -68,6 +70,12 @@ _REASONS = {
 
 async def serve_http(sock: object, handler: Handler, ssl_ctx: ssl.SSLContext | None = None) -> asyncio.Server:
     async def conn(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        # No Nagle, as nginx in front of EOS's eAPI (tcp_nodelay): over TLS a small reply left the
+        # twin in two segments, the second held until the client's delayed ACK, 40 ms per request
+        sock = writer.get_extra_info("socket")
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         try:
             while True:
                 req = await _read_request(reader)
