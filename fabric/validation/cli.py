@@ -56,6 +56,37 @@ def _export_anta(target: str, directory: Path, hosts: list[str] | None, settings
     raise typer.Exit(ExitCode.OK)
 
 
+def _check_names(value: str | None, option: str) -> tuple[str, ...] | None:
+    """``--checks a,b`` -> ("a", "b"); an unknown name is a usage error naming the closest one."""
+    import difflib
+
+    from fabric.validation.checks import CHECKS
+
+    if value is None:
+        return None
+    names = tuple(n.strip() for n in value.split(",") if n.strip())
+    known = [c.name for c in CHECKS] + ["router_id"]  # router_id: a fabric-wide check run beside them
+    for n in names:
+        if n not in known:
+            close = difflib.get_close_matches(n, known, n=1)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            raise FabricError(f"{option}: unknown check '{n}'", fix=f"{hint}checks: {', '.join(known)}")
+    return names
+
+
+def _sections(settings: CheckSettings) -> tuple[str, ...]:
+    """The state sections the selected checks read (facts always: it identifies the device)."""
+    from fabric.state.model import SECTIONS
+    from fabric.validation.checks import CHECKS, selected
+
+    wanted = {"facts"} | {c.section for c in CHECKS if selected(c.name, settings)}
+    if selected("router_id", settings):  # from BGP's or OSPF's state
+        wanted |= {"bgp", "ospf"}
+    if selected("unexpected_neighbor", settings):  # every protocol's neighbours, not only LLDP's
+        wanted |= {"ospf", "isis"}
+    return tuple(s for s in SECTIONS if s in wanted)
+
+
 def register(app: typer.Typer) -> None:
     @app.command("validate")
     def validate_cmd(
@@ -72,6 +103,13 @@ def register(app: typer.Typer) -> None:
         problems: Annotated[
             bool, typer.Option("--problems", help="table: show only failures/errors")
         ] = False,
+        checks: Annotated[
+            str | None,
+            typer.Option("--checks", help="comma-separated check names to run (default: all)"),
+        ] = None,
+        skip_checks: Annotated[
+            str | None, typer.Option("--skip-checks", help="comma-separated check names not to run")
+        ] = None,
         export_anta: Annotated[
             Path | None,
             typer.Option(
@@ -88,16 +126,23 @@ def register(app: typer.Typer) -> None:
         from fabric.validation.checks import CheckSettings
         from fabric.validation.run import validate
 
+        try:
+            settings = CheckSettings(min_prefixes=min_prefixes, checks=_check_names(checks, "--checks"),
+                                     skip_checks=_check_names(skip_checks, "--skip-checks") or ())
+        except FabricError as exc:
+            _fail(exc)
+            return
         if export_anta is not None:
-            _export_anta(target, export_anta, _hosts(hosts), CheckSettings(min_prefixes=min_prefixes))
+            _export_anta(target, export_anta, _hosts(hosts), settings)
         if fmt not in report.FORMATS:
             _fail(FabricError(f"unknown format '{fmt}'", fix=f"use one of {', '.join(report.FORMATS)}"))
         try:
             run = validate(
                 target,
                 _hosts(hosts),
-                options=CollectOptions(num_workers=workers, timeout=timeout, retries=retries),
-                settings=CheckSettings(min_prefixes=min_prefixes),
+                options=CollectOptions(num_workers=workers, timeout=timeout, retries=retries,
+                                       sections=_sections(settings)),
+                settings=settings,
             )
         except FabricError as exc:
             _fail(exc)
