@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from fabric.vendors.eos.twin.names import to_eos
+from fabric.vendors.eos.twin.session import Handler
 
 if TYPE_CHECKING:
     from fabric.vendors.eos.twin.twin import EosTwin
 
-Handler = Callable[["EosTwin", "re.Match[str]", str], Awaitable[Any]]
 # (twin name, interface) -> (time, rx bytes, tx bytes, rx packets, tx packets) of the previous read
 _LAST: dict[tuple[str, str], tuple[float, int, int, int, int]] = {}
 

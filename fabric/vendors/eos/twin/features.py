@@ -12,15 +12,13 @@ from __future__ import annotations
 import copy
 import re
 import time
-from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from fabric.vendors.eos.twin.session import CommandError
+from fabric.vendors.eos.twin.session import CommandError, Handler
 
 if TYPE_CHECKING:
     from fabric.vendors.eos.twin.twin import EosTwin
 
-Handler = Callable[["EosTwin", "re.Match[str]", str], Awaitable[Any]]
 SEVERITIES = (
     "emergencies",
     "alerts",

@@ -11,17 +11,15 @@ from __future__ import annotations
 import ipaddress
 import re
 import time
-from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from fabric.vendors.eos.twin import show, tables
 from fabric.vendors.eos.twin.names import to_eos
-from fabric.vendors.eos.twin.session import CommandError
+from fabric.vendors.eos.twin.session import CommandError, Handler
 
 if TYPE_CHECKING:
     from fabric.vendors.eos.twin.twin import EosTwin
 
-Handler = Callable[["EosTwin", "re.Match[str]", str], Awaitable[Any]]
 _VRF = r"(?: vrf (\S+))?"
 _AFI = {"ipv4Unicast": "ipv4Unicast", "ipv6Unicast": "ipv6Unicast", "l2VpnEvpn": "l2VpnEvpn"}
 

@@ -6,10 +6,18 @@ Kept apart from twin.py so the transports import it without importing the twin (
 from __future__ import annotations
 
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fabric.vendors.eos.twin.config import EosConfig
+
+if TYPE_CHECKING:
+    from fabric.vendors.eos.twin.twin import EosTwin
+
+# A command of the topic modules (routing, counters, system, tables, features): (twin, the command's
+# match, "json" | "text") -> the reply; each module lists (pattern, handler) pairs in COMMANDS
+Handler = Callable[["EosTwin", "re.Match[str]", str], Awaitable[Any]]
 
 
 class CommandError(Exception):

@@ -15,15 +15,13 @@ import os
 import re
 import shutil
 import time
-from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from fabric.vendors.eos.twin.session import CommandError
+from fabric.vendors.eos.twin.session import CommandError, Handler
 
 if TYPE_CHECKING:
     from fabric.vendors.eos.twin.twin import EosTwin
 
-Handler = Callable[["EosTwin", "re.Match[str]", str], Awaitable[Any]]
 # /proc/stat's column for each of top's CPU fields, in top's order
 _TOP_CPU = ((0, "us"), (2, "sy"), (1, "ni"), (3, "id"), (4, "wa"), (5, "hi"), (6, "si"), (7, "st"))
 MEM_TOTAL, MEM_FREE = 8000000, 4000000  # KiB: a twin has no memory of its own (show version says the same)
