@@ -247,6 +247,18 @@ def test_mdcli_commit_confirmed_not_accepted_is_reverted_when_its_session_ends(c
         conn.disconnect()  # gone without `commit confirmed accept`
     wait_for("the session's end to revert the trial", lambda: core.link_up("rr1", RR1_TO_PE1[1]), 20)
     wait_for("rr1-pe1 adjacency back", lambda: "pe1" in core.isis_up("rr1"), 60)
+    # the link comes up before FRR took the rest of the revert: the next edit must start from the
+    # reverted running config, or SR OS (and the twin) sees it as no change
+    _wait_port_enabled(core)
+
+
+def _wait_port_enabled(core: Core) -> None:
+    """Until rr1's running config shows its port to pe1 enabled: the revert committed as a whole."""
+    flt = ('<configure xmlns="urn:nokia.com:sros:ns:yang:sr:conf"><port><port-id>'
+           f"{RR1_TO_PE1[0]}</port-id><admin-state/></port></configure>")
+    with core.ncclient("rr1") as m:
+        wait_for("running to show the reverted port", lambda: "<admin-state>enable</admin-state>" in
+                 m.get_config(source="running", filter=("subtree", flt)).data_xml, 20)
 
 
 def test_netconf_confirmed_commit_not_confirmed_is_rolled_back_by_the_twin(core: Core) -> None:
@@ -265,13 +277,9 @@ def test_netconf_confirmed_commit_not_confirmed_is_rolled_back_by_the_twin(core:
     wait_for("the twin's timer to revert the trial commit", lambda: core.link_up("rr1", RR1_TO_PE1[1]), 30)
     assert time.monotonic() - t0 >= 5  # not before its time
     wait_for("rr1-pe1 adjacency back", lambda: "pe1" in core.isis_up("rr1"), 60)
-    flt = ('<configure xmlns="urn:nokia.com:sros:ns:yang:sr:conf"><port><port-id>'
-           f"{RR1_TO_PE1[0]}</port-id><admin-state/></port></configure>")
-    with core.ncclient("rr1") as m:
-        # the revert is one commit: running shows it once the whole control plane took it (the link comes
-        # up first, FRR's part follows), so poll rather than read once
-        wait_for("running to show the reverted port", lambda: "<admin-state>enable</admin-state>" in
-                 m.get_config(source="running", filter=("subtree", flt)).data_xml, 20)
+    # the revert is one commit: running shows it once the whole control plane took it (the link comes up
+    # first, FRR's part follows), so poll rather than read once
+    _wait_port_enabled(core)
 
 
 def test_mdcli_commit_confirmed_1_not_accepted_reverts_by_itself(core: Core, minute_trial: float) -> None:
