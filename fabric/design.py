@@ -46,8 +46,10 @@ def fabric_file(path: str | Path) -> Path:
     p = Path(path)
     if p.is_dir():
         return p / FABRIC_FILE
-    if not p.exists() and not p.suffix and (Path("inventory") / p / FABRIC_FILE).exists():
-        return Path("inventory") / p / FABRIC_FILE
+    if not p.exists() and not p.suffix:
+        # a name is a fabric under ./inventory; a missing one still names the file it would be (the error
+        # then lists the fabrics that exist)
+        return Path("inventory") / p / FABRIC_FILE if len(p.parts) == 1 else p / FABRIC_FILE
     return p
 
 
@@ -89,7 +91,10 @@ def expand(doc: YamlDoc) -> Fabric:
 
 
 def _validation_error(exc: ValidationError, doc: YamlDoc) -> FabricError:
-    err = exc.errors()[0]
+    errors = exc.errors()
+    # an unknown key first: a misspelt required key is both unknown and missing, and the unknown one
+    # (the line the operator typed) is the cause
+    err = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     loc = tuple(x for x in err["loc"] if not (isinstance(x, str) and x.startswith("function-")))
     key = ".".join(str(x) for x in loc) or "(top level)"
     msg = err["msg"]
@@ -97,13 +102,37 @@ def _validation_error(exc: ValidationError, doc: YamlDoc) -> FabricError:
     if err["type"] == "extra_forbidden":
         msg = "unknown key"
         fix = "remove it or check its spelling against docs/fabric-file.md"
+        if close := _closest(str(loc[-1]), [str(e["loc"][-1]) for e in errors if e["type"] == "missing"
+                                             and e["loc"][:-1] == err["loc"][:-1]] + _known_keys(exc, loc)):
+            fix = f"did you mean '{close}'? (docs/fabric-file.md)"
     elif err["type"] == "missing":
         msg = "required key is missing"
         fix = f"add '{loc[-1]}'"
     elif err["type"] == "string_pattern_mismatch":
         fix = f"the value must match {err.get('ctx', {}).get('pattern')}"
-    more = f" (and {len(exc.errors()) - 1} more problem(s))" if len(exc.errors()) > 1 else ""
+    more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
     return FabricError(msg + more, file=str(doc.path), key=key, line=doc.line(loc), fix=fix)
+
+
+def _closest(word: str, candidates: list[str]) -> str | None:
+    import difflib
+
+    found = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
+def _known_keys(exc: ValidationError, loc: tuple[Any, ...]) -> list[str]:
+    """The keys the model allows where ``loc`` is (top level of the fabric file, or a nested model)."""
+    model: Any = exc.title and {"ClosSpec": ClosSpec, "BackboneSpec": BackboneSpec}.get(exc.title)
+    for part in loc[:-1]:
+        if model is None:
+            return []
+        field = getattr(model, "model_fields", {}).get(part)
+        if field is None:
+            return []  # a list index or a mapping's own keys: nothing to suggest from
+        ann = field.annotation
+        model = ann if isinstance(ann, type) and hasattr(ann, "model_fields") else None
+    return list(getattr(model, "model_fields", {})) if model is not None else []
 
 
 def isis_net(area: str, loopback: str) -> str:

@@ -112,8 +112,10 @@ def resolve(target: str | Path | Fabric) -> Resolved:
         topo = lab.get("topology")
         fab = fabric_of_topology(Path(topo)) if topo and Path(topo).exists() else None
         return Resolved(fab, lab)
+    from fabric.yamlfile import fabrics_hint
+
     raise FabricError(
         f"'{target}' is neither a fabric nor a deployed lab",
-        fix="pass inventory/<fabric>, a fabric.yaml, a .clab.yml, or the name of a deployed lab "
-            "(`fabric lab inspect --all`)",
+        fix=f"{fabrics_hint(Path(target).name)}; or a fabric.yaml, a .clab.yml, or the name of a deployed "
+            "lab (`fabric lab inspect --all`)",
     )

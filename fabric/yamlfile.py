@@ -20,13 +20,21 @@ class _Loader(yaml.SafeLoader):
     """SafeLoader; duplicate keys are refused (PyYAML silently keeps the last one)."""
 
 
+class DuplicateKey(yaml.constructor.ConstructorError):
+    """A key given twice in one mapping: its own message, with both lines (not a syntax error)."""
+
+    def __init__(self, key: Any, first: int, mark: Any) -> None:
+        super().__init__(None, None, f"duplicate key '{key}'", mark)
+        self.key, self.first, self.again = key, first, mark.line + 1
+
+
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-    seen: set[Any] = set()
+    seen: dict[Any, int] = {}  # key -> its line
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=True)  # type: ignore[no-untyped-call]
         if key in seen:
-            raise yaml.constructor.ConstructorError(None, None, f"duplicate key '{key}'", key_node.start_mark)
-        seen.add(key)
+            raise DuplicateKey(key, seen[key], key_node.start_mark)
+        seen[key] = key_node.start_mark.line + 1
     return loader.construct_mapping(node, deep=deep)
 
 
@@ -69,7 +77,8 @@ def load_yaml(path: Path) -> YamlDoc:
     try:
         text = path.read_text()
     except FileNotFoundError:
-        raise FabricError("file not found", file=str(path), fix="check the path") from None
+        fix = fabrics_hint(path.parent.name) if path.name == "fabric.yaml" else "check the path"
+        raise FabricError("file not found", file=str(path.resolve()), fix=fix) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise FabricError(f"cannot read file: {exc}", file=str(path)) from None
     lines: dict[KeyPath, int] = {}
@@ -82,6 +91,13 @@ def load_yaml(path: Path) -> YamlDoc:
             data = loader.construct_document(node) if node is not None else None
         finally:
             loader.dispose()
+    except DuplicateKey as exc:
+        raise FabricError(
+            f"key '{exc.key}' is given twice (first on line {exc.first}): YAML keeps only one of them",
+            file=str(path),
+            line=exc.again,
+            fix=f"keep one '{exc.key}' (merge the two if both hold settings)",
+        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise FabricError(
@@ -93,3 +109,15 @@ def load_yaml(path: Path) -> YamlDoc:
     except yaml.YAMLError as exc:
         raise FabricError(f"YAML error: {exc}", file=str(path)) from None
     return YamlDoc(path, data, lines)
+
+
+def fabrics_hint(name: str) -> str:
+    """The fabrics that exist under ./inventory, the closest to ``name`` first (for "not found" fixes)."""
+    import difflib
+
+    known = sorted(p.parent.name for p in Path("inventory").glob("*/fabric.yaml"))
+    if not known:
+        return "pass inventory/<fabric> (a directory holding fabric.yaml)"
+    close = difflib.get_close_matches(name, known, n=1)
+    hint = f"did you mean '{close[0]}'? " if close else ""
+    return f"{hint}fabrics under inventory/: {', '.join(known)}"

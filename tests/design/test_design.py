@@ -179,6 +179,34 @@ def test_error_typo_key(tmp_path: Path) -> None:
     assert e.message == "unknown key" and e.key == "underlayy" and e.line
 
 
+def test_error_misspelt_required_key_names_the_typo_first(tmp_path: Path) -> None:
+    """A misspelt required key is both unknown and missing: the line the operator typed is the cause."""
+    data = dc1()
+    data["nmae"] = data.pop("name")
+    e = err(tmp_path, data)
+    assert (e.message.split(" (")[0], e.key) == ("unknown key", "nmae") and e.line
+    assert e.fix and "did you mean 'name'?" in e.fix
+    data = dc1()
+    data["pools"]["loopbak"] = data["pools"].pop("loopback")  # nested: the model's own keys are offered
+    e = err(tmp_path, data)
+    assert e.key == "pools.loopbak" and "did you mean 'loopback'?" in (e.fix or "")
+
+
+def test_error_duplicate_key_has_its_own_message(tmp_path: Path) -> None:
+    e = err(tmp_path, "name: dc1\ndesign: clos\nunderlay: ebgp\ndesign: clos\n")
+    assert e.message.startswith("key 'design' is given twice (first on line 2)") and e.line == 4
+    assert "YAML syntax" not in e.message and "indentation" not in (e.fix or "")
+
+
+def test_error_unknown_fabric_lists_those_that_exist(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    with pytest.raises(FabricError) as info:
+        load_fabric("dc-mixd")
+    e = info.value
+    assert e.file and e.file.endswith("inventory/dc-mixd/fabric.yaml") and e.message == "file not found"
+    assert e.fix and e.fix.startswith("did you mean 'dc-mixed'?") and "dc1" in e.fix and "backbone" in e.fix
+
+
 def test_error_links(tmp_path: Path) -> None:
     data = yaml.safe_load((ROOT / "inventory/backbone/fabric.yaml").read_text())
     data["links"].append({"endpoints": ["p1:1/1/c9/1", "px:Ethernet9"]})
