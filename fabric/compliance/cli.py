@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 import time
 from pathlib import Path
@@ -107,18 +108,21 @@ def _once(
     elif fmt == "html":
         text = _html(rep, db)
     else:
-        text = ""
-        console.print(_table(rep))
+        # the table goes to the file when -o is given (plain text, wide), never silently nowhere
+        buf = io.StringIO() if output else None
+        out = Console(file=buf, width=200, no_color=True) if buf is not None else console
+        out.print(_table(rep))
         for dev, msg in sorted(rep.errors.items()):
-            console.print(Text(f"{dev}: unreachable: {msg}", style="red"))
+            out.print(Text(f"{dev}: unreachable: {msg}", style="red"))
         for r in rep.results:
             if not r.compliant and r.device not in rep.errors:
-                console.print(Text(f"{r.device} {r.feature}: {r.status} {r.detail}".rstrip(), style="bold"))
+                out.print(Text(f"{r.device} {r.feature}: {r.status} {r.detail}".rstrip(), style="bold"))
                 # Text, not markup: config lines contain brackets ("[ FABRIC-EXPORT ]") rich would eat.
                 for ln in r.missing:
-                    console.print(Text(f"  - {ln}", style="red"))
+                    out.print(Text(f"  - {ln}", style="red"))
                 for ln in r.extra:
-                    console.print(Text(f"  + {ln}", style="blue"))
+                    out.print(Text(f"  + {ln}", style="blue"))
+        text = buf.getvalue() if buf is not None else ""
     if text:
         if output:
             output.parent.mkdir(parents=True, exist_ok=True)

@@ -225,6 +225,12 @@ def test_run_every_survives_failures(tmp_path: Path, monkeypatch: pytest.MonkeyP
     out = CliRunner().invoke(app, ["run", "dc1", "--format", "junit", "-o", str(tmp_path / "j.xml")])
     assert out.exit_code == 1 and (tmp_path / "j.xml").read_text().startswith("<?xml")
 
+    # the default table format honours -o too (it used to write nothing, silently)
+    calls.clear()
+    out = CliRunner().invoke(app, ["run", "dc1", "-o", str(tmp_path / "t.txt")])
+    table = (tmp_path / "t.txt").read_text()
+    assert out.exit_code == 1 and "leaf1 bgp: noncompliant" in table and "leaf1 bgp" not in out.stdout
+
 
 def test_parse_interval() -> None:
     from fabric.compliance.cli import parse_interval
