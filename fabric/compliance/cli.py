@@ -97,6 +97,7 @@ def _once(
     metrics: Path | None,
     state: bool,
     extra: dict[str, Path | None] | None = None,
+    pushgateway: str | None = None,
 ) -> ExitCode:
     from fabric.compliance import history, report, run_compliance
 
@@ -141,8 +142,12 @@ def _once(
                 )
             else:
                 path.write_text(report.to_junit(rep.fabric, rep.results))
-    if metrics:
-        history.write_metrics(metrics, history.metrics_text(rep.results, rep.finished))
+    if metrics or pushgateway:
+        registry = history.metrics_registry(rep.fabric, rep.results, rep.finished, features)
+        if metrics:
+            history.write_metrics(metrics, registry)
+        if pushgateway:
+            history.push_metrics(pushgateway, rep.fabric, registry)
     devs = history.device_status(rep.results)
     err.print(
         f"{rep.fabric}: {sum(devs.values())}/{len(devs)} devices compliant"
@@ -165,6 +170,9 @@ def run(
         Path | None, typer.Option(help="Git repo of backups (default .netfabric/backups/<fabric>).")
     ] = None,
     metrics: Annotated[Path | None, typer.Option(help="Prometheus textfile (node_exporter).")] = None,
+    pushgateway: Annotated[
+        str | None, typer.Option("--pushgateway", help="Also push the metrics to this Pushgateway (URL).")
+    ] = None,
     state: Annotated[bool, typer.Option("--state", help="Also run validation state checks.")] = False,
     html: Annotated[Path | None, typer.Option("--html", help="Also write the HTML report here.")] = None,
     junit: Annotated[Path | None, typer.Option("--junit", help="Also write a JUnit report here.")] = None,
@@ -177,7 +185,8 @@ def run(
     if fmt not in ("table", "json", "junit", "html"):
         raise FabricError(f"unknown format '{fmt}'", key="--format", fix="table, json, junit or html")
     extra = {"html": html, "junit": junit}
-    args = (target, _csv(features), _csv(hosts), fmt, output, db, backup_dir, metrics, state, extra)
+    args = (target, _csv(features), _csv(hosts), fmt, output, db, backup_dir, metrics, state, extra,
+            pushgateway)
     if not every:
         raise typer.Exit(_once(*args))
     interval = parse_interval(every)

@@ -146,44 +146,69 @@ def changes(before: list[FeatureResult], after: list[FeatureResult]) -> list[dic
     return out
 
 
-def metrics_text(results: list[FeatureResult], timestamp: float, features: list[str] | None = None) -> str:
-    """Prometheus textfile-collector format (node_exporter --collector.textfile.directory)."""
+def metrics_registry(
+    fabric: str, results: list[FeatureResult], timestamp: float, features: list[str] | None = None
+) -> Any:
+    """The run as Prometheus gauges (prometheus_client), every series labelled with its ``fabric`` (two
+    fabrics' textfiles or pushes never collide), the per-device ones with their ``device``."""
+    from prometheus_client import CollectorRegistry, Gauge
+
+    reg = CollectorRegistry()
+
+    def gauge(name: str, doc: str, *labels: str) -> Any:
+        return Gauge(f"netfabric_compliance_{name}", doc, ["fabric", *labels], registry=reg)
+
     devs = device_status(results)
     # Drift (exit code 1) and "could not check" (exit code 3) are separate series, so an alert on
     # drift never fires for a device that is only unreachable, and the other way round.
+    unreachable = {r.device for r in results if r.status == UNREACHABLE}
     unchecked = {r.device for r in results if r.status in (UNREACHABLE, ERROR)}
     drifted = [r for r in results if r.status not in (COMPLIANT, UNREACHABLE, ERROR)]
     fails = Counter(r.feature for r in drifted)
-    names = sorted({r.feature for r in results} | set(features or []))
-    lines = [
-        "# HELP netfabric_compliance_devices_compliant Devices whose every feature is compliant.",
-        "# TYPE netfabric_compliance_devices_compliant gauge",
-        f"netfabric_compliance_devices_compliant {sum(devs.values())}",
-        "# HELP netfabric_compliance_devices_total Devices checked in the last run.",
-        "# TYPE netfabric_compliance_devices_total gauge",
-        f"netfabric_compliance_devices_total {len(devs)}",
-        "# HELP netfabric_compliance_devices_drifted Devices with drift in at least one feature.",
-        "# TYPE netfabric_compliance_devices_drifted gauge",
-        f"netfabric_compliance_devices_drifted {len({r.device for r in drifted})}",
-        "# HELP netfabric_compliance_devices_unchecked Devices that could not be checked (unreachable, "
-        "config not comparable).",
-        "# TYPE netfabric_compliance_devices_unchecked gauge",
-        f"netfabric_compliance_devices_unchecked {len(unchecked)}",
-        "# HELP netfabric_compliance_feature_failures Devices whose feature drifted (not: unreachable).",
-        "# TYPE netfabric_compliance_feature_failures gauge",
-    ]
-    lines += [f'netfabric_compliance_feature_failures{{feature="{n}"}} {fails.get(n, 0)}' for n in names]
-    lines += [
-        "# HELP netfabric_compliance_last_run_timestamp_seconds Unix time the last run finished.",
-        "# TYPE netfabric_compliance_last_run_timestamp_seconds gauge",
-        f"netfabric_compliance_last_run_timestamp_seconds {timestamp:.0f}",
-    ]
-    return "\n".join(lines) + "\n"
+    totals = (
+        ("devices_compliant", "Devices whose every feature is compliant.", sum(devs.values())),
+        ("devices_total", "Devices checked in the last run.", len(devs)),
+        ("devices_drifted", "Devices with drift in at least one feature.", len({r.device for r in drifted})),
+        ("devices_unchecked", "Devices that could not be checked (unreachable, config not comparable).",
+         len(unchecked)),
+        ("devices_unreachable", "Devices that did not answer.", len(unreachable)),
+    )
+    for name, doc, value in totals:
+        gauge(name, doc).labels(fabric).set(value)
+    failures = gauge("feature_failures", "Devices whose feature drifted (not: unreachable).", "feature")
+    for n in sorted({r.feature for r in results} | set(features or [])):
+        failures.labels(fabric, n).set(fails.get(n, 0))
+    compliant = gauge("device_compliant", "1 when every feature of the device is compliant (devices that "
+                      "could not be checked have no value: unknown is not drift).", "device")
+    reachable = gauge("device_reachable", "1 when the device answered.", "device")
+    for dev, ok in sorted(devs.items()):
+        if dev not in unchecked:
+            compliant.labels(fabric, dev).set(int(ok))
+        reachable.labels(fabric, dev).set(int(dev not in unreachable))
+    gauge("last_run_timestamp_seconds", "Unix time the last run finished.").labels(fabric).set(int(timestamp))
+    return reg
 
 
-def write_metrics(path: Path, text: str) -> None:
-    # Write then rename: the textfile collector must never read a half-written file.
+def metrics_text(
+    fabric: str, results: list[FeatureResult], timestamp: float, features: list[str] | None = None
+) -> str:
+    """Prometheus textfile-collector format (node_exporter --collector.textfile.directory)."""
+    from prometheus_client import generate_latest
+
+    return bytes(generate_latest(metrics_registry(fabric, results, timestamp, features))).decode()
+
+
+def write_metrics(path: Path, registry: Any) -> None:
+    """Write then rename (prometheus_client's): the textfile collector never reads a half-written file."""
+    from prometheus_client import write_to_textfile
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(text)
-    tmp.replace(path)
+    write_to_textfile(str(path), registry)
+
+
+def push_metrics(url: str, fabric: str, registry: Any) -> None:
+    """To a Prometheus Pushgateway, grouped by fabric: a fabric's push replaces only its own series."""
+    from prometheus_client import push_to_gateway
+
+    push_to_gateway(url, job="netfabric_compliance", registry=registry, grouping_key={"fabric": fabric})
+

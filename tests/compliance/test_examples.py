@@ -111,6 +111,7 @@ def test_schedules_and_alerts_follow_the_exit_code_contract() -> None:
         re.findall(
             r"^(netfabric_\w+)",
             history.metrics_text(
+                "dc1",
                 [
                     FeatureResult("a", "bgp", COMPLIANT),
                     FeatureResult("b", "bgp", NONCOMPLIANT, ["x"], []),

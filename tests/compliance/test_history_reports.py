@@ -6,6 +6,7 @@ import json
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree as ET
 
 import pytest
@@ -76,32 +77,58 @@ def test_history_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_metrics_textfile(tmp_path: Path) -> None:
-    text = history.metrics_text(_run2(), 1700000000.4)
-    assert text == (
-        "# HELP netfabric_compliance_devices_compliant Devices whose every feature is compliant.\n"
-        "# TYPE netfabric_compliance_devices_compliant gauge\n"
-        "netfabric_compliance_devices_compliant 1\n"
-        "# HELP netfabric_compliance_devices_total Devices checked in the last run.\n"
-        "# TYPE netfabric_compliance_devices_total gauge\n"
-        "netfabric_compliance_devices_total 3\n"
-        "# HELP netfabric_compliance_devices_drifted Devices with drift in at least one feature.\n"
-        "# TYPE netfabric_compliance_devices_drifted gauge\n"
-        "netfabric_compliance_devices_drifted 1\n"
-        "# HELP netfabric_compliance_devices_unchecked Devices that could not be checked (unreachable, "
-        "config not comparable).\n"
-        "# TYPE netfabric_compliance_devices_unchecked gauge\n"
-        "netfabric_compliance_devices_unchecked 1\n"
-        "# HELP netfabric_compliance_feature_failures Devices whose feature drifted (not: unreachable).\n"
-        "# TYPE netfabric_compliance_feature_failures gauge\n"
-        'netfabric_compliance_feature_failures{feature="bgp"} 1\n'  # leaf3 drifted; ghost is unchecked
-        'netfabric_compliance_feature_failures{feature="ntp"} 0\n'
-        "# HELP netfabric_compliance_last_run_timestamp_seconds Unix time the last run finished.\n"
-        "# TYPE netfabric_compliance_last_run_timestamp_seconds gauge\n"
-        "netfabric_compliance_last_run_timestamp_seconds 1700000000\n"
-    )
+    text = history.metrics_text("dc1", _run2(), 1700000000.4)
+    series = {ln.rsplit(" ", 1)[0]: float(ln.rsplit(" ", 1)[1]) for ln in text.splitlines()
+              if ln and not ln.startswith("#")}
+    # every series carries its fabric (two fabrics' textfiles never collide); drift and "could not
+    # check" are separate: ghost is unreachable, not drifted, and has no compliant value at all
+    assert series == {
+        'netfabric_compliance_devices_compliant{fabric="dc1"}': 1,
+        'netfabric_compliance_devices_total{fabric="dc1"}': 3,
+        'netfabric_compliance_devices_drifted{fabric="dc1"}': 1,
+        'netfabric_compliance_devices_unchecked{fabric="dc1"}': 1,
+        'netfabric_compliance_devices_unreachable{fabric="dc1"}': 1,
+        'netfabric_compliance_feature_failures{fabric="dc1",feature="bgp"}': 1,  # leaf3 drifted
+        'netfabric_compliance_feature_failures{fabric="dc1",feature="ntp"}': 0,
+        'netfabric_compliance_device_compliant{device="leaf1",fabric="dc1"}': 1,
+        'netfabric_compliance_device_compliant{device="leaf3",fabric="dc1"}': 0,
+        'netfabric_compliance_device_reachable{device="ghost",fabric="dc1"}': 0,
+        'netfabric_compliance_device_reachable{device="leaf1",fabric="dc1"}': 1,
+        'netfabric_compliance_device_reachable{device="leaf3",fabric="dc1"}': 1,
+        'netfabric_compliance_last_run_timestamp_seconds{fabric="dc1"}': 1700000000,
+    }
+    assert "# TYPE netfabric_compliance_devices_drifted gauge" in text
     path = tmp_path / "m" / "netfabric.prom"
-    history.write_metrics(path, text)
-    assert path.read_text() == text and not list(path.parent.glob("*.tmp"))
+    history.write_metrics(path, history.metrics_registry("dc1", _run2(), 1700000000.4))
+    assert path.read_text() == text and not list(path.parent.glob("*.tmp*"))
+
+
+def test_metrics_pushgateway() -> None:
+    """--pushgateway: one PUT per run to /metrics/job/netfabric_compliance/fabric/<fabric> (local server)."""
+    import http.server
+    import threading
+
+    got: list[tuple[str, str, bytes]] = []
+
+    class Gateway(http.server.BaseHTTPRequestHandler):
+        def do_PUT(self) -> None:  # noqa: N802 - http.server's naming
+            got.append((self.command, self.path, self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    srv = http.server.HTTPServer(("127.0.0.1", 0), Gateway)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        reg = history.metrics_registry("dc1", _run2(), 1700000000.4)
+        history.push_metrics(f"http://127.0.0.1:{srv.server_address[1]}", "dc1", reg)
+    finally:
+        srv.shutdown()
+    [(method, path, body)] = got
+    assert (method, path) == ("PUT", "/metrics/job/netfabric_compliance/fabric/dc1")
+    assert b'netfabric_compliance_devices_drifted{fabric="dc1"} 1.0' in body
 
 
 def test_junit_and_json() -> None:
@@ -219,7 +246,7 @@ def test_run_every_survives_failures(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert len(calls) == 3
     assert "run failed: ConnectionError: everything is down" in out.output
     assert out.exit_code == 0  # the last run was compliant
-    assert "netfabric_compliance_devices_compliant 1" in metrics.read_text()
+    assert 'netfabric_compliance_devices_compliant{fabric="dc1"} 1.0' in metrics.read_text()
 
     calls.clear()
     out = CliRunner().invoke(app, ["run", "dc1", "--format", "junit", "-o", str(tmp_path / "j.xml")])

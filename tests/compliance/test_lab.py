@@ -218,7 +218,8 @@ def test_frr_lab_cli_run_reports(frr_lab: Path, tmp_path: Path) -> None:
     )
     assert out.exit_code == 0, out.output
     assert "6 of 6 devices compliant" in (tmp_path / "r.html").read_text()
-    assert "netfabric_compliance_devices_compliant 6" in (tmp_path / "m.prom").read_text()
+    assert re.search(r'^netfabric_compliance_devices_compliant\{fabric="[^"]+"\} 6\.0$',
+                     (tmp_path / "m.prom").read_text(), re.M)
     out = CliRunner().invoke(app, [*args, "--features", "bgp", "--hosts", "leaf3", "--format", "json"])
     assert out.exit_code == 0, out.output
     assert '"feature": "bgp"' in out.output and '"feature": "interfaces"' not in out.output
