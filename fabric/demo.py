@@ -81,7 +81,7 @@ def main() -> None:
     fabric("show", NAME)
 
     step("2. Golden configs: intent -> structured config -> per-platform templates")
-    fabric("render", NAME, "--out", f"build/configs/{NAME}")
+    fabric("render", NAME)  # to build/configs/<fabric>/
     for host, plat in ONE_PER_PLATFORM.items():
         text = Path(f"build/configs/{NAME}/{host}.cfg").read_text().splitlines()
         console.print(f"[bold]{host}[/] ({plat}, {len(text)} lines, first 8):")

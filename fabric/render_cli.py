@@ -39,9 +39,10 @@ def render_command(
     hosts: Annotated[
         str | None, typer.Option("--hosts", help="Comma-separated device names (default: all).")
     ] = None,
-    out: Annotated[Path, typer.Option("--out", help="Directory for <host>.cfg files.")] = Path(
-        "build/configs"
-    ),
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Directory for <host>.cfg files (default: build/configs/<fabric>)."),
+    ] = None,
     diff: Annotated[
         bool, typer.Option("--diff", help="Show a unified diff against the previous render in --out.")
     ] = False,
@@ -51,6 +52,8 @@ def render_command(
     from fabric.render import render_fabric
 
     fab = load_fabric(fabric)
+    # one directory per fabric: dc1's and dc-large's spine1..4 must not overwrite each other
+    out = out or Path("build") / "configs" / fab.name
     wanted = [h.strip() for h in hosts.split(",") if h.strip()] if hosts else None
     configs = render_fabric(fab, wanted)
     try:

@@ -459,7 +459,9 @@ def test_render_task_without_intent_fails_clearly() -> None:
 # ---------------------------------------------------------------- CLI
 
 
-def test_cli_render_writes_files_and_diffs(tmp_path: Path, fabric_copy) -> None:  # type: ignore[no-untyped-def]
+def test_cli_render_writes_files_and_diffs(  # type: ignore[no-untyped-def]
+    tmp_path: Path, fabric_copy, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import typer
     from typer.testing import CliRunner
 
@@ -490,6 +492,14 @@ def test_cli_render_writes_files_and_diffs(tmp_path: Path, fabric_copy) -> None:
     assert r.exit_code == 0, r.output
     assert "-router bgp 65101" in r.output and "+router bgp 65201" in r.output
     assert "1 changed" in r.output
+
+    # without --out: build/configs/<fabric>/, so two fabrics' spine1..4 never overwrite each other
+    monkeypatch.chdir(tmp_path)
+    for name in ("dc1", "dc-large"):
+        r = runner.invoke(app, ["render", str(ROOT / "inventory" / name), "--hosts", "spine1"])
+        assert r.exit_code == 0, r.output
+    for name in ("dc1", "dc-large"):
+        assert (tmp_path / "build" / "configs" / name / "spine1.cfg").read_text() == rendered(name)["spine1"]
 
 
 def test_out_of_pool_loopback_is_advertised_everywhere(fabric_copy) -> None:  # type: ignore[no-untyped-def]
