@@ -12,9 +12,10 @@ import sys
 import traceback
 from collections import Counter
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+import typer.main
 from rich.console import Console
 from rich.table import Table
 
@@ -28,7 +29,7 @@ app = typer.Typer(
     name="fabric",
     help="netfabric: multi-vendor fabrics as software (intent, golden configs, validation, rollouts, labs).",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
 )
 
@@ -161,13 +162,37 @@ _mount()
 _NOISY_LOGGERS = ("pyeapi", "paramiko", "ncclient", "nornir")
 
 
+# Flags that destroy, push or roll back are never read from the environment: a stray variable must not
+# change what a command does to a lab or a device.
+NO_ENVVAR = frozenset({"all_labs", "cleanup", "push", "rollback", "reconfigure", "version", "max_runs",
+                       "install_completion", "show_completion"})
+
+
+def command() -> Any:
+    """The click command tree of the CLI, every option also settable as NETFABRIC_<OPTION> (as ANTA and
+    containerlab take theirs): --workers from NETFABRIC_WORKERS, --format from NETFABRIC_FORMAT..."""
+    root = typer.main.get_command(app)
+
+    def walk(cmd: Any) -> None:
+        for sub in (getattr(cmd, "commands", None) or {}).values():
+            walk(sub)
+        for p in cmd.params:
+            if getattr(p, "param_type_name", "") == "option" and not p.envvar and p.name not in NO_ENVVAR:
+                long = next(o for o in p.opts if o.startswith("--"))
+                p.envvar = "NETFABRIC_" + long[2:].upper().replace("-", "_")
+                p.show_envvar = True
+
+    walk(root)
+    return root
+
+
 def run() -> None:
     """Entry point. Exit codes (fabric.errors.ExitCode, docs/commands.md): 0 ok, 1 checks failed or
     drift found, 2 usage or bad input, 3 could not check (unreachable, or the tool itself failed)."""
     for name in _NOISY_LOGGERS:
         logging.getLogger(name).addHandler(logging.NullHandler())
     try:
-        app(standalone_mode=True)
+        command()(standalone_mode=True)
     except FabricError as exc:
         err_console.print(f"[red]error:[/] {exc.render()}", highlight=False, soft_wrap=True)
         sys.exit(ExitCode.USAGE)

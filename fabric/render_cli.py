@@ -37,7 +37,7 @@ def _diff_text(old: str, new: str, name: str) -> Text:
 def render_command(
     fabric: Annotated[str, typer.Argument(help="Fabric: inventory/<name>, its fabric.yaml, or just <name>.")],
     hosts: Annotated[
-        str | None, typer.Option("--hosts", help="Comma-separated device names (default: all).")
+        str | None, typer.Option("--hosts", "-H", help="Comma-separated device names (default: all).")
     ] = None,
     out: Annotated[
         Path | None,

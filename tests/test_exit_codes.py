@@ -97,7 +97,7 @@ def test_walk_commands(dead: dict[str, Any]) -> None:
         (ExitCode.USAGE, ["snapshot", fab]),  # --tag missing
         (ExitCode.USAGE, ["diff", fab, "pre", "post", "--dir", str(base / "snaps")]),  # no such snapshots
         (ExitCode.USAGE, ["compliance", "run", fab, "--format", "bogus"]),
-        (ExitCode.USAGE, ["rollout", "plan", str(base / "no-such-playbook.yaml"), "-f", fab]),
+        (ExitCode.USAGE, ["rollout", "plan", str(base / "no-such-playbook.yaml"), "-F", fab]),
         # could not check: every device unreachable
         (ExitCode.UNCHECKED, ["validate", fab, "--timeout", "5", "--retries", "0"]),
         (
@@ -109,12 +109,12 @@ def test_walk_commands(dead: dict[str, Any]) -> None:
             ["compliance", "run", fab, "--db", str(base / "c.sqlite"), "--backup-dir", str(base / "b")],
         ),
         (ExitCode.UNCHECKED, ["compliance", "remediate", fab, "--out", str(base / "rem")]),
-        (ExitCode.UNCHECKED, ["rollout", "plan", pb, "-f", fab]),
-        (ExitCode.UNCHECKED, ["rollout", "run", pb, "-f", fab, "-q"]),
+        (ExitCode.UNCHECKED, ["rollout", "plan", pb, "-F", fab]),
+        (ExitCode.UNCHECKED, ["rollout", "run", pb, "-F", fab, "-q"]),
         (ExitCode.UNCHECKED, ["deploy", fab, "--dry-run"]),
         (ExitCode.UNCHECKED, ["deploy", fab, "-q"]),
         # the rollouts above were journaled in the fabric's journal, read back from there
-        (ExitCode.OK, ["rollout", "history", "-f", fab]),
+        (ExitCode.OK, ["rollout", "history", "-F", fab]),
     ]
     wrong = []
     for want, args in cases:

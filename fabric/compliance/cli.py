@@ -25,7 +25,9 @@ err = Console(stderr=True)
 TargetArg = Annotated[
     str, typer.Argument(help="Fabric (inventory/<name> or <name>) or lab topology (.clab.yml).")
 ]
-HostsOpt = Annotated[str | None, typer.Option("--hosts", help="Comma-separated devices (default: all).")]
+HostsOpt = Annotated[
+    str | None, typer.Option("--hosts", "-H", help="Comma-separated devices (default: all).")
+]
 DbOpt = Annotated[Path, typer.Option("--db", help="History database (SQLite).")]
 
 
@@ -179,7 +181,9 @@ def run(
     every: Annotated[
         str | None, typer.Option("--every", help="Run forever at this interval (15m, 1h).")
     ] = None,
-    max_runs: Annotated[int | None, typer.Option("--max-runs", hidden=True)] = None,
+    max_runs: Annotated[
+        int | None, typer.Option("--max-runs", hidden=True, help="With --every: stop after N runs (tests).")
+    ] = None,
 ) -> None:
     """Compare running vs golden per feature. Exit 0 compliant, 1 drift, 3 a device could not be checked."""
     if fmt not in ("table", "json", "junit", "html"):

@@ -99,7 +99,7 @@ def inspect(
     topo: Path = TopoOpt,
     all_labs: bool = typer.Option(False, "--all", "-a", help="every deployed lab"),
     as_json: bool = typer.Option(False, "--json", help="JSON output"),
-    backend: str = typer.Option("netns", "--backend", "-b"),
+    backend: str = typer.Option("netns", "--backend", "-b", help="netns (built in) or containerlab"),
 ) -> None:
     """Show deployed lab nodes."""
     from fabric.lab import api, clab_backend
@@ -121,7 +121,7 @@ def inspect(
 def destroy(
     topo: Path = TopoOpt,
     all_labs: bool = typer.Option(False, "--all", "-a", help="every lab in /run/netfabric/labs"),
-    backend: str = typer.Option("netns", "--backend", "-b"),
+    backend: str = typer.Option("netns", "--backend", "-b", help="netns (built in) or containerlab"),
     cleanup: bool = typer.Option(False, "--cleanup", "-c",
                                  help="also delete the lab directory (saved twin configs, keys)"),
 ) -> None:

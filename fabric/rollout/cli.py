@@ -26,7 +26,7 @@ err = Console(stderr=True)
 
 # Required, no default: a forgotten flag must be a usage error, never a rollout on some default fabric.
 FabricOpt = Annotated[
-    str, typer.Option("--fabric", "-f", help="Fabric: inventory/<name> or its fabric.yaml (required).")
+    str, typer.Option("--fabric", "-F", help="Fabric: inventory/<name> or its fabric.yaml (required).")
 ]
 LabPlatOpt = Annotated[
     str | None,
@@ -48,7 +48,7 @@ JournalOpt = Annotated[
 ]
 FabricOfJournalOpt = Annotated[
     str | None,
-    typer.Option("--fabric", "-f", help="Fabric whose journal to read (or give --journal)."),
+    typer.Option("--fabric", "-F", help="Fabric whose journal to read (or give --journal)."),
 ]
 ReportOpt = Annotated[Path | None, typer.Option("--report", help="Write a JSON report here.")]
 
@@ -282,7 +282,7 @@ def run(
     journal: JournalOpt = None,
     report: ReportOpt = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Plan only (same as `plan`).")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines, only the result.")] = False,
 ) -> None:
     """Run a playbook wave by wave; exits non-zero when anything was rolled back."""
     if dry_run:
@@ -319,7 +319,7 @@ def resume(
     journal: JournalOpt = None,
     report: ReportOpt = None,
     rollback: Annotated[bool, typer.Option("--rollback", help="Roll everything back instead.")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines, only the result.")] = False,
 ) -> None:
     """Finish an interrupted rollout (in-flight devices are rolled back, then the rest runs)."""
     from fabric.rollout.engine import from_journal
@@ -372,7 +372,7 @@ def status(
     rollout_id: Annotated[str | None, typer.Argument(help="Rollout id (default: the latest).")] = None,
     fabric: FabricOfJournalOpt = None,
     journal: JournalOpt = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="The journal's record as JSON.")] = False,
 ) -> None:
     """Per-device state of a rollout (from the journal)."""
     from fabric.rollout.journal import Journal
@@ -396,7 +396,11 @@ def status(
 
 
 @app.command()
-def history(fabric: FabricOfJournalOpt = None, journal: JournalOpt = None, limit: int = 20) -> None:
+def history(
+    fabric: FabricOfJournalOpt = None,
+    journal: JournalOpt = None,
+    limit: Annotated[int, typer.Option(help="The newest N rollouts.")] = 20,
+) -> None:
     """Past rollouts, newest first."""
     from fabric.rollout.journal import Journal
 
@@ -445,14 +449,20 @@ def scenario(
 
 def deploy(
     fabric: Annotated[str, typer.Argument(help="Fabric: inventory/<name>.")],
-    hosts: Annotated[list[str] | None, typer.Option("--host", "-H", help="Only these devices.")] = None,
+    hosts: Annotated[
+        str | None, typer.Option("--hosts", "-H", help="Only these devices (comma-separated; default: all).")
+    ] = None,
     lab_platform: LabPlatOpt = None,
     lab: LabOpt = None,
     journal: JournalOpt = None,
     report: ReportOpt = None,
-    commit_confirm: Annotated[int, typer.Option()] = 120,
-    dry_run: Annotated[bool, typer.Option("--dry-run")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q")] = False,
+    commit_confirm: Annotated[
+        int, typer.Option(help="Seconds each device waits for the confirm before reverting by itself.")
+    ] = 120,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Plan only: waves, devices, diffs; touch nothing.")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines, only the result.")] = False,
 ) -> None:
     """Push golden configs in one wave, with the same safety (commit-confirmed, gates, rollback)."""
     from fabric.rollout.engine import FabricSource, Rollout
@@ -464,7 +474,7 @@ def deploy(
             {
                 "name": "deploy",
                 "change": {"type": "golden"},
-                "targets": {"hosts": hosts or []},
+                "targets": {"hosts": [h.strip() for h in (hosts or "").split(",") if h.strip()]},
                 "commit_confirm": commit_confirm,
                 "waves": {"canary": 0, "sizes": ["100%"]},
                 "constraints": {"redundancy_groups": False},

@@ -184,7 +184,7 @@ def kill_and_resume(
         "fabric.rollout",
         "run",
         str(pb_file),
-        "-f",
+        "--fabric",
         src.path,
         "--journal",
         str(journal),

@@ -12,7 +12,9 @@ from fabric.errors import ExitCode, FabricError
 if TYPE_CHECKING:
     from fabric.validation.checks import CheckSettings
 
-HostsOpt = Annotated[str | None, typer.Option("--hosts", help="comma-separated host names (default: all)")]
+HostsOpt = Annotated[
+    str | None, typer.Option("--hosts", "-H", help="comma-separated host names (default: all)")
+]
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table, json, junit or markdown")]
 OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="write the report to this file")]
 WorkersOpt = Annotated[int, typer.Option("--workers", help="parallel connections")]
@@ -183,7 +185,7 @@ def register(app: typer.Typer) -> None:
     @app.command("snapshot")
     def snapshot_cmd(
         target: Annotated[str, typer.Argument(help="fabric or lab")],
-        tag: Annotated[str, typer.Option("--tag", "-t", help="snapshot name, e.g. pre or post")],
+        tag: Annotated[str, typer.Option("--tag", help="snapshot name, e.g. pre or post")],
         hosts: HostsOpt = None,
         root: Annotated[Path | None, typer.Option("--dir", help="snapshot directory")] = None,
         workers: WorkersOpt = 32,
