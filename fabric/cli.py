@@ -109,11 +109,33 @@ def _render_all(fab, platform_override: str | None = None) -> dict[str, str] | N
 
 
 @app.command()
-def show(fabric: FabricArg) -> None:
-    """Summary of a fabric: devices by role and platform, links, allocated pools."""
+def show(
+    fabric: FabricArg,
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="table, json, yaml, csv, markdown (fabric docs) or mermaid")
+    ] = "table",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="write it to this file")] = None,
+) -> None:
+    """Summary of a fabric: devices by role and platform, links, allocated pools (--format markdown:
+    fabric documentation with a topology diagram, as AVD writes it)."""
+    from fabric import fabricdoc
     from fabric.design import load_fabric
 
+    if fmt not in fabricdoc.FORMATS:
+        raise FabricError(f"unknown format '{fmt}'", key="--format",
+                          fix=f"one of {', '.join(fabricdoc.FORMATS)}")
     fab = load_fabric(fabric)
+    if fmt != "table":
+        text = fabricdoc.RENDER[fmt](fab)
+        if output:
+            output.write_text(text)
+            err_console.print(f"wrote {output}")
+        else:
+            typer.echo(text, nl=False)
+        return
+    if output:
+        raise FabricError("--output needs a file format", key="--output",
+                          fix="add --format markdown, json, yaml, csv or mermaid")
     t = Table(title=f"{fab.name} ({fab.design})")
     for col in ("device", "role", "platform", "mgmt", "loopback", "ASN", "links"):
         t.add_column(col)

@@ -1,0 +1,74 @@
+"""`fabric show --format ...`: fabric documentation from intent (devices, links, ASNs, topology)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from fabric import fabricdoc
+from fabric.cli import app
+from fabric.design import load_fabric
+from fabric.errors import ExitCode
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize("name", ["dc1", "backbone", "dc-mixed"])
+def test_every_device_and_link_is_documented(name: str) -> None:
+    fab = load_fabric(ROOT / "inventory" / name)
+    md = fabricdoc.to_markdown(fab)
+    for n, d in fab.devices.items():
+        assert f"| {n} | {d.role} | {d.platform} | {d.mgmt_ipv4} | {d.loopback0} |" in md
+    for lk in fab.links:
+        assert f"| {lk.a.node} | {lk.a.interface} | {lk.a.ipv4} | {lk.b.node} | {lk.b.interface} |" in md
+    assert "```mermaid\nflowchart TB\n" in md and md.rstrip().endswith("```")
+    data = json.loads(fabricdoc.to_json(fab))
+    assert data == yaml.safe_load(fabricdoc.to_yaml(fab))
+    assert {d["device"] for d in data["devices"]} == set(fab.devices) and len(data["links"]) == len(fab.links)
+    rows = list(csv.DictReader(io.StringIO(fabricdoc.to_csv(fab))))
+    assert [r["device"] for r in rows] == list(fab.devices)
+    assert all(r["asn"] == str(fab.devices[r["device"]].asn or "") for r in rows)
+
+
+def test_mermaid_diagram_has_each_device_once_and_each_link_as_an_edge() -> None:
+    fab = load_fabric(ROOT / "inventory" / "dc1")
+    text = fabricdoc.to_mermaid(fab)
+    nodes = re.findall(r'^\s+(n_\w+)\["', text, re.M)
+    edges = re.findall(r"^\s+(n_\w+) ---\|\"[^\"]+\"\| (n_\w+)$", text, re.M)
+    assert sorted(nodes) == sorted(f"n_{n}" for n in fab.devices)
+    assert sorted(edges) == sorted((f"n_{lk.a.node}", f"n_{lk.b.node}") for lk in fab.links)
+    # spines are drawn above leaves
+    assert text.index("subgraph spine") < text.index("subgraph leaf")
+
+
+def test_cli_formats_and_output(tmp_path: Path) -> None:
+    dc1 = str(ROOT / "inventory" / "dc1")
+    runner = CliRunner()
+    r = runner.invoke(app, ["show", dc1, "-f", "markdown", "-o", str(tmp_path / "dc1.md")])
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "dc1.md").read_text().startswith("# Fabric dc1\n")
+    r = runner.invoke(app, ["show", dc1, "--format", "json"])
+    assert r.exit_code == 0 and json.loads(r.stdout)["fabric"] == "dc1"
+    for argv in (["-f", "svg"], ["-o", str(tmp_path / "x")]):  # a table has no file form: never ignored
+        p = subprocess.run([sys.executable, "-m", "fabric.cli", "show", dc1, *argv], capture_output=True,
+                           text=True, timeout=60)
+        assert p.returncode == ExitCode.USAGE, p.stderr
+    assert not (tmp_path / "x").exists()
+
+
+def test_the_committed_example_is_current() -> None:
+    committed = (ROOT / "docs" / "fabric-dc1.md").read_text()
+    assert committed == fabricdoc.to_markdown(load_fabric(ROOT / "inventory" / "dc1")), (
+        "docs/fabric-dc1.md is stale: fabric show dc1 -f markdown -o docs/fabric-dc1.md")
+    # the README's picture too
+    mermaid = fabricdoc.to_mermaid(load_fabric(ROOT / "inventory" / "dc1"))
+    assert f"```mermaid\n{mermaid}```" in (ROOT / "README.md").read_text(), "README's dc1 diagram is stale"
