@@ -14,6 +14,7 @@ A target is a fabric (``inventory/<name>``, its fabric.yaml, or ``<name>``) or a
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -165,12 +166,14 @@ def push_remediation(fab: Fabric, host: str, snippet: str, timeout: int = 120) -
     return f"rollout {dev.platform} driver, commit-confirmed merge {token}"
 
 
-def fetch_running(fab: Fabric, hosts: list[str] | None = None) -> tuple[dict[str, str], dict[str, str]]:
+def fetch_running(
+    fab: Fabric, hosts: list[str] | None = None, on_device: Callable[[str, bool], None] | None = None
+) -> tuple[dict[str, str], dict[str, str]]:
     from fabric.compliance.collect import collect
     from fabric.inventory import load_nornir
 
     nr = load_nornir(fab.file, fab=fab, hosts=hosts, require_credentials=True)
-    return collect(nr)
+    return collect(nr, on_device)
 
 
 def _secrets(fab: Fabric) -> list[str]:
@@ -209,6 +212,7 @@ def run_compliance(
     backup_dir: Path | None = None,
     backups: bool = True,
     state: bool = False,
+    on_device: Callable[[str, bool], None] | None = None,
 ) -> RunReport:
     """One compliance run: collect, back up, compare per feature, remediation, store in history."""
     from fabric.compliance import collect, history
@@ -227,7 +231,7 @@ def run_compliance(
             f"unknown feature(s): {', '.join(bad)}", key="--features", fix=", ".join(sorted(known))
         )
     golden = golden_configs(fab, names)
-    configs, errors = fetch_running(fab, names)
+    configs, errors = fetch_running(fab, names, on_device)
     # Compared (and so stored, reported) only once scrubbed of secrets; golden never holds any.
     safe = {n: collect.scrub(c) for n, c in configs.items()}
     results: list[FeatureResult] = []

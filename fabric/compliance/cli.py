@@ -100,10 +100,15 @@ def _once(
     state: bool,
     extra: dict[str, Path | None] | None = None,
     pushgateway: str | None = None,
+    quiet: bool = False,
 ) -> ExitCode:
-    from fabric.compliance import history, report, run_compliance
+    from fabric import progress
+    from fabric.compliance import history, report, resolve_target, run_compliance
 
-    rep = run_compliance(target, features=features, hosts=hosts, db=db, backup_dir=backup_dir, state=state)
+    total = len(hosts) if hosts else len(resolve_target(target).devices)
+    with progress.devices(total, "reading running configs", progress.wanted(quiet)) as done:
+        rep = run_compliance(target, features=features, hosts=hosts, db=db, backup_dir=backup_dir,
+                             state=state, on_device=lambda _host, failed: done(failed))
     if fmt == "json":
         text = report.to_json(rep.as_dict())
     elif fmt == "junit":
@@ -176,6 +181,9 @@ def run(
         str | None, typer.Option("--pushgateway", help="Also push the metrics to this Pushgateway (URL).")
     ] = None,
     state: Annotated[bool, typer.Option("--state", help="Also run validation state checks.")] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress bar (it is off anyway when not on a terminal).")
+    ] = False,
     html: Annotated[Path | None, typer.Option("--html", help="Also write the HTML report here.")] = None,
     junit: Annotated[Path | None, typer.Option("--junit", help="Also write a JUnit report here.")] = None,
     every: Annotated[
@@ -190,7 +198,7 @@ def run(
         raise FabricError(f"unknown format '{fmt}'", key="--format", fix="table, json, junit or html")
     extra = {"html": html, "junit": junit}
     args = (target, _csv(features), _csv(hosts), fmt, output, db, backup_dir, metrics, state, extra,
-            pushgateway)
+            pushgateway, quiet)
     if not every:
         raise typer.Exit(_once(*args))
     interval = parse_interval(every)

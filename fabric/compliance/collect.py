@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -89,8 +90,28 @@ def get_running(task: Any) -> Any:
     return Result(host=host, result=text)
 
 
-def collect(nr: Any) -> tuple[dict[str, str], dict[str, str]]:
+class _Done:
+    """Nornir processor: ``on_device(host, failed)`` as each host's task completes (progress bars)."""
+
+    def __init__(self, on_device: Callable[[str, bool], None]) -> None:
+        self.on_device = on_device
+
+    def task_started(self, task: Any) -> None: ...
+    def task_completed(self, task: Any, result: Any) -> None: ...
+    def task_instance_started(self, task: Any, host: Any) -> None: ...
+    def subtask_instance_started(self, task: Any, host: Any) -> None: ...
+    def subtask_instance_completed(self, task: Any, host: Any, result: Any) -> None: ...
+
+    def task_instance_completed(self, task: Any, host: Any, result: Any) -> None:
+        self.on_device(host.name, bool(result.failed))
+
+
+def collect(
+    nr: Any, on_device: Callable[[str, bool], None] | None = None
+) -> tuple[dict[str, str], dict[str, str]]:
     """Running configs of every host of a Nornir object: (configs, errors). A failed host never aborts."""
+    if on_device is not None:
+        nr = nr.with_processors([_Done(on_device)])
     res = nr.run(task=get_running, on_failed=True)
     configs: dict[str, str] = {}
     errors: dict[str, str] = {}

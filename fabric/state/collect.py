@@ -36,6 +36,9 @@ class CollectOptions:
     # Keep SSH connections (FRR) open for the next collection in this process.
     reuse_connections: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
+    # Called with each device's state as soon as it is collected (from a worker thread or the SSH loop):
+    # progress bars. Must not raise.
+    on_device: Callable[[DeviceState], None] | None = None
 
 
 class CollectorError(Exception):
@@ -312,7 +315,10 @@ def collect(
     start = time.monotonic()
 
     def task(task: Task) -> Result:
-        return Result(host=task.host, result=collect_host(task.host, task.nornir.config, opts))
+        state = collect_host(task.host, task.nornir.config, opts)
+        if opts.on_device:
+            opts.on_device(state)
+        return Result(host=task.host, result=state)
 
     # Hosts whose collector works over plain SSH (FRR): all on the shared asyncio loop (one SSH exec
     # each); the others (NAPALM drivers are synchronous) through Nornir's threads at the same time.
@@ -357,7 +363,10 @@ async def _collect_all_async(
 
     async def one(cls_host: tuple[type[Collector], Any]) -> DeviceState:
         async with sem:
-            return await collect_async_host(cls_host[0], cls_host[1], opts)
+            state = await collect_async_host(cls_host[0], cls_host[1], opts)
+        if opts.on_device:
+            opts.on_device(state)
+        return state
 
     states = await asyncio.gather(*(one(ch) for ch in hosts))
     return {s.host: s for s in states}

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from fabric import progress
 from fabric.errors import ExitCode, FabricError
 
 if TYPE_CHECKING:
@@ -19,6 +20,9 @@ FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table, json, jun
 OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="write the report to this file")]
 WorkersOpt = Annotated[int, typer.Option("--workers", help="parallel connections")]
 TimeoutOpt = Annotated[float, typer.Option("--timeout", help="seconds per connection/command")]
+QuietOpt = Annotated[
+    bool, typer.Option("--quiet", "-q", help="no progress bar (it is off anyway when not on a terminal)")
+]
 RetriesOpt = Annotated[int, typer.Option("--retries", help="extra attempts after a connection failure")]
 
 
@@ -56,6 +60,16 @@ def _export_anta(target: str, directory: Path, hosts: list[str] | None, settings
         return
     typer.echo(f"ANTA catalog: {catalog}\nANTA inventory: {inventory}")
     raise typer.Exit(ExitCode.OK)
+
+
+def _count(target: str, hosts: str | None) -> int:
+    """How many devices a run will collect (for the progress bar)."""
+    from fabric.targets import resolve
+
+    if hosts:
+        return len(_hosts(hosts) or [])
+    r = resolve(target)
+    return len(r.fabric.devices) if r.fabric else len((r.lab or {}).get("nodes", {}))
 
 
 def _check_names(value: str | None, option: str) -> tuple[str, ...] | None:
@@ -105,6 +119,7 @@ def register(app: typer.Typer) -> None:
         problems: Annotated[
             bool, typer.Option("--problems", help="table: show only failures/errors")
         ] = False,
+        quiet: QuietOpt = False,
         checks: Annotated[
             str | None,
             typer.Option("--checks", help="comma-separated check names to run (default: all)"),
@@ -139,13 +154,15 @@ def register(app: typer.Typer) -> None:
         if fmt not in report.FORMATS:
             _fail(FabricError(f"unknown format '{fmt}'", fix=f"use one of {', '.join(report.FORMATS)}"))
         try:
-            run = validate(
-                target,
-                _hosts(hosts),
-                options=CollectOptions(num_workers=workers, timeout=timeout, retries=retries,
-                                       sections=_sections(settings)),
-                settings=settings,
-            )
+            with progress.devices(_count(target, hosts), "collecting", progress.wanted(quiet)) as done:
+                run = validate(
+                    target,
+                    _hosts(hosts),
+                    options=CollectOptions(num_workers=workers, timeout=timeout, retries=retries,
+                                           sections=_sections(settings),
+                                           on_device=lambda st: done(bool(st.error))),
+                    settings=settings,
+                )
         except FabricError as exc:
             _fail(exc)
             return
@@ -190,15 +207,19 @@ def register(app: typer.Typer) -> None:
         root: Annotated[Path | None, typer.Option("--dir", help="snapshot directory")] = None,
         workers: WorkersOpt = 32,
         timeout: TimeoutOpt = 15.0,
+        quiet: QuietOpt = False,
     ) -> None:
         """Store normalised state as .netfabric/snapshots/<fabric>/<tag>.json."""
         from fabric.state.collect import CollectOptions
         from fabric.validation.snapshot import save_snapshot, take_snapshot
 
         try:
-            state = take_snapshot(
-                target, _hosts(hosts), tag=tag, options=CollectOptions(num_workers=workers, timeout=timeout)
-            )
+            with progress.devices(_count(target, hosts), "collecting", progress.wanted(quiet)) as done:
+                state = take_snapshot(
+                    target, _hosts(hosts), tag=tag,
+                    options=CollectOptions(num_workers=workers, timeout=timeout,
+                                           on_device=lambda st: done(bool(st.error))),
+                )
             path = save_snapshot(state, state.fabric or target, tag, root)
         except FabricError as exc:
             _fail(exc)
