@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
+from fabric.cliopts import HostsOpt, PlatformOpt, RoleOpt, TagOpt, csv
 from fabric.errors import FabricError
 
 console = Console()
@@ -36,9 +37,10 @@ def _diff_text(old: str, new: str, name: str) -> Text:
 
 def render_command(
     fabric: Annotated[str, typer.Argument(help="Fabric: inventory/<name>, its fabric.yaml, or just <name>.")],
-    hosts: Annotated[
-        str | None, typer.Option("--hosts", "-H", help="Comma-separated device names (default: all).")
-    ] = None,
+    hosts: HostsOpt = None,
+    role: RoleOpt = None,
+    platform: PlatformOpt = None,
+    tag: TagOpt = None,
     out: Annotated[
         Path | None,
         typer.Option("--out", help="Directory for <host>.cfg files (default: build/configs/<fabric>)."),
@@ -50,11 +52,12 @@ def render_command(
     """Render golden configs: one <out>/<host>.cfg per device (two-stage: intent -> structured -> text)."""
     from fabric.design import load_fabric
     from fabric.render import render_fabric
+    from fabric.targets import select_devices
 
     fab = load_fabric(fabric)
     # one directory per fabric: dc1's and dc-large's spine1..4 must not overwrite each other
     out = out or Path("build") / "configs" / fab.name
-    wanted = [h.strip() for h in hosts.split(",") if h.strip()] if hosts else None
+    wanted = select_devices(fab, csv(hosts), csv(role), csv(platform), csv(tag))
     configs = render_fabric(fab, wanted)
     try:
         out.mkdir(parents=True, exist_ok=True)

@@ -119,3 +119,37 @@ def resolve(target: str | Path | Fabric) -> Resolved:
         fix=f"{fabrics_hint(Path(target).name)}; or a fabric.yaml, a .clab.yml, or the name of a deployed "
             "lab (`fabric lab inspect --all`)",
     )
+
+
+def select_devices(
+    fab: Fabric | None,
+    hosts: list[str] | None = None,
+    roles: list[str] | None = None,
+    platforms: list[str] | None = None,
+    tags: list[str] | None = None,
+) -> list[str] | None:
+    """The devices the filters pick (``--hosts``, ``--role``, ``--platform``, ``--tag``: a device must match
+    every filter given, any value of one), or None when no filter is given (all devices). A filter that
+    picks nothing, or names a host the fabric does not have, is a usage error listing what exists."""
+    if not (hosts or roles or platforms or tags):
+        return None
+    if fab is None:
+        if roles or platforms or tags:
+            raise FabricError("--role, --platform and --tag need a fabric (this lab has none behind it)",
+                              fix="filter with --hosts, or pass the fabric the lab was built from")
+        return list(hosts or [])
+    if hosts and (unknown := sorted(set(hosts) - set(fab.devices))):
+        raise FabricError(f"unknown host(s): {', '.join(unknown)}", key="--hosts",
+                          fix=f"hosts of {fab.name}: " + ", ".join(fab.devices))
+    picked = [
+        n for n, d in fab.devices.items()
+        if (not hosts or n in hosts) and (not roles or d.role in roles)
+        and (not platforms or d.platform in platforms) and (not tags or set(tags) & set(d.tags))
+    ]
+    if not picked:
+        have: dict[str, list[str]] = {"--role": sorted({d.role for d in fab.devices.values()}),
+                "--platform": sorted({d.platform for d in fab.devices.values()}),
+                "--tag": sorted({t for d in fab.devices.values() for t in d.tags})}
+        raise FabricError("no device matches the filters", key="--role/--platform/--tag",
+                          fix="; ".join(f"{k}: {', '.join(v) or '(none)'}" for k, v in have.items()))
+    return picked

@@ -94,7 +94,8 @@ def test_walk_commands(dead: dict[str, Any]) -> None:
         # usage / bad input
         (ExitCode.USAGE, ["validate", fab, "--bogus-option"]),
         (ExitCode.USAGE, ["validate", str(base / "no-such-fabric")]),
-        (ExitCode.USAGE, ["snapshot", fab]),  # --tag missing
+        (ExitCode.USAGE, ["snapshot", fab]),  # --name missing
+        (ExitCode.USAGE, ["validate", fab, "--role", "no-such-role"]),  # a filter that picks nothing
         (ExitCode.USAGE, ["diff", fab, "pre", "post", "--dir", str(base / "snaps")]),  # no such snapshots
         (ExitCode.USAGE, ["compliance", "run", fab, "--format", "bogus"]),
         (ExitCode.USAGE, ["rollout", "plan", str(base / "no-such-playbook.yaml"), "-F", fab]),
@@ -102,7 +103,7 @@ def test_walk_commands(dead: dict[str, Any]) -> None:
         (ExitCode.UNCHECKED, ["validate", fab, "--timeout", "5", "--retries", "0"]),
         (
             ExitCode.UNCHECKED,
-            ["snapshot", fab, "--tag", "pre", "--dir", str(base / "snaps"), "--timeout", "5"],
+            ["snapshot", fab, "--name", "pre", "--dir", str(base / "snaps"), "--timeout", "5"],
         ),
         (
             ExitCode.UNCHECKED,

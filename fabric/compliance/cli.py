@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from fabric.cliopts import HostsOpt, PlatformOpt, RoleOpt, TagOpt, csv
 from fabric.errors import ExitCode, FabricError
 from fabric.rollout.drivers import DriverError
 
@@ -25,14 +26,7 @@ err = Console(stderr=True)
 TargetArg = Annotated[
     str, typer.Argument(help="Fabric (inventory/<name> or <name>) or lab topology (.clab.yml).")
 ]
-HostsOpt = Annotated[
-    str | None, typer.Option("--hosts", "-H", help="Comma-separated devices (default: all).")
-]
 DbOpt = Annotated[Path, typer.Option("--db", help="History database (SQLite).")]
-
-
-def _csv(value: str | None) -> list[str] | None:
-    return [x.strip() for x in value.split(",") if x.strip()] if value else None
 
 
 def parse_interval(text: str) -> float:
@@ -165,12 +159,26 @@ def _once(
     return verdict(rep)
 
 
+def _pick(target: str, hosts: str | None, role: str | None, platform: str | None, tag: str | None
+          ) -> list[str] | None:
+    """The devices the filters pick (None: all); run_compliance itself reports an unknown host."""
+    if not (role or platform or tag):
+        return csv(hosts)
+    from fabric.compliance import resolve_target
+    from fabric.targets import select_devices
+
+    return select_devices(resolve_target(target), csv(hosts), csv(role), csv(platform), csv(tag))
+
+
 @app.command()
 def run(
     target: TargetArg,
     features: Annotated[str | None, typer.Option("--features", help="Comma-separated features.")] = None,
     hosts: HostsOpt = None,
-    fmt: Annotated[str, typer.Option("--format", help="table | json | junit | html")] = "table",
+    role: RoleOpt = None,
+    platform: PlatformOpt = None,
+    tag: TagOpt = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table | json | junit | html")] = "table",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report here.")] = None,
     db: DbOpt = Path(".netfabric/compliance.sqlite"),
     backup_dir: Annotated[
@@ -197,7 +205,8 @@ def run(
     if fmt not in ("table", "json", "junit", "html"):
         raise FabricError(f"unknown format '{fmt}'", key="--format", fix="table, json, junit or html")
     extra = {"html": html, "junit": junit}
-    args = (target, _csv(features), _csv(hosts), fmt, output, db, backup_dir, metrics, state, extra,
+    args = (target, csv(features), _pick(target, hosts, role, platform, tag), fmt, output, db, backup_dir,
+            metrics, state, extra,
             pushgateway, quiet)
     if not every:
         raise typer.Exit(_once(*args))
@@ -225,6 +234,9 @@ def run(
 def remediate(
     target: TargetArg,
     hosts: HostsOpt = None,
+    role: RoleOpt = None,
+    platform: PlatformOpt = None,
+    tag: TagOpt = None,
     out: Annotated[Path, typer.Option("--out", help="Directory for <host>.cfg snippets.")] = Path(
         ".netfabric/remediation"
     ),
@@ -235,9 +247,10 @@ def remediate(
 ) -> None:
     """Write the minimal remediation snippet per device (for `fabric rollout` to push)."""
     from fabric.compliance import fetch_running, golden_configs, push_remediation, remediation, resolve_target
+    from fabric.targets import select_devices
 
     fab = resolve_target(target)
-    names = _csv(hosts) or list(fab.devices)
+    names = select_devices(fab, csv(hosts), csv(role), csv(platform), csv(tag)) or list(fab.devices)
     configs, errors = fetch_running(fab, names)
     # Render the fabric's golden configs once (per host, every call redid the fabric-wide facts).
     golden = golden_configs(fab, [n for n in names if n in fab.devices and n not in errors])
@@ -247,7 +260,7 @@ def remediate(
             err.print(f"[red]{name}[/]: unreachable: {errors[name]}", highlight=False)
             continue
         snippet = remediation(
-            fab, name, running=configs[name], features=_csv(features), golden=golden.get(name)
+            fab, name, running=configs[name], features=csv(features), golden=golden.get(name)
         )
         path = out / f"{name}.cfg"
         path.write_text(snippet)

@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
+from fabric.cliopts import HostsOpt, PlatformOpt, RoleOpt, TagOpt, csv
 from fabric.errors import ExitCode, FabricError
 
 app = typer.Typer(
@@ -179,11 +180,11 @@ def _fail(exc: FabricError) -> NoReturn:
 _NOT_REACHABLE = "(device not reachable:"
 
 
-def _options(journal: Path | None) -> Any:
+def _options(journal: Path | None, only: list[str] | None = None) -> Any:
     """No --journal: the engine uses the fabric's own journal and lock (journal_path(<fabric name>))."""
     from fabric.rollout.engine import Options
 
-    return Options(journal=str(journal.resolve()) if journal else "")
+    return Options(journal=str(journal.resolve()) if journal else "", only=only)
 
 
 def _journal_of(fabric: str | None, journal: Path | None) -> Path:
@@ -207,13 +208,16 @@ def _rollout(
     lab: str | None,
     journal: Path | None,
     emit: Any = None,
+    filters: tuple[str | None, str | None, str | None, str | None] = (None, None, None, None),
 ) -> Any:
     from fabric.rollout.engine import FabricSource, Rollout
     from fabric.rollout.playbook import load_playbook
+    from fabric.targets import select_devices
 
     pb = load_playbook(playbook)
     src = FabricSource(fabric, platform_override=lab_platform, lab_topology=lab)
-    return _checked(Rollout(pb, src, _options(journal), emit=emit))
+    only = select_devices(src.load(), *(csv(f) for f in filters)) if any(filters) else None
+    return _checked(Rollout(pb, src, _options(journal, only), emit=emit))
 
 
 def _checked(ro: Any) -> Any:
@@ -253,10 +257,16 @@ def plan(
     lab: LabOpt = None,
     journal: JournalOpt = None,
     report: ReportOpt = None,
+    hosts: HostsOpt = None,
+    role: RoleOpt = None,
+    platform: PlatformOpt = None,
+    tag: TagOpt = None,
 ) -> None:
-    """Waves, devices and diffs. Reads devices, never changes them (exit 3 if one could not be read)."""
+    """Waves, devices and diffs. Reads devices, never changes them (exit 3 if one could not be read).
+    --hosts/--role/--platform/--tag narrow the playbook's targets."""
     try:
-        p = _rollout(playbook, fabric, lab_platform, lab, journal).plan()
+        filters = (hosts, role, platform, tag)
+        p = _rollout(playbook, fabric, lab_platform, lab, journal, filters=filters).plan()
     except FabricError as exc:
         _fail(exc)
     _print_plan(p)
@@ -281,16 +291,22 @@ def run(
     lab: LabOpt = None,
     journal: JournalOpt = None,
     report: ReportOpt = None,
+    hosts: HostsOpt = None,
+    role: RoleOpt = None,
+    platform: PlatformOpt = None,
+    tag: TagOpt = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Plan only (same as `plan`).")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress lines, only the result.")] = False,
 ) -> None:
-    """Run a playbook wave by wave; exits non-zero when anything was rolled back."""
+    """Run a playbook wave by wave; exits non-zero when anything was rolled back. --hosts/--role/
+    --platform/--tag narrow the playbook's targets."""
     if dry_run:
-        plan(playbook, fabric, lab_platform, lab, journal, report)
+        plan(playbook, fabric, lab_platform, lab, journal, report, hosts, role, platform, tag)
         return
     view = LiveView(quiet)
     try:
-        ro = _rollout(playbook, fabric, lab_platform, lab, journal, emit=view)
+        filters = (hosts, role, platform, tag)
+        ro = _rollout(playbook, fabric, lab_platform, lab, journal, emit=view, filters=filters)
         view.head = f"rollout {ro.rid}: {len(ro.targets)} devices in {len(ro.waves)} waves"
         with view:
             rep = ro.run()

@@ -237,6 +237,8 @@ def evaluate_gate(
 class Options:
     journal: str = ""  # "": the fabric's own journal and lock, journal_path(<fabric name>)
     dry_run: bool = False
+    # --hosts/--role/--platform/--tag on the command line: the playbook's targets, narrowed to these
+    only: list[str] | None = None
     operator: str = ""
     stale_after: float = 30.0
 
@@ -325,6 +327,13 @@ class Rollout:
         self.after_commit = after_commit
         self.fab = src.load()
         self.targets = select_targets(pb, self.fab.devices)
+        if self.opts.only is not None:
+            kept = [t for t in self.targets if t in self.opts.only]
+            if not kept:
+                raise FabricError("the command line's filters leave none of the playbook's targets",
+                                  file=pb.file, key="targets",
+                                  fix=f"the playbook targets: {', '.join(self.targets) or '(none)'}")
+            self.targets = kept
         self.waves = plan_waves(pb, self.targets, groups_of(self.fab.devices))
         self.rid = rid or new_rollout_id()
         self._targets: dict[str, Target] = {}

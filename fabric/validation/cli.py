@@ -8,14 +8,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from fabric import progress
+from fabric.cliopts import HostsOpt, PlatformOpt, RoleOpt, TagOpt, csv
 from fabric.errors import ExitCode, FabricError
 
 if TYPE_CHECKING:
     from fabric.validation.checks import CheckSettings
 
-HostsOpt = Annotated[
-    str | None, typer.Option("--hosts", "-H", help="comma-separated host names (default: all)")
-]
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table, json, junit or markdown")]
 OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="write the report to this file")]
 WorkersOpt = Annotated[int, typer.Option("--workers", help="parallel connections")]
@@ -24,10 +22,6 @@ QuietOpt = Annotated[
     bool, typer.Option("--quiet", "-q", help="no progress bar (it is off anyway when not on a terminal)")
 ]
 RetriesOpt = Annotated[int, typer.Option("--retries", help="extra attempts after a connection failure")]
-
-
-def _hosts(value: str | None) -> list[str] | None:
-    return [h.strip() for h in value.split(",") if h.strip()] if value else None
 
 
 def _fail(exc: FabricError) -> None:
@@ -62,14 +56,16 @@ def _export_anta(target: str, directory: Path, hosts: list[str] | None, settings
     raise typer.Exit(ExitCode.OK)
 
 
-def _count(target: str, hosts: str | None) -> int:
-    """How many devices a run will collect (for the progress bar)."""
-    from fabric.targets import resolve
+def _pick(target: str, hosts: str | None, role: str | None = None, platform: str | None = None,
+          tag: str | None = None) -> tuple[list[str] | None, int]:
+    """(the devices the filters pick, None for all; how many devices the run will collect)."""
+    from fabric.targets import resolve, select_devices
 
-    if hosts:
-        return len(_hosts(hosts) or [])
     r = resolve(target)
-    return len(r.fabric.devices) if r.fabric else len((r.lab or {}).get("nodes", {}))
+    picked = select_devices(r.fabric, csv(hosts), csv(role), csv(platform), csv(tag))
+    if picked is not None:
+        return picked, len(picked)
+    return None, len(r.fabric.devices) if r.fabric else len((r.lab or {}).get("nodes", {}))
 
 
 def _check_names(value: str | None, option: str) -> tuple[str, ...] | None:
@@ -110,6 +106,9 @@ def register(app: typer.Typer) -> None:
             str, typer.Argument(help="fabric (inventory/dc1, a fabric.yaml, or name) or lab name")
         ],
         hosts: HostsOpt = None,
+        role: RoleOpt = None,
+        platform: PlatformOpt = None,
+        tag: TagOpt = None,
         fmt: FormatOpt = "table",
         output: OutputOpt = None,
         workers: WorkersOpt = 32,
@@ -149,15 +148,20 @@ def register(app: typer.Typer) -> None:
         except FabricError as exc:
             _fail(exc)
             return
+        try:
+            picked, total = _pick(target, hosts, role, platform, tag)
+        except FabricError as exc:
+            _fail(exc)
+            return
         if export_anta is not None:
-            _export_anta(target, export_anta, _hosts(hosts), settings)
+            _export_anta(target, export_anta, picked, settings)
         if fmt not in report.FORMATS:
             _fail(FabricError(f"unknown format '{fmt}'", fix=f"use one of {', '.join(report.FORMATS)}"))
         try:
-            with progress.devices(_count(target, hosts), "collecting", progress.wanted(quiet)) as done:
+            with progress.devices(total, "collecting", progress.wanted(quiet)) as done:
                 run = validate(
                     target,
-                    _hosts(hosts),
+                    picked,
                     options=CollectOptions(num_workers=workers, timeout=timeout, retries=retries,
                                            sections=_sections(settings),
                                            on_device=lambda st: done(bool(st.error))),
@@ -202,30 +206,34 @@ def register(app: typer.Typer) -> None:
     @app.command("snapshot")
     def snapshot_cmd(
         target: Annotated[str, typer.Argument(help="fabric or lab")],
-        tag: Annotated[str, typer.Option("--tag", help="snapshot name, e.g. pre or post")],
+        name: Annotated[str, typer.Option("--name", help="snapshot name, e.g. pre or post")],
         hosts: HostsOpt = None,
+        role: RoleOpt = None,
+        platform: PlatformOpt = None,
+        tag: TagOpt = None,
         root: Annotated[Path | None, typer.Option("--dir", help="snapshot directory")] = None,
         workers: WorkersOpt = 32,
         timeout: TimeoutOpt = 15.0,
         quiet: QuietOpt = False,
     ) -> None:
-        """Store normalised state as .netfabric/snapshots/<fabric>/<tag>.json."""
+        """Store normalised state as .netfabric/snapshots/<fabric>/<name>.json."""
         from fabric.state.collect import CollectOptions
         from fabric.validation.snapshot import save_snapshot, take_snapshot
 
         try:
-            with progress.devices(_count(target, hosts), "collecting", progress.wanted(quiet)) as done:
+            picked, total = _pick(target, hosts, role, platform, tag)
+            with progress.devices(total, "collecting", progress.wanted(quiet)) as done:
                 state = take_snapshot(
-                    target, _hosts(hosts), tag=tag,
+                    target, picked, tag=name,
                     options=CollectOptions(num_workers=workers, timeout=timeout,
                                            on_device=lambda st: done(bool(st.error))),
                 )
-            path = save_snapshot(state, state.fabric or target, tag, root)
+            path = save_snapshot(state, state.fabric or target, name, root)
         except FabricError as exc:
             _fail(exc)
             return
         bad = {n: d.error for n, d in state.devices.items() if d.error}
-        typer.echo(f"snapshot {tag}: {len(state.devices)} devices -> {path}")
+        typer.echo(f"snapshot {name}: {len(state.devices)} devices -> {path}")
         for n, err in bad.items():
             typer.echo(f"  {n}: not collected: {err}", err=True)
         raise typer.Exit(ExitCode.UNCHECKED if bad else ExitCode.OK)

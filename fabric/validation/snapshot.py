@@ -74,7 +74,7 @@ def load_snapshot(fabric: str, tag: str, root: str | Path | None = None) -> Fabr
         raise FabricError(
             f"no snapshot '{tag}' for {fabric}",
             file=str(path),
-            fix=f"take one first: fabric snapshot {fabric} --tag {tag}",
+            fix=f"take one first: fabric snapshot {fabric} --name {tag}",
         )
     return FabricState.model_validate_json(path.read_text())
 
