@@ -122,7 +122,7 @@ def test_rollout_checks_credentials_before_touching_a_device(
     path.parent.mkdir(parents=True)
     path.write_text(FABRIC)
     for cmd in ("plan", "run"):
-        r = CliRunner().invoke(app, ["rollout", cmd, str(root / "tasks/bgp-policy.yaml"), "-f", str(path)])
+        r = CliRunner().invoke(app, ["rollout", cmd, str(root / "tasks/bgp-policy.yaml"), "-F", str(path)])
         assert r.exit_code == 2, r.output
         assert "NETFABRIC_FRR_PASSWORD" in r.output and "Traceback" not in r.output
 

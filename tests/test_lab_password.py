@@ -111,7 +111,7 @@ def test_unique_password_never_in_artifacts(tmp_path: Path, monkeypatch: pytest.
             "rollout",
             "run",
             str(ROOT / "tasks/bgp-policy.yaml"),
-            "-f",
+            "-F",
             fab,
             "-q",
             "--report",
@@ -121,7 +121,7 @@ def test_unique_password_never_in_artifacts(tmp_path: Path, monkeypatch: pytest.
         rep = json.loads((base / "rollout.json").read_text())
         assert rep["outcome"] == "completed" and len(rep["devices"]) == 6
         assert {d["state"] for d in rep["devices"]} == {"confirmed"}, rep["devices"]
-        assert fabric("rollout", "status", "-f", fab, "--json").returncode == 0
+        assert fabric("rollout", "status", "-F", fab, "--json").returncode == 0
         journal = state_dir / name / "journal.sqlite"
         assert journal.exists()
 
