@@ -68,3 +68,13 @@ def test_the_environment_is_read() -> None:
     r = subprocess.run([sys.executable, "-m", "fabric.cli", "validate", "inventory/dc1"], cwd=ROOT, env=env,
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 2 and "unknown check 'lldp_neighbr'" in r.stderr, r.stderr
+
+
+def test_reporting_commands_take_format_and_output() -> None:
+    """table/json/yaml/csv (or the command's own set) and -o FILE on every reporting command."""
+    have: dict[str, set[str]] = {}
+    for where, p in options():
+        have.setdefault(where, set()).update(p.opts)
+    for cmd in ("show", "validate", "diff", "compliance run", "rollout status", "rollout history",
+                "lab inspect"):
+        assert {"--format", "-f", "--output", "-o"} <= have[cmd], cmd

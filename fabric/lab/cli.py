@@ -7,12 +7,13 @@ import subprocess
 import sys
 import warnings
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from fabric import output as output_
 from fabric.errors import ExitCode, FabricError
 
 app = typer.Typer(help="Embedded lab: run containerlab topologies with real FRR in network namespaces.",
@@ -83,23 +84,26 @@ def deploy(
         _fail(Exception("interrupted; partial lab removed"))
 
 
-def _print_rows(rows: list[dict[str, object]]) -> None:
+def _print_rows(rows: list[dict[str, object]], console: Any = None) -> None:
+    console = console or out
     if not rows:
-        out.print("no labs deployed")
+        console.print("no labs deployed")
         return
     table = Table("lab", "node", "kind", "netns", "mgmt ipv4", "twin", "status")
     for r in rows:
         keys = ("lab", "node", "kind", "netns", "mgmt_ipv4", "twin", "status")
         table.add_row(*(str(r[k] or "") for k in keys))
-    out.print(table)
+    console.print(table)
 
 
 @app.command()
 def inspect(
     topo: Path = TopoOpt,
     all_labs: bool = typer.Option(False, "--all", "-a", help="every deployed lab"),
-    as_json: bool = typer.Option(False, "--json", help="JSON output"),
+    as_json: bool = typer.Option(False, "--json", help="JSON output (same as --format json)"),
     backend: str = typer.Option("netns", "--backend", "-b", help="netns (built in) or containerlab"),
+    fmt: str = typer.Option("table", "--format", "-f", help="table, json, yaml or csv"),
+    output: Path | None = typer.Option(None, "--output", "-o", help="write it to this file"),
 ) -> None:
     """Show deployed lab nodes."""
     from fabric.lab import api, clab_backend
@@ -109,10 +113,7 @@ def inspect(
             raise typer.Exit(clab_backend.run(clab_backend.inspect_cmd(topo, all_labs=all_labs)))
         path = None if all_labs else _find_topology(topo, False)
         rows = api.inspect(path, all_labs=all_labs)
-        if as_json:
-            out.print_json(json.dumps(rows))
-        else:
-            _print_rows(rows)
+        output_.emit(rows, "json" if as_json else fmt, output, lambda c: _print_rows(rows, c), rows=rows)
     except FabricError as exc:
         _fail(exc)
 

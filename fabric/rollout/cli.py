@@ -180,6 +180,19 @@ def _fail(exc: FabricError) -> NoReturn:
 _NOT_REACHABLE = "(device not reachable:"
 
 
+FmtOpt = Annotated[str, typer.Option("--format", "-f", help="table, json, yaml or csv")]
+OutOpt = Annotated[Path | None, typer.Option("--output", "-o", help="write it to this file")]
+
+
+def _emit(data: Any, fmt: str, output: Path | None, table: Any, rows: list[dict[str, Any]]) -> None:
+    from fabric import output as out
+
+    try:
+        out.emit(data, fmt, output, table, rows)
+    except FabricError as exc:
+        _fail(exc)
+
+
 def _options(journal: Path | None, only: list[str] | None = None) -> Any:
     """No --journal: the engine uses the fabric's own journal and lock (journal_path(<fabric name>))."""
     from fabric.rollout.engine import Options
@@ -388,7 +401,9 @@ def status(
     rollout_id: Annotated[str | None, typer.Argument(help="Rollout id (default: the latest).")] = None,
     fabric: FabricOfJournalOpt = None,
     journal: JournalOpt = None,
-    as_json: Annotated[bool, typer.Option("--json", help="The journal's record as JSON.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
+    fmt: FmtOpt = "table",
+    output: OutOpt = None,
 ) -> None:
     """Per-device state of a rollout (from the journal)."""
     from fabric.rollout.journal import Journal
@@ -400,15 +415,16 @@ def status(
         lock = j.lock_holder(r["fabric"])
     except FabricError as exc:
         _fail(exc)
-    if as_json:
-        console.print_json(json.dumps({"rollout": r, "devices": devs, "lock": lock}, default=str))
-        return
-    console.print(
-        f"rollout {r['id']} ({r['playbook']}) on {r['fabric']} by {r['operator']}: [bold]{r['state']}[/]"
-        + (f"; lock held by pid {lock['pid']} on {lock['hostname']}" if lock else "")
-    )
-    rep = {"rollout": r["id"], "playbook": r["playbook"], "outcome": r["state"], "devices": devs}
-    console.print(summary_table(rep))
+    def table(c: Any) -> None:
+        c.print(
+            f"rollout {r['id']} ({r['playbook']}) on {r['fabric']} by {r['operator']}: [bold]{r['state']}[/]"
+            + (f"; lock held by pid {lock['pid']} on {lock['hostname']}" if lock else "")
+        )
+        rep = {"rollout": r["id"], "playbook": r["playbook"], "outcome": r["state"], "devices": devs}
+        c.print(summary_table(rep))
+
+    rows = [{k: d.get(k) for k in ("host", "wave", "state", "error")} for d in devs]
+    _emit({"rollout": r, "devices": devs, "lock": lock}, "json" if as_json else fmt, output, table, rows)
 
 
 @app.command()
@@ -416,6 +432,8 @@ def history(
     fabric: FabricOfJournalOpt = None,
     journal: JournalOpt = None,
     limit: Annotated[int, typer.Option(help="The newest N rollouts.")] = 20,
+    fmt: FmtOpt = "table",
+    output: OutOpt = None,
 ) -> None:
     """Past rollouts, newest first."""
     from fabric.rollout.journal import Journal
@@ -424,21 +442,19 @@ def history(
         j = Journal(_journal_of(fabric, journal))
     except FabricError as exc:
         _fail(exc)
-    t = Table(title="rollouts")
-    for c in ("id", "playbook", "fabric", "operator", "state", "started", "duration"):
-        t.add_column(c)
-    for r in j.history(limit):
-        dur = f"{r['ended'] - r['started']:.1f}s" if r["ended"] else "-"
-        t.add_row(
-            r["id"],
-            r["playbook"],
-            r["fabric"],
-            r["operator"],
-            r["state"],
-            time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(r["started"])),
-            dur,
-        )
-    console.print(t)
+    past = j.history(limit)
+
+    def table(c: Any) -> None:
+        t = Table(title="rollouts")
+        for col in ("id", "playbook", "fabric", "operator", "state", "started", "duration"):
+            t.add_column(col)
+        for r in past:
+            dur = f"{r['ended'] - r['started']:.1f}s" if r["ended"] else "-"
+            t.add_row(r["id"], r["playbook"], r["fabric"], r["operator"], r["state"],
+                      time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(r["started"])), dur)
+        c.print(t)
+
+    _emit(past, fmt, output, table, past)
 
 
 @app.command()

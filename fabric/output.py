@@ -1,0 +1,55 @@
+"""One output contract for reporting commands: ``--format table|json|yaml|csv`` and ``-o/--output FILE``
+honoured by every format (a table too: plain text, wide), never silently ignored.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import yaml
+from rich.console import Console
+
+from fabric.errors import FabricError
+
+FORMATS = ("table", "json", "yaml", "csv")
+
+
+def check(fmt: str, formats: tuple[str, ...] = FORMATS) -> None:
+    if fmt not in formats:
+        raise FabricError(f"unknown format '{fmt}'", key="--format", fix=f"one of {', '.join(formats)}")
+
+
+def emit(data: Any, fmt: str, output: Path | None, table: Callable[[Console], None],
+         rows: list[dict[str, Any]] | None = None) -> None:
+    """Print or write ``data`` as ``fmt``: ``table`` draws with ``table(console)``; ``csv`` writes ``rows``
+    (one line per row; the command's list), json and yaml the whole ``data``."""
+    check(fmt)
+    if fmt == "table":
+        if output is None:
+            table(Console())
+            return
+        buf = io.StringIO()
+        table(Console(file=buf, width=200, no_color=True))
+        text = buf.getvalue()
+    elif fmt == "json":
+        text = json.dumps(data, indent=2, default=str) + "\n"
+    elif fmt == "yaml":
+        text = yaml.safe_dump(json.loads(json.dumps(data, default=str)), sort_keys=False)
+    else:
+        if rows is None:
+            raise FabricError("this command has no CSV form", key="--format", fix="json or yaml")
+        buf = io.StringIO()
+        w = csv.DictWriter(buf, fieldnames=list(rows[0]) if rows else [], lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+        text = buf.getvalue()
+    if output is None:
+        print(text, end="")
+    else:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text)
