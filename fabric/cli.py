@@ -133,21 +133,23 @@ def show(
         else:
             typer.echo(text, nl=False)
         return
-    if output:
-        raise FabricError("--output needs a file format", key="--output",
-                          fix="add --format markdown, json, yaml, csv or mermaid")
-    t = Table(title=f"{fab.name} ({fab.design})")
-    for col in ("device", "role", "platform", "mgmt", "loopback", "ASN", "links"):
-        t.add_column(col)
-    links = Counter([lk.a.node for lk in fab.links] + [lk.b.node for lk in fab.links])
-    for name, d in fab.devices.items():
-        t.add_row(name, d.role, d.platform, d.mgmt_ipv4, d.loopback0, str(d.asn or "-"), str(links[name]))
-    console.print(t)
-    roles = Counter(d.role for d in fab.devices.values())
-    plats = Counter(d.platform for d in fab.devices.values())
-    console.print("roles: " + ", ".join(f"{k} {v}" for k, v in sorted(roles.items())))
-    console.print("platforms: " + ", ".join(f"{k} {v}" for k, v in sorted(plats.items())))
-    console.print(f"links: {len(fab.links)}; pools: " + ", ".join(f"{k} {v}" for k, v in fab.pools.items()))
+    from fabric import output as out
+
+    def table(c: Console) -> None:
+        t = Table(title=f"{fab.name} ({fab.design})")
+        for col in ("device", "role", "platform", "mgmt", "loopback", "ASN", "links"):
+            t.add_column(col)
+        links = Counter([lk.a.node for lk in fab.links] + [lk.b.node for lk in fab.links])
+        for name, d in fab.devices.items():
+            t.add_row(name, d.role, d.platform, d.mgmt_ipv4, d.loopback0, str(d.asn or "-"), str(links[name]))
+        c.print(t)
+        roles = Counter(d.role for d in fab.devices.values())
+        plats = Counter(d.platform for d in fab.devices.values())
+        c.print("roles: " + ", ".join(f"{k} {v}" for k, v in sorted(roles.items())))
+        c.print("platforms: " + ", ".join(f"{k} {v}" for k, v in sorted(plats.items())))
+        c.print(f"links: {len(fab.links)}; pools: " + ", ".join(f"{k} {v}" for k, v in fab.pools.items()))
+
+    out.emit(None, "table", output, table)
 
 
 # Sub-commands that live next to their module (Nornir-style registration: each module adds its own).
