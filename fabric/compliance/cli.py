@@ -148,7 +148,10 @@ def _once(
         if metrics:
             history.write_metrics(metrics, registry)
         if pushgateway:
-            history.push_metrics(pushgateway, rep.fabric, registry)
+            try:
+                history.push_metrics(pushgateway, rep.fabric, registry)
+            except OSError as exc:  # the run's verdict stands; the push is reported, not fatal
+                err.print(f"[red]pushgateway {pushgateway}: {exc}[/]", highlight=False)
     devs = history.device_status(rep.results)
     err.print(
         f"{rep.fabric}: {sum(devs.values())}/{len(devs)} devices compliant"
