@@ -370,7 +370,8 @@ def test_remediation_pushed_over_netconf_rechecks_clean(
     nr = _nornir(tmp_path / "inv", bed)
     # The CLI's paths, pointed at the twin: collection (fabric.compliance.collect through the Junos
     # driver), compare/remediation/backups/history (run_compliance), push (push_remediation).
-    monkeypatch.setattr(compliance, "fetch_running", lambda fab, hosts=None: collect.collect(nr))
+    monkeypatch.setattr(compliance, "fetch_running",
+                        lambda fab, hosts=None, on_device=None: collect.collect(nr, on_device))
     real_driver_for = drivers.driver_for
     monkeypatch.setattr(drivers, "driver_for", lambda t: real_driver_for(
         drivers.Target(t.name, "127.0.0.1", t.platform, t.username, t.password, port=bed.port)))
