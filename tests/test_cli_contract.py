@@ -76,5 +76,5 @@ def test_reporting_commands_take_format_and_output() -> None:
     for where, p in options():
         have.setdefault(where, set()).update(p.opts)
     for cmd in ("show", "validate", "diff", "compliance run", "rollout status", "rollout history",
-                "lab inspect"):
+                "lab inspect", "lab graph"):
         assert {"--format", "-f", "--output", "-o"} <= have[cmd], cmd

@@ -74,3 +74,25 @@ def test_the_committed_example_is_current() -> None:
     # the README's picture too
     mermaid = fabricdoc.to_mermaid(load_fabric(ROOT / "inventory" / "dc1"))
     assert f"```mermaid\n{mermaid}```" in (ROOT / "README.md").read_text(), "README's dc1 diagram is stale"
+
+
+def test_lab_graph_mermaid(tmp_path: Path) -> None:
+    from fabric.lab.artifacts import graph_mermaid
+    from fabric.lab.topology import load_topology
+
+    topo = load_topology(ROOT / "containerlab" / "dc-mixed.clab.yml", warn=False)
+    text = graph_mermaid(topo)
+    assert text.startswith("flowchart TB\n")
+    nodes = re.findall(r'^\s+(n_\w+)\["', text, re.M)
+    edges = re.findall(r"^\s+(n_\w+) ---\|\"[^\"]+\"\| (n_\w+)$", text, re.M)
+    assert sorted(nodes) == sorted("n_" + n.replace("-", "_") for n in topo.nodes)
+    assert len(edges) == len(topo.links)
+    out = tmp_path / "lab.mmd"
+    p = subprocess.run([sys.executable, "-m", "fabric.cli", "lab", "graph", "-t",
+                        str(ROOT / "containerlab" / "dc-mixed.clab.yml"), "-f", "mermaid", "-o", str(out)],
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0 and out.read_text() == text, p.stderr
+    p = subprocess.run([sys.executable, "-m", "fabric.cli", "lab", "graph", "-t",
+                        str(ROOT / "containerlab" / "dc-mixed.clab.yml"), "-f", "svg"],
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == ExitCode.USAGE

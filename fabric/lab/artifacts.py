@@ -121,6 +121,19 @@ def graph_dot(topo: Topology) -> str:
     return "\n".join(lines) + "\n"
 
 
+def graph_mermaid(topo: Topology) -> str:
+    """A Mermaid flowchart of the lab (GitHub/GitLab draw it in Markdown): a node per lab node with its
+    kind and management address, an edge per link labelled with both ends' interface names."""
+
+    def nid(name: str) -> str:
+        return "n_" + "".join(c if c.isalnum() else "_" for c in name)
+
+    lines = ["flowchart TB"]
+    lines += [f'  {nid(n.name)}["{n.name}<br/>{n.kind}<br/>{n.mgmt_ipv4}"]' for n in topo.nodes.values()]
+    lines += [f'  {nid(lk.a.node)} ---|"{lk.a.given} - {lk.b.given}"| {nid(lk.b.node)}' for lk in topo.links]
+    return "\n".join(lines) + "\n"
+
+
 def graph_text(topo: Topology) -> str:
     lines = []
     for n in topo.nodes.values():

@@ -159,19 +159,28 @@ def exec_(
 @app.command()
 def graph(
     topo: Path = TopoOpt,
-    dot: bool = typer.Option(False, "--dot", help="Graphviz DOT output"),
+    dot: bool = typer.Option(False, "--dot", help="Graphviz DOT output (same as --format dot)"),
+    fmt: str = typer.Option("text", "--format", "-f", help="text, dot or mermaid"),
+    output: Path | None = typer.Option(None, "--output", "-o", help="write it to this file"),
 ) -> None:
-    """Print the topology graph (text, or DOT with --dot)."""
+    """Print the topology graph (text, Graphviz DOT or Mermaid)."""
     from fabric.lab import artifacts
     from fabric.lab.topology import load_topology
 
+    draw = {"text": artifacts.graph_text, "dot": artifacts.graph_dot, "mermaid": artifacts.graph_mermaid}
     try:
+        fmt = "dot" if dot else fmt
+        if fmt not in draw:
+            raise FabricError(f"unknown format '{fmt}'", key="--format", fix="text, dot or mermaid")
         path = _find_topology(topo, True)
         assert path is not None
-        t = load_topology(path, warn=False)
-        sys.stdout.write(artifacts.graph_dot(t) if dot else artifacts.graph_text(t))
+        text = draw[fmt](load_topology(path, warn=False))
     except FabricError as exc:
         _fail(exc)
+    if output:
+        output.write_text(text)
+    else:
+        sys.stdout.write(text)
 
 
 @app.command()
