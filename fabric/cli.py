@@ -119,29 +119,27 @@ def show(
     """Summary of a fabric: devices by role and platform, links, allocated pools (--format markdown:
     fabric documentation with a topology diagram, as AVD writes it)."""
     from fabric import fabricdoc
+    from fabric import output as out
     from fabric.design import load_fabric
 
     if fmt not in fabricdoc.FORMATS:
         raise FabricError(f"unknown format '{fmt}'", key="--format",
                           fix=f"one of {', '.join(fabricdoc.FORMATS)}")
     fab = load_fabric(fabric)
-    if fmt != "table":
-        text = fabricdoc.RENDER[fmt](fab)
+    if fmt in fabricdoc.RENDER:
+        out.write(fabricdoc.RENDER[fmt](fab), output)
         if output:
-            output.write_text(text)
             err_console.print(f"wrote {output}")
-        else:
-            typer.echo(text, nl=False)
         return
-    from fabric import output as out
+    rows = fabricdoc.devices(fab)
 
     def table(c: Console) -> None:
         t = Table(title=f"{fab.name} ({fab.design})")
         for col in ("device", "role", "platform", "mgmt", "loopback", "ASN", "links"):
             t.add_column(col)
-        links = Counter([lk.a.node for lk in fab.links] + [lk.b.node for lk in fab.links])
-        for name, d in fab.devices.items():
-            t.add_row(name, d.role, d.platform, d.mgmt_ipv4, d.loopback0, str(d.asn or "-"), str(links[name]))
+        for r in rows:
+            t.add_row(*(str(r[k] if r[k] is not None else "-") for k in
+                        ("device", "role", "platform", "mgmt", "loopback", "asn", "links")))
         c.print(t)
         roles = Counter(d.role for d in fab.devices.values())
         plats = Counter(d.platform for d in fab.devices.values())
@@ -149,7 +147,7 @@ def show(
         c.print("platforms: " + ", ".join(f"{k} {v}" for k, v in sorted(plats.items())))
         c.print(f"links: {len(fab.links)}; pools: " + ", ".join(f"{k} {v}" for k, v in fab.pools.items()))
 
-    out.emit(None, "table", output, table)
+    out.emit(fabricdoc.as_data(fab), fmt, output, table, rows)
 
 
 # Sub-commands that live next to their module (Nornir-style registration: each module adds its own).

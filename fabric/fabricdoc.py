@@ -1,19 +1,15 @@
 """Fabric documentation from intent, as Arista AVD writes it (`fabric show --format ...`): the device
 table, the point-to-point links, the ASNs and a topology diagram, as Markdown (with a Mermaid diagram
-GitHub and GitLab draw), Mermaid alone, CSV (one row per device), JSON or YAML.
+GitHub and GitLab draw) or Mermaid alone; ``as_data``/``devices`` are what fabric.output writes as JSON,
+YAML or CSV (one row per device).
 
 Pure functions of the expanded fabric: nothing here reads a device.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from collections import Counter
 from typing import Any
-
-import yaml
 
 from fabric.model import Fabric
 
@@ -60,26 +56,6 @@ def as_data(fab: Fabric) -> dict[str, Any]:
         "links": links(fab),
         "pools": dict(fab.pools),
     }
-
-
-def to_json(fab: Fabric) -> str:
-    return json.dumps(as_data(fab), indent=2) + "\n"
-
-
-def to_yaml(fab: Fabric) -> str:
-    return str(yaml.safe_dump(as_data(fab), sort_keys=False))
-
-
-def to_csv(fab: Fabric) -> str:
-    buf = io.StringIO()
-    w = csv.DictWriter(
-        buf,
-        fieldnames=["device", "role", "platform", "mgmt", "loopback", "asn", "links"],
-        lineterminator="\n",
-    )
-    w.writeheader()
-    w.writerows(devices(fab))
-    return buf.getvalue()
 
 
 def _mid(name: str) -> str:
@@ -155,4 +131,4 @@ def to_markdown(fab: Fabric) -> str:
     return "\n".join(lines)
 
 
-RENDER = {"json": to_json, "yaml": to_yaml, "csv": to_csv, "mermaid": to_mermaid, "markdown": to_markdown}
+RENDER = {"mermaid": to_mermaid, "markdown": to_markdown}  # table/json/yaml/csv: fabric.output

@@ -24,30 +24,42 @@ def check(fmt: str, formats: tuple[str, ...] = FORMATS) -> None:
         raise FabricError(f"unknown format '{fmt}'", key="--format", fix=f"one of {', '.join(formats)}")
 
 
-def emit(data: Any, fmt: str, output: Path | None, table: Callable[[Console], None],
-         rows: list[dict[str, Any]] | None = None) -> None:
-    """Print or write ``data`` as ``fmt``: ``table`` draws with ``table(console)``; ``csv`` writes ``rows``
-    (one line per row; the command's list), json and yaml the whole ``data``."""
+def render(data: Any, fmt: str, table: Callable[[Console], None] | None = None,
+           rows: list[dict[str, Any]] | None = None) -> str:
+    """``data`` as ``fmt`` text: ``table`` draws with ``table(console)`` (plain text, wide); ``csv`` writes
+    ``rows`` (one line per row; the command's list), json and yaml the whole ``data``."""
     check(fmt)
     if fmt == "table":
-        if output is None:
-            table(Console())
-            return
+        if table is None:
+            raise FabricError("this command has no table form", key="--format", fix="json or yaml")
         buf = io.StringIO()
         table(Console(file=buf, width=200, no_color=True))
-        text = buf.getvalue()
-    elif fmt == "json":
-        text = json.dumps(data, indent=2, default=str) + "\n"
-    elif fmt == "yaml":
-        text = yaml.safe_dump(json.loads(json.dumps(data, default=str)), sort_keys=False)
-    else:
-        if rows is None:
-            raise FabricError("this command has no CSV form", key="--format", fix="json or yaml")
-        buf = io.StringIO()
-        w = csv.DictWriter(buf, fieldnames=list(rows[0]) if rows else [], lineterminator="\n")
-        w.writeheader()
-        w.writerows(rows)
-        text = buf.getvalue()
+        return buf.getvalue()
+    if fmt == "json":
+        return json.dumps(data, indent=2, default=str) + "\n"
+    if fmt == "yaml":
+        return str(yaml.safe_dump(json.loads(json.dumps(data, default=str)), sort_keys=False))
+    if rows is None:
+        raise FabricError("this command has no CSV form", key="--format", fix="json or yaml")
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=list(rows[0]) if rows else [], lineterminator="\n")
+    w.writeheader()
+    w.writerows(rows)
+    return buf.getvalue()
+
+
+def emit(data: Any, fmt: str, output: Path | None, table: Callable[[Console], None],
+         rows: list[dict[str, Any]] | None = None) -> None:
+    """Print ``data`` as ``fmt`` (a table in colour on a terminal), or write it to ``output``."""
+    check(fmt)
+    if fmt == "table" and output is None:
+        table(Console())
+        return
+    write(render(data, fmt, table, rows), output)
+
+
+def write(text: str, output: Path | None) -> None:
+    """``text`` to ``output``, or to stdout without one."""
     if output is None:
         print(text, end="")
     else:

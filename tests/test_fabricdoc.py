@@ -14,7 +14,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from fabric import fabricdoc
+from fabric import fabricdoc, output
 from fabric.cli import app
 from fabric.design import load_fabric
 from fabric.errors import ExitCode
@@ -31,10 +31,10 @@ def test_every_device_and_link_is_documented(name: str) -> None:
     for lk in fab.links:
         assert f"| {lk.a.node} | {lk.a.interface} | {lk.a.ipv4} | {lk.b.node} | {lk.b.interface} |" in md
     assert "```mermaid\nflowchart TB\n" in md and md.rstrip().endswith("```")
-    data = json.loads(fabricdoc.to_json(fab))
-    assert data == yaml.safe_load(fabricdoc.to_yaml(fab))
+    data = json.loads(output.render(fabricdoc.as_data(fab), "json"))
+    assert data == yaml.safe_load(output.render(fabricdoc.as_data(fab), "yaml"))
     assert {d["device"] for d in data["devices"]} == set(fab.devices) and len(data["links"]) == len(fab.links)
-    rows = list(csv.DictReader(io.StringIO(fabricdoc.to_csv(fab))))
+    rows = list(csv.DictReader(io.StringIO(output.render(None, "csv", rows=fabricdoc.devices(fab)))))
     assert [r["device"] for r in rows] == list(fab.devices)
     assert all(r["asn"] == str(fab.devices[r["device"]].asn or "") for r in rows)
 
