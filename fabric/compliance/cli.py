@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import io
 import re
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from fabric import output as output_
 from fabric.cliopts import HostsOpt, PlatformOpt, RoleOpt, TagOpt, csv
 from fabric.errors import ExitCode, FabricError
 from fabric.rollout.drivers import DriverError
@@ -99,9 +99,10 @@ def _once(
     from fabric import progress
     from fabric.compliance import history, report, resolve_target, run_compliance
 
-    total = len(hosts) if hosts else len(resolve_target(target).devices)
+    fab = resolve_target(target)  # once: the progress bar's count and the run itself
+    total = len(hosts) if hosts else len(fab.devices)
     with progress.devices(total, "reading running configs", progress.wanted(quiet)) as done:
-        rep = run_compliance(target, features=features, hosts=hosts, db=db, backup_dir=backup_dir,
+        rep = run_compliance(target, features=features, hosts=hosts, fab=fab, db=db, backup_dir=backup_dir,
                              state=state, on_device=lambda _host, failed: done(failed))
     if fmt == "json":
         text = report.to_json(rep.as_dict())
@@ -109,29 +110,15 @@ def _once(
         text = report.to_junit(rep.fabric, rep.results)
     elif fmt == "html":
         text = _html(rep, db)
+    elif output:  # the table goes to the file (plain text, wide), never silently nowhere
+        text = output_.render(None, "table", lambda c: _print_report(rep, c))
     else:
-        # the table goes to the file when -o is given (plain text, wide), never silently nowhere
-        buf = io.StringIO() if output else None
-        out = Console(file=buf, width=200, no_color=True) if buf is not None else console
-        out.print(_table(rep))
-        for dev, msg in sorted(rep.errors.items()):
-            out.print(Text(f"{dev}: unreachable: {msg}", style="red"))
-        for r in rep.results:
-            if not r.compliant and r.device not in rep.errors:
-                out.print(Text(f"{r.device} {r.feature}: {r.status} {r.detail}".rstrip(), style="bold"))
-                # Text, not markup: config lines contain brackets ("[ FABRIC-EXPORT ]") rich would eat.
-                for ln in r.missing:
-                    out.print(Text(f"  - {ln}", style="red"))
-                for ln in r.extra:
-                    out.print(Text(f"  + {ln}", style="blue"))
-        text = buf.getvalue() if buf is not None else ""
+        text = ""
+        _print_report(rep, console)
     if text:
+        output_.write(text, output)
         if output:
-            output.parent.mkdir(parents=True, exist_ok=True)
-            output.write_text(text)
             err.print(f"wrote {output}")
-        else:
-            typer.echo(text, nl=False)
     # Extra report files from the same run (CI wants JUnit for the verdict and HTML for humans).
     for kind, path in (extra or {}).items():
         if path:
@@ -160,6 +147,20 @@ def _once(
         highlight=False,
     )
     return verdict(rep)
+
+
+def _print_report(rep: Any, out: Console) -> None:
+    out.print(_table(rep))
+    for dev, msg in sorted(rep.errors.items()):
+        out.print(Text(f"{dev}: unreachable: {msg}", style="red"))
+    for r in rep.results:
+        if not r.compliant and r.device not in rep.errors:
+            out.print(Text(f"{r.device} {r.feature}: {r.status} {r.detail}".rstrip(), style="bold"))
+            # Text, not markup: config lines contain brackets ("[ FABRIC-EXPORT ]") rich would eat.
+            for ln in r.missing:
+                out.print(Text(f"  - {ln}", style="red"))
+            for ln in r.extra:
+                out.print(Text(f"  + {ln}", style="blue"))
 
 
 def _pick(target: str, hosts: str | None, role: str | None, platform: str | None, tag: str | None
