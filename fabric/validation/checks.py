@@ -67,6 +67,11 @@ class Check:
     section: ClassVar[str]
     description: ClassVar[str]
 
+    @classmethod
+    def reads(cls) -> tuple[str, ...]:
+        """The state sections the check needs collected (its own; a few read more)."""
+        return (cls.section,)
+
     def items(self, dev: DeviceIntent, ctx: Context) -> Iterable[tuple[str, Any, Any]]:
         """(item id, expected, extra data for test) per item; expected is shown in reports."""
         return []
@@ -537,6 +542,10 @@ class UnexpectedNeighborCheck(GenericCheck):
     name = "unexpected_neighbor"
     section = "lldp"
     description = "no OSPF/IS-IS/LLDP neighbor on an interface where the intent has none"
+
+    @classmethod
+    def reads(cls) -> tuple[str, ...]:
+        return ("lldp", "ospf", "isis")  # every protocol's neighbours, not only LLDP's
 
     def state_items(self, dev: DeviceIntent | None, st: DeviceState, ctx: Context) -> list[CheckResult]:
         if dev is None:

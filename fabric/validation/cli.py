@@ -91,11 +91,9 @@ def _sections(settings: CheckSettings) -> tuple[str, ...]:
     from fabric.state.model import SECTIONS
     from fabric.validation.checks import CHECKS, selected
 
-    wanted = {"facts"} | {c.section for c in CHECKS if selected(c.name, settings)}
-    if selected("router_id", settings):  # from BGP's or OSPF's state
+    wanted = {"facts"} | {s for c in CHECKS if selected(c.name, settings) for s in c.reads()}
+    if selected("router_id", settings):  # run beside the checks (run_checks), from BGP's or OSPF's state
         wanted |= {"bgp", "ospf"}
-    if selected("unexpected_neighbor", settings):  # every protocol's neighbours, not only LLDP's
-        wanted |= {"ospf", "isis"}
     return tuple(s for s in SECTIONS if s in wanted)
 
 
