@@ -12,6 +12,7 @@ from fabric.cliopts import HostsOpt, PlatformOpt, RoleOpt, TagOpt, csv
 from fabric.errors import ExitCode, FabricError
 
 if TYPE_CHECKING:
+    from fabric.model import Fabric
     from fabric.validation.checks import CheckSettings
 
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table, json, junit or markdown")]
@@ -36,13 +37,12 @@ def _verdict(results: list[Any]) -> ExitCode:
     return ExitCode.verdict(failed="fail" in status, unchecked="error" in status or "pass" not in status)
 
 
-def _export_anta(target: str, directory: Path, hosts: list[str] | None, settings: CheckSettings) -> None:
+def _export_anta(target: str, fab: Fabric | None, directory: Path, hosts: list[str] | None,
+                 settings: CheckSettings) -> None:
     """`validate --export-anta`: the target's intent only, no device is contacted."""
-    from fabric.targets import resolve
     from fabric.validation.anta import export_anta
 
     try:
-        fab = resolve(target).fabric
         if fab is None:
             raise FabricError(
                 f"no fabric describes '{target}': ANTA tests are derived from a fabric's intent",
@@ -57,15 +57,16 @@ def _export_anta(target: str, directory: Path, hosts: list[str] | None, settings
 
 
 def _pick(target: str, hosts: str | None, role: str | None = None, platform: str | None = None,
-          tag: str | None = None) -> tuple[list[str] | None, int]:
-    """(the devices the filters pick, None for all; how many devices the run will collect)."""
+          tag: str | None = None) -> tuple[Fabric | None, list[str] | None, int]:
+    """(the target's fabric, the devices the filters pick or None for all, how many devices the run
+    will collect)."""
     from fabric.targets import resolve, select_devices
 
     r = resolve(target)
     picked = select_devices(r.fabric, csv(hosts), csv(role), csv(platform), csv(tag))
-    if picked is not None:
-        return picked, len(picked)
-    return None, len(r.fabric.devices) if r.fabric else len((r.lab or {}).get("nodes", {}))
+    total = len(picked) if picked is not None else len(r.fabric.devices) if r.fabric else len(
+        (r.lab or {}).get("nodes", {}))
+    return r.fabric, picked, total
 
 
 def _check_names(value: str | None, option: str) -> tuple[str, ...] | None:
@@ -147,12 +148,12 @@ def register(app: typer.Typer) -> None:
             _fail(exc)
             return
         try:
-            picked, total = _pick(target, hosts, role, platform, tag)
+            fab, picked, total = _pick(target, hosts, role, platform, tag)
         except FabricError as exc:
             _fail(exc)
             return
         if export_anta is not None:
-            _export_anta(target, export_anta, picked, settings)
+            _export_anta(target, fab, export_anta, picked, settings)
         if fmt not in report.FORMATS:
             _fail(FabricError(f"unknown format '{fmt}'", fix=f"use one of {', '.join(report.FORMATS)}"))
         try:
@@ -219,7 +220,7 @@ def register(app: typer.Typer) -> None:
         from fabric.validation.snapshot import save_snapshot, take_snapshot
 
         try:
-            picked, total = _pick(target, hosts, role, platform, tag)
+            _, picked, total = _pick(target, hosts, role, platform, tag)
             with progress.devices(total, "collecting", progress.wanted(quiet)) as done:
                 state = take_snapshot(
                     target, picked, tag=name,
