@@ -62,6 +62,24 @@ def contained(report: str, canary: str) -> None:
                   "no other device touched[/]")
 
 
+def anta_on_eos() -> None:
+    """Arista's own test framework, unmodified, on the EOS twin: the same checks exported as an ANTA
+    catalog (`fabric validate --export-anta`), run with `anta nrfu`."""
+    from fabric.credentials import credentials_for
+    from fabric.design import load_fabric
+
+    fabric("validate", NAME, "--export-anta", "build/anta")
+    spine = load_fabric(NAME).devices["spine1"]
+    creds = credentials_for(spine.platform, spine.mgmt_ipv4.split("/")[0])
+    argv = [str(Path(sys.executable).parent / "anta"), "nrfu", "-i", "build/anta/inventory.yml",
+            "-c", "build/anta/catalog.yml", "--disable-cache", "text"]
+    console.print(f"[bold]$ anta {' '.join(argv[1:])}[/]  (credentials in ANTA_USERNAME/ANTA_PASSWORD)")
+    env = dict(os.environ, ANTA_USERNAME=creds.username, ANTA_PASSWORD=creds.password)
+    rc = subprocess.run(argv, env=env, check=False).returncode
+    if rc != 0:  # ANTA: 0 every test passed, 3 errored, 4 failed
+        raise StepFailed(f"`anta nrfu` exited {rc}: the EOS twin did not pass the exported catalog")
+
+
 def wait_valid(timeout: float = 90, name: str = NAME) -> None:
     """Poll validation until the fabric is healthy again (protocol timers, not the tool, set the pace)."""
     deadline = time.monotonic() + timeout
@@ -107,7 +125,7 @@ def run_lab_steps() -> None:
     fabric("lab", "inspect", "-t", TOPO)
 
     step("4. Validation: state collected from every vendor (NAPALM, NETCONF, eAPI, JSON-RPC), checked "
-         "against intent")
+         "against intent; then Arista's ANTA on the EOS spine with the same checks")
     # --wait-converged means sessions are up; LLDP (2 s tx interval here) may need a few more seconds,
     # as on real boxes after a reload.
     wait_valid(60)
@@ -119,6 +137,7 @@ def run_lab_steps() -> None:
     fabric("lab", "exec", "-t", TOPO, "leaf1", "--", "ip", "link", "set", "eth1", "up")
     wait_valid()
     console.print(f"[green]link restored, {NAME} healthy again[/]")
+    anta_on_eos()
 
     step("5. Canary rollout of a good change (BGP policy, a snippet per vendor): canary, then widening waves")
     common = ["--fabric", f"inventory/{NAME}", "--journal", "build/journal.sqlite"]
