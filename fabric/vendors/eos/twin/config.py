@@ -11,6 +11,8 @@ import functools
 import re
 from dataclasses import dataclass, field
 
+from fabric.vendors.eos.twin.names import short
+
 INDENT = "   "
 
 # Commands that open a sub-mode, per parent mode.  Everything else is a leaf.
@@ -268,16 +270,7 @@ def prompt_suffix(path: list[str]) -> str:
     last = path[-1]
     words = last.split()
     if last.startswith("interface "):
-        name = words[1]
-        for long, short in (
-            ("Ethernet", "Et"),
-            ("Loopback", "Lo"),
-            ("Management", "Ma"),
-            ("Port-Channel", "Po"),
-            ("Vlan", "Vl"),
-        ):
-            if name.startswith(long):
-                name = short + name[len(long) :]
+        name = short(words[1])
         return f"-if-{name}"
     if last.startswith("router bgp"):
         return "-router-bgp"

@@ -13,7 +13,7 @@ import re
 import time
 from typing import TYPE_CHECKING, Any
 
-from fabric.vendors.eos.twin.names import to_eos
+from fabric.vendors.eos.twin.names import short, to_eos
 from fabric.vendors.eos.twin.session import Handler
 
 if TYPE_CHECKING:
@@ -120,20 +120,12 @@ async def descriptions(tw: EosTwin, m: re.Match[str], fmt: str) -> Any:
     if fmt == "text":
         rows = [f"{'Interface':<30} {'Status':<14} {'Protocol':<9} Description"]
         rows += [
-            f"{to_short(n):<30} {d['interfaceStatus'].replace('adminDown', 'admin down'):<14} "
+            f"{short(n):<30} {d['interfaceStatus'].replace('adminDown', 'admin down'):<14} "
             f"{d['lineProtocolStatus']:<9} {d['description']}".rstrip()
             for n, d in res.items()
         ]
         return "\n".join(rows) + "\n"
     return {"interfaceDescriptions": res}
-
-
-def to_short(name: str) -> str:
-    """EOS's short interface names in text tables: Et1, Lo0, Ma0."""
-    for long, short in (("Ethernet", "Et"), ("Loopback", "Lo"), ("Management", "Ma"), ("Port-Channel", "Po")):
-        if name.startswith(long):
-            return short + name[len(long) :]
-    return name
 
 
 async def errdisabled(tw: EosTwin, m: re.Match[str], fmt: str) -> Any:

@@ -39,3 +39,15 @@ def canonical(name: str) -> str:
     if _MGMT.match(name):
         return "Management" + _MGMT.match(name).group(1)  # type: ignore[union-attr]
     return to_eos(linux) or name
+
+
+_SHORT = (("Ethernet", "Et"), ("Loopback", "Lo"), ("Management", "Ma"), ("Port-Channel", "Po"),
+          ("Vlan", "Vl"))
+
+
+def short(name: str) -> str:
+    """EOS's short interface name, as in prompts and text tables: Ethernet1 -> Et1, Loopback0 -> Lo0."""
+    for long, abbr in _SHORT:
+        if name.startswith(long):
+            return abbr + name[len(long):]
+    return name
