@@ -89,7 +89,13 @@ def _dump(data: Any) -> str:
 
 
 def write_inventory(fab: Fabric, directory: Path) -> list[Path]:
+    """Write hosts/groups/defaults.yaml and nornir.yaml into ``directory``.
+
+    nornir.yaml names the other three by absolute path: Nornir's SimpleInventory resolves relative
+    paths against the cwd, not the config file, so ``InitNornir(config_file=...)`` works from anywhere.
+    The paths are machine-specific, so nornir.yaml is not committed (``fabric build`` writes it)."""
     hosts, groups, defaults = inventory_dicts(fab)
+    absolute = directory.resolve()
     out = []
     for name, data in (("hosts.yaml", hosts), ("groups.yaml", groups), ("defaults.yaml", defaults)):
         path = directory / name
@@ -99,9 +105,9 @@ def write_inventory(fab: Fabric, directory: Path) -> list[Path]:
         "inventory": {
             "plugin": "SimpleInventory",
             "options": {
-                "host_file": str(directory / "hosts.yaml"),
-                "group_file": str(directory / "groups.yaml"),
-                "defaults_file": str(directory / "defaults.yaml"),
+                "host_file": str(absolute / "hosts.yaml"),
+                "group_file": str(absolute / "groups.yaml"),
+                "defaults_file": str(absolute / "defaults.yaml"),
             },
             "transform_function": "netfabric_credentials",
         },
@@ -109,7 +115,7 @@ def write_inventory(fab: Fabric, directory: Path) -> list[Path]:
         "logging": {"enabled": False},
     }
     cfg = directory / "nornir.yaml"
-    cfg.write_text(_dump(config).replace(str(directory) + "/", ""))
+    cfg.write_text(_dump(config))
     out.append(cfg)
     return out
 

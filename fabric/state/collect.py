@@ -18,6 +18,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from tenacity import AsyncRetrying, Retrying, retry_if_exception, stop_after_attempt, wait_fixed
+
 from fabric import ssh, vendors
 from fabric.credentials import mask
 from fabric.state import normalise_napalm
@@ -203,33 +205,47 @@ run_on_loop = ssh.run_on_loop
 async def collect_async_host(cls: type[Collector], host: Any, opts: CollectOptions) -> DeviceState:
     """Collect one host with ``cls.fill_async`` on the shared loop; never raises (errors are results)."""
     assert cls.fill_async is not None
+    fill = cls.fill_async
     state = DeviceState(host=host.name, platform=platform_of(host), address=host.hostname)
     start = time.monotonic()
-    attempt = 0
-    while True:
-        try:
-            state.errors.clear()
-            await cls.fill_async(host, opts, state)
-            state.error = None
-            break
-        except Exception as exc:  # noqa: BLE001 - a host failure is a result, not a crash
-            state.error = _reason(exc, host)
-            text = str(exc).lower()
-            retryable = (
-                isinstance(exc, (*_RETRYABLE, asyncio.TimeoutError))
-                or "connect" in text
-                or ("timed out" in text)
-            )
-            if "permission denied" in text or attempt >= opts.retries or not retryable:
-                break
-            attempt += 1
-            await asyncio.sleep(opts.retry_delay)
+    try:
+        async for attempt in AsyncRetrying(**_retry_policy(opts, _retryable_ssh)):
+            with attempt:
+                state.errors.clear()
+                await fill(host, opts, state)
+        state.error = None
+    except Exception as exc:  # noqa: BLE001 - a host failure is a result, not a crash
+        state.error = _reason(exc, host)
     state.duration = round(time.monotonic() - start, 3)
     return state
 
 
 # --------------------------------------------------------------------------------------------- runner
 _RETRYABLE = (OSError, socket.timeout, TimeoutError, ConnectionError, EOFError)
+
+
+def _retryable(exc: BaseException) -> bool:
+    """A connection-level failure worth another attempt (the Nornir collectors)."""
+    if not isinstance(exc, Exception):  # KeyboardInterrupt, CancelledError, SystemExit: never
+        return False
+    text = str(exc).lower()
+    return isinstance(exc, _RETRYABLE) or "timed out" in text or "connect" in text
+
+
+def _retryable_ssh(exc: BaseException) -> bool:
+    """The same for the SSH collectors, except that a refused login ("permission denied") is final."""
+    return _retryable(exc) and "permission denied" not in str(exc).lower()
+
+
+def _retry_policy(opts: CollectOptions, retryable: Callable[[BaseException], bool]) -> dict[str, Any]:
+    """tenacity arguments: ``opts.retries`` extra attempts, ``opts.retry_delay`` seconds apart, only for
+    ``retryable`` failures; the last failure is raised as it is (``reraise``)."""
+    return {
+        "stop": stop_after_attempt(max(opts.retries, 0) + 1),
+        "wait": wait_fixed(opts.retry_delay),
+        "retry": retry_if_exception(retryable),
+        "reraise": True,
+    }
 
 
 def collect_host(host: Any, nornir_config: Any, opts: CollectOptions) -> DeviceState:
@@ -241,28 +257,23 @@ def collect_host(host: Any, nornir_config: Any, opts: CollectOptions) -> DeviceS
     if cls is None:
         state.error = f"no state collector registered for platform '{platform}'"
         return state
-    attempt = 0
-    while True:
+
+    def attempt() -> None:
         collector = cls(host, nornir_config, opts)
         try:
             state.errors.clear()
             collector.collect(state)
-            state.error = None
-            break
-        except Exception as exc:  # noqa: BLE001 - a host failure is a result, not a crash
-            state.error = _reason(exc, host)
+        except Exception:
             _close_connections(host)
-            retryable = (
-                isinstance(exc, _RETRYABLE)
-                or "timed out" in str(exc).lower()
-                or "connect" in str(exc).lower()
-            )
-            if attempt >= opts.retries or not retryable:
-                break
-            attempt += 1
-            time.sleep(opts.retry_delay)
+            raise
         finally:
             collector.close()
+
+    try:
+        Retrying(**_retry_policy(opts, _retryable))(attempt)
+        state.error = None
+    except Exception as exc:  # noqa: BLE001 - a host failure is a result, not a crash
+        state.error = _reason(exc, host)
     _close_connections(host)
     state.duration = round(time.monotonic() - start, 3)
     return state

@@ -55,22 +55,54 @@ def test_committed_inventory_matches_fabric_file(tmp_path: Path) -> None:
             assert committed.read_text() == (tmp_path / f).read_text(), stale
 
 
-def test_nornir_native_config_file_with_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_nornir_native_config_file_with_credentials(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`fabric build <name>` writes a nornir.yaml that Nornir's own InitNornir loads from any cwd: the
+    SimpleInventory paths in it are absolute (Nornir resolves relative ones against the cwd)."""
     from nornir import InitNornir
+    from typer.testing import CliRunner
 
-    monkeypatch.chdir(ROOT / "inventory/dc1")
+    from fabric.cli import app
+
+    fab_dir = tmp_path / "inventory" / "dc1"
+    fab_dir.mkdir(parents=True)
+    (fab_dir / "fabric.yaml").write_text((ROOT / "inventory/dc1/fabric.yaml").read_text())
+    monkeypatch.chdir(tmp_path)  # `fabric build dc1` from a checkout's root: a relative inventory dir
+    r = CliRunner().invoke(app, ["build", "dc1", "--topology-dir", str(tmp_path / "clab"), "--no-render"])
+    assert r.exit_code == 0, r.output
+    cfg = fab_dir / "nornir.yaml"
+    options = yaml.safe_load(cfg.read_text())["inventory"]["options"]
+    assert options == {f"{k}_file": str(fab_dir.resolve() / f"{f}.yaml")
+                       for k, f in (("host", "hosts"), ("group", "groups"), ("defaults", "defaults"))}
+
     monkeypatch.setenv("NETFABRIC_EOS_USERNAME", "ops")
     monkeypatch.setenv("NETFABRIC_EOS_PASSWORD", "s3cret-from-env")
-    nr = InitNornir(config_file="nornir.yaml")
-    leaf1 = nr.inventory.hosts["leaf1"]
-    assert (leaf1.hostname, leaf1.username, leaf1.password) == ("172.20.21.41", "ops", "s3cret-from-env")
-    assert leaf1.get_connection_parameters("napalm").platform == "eos"
-    assert leaf1.get_connection_parameters("scrapli").platform == "arista_eos"
-    assert leaf1.get_connection_parameters("netmiko").platform == "arista_eos"
-    assert leaf1.data["intent"]["bgp"]["asn"] == 65101
+    # The documented call from the root, then from an unrelated cwd with the absolute path.
+    for cwd, config_file in ((tmp_path, "inventory/dc1/nornir.yaml"), (Path("/"), str(cfg))):
+        monkeypatch.chdir(cwd)
+        nr = InitNornir(config_file=config_file)
+        assert sorted(nr.inventory.hosts) == ["leaf1", "leaf2", "leaf3", "leaf4", "spine1", "spine2"]
+        leaf1 = nr.inventory.hosts["leaf1"]
+        assert (leaf1.hostname, leaf1.username, leaf1.password) == ("172.20.21.41", "ops", "s3cret-from-env")
+        assert leaf1.get_connection_parameters("napalm").platform == "eos"
+        assert leaf1.get_connection_parameters("scrapli").platform == "arista_eos"
+        assert leaf1.get_connection_parameters("netmiko").platform == "arista_eos"
+        assert leaf1.data["intent"]["bgp"]["asn"] == 65101
     # The secret never lands in the generated files.
-    for f in Path(".").glob("*.yaml"):
+    for f in fab_dir.glob("*.yaml"):
         assert "s3cret" not in f.read_text()
+
+
+def test_committed_inventory_has_no_nornir_yaml() -> None:
+    """nornir.yaml holds this machine's absolute paths: `fabric build` writes it, git ignores it."""
+    import subprocess
+
+    tracked = subprocess.run(["git", "ls-files", "inventory/*/nornir.yaml"], cwd=ROOT, capture_output=True,
+                             text=True)
+    need(tracked.returncode == 0, f"not a git checkout: {tracked.stderr.strip()}")
+    assert tracked.stdout.split() == [], "generated nornir.yaml is committed: git rm --cached it"
+    ignored = subprocess.run(["git", "check-ignore", "-q", "--no-index", "inventory/dc1/nornir.yaml"],
+                             cwd=ROOT)
+    assert ignored.returncode == 0, "inventory/*/nornir.yaml is not in .gitignore"
 
 
 def test_load_nornir_connection_options_per_platform() -> None:
