@@ -71,7 +71,7 @@ LABS_UNIT = frozenset({
     "tests/vendors/junos/test_lab_junos.py", "tests/vendors/junos/test_lab_rollout.py",
     "tests/vendors/srlinux/test_lab_rollout.py", "tests/vendors/srlinux/test_lab_srl.py",
     "tests/vendors/sros/test_lab_sros.py", "tests/validation/test_lab_anta.py",
-    "tests/vendors/eos/test_lab_napalm.py",
+    "tests/vendors/eos/test_lab_napalm.py", "tests/test_lab_html.py",
 })
 HOST_WIDE = frozenset({
     "tests/lab/test_fresh_host.py",  # removes /run/sshd and deploys with a reduced PATH

@@ -96,3 +96,38 @@ def test_lab_graph_mermaid(tmp_path: Path) -> None:
                         str(ROOT / "containerlab" / "dc-mixed.clab.yml"), "-f", "svg"],
                        capture_output=True, text=True, timeout=60)
     assert p.returncode == ExitCode.USAGE
+
+
+def test_lab_graph_html_in_headless_chromium(tmp_path: Path) -> None:
+    """`lab graph -f html`: one self-contained page (no request leaves the file, no console error), spines
+    drawn above leaves, and a click on a node lists its links with both interface names."""
+    from _browser import Page
+
+    out = tmp_path / "lab.html"
+    p = subprocess.run([sys.executable, "-m", "fabric.cli", "lab", "graph", "-t",
+                        str(ROOT / "containerlab" / "dc-mixed.clab.yml"), "-f", "html", "-o", str(out)],
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    with Page() as page:
+        page.open(out)
+        assert page.errors() == [] and page.outside_requests() == []
+        nodes = page.js("Object.fromEntries([...document.querySelectorAll('.node')].map(g => "
+                        "[g.dataset.node, +g.querySelector('rect').getAttribute('y')]))")
+        assert sorted(nodes) == ["leaf1", "leaf2", "leaf3", "leaf4", "spine1", "spine2"]
+        assert max(nodes["spine1"], nodes["spine2"]) < min(nodes[f"leaf{i}"] for i in range(1, 5))
+        assert page.js("document.querySelectorAll('line.link').length") == 8
+        page.js("document.querySelector(\".node[data-node='spine2']\").dispatchEvent("
+                "new MouseEvent('click', {bubbles: true}))")
+        assert page.js("document.querySelector('#panel h3').textContent") == "spine2"
+        rows = page.js("[...document.querySelectorAll('#panel table.links tr')].slice(1)"
+                       ".map(r => [...r.cells].map(c => c.textContent))")
+        assert sorted(r[1] for r in rows) == ["leaf1", "leaf2", "leaf3", "leaf4"], rows
+        assert all(r[0] and r[2] for r in rows)  # both interface names
+        assert page.js("document.querySelectorAll('line.link.hi').length") == 4
+        assert page.js("document.querySelector(\".node[data-node='spine1']\").classList.contains('dim')")
+        page.js("document.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape'}))")
+        assert page.js("document.querySelectorAll('.hi, .dim, .sel').length") == 0
+        page.js("const f = document.getElementById('find'); f.value = 'leaf3';"
+                "f.dispatchEvent(new Event('input'))")
+        assert page.js("document.querySelector('.node.sel').dataset.node") == "leaf3"
+        assert page.errors() == []

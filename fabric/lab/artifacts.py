@@ -145,3 +145,121 @@ def graph_text(topo: Topology) -> str:
         lines.append(f"{n.name} ({n.kind}, {n.mgmt_ipv4})")
         lines += [f"  {p}" for p in peers]
     return "\n".join(lines) + "\n"
+
+
+def _layers(topo: Topology) -> list[list[str]]:
+    """Rows of the drawing, top to bottom. containerlab's ``graph-level`` label wins; otherwise nodes are
+    grouped by name without its number (spine1, spine2 -> spine) and the groups with more links per node
+    go higher, which puts a Clos's spines above its leaves, and single-homed hosts at the bottom."""
+    import re
+
+    degree = dict.fromkeys(topo.nodes, 0)
+    for lk in topo.links:
+        degree[lk.a.node] += 1
+        degree[lk.b.node] += 1
+
+    def natural(name: str) -> list[Any]:
+        return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", name)]
+
+    def key(n: str) -> tuple[int, float, str]:
+        node = topo.nodes[n]
+        if "graph-level" in node.labels and str(node.labels["graph-level"]).lstrip("-").isdigit():
+            return (int(node.labels["graph-level"]), 0.0, "")
+        group = node.group or re.sub(r"[\d_-]+$", "", n) or n
+        members = [m for m in topo.nodes if (topo.nodes[m].group or re.sub(r"[\d_-]+$", "", m) or m) == group]
+        return (0, -sum(degree[m] for m in members) / len(members), group)
+
+    rows: dict[tuple[int, float, str], list[str]] = {}
+    for n in topo.nodes:
+        rows.setdefault(key(n), []).append(n)
+    return [sorted(rows[k], key=natural) for k in sorted(rows)]
+
+
+_GRAPH_CSS = """
+svg{border:1px solid #ddd;background:#fff;max-width:100%;height:auto}
+.node rect{fill:#eef3fb;stroke:#4a6fa5;stroke-width:1.5;cursor:pointer}
+.node text{font-size:12px;pointer-events:none}
+.node.sel rect{fill:#ffe9a8;stroke:#b07d00;stroke-width:2.5}.node.dim{opacity:.35}
+.link{stroke:#888;stroke-width:1.5}.link.hi{stroke:#b07d00;stroke-width:3}.link.dim{opacity:.2}
+.ifl{font-size:10px;fill:#555;display:none}.ifl.hi{display:inline}
+"""
+
+# Click a node (or type its name): its links are highlighted with both ends' interface names, the panel
+# lists kind, management address and every link. Escape or a click on the background clears it.
+_GRAPH_JS = """
+const panel=document.getElementById('panel');
+function clear(){document.querySelectorAll('.sel,.hi,.dim').forEach(e=>e.classList.remove('sel','hi','dim'));
+  panel.innerHTML='<span class="muted">click a node</span>';}
+function pick(name){
+  const n=DATA.nodes[name]; if(!n){return false;}
+  clear();
+  document.querySelectorAll('.node').forEach(g=>{g.classList.add(g.dataset.node===name?'sel':'dim');});
+  let rows='';
+  DATA.links.forEach((l,i)=>{
+    const mine=l.a===name||l.b===name;
+    document.querySelectorAll('[data-link="'+i+'"]').forEach(e=>e.classList.add(mine?'hi':'dim'));
+    if(mine){const me=l.a===name?l.ai:l.bi, peer=l.a===name?l.b:l.a, pi=l.a===name?l.bi:l.ai;
+      rows+='<tr><td>'+esc(me)+'</td><td>'+esc(peer)+'</td><td>'+esc(pi)+'</td></tr>';
+      document.querySelector('.node[data-node="'+CSS.escape(peer)+'"]').classList.remove('dim');}
+  });
+  panel.innerHTML='<h3>'+esc(name)+'</h3><p>kind '+esc(n.kind)+', management '+esc(n.mgmt)+'</p>'+
+    '<table class="links"><tr><th>interface</th><th>peer</th><th>peer interface</th></tr>'+rows+'</table>';
+  return true;
+}
+document.querySelectorAll('.node').forEach(g=>g.addEventListener('click',ev=>{ev.stopPropagation();
+  pick(g.dataset.node);}));
+document.querySelector('svg').addEventListener('click',clear);
+document.getElementById('find').addEventListener('input',e=>{if(!pick(e.target.value.trim())){clear();}});
+document.addEventListener('keydown',e=>{if(e.key==='Escape'){clear();}});
+clear();
+"""
+
+
+def graph_html(topo: Topology) -> str:
+    """The lab as one self-contained page: an SVG drawing in layers (spines over leaves over hosts),
+    a click on a node shows its links with both interface names."""
+    from html import escape
+
+    from fabric.htmlpage import page
+
+    layers = _layers(topo)
+    w_node, h_node, gap_x, gap_y, margin = 150, 44, 30, 110, 30
+    width = max(len(r) for r in layers) * (w_node + gap_x) + 2 * margin if layers else 200
+    height = len(layers) * (h_node + gap_y) - gap_y + 2 * margin if layers else 100
+    pos: dict[str, tuple[float, float]] = {}
+    for i, row in enumerate(layers):
+        span = len(row) * (w_node + gap_x) - gap_x
+        x0 = (width - span) / 2
+        for j, name in enumerate(row):
+            pos[name] = (x0 + j * (w_node + gap_x) + w_node / 2, margin + i * (h_node + gap_y) + h_node / 2)
+    svg = [f"<svg id='graph' xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {width:.0f} {height:.0f}' "
+           f"width='{width:.0f}' height='{height:.0f}'>"]
+    for i, lk in enumerate(topo.links):
+        (x1, y1), (x2, y2) = pos[lk.a.node], pos[lk.b.node]
+        ends = f"{escape(lk.a.node)}:{escape(lk.a.given)} - {escape(lk.b.node)}:{escape(lk.b.given)}"
+        svg.append(f"<line class='link' data-link='{i}' x1='{x1:.0f}' y1='{y1:.0f}' x2='{x2:.0f}' "
+                   f"y2='{y2:.0f}'><title>{ends}</title></line>")
+        for (xa, ya), (xb, yb), label in (((x1, y1), (x2, y2), lk.a.given), ((x2, y2), (x1, y1), lk.b.given)):
+            lx, ly = xa + (xb - xa) * 0.28, ya + (yb - ya) * 0.28
+            svg.append(f"<text class='ifl' data-link='{i}' x='{lx:.0f}' y='{ly:.0f}'>{escape(label)}</text>")
+    for name, (x, y) in pos.items():
+        node = topo.nodes[name]
+        svg.append(
+            f"<g class='node' data-node='{escape(name)}'><rect x='{x - w_node / 2:.0f}' "
+            f"y='{y - h_node / 2:.0f}' width='{w_node}' height='{h_node}' rx='6'/>"
+            f"<text x='{x:.0f}' y='{y - 3:.0f}' text-anchor='middle' font-weight='bold'>{escape(name)}</text>"
+            f"<text x='{x:.0f}' y='{y + 13:.0f}' text-anchor='middle'>{escape(node.kind)}</text></g>"
+        )
+    svg.append("</svg>")
+    body = (
+        f"<h1>Lab {escape(topo.name)}</h1>"
+        f"<p class='sum'>{len(topo.nodes)} nodes, {len(topo.links)} links, management {topo.mgmt_subnet}</p>"
+        "<label>node <input id='find' placeholder='name'></label> "
+        "<span class='muted'>(click a node for its links; Escape clears)</span>"
+        + "<div>" + "".join(svg) + "</div><div id='panel'></div>"
+    )
+    data = {
+        "nodes": {n.name: {"kind": n.kind, "mgmt": n.mgmt_ipv4} for n in topo.nodes.values()},
+        "links": [{"a": lk.a.node, "ai": lk.a.given, "b": lk.b.node, "bi": lk.b.given} for lk in topo.links],
+    }
+    return page(f"netfabric lab: {topo.name}", body, css=_GRAPH_CSS, js=_GRAPH_JS, data=data)

@@ -160,18 +160,19 @@ def exec_(
 def graph(
     topo: Path = TopoOpt,
     dot: bool = typer.Option(False, "--dot", help="Graphviz DOT output (same as --format dot)"),
-    fmt: str = typer.Option("text", "--format", "-f", help="text, dot or mermaid"),
+    fmt: str = typer.Option("text", "--format", "-f", help="text, dot, mermaid or html"),
     output: Path | None = typer.Option(None, "--output", "-o", help="write it to this file"),
 ) -> None:
-    """Print the topology graph (text, Graphviz DOT or Mermaid)."""
+    """Print the topology graph (text, Graphviz DOT, Mermaid, or a self-contained HTML page)."""
     from fabric.lab import artifacts
     from fabric.lab.topology import load_topology
 
-    draw = {"text": artifacts.graph_text, "dot": artifacts.graph_dot, "mermaid": artifacts.graph_mermaid}
+    draw = {"text": artifacts.graph_text, "dot": artifacts.graph_dot, "mermaid": artifacts.graph_mermaid,
+            "html": artifacts.graph_html}
     try:
         fmt = "dot" if dot else fmt
         if fmt not in draw:
-            raise FabricError(f"unknown format '{fmt}'", key="--format", fix="text, dot or mermaid")
+            raise FabricError(f"unknown format '{fmt}'", key="--format", fix="text, dot, mermaid or html")
         path = _find_topology(topo, True)
         assert path is not None
         text = draw[fmt](load_topology(path, warn=False))

@@ -458,6 +458,43 @@ def history(
 
 
 @app.command()
+def report(
+    rollout_id: Annotated[str | None, typer.Argument(help="Rollout id (default: the latest).")] = None,
+    fabric: FabricOfJournalOpt = None,
+    journal: JournalOpt = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, json, yaml, csv or html")] = "table",
+    output: OutOpt = None,
+) -> None:
+    """A rollout from its journal: waves, devices, gate results and rollbacks (html: a timeline)."""
+    from fabric import output as out
+    from fabric.rollout import timeline
+    from fabric.rollout.journal import Journal
+
+    try:
+        out.check(fmt, (*out.FORMATS, "html"))
+        data = timeline.report_data(Journal(_journal_of(fabric, journal)), rollout_id)
+    except FabricError as exc:
+        _fail(exc)
+    if fmt == "html":
+        out.write(timeline.to_html(data), output)
+        return
+    ro = data["rollout"]
+
+    def table(c: Any) -> None:
+        c.print(f"rollout {ro['id']} ({ro['playbook']}) on {ro['fabric']} by {ro['operator']}: "
+                f"[bold]{ro['state']}[/] in {ro['duration']:.1f}s")
+        t = Table()
+        for col in ("wave", "device", "platform", "final state", "gate", "failed checks"):
+            t.add_column(col)
+        for r in timeline.rows(data):
+            t.add_row(str(r["wave"]), r["device"], r["platform"], r["final_state"], r["gate"],
+                      r["failed_checks"])
+        c.print(t)
+
+    _emit(data, fmt, output, table, timeline.rows(data))
+
+
+@app.command()
 def scenario(
     file: Annotated[Path, typer.Argument(help="labs/<scenario>.yaml")],
     report: ReportOpt = None,

@@ -15,7 +15,9 @@ if TYPE_CHECKING:
     from fabric.model import Fabric
     from fabric.validation.checks import CheckSettings
 
-FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table, json, junit or markdown")]
+FormatOpt = Annotated[
+    str, typer.Option("--format", "-f", help="table, json, yaml, junit, markdown, csv or html")
+]
 OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="write the report to this file")]
 WorkersOpt = Annotated[int, typer.Option("--workers", help="parallel connections")]
 TimeoutOpt = Annotated[float, typer.Option("--timeout", help="seconds per connection/command")]
@@ -155,7 +157,8 @@ def register(app: typer.Typer) -> None:
         if export_anta is not None:
             _export_anta(target, fab, export_anta, picked, settings)
         if fmt not in report.FORMATS:
-            _fail(FabricError(f"unknown format '{fmt}'", fix=f"use one of {', '.join(report.FORMATS)}"))
+            _fail(FabricError(f"unknown format '{fmt}'", key="--format",
+                              fix=f"use one of {', '.join(report.FORMATS)}"))
         try:
             with progress.devices(total, "collecting", progress.wanted(quiet)) as done:
                 run = validate(
@@ -173,33 +176,11 @@ def register(app: typer.Typer) -> None:
             f"{len(run.state.devices)} devices, collection {run.collect_seconds:.2f}s, "
             f"evaluation {run.evaluate_seconds:.3f}s, {run.devices_per_second:.1f} devices/s"
         )
-        if fmt == "table":
-            if output:
-                from rich.console import Console
-
-                with output.open("w") as fh:
-                    report.table(
-                        run.results, console=Console(file=fh, width=200), only_problems=problems, extra=timing
-                    )
-            else:
-                report.table(run.results, only_problems=problems, extra=timing)
-        else:
-            text = report.render(
-                run.results,
-                fmt,
-                meta={
-                    "target": run.target,
-                    "timing": {
-                        "collect_seconds": run.collect_seconds,
-                        "evaluate_seconds": run.evaluate_seconds,
-                    },
-                },
-            )
-            if output:
-                output.write_text(text)
-                typer.echo(report.summary_line(run.results, timing), err=True)
-            else:
-                typer.echo(text)
+        report.emit(run.results, fmt, output, problems=problems, extra=timing,
+                    title=f"Validation of {run.target}",
+                    meta={"target": run.target,
+                          "timing": {"collect_seconds": run.collect_seconds,
+                                     "evaluate_seconds": run.evaluate_seconds}})
         raise typer.Exit(_verdict(run.results))
 
     @app.command("snapshot")
@@ -257,6 +238,9 @@ def register(app: typer.Typer) -> None:
         from fabric.validation import report
         from fabric.validation.snapshot import DeltaRules, changes, diff_snapshots, load_snapshot
 
+        if fmt not in report.FORMATS:
+            _fail(FabricError(f"unknown format '{fmt}'", key="--format",
+                              fix=f"use one of {', '.join(report.FORMATS)}"))
         name = target
         f = fabric_file(target)
         if f.exists():
@@ -269,14 +253,9 @@ def register(app: typer.Typer) -> None:
             _fail(exc)
             return
         results = diff_snapshots(a, b, DeltaRules(max_prefix_drop_pct=max_prefix_drop))
-        if fmt == "table":
-            report.table(results, only_problems=False, extra=f"{pre} -> {post}")
-        else:
-            text = report.render(results, fmt)
-            if output:
-                output.write_text(text)
-            else:
-                typer.echo(text)
+        report.emit(results, fmt, output, extra=f"{pre} -> {post}",
+                    title=f"Snapshot diff {name}: {pre} -> {post}",
+                    meta={"target": name, "pre": pre, "post": post})
         if show_changes:
             for dev in sorted(set(a.devices) & set(b.devices)):
                 for path, x, y in changes(a.devices[dev], b.devices[dev]):

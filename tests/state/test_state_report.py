@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import typer
+import yaml
 from synth import converged
 from typer.testing import CliRunner
 
@@ -122,8 +123,17 @@ def test_cli_validate_uses_api(monkeypatch: pytest.MonkeyPatch, broken_results, 
     monkeypatch.setattr(v, "validate", lambda *a, **k: ValidationRun("dc1", fab, st, ok, 0.5, 0.01))
     r = CliRunner().invoke(app, ["validate", "dc1"])
     assert r.exit_code == 0, r.output
-    r = CliRunner().invoke(app, ["validate", "dc1", "--format", "yaml"])
-    assert r.exit_code == 2
+    r = CliRunner().invoke(app, ["validate", "dc1", "--format", "pdf"])
+    assert r.exit_code == 2 and "--format" in r.output
+    # every format honours -o, the table too; nothing is silently dropped
+    head = "device,check,item,status,expected,actual,reason"
+    for fmt, check in (("yaml", lambda t: yaml.safe_load(t)["summary"]["pass"] == len(ok)),
+                       ("csv", lambda t: t.splitlines()[0] == head and len(t.splitlines()) == len(ok) + 1),
+                       ("html", lambda t: t.startswith("<!DOCTYPE html>") and "id='matrix'" in t),
+                       ("table", lambda t: "leaf1" in t and "passed" in t)):
+        out = tmp_path / f"r.{fmt}"
+        r = CliRunner().invoke(app, ["validate", "dc1", "-f", fmt, "-o", str(out)])
+        assert r.exit_code == 0 and check(out.read_text()), (fmt, r.output)
 
 
 def test_validate_unknown_target() -> None:
