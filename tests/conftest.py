@@ -72,6 +72,7 @@ LABS_UNIT = frozenset({
     "tests/vendors/srlinux/test_lab_rollout.py", "tests/vendors/srlinux/test_lab_srl.py",
     "tests/vendors/sros/test_lab_sros.py", "tests/validation/test_lab_anta.py",
     "tests/vendors/eos/test_lab_napalm.py", "tests/test_lab_html.py",
+    "tests/test_output_schemas.py",
 })
 HOST_WIDE = frozenset({
     "tests/lab/test_fresh_host.py",  # removes /run/sshd and deploys with a reduced PATH

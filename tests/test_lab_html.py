@@ -12,8 +12,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 from _browser import Page
 from _twinbed import wait_for
+from jsonschema import Draft202012Validator
 
 from fabric.rollout.engine import FabricSource, Options, Rollout
 from fabric.rollout.playbook import Playbook
@@ -105,6 +107,20 @@ def test_rollout_report_timeline(lab: PrivateLab, tmp_path: Path) -> None:
         "gates": {"convergence_wait": 0.5, "convergence_timeout": 6}, "commit_confirm": 30,
         "failure": {"rollback": "all"},
     })
+    # the plan first, as an operator would, in the machine formats (it reads devices, changes nothing)
+    pb_file = tmp_path / "bad-on-leaf2.yaml"
+    pb_file.write_text(yaml.safe_dump(pb.model_dump(mode="json", exclude={"file"})))
+    lab_args = ["-F", str(ROOT / "inventory" / "dc1"), "--lab", str(lab.path), "--lab-platform", "frr",
+                "--journal", str(journal)]
+    p = fabric("rollout", "plan", str(pb_file), *lab_args, "-f", "csv")
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.splitlines() == ["wave,device,changed,diff_lines", "0,leaf1,True,1", "1,leaf2,True,2",
+                                     "2,leaf3,True,1", "2,leaf4,True,1"], p.stdout
+    plan_yaml = tmp_path / "plan.yaml"
+    p = fabric("rollout", "plan", str(pb_file), *lab_args, "-f", "yaml", "-o", str(plan_yaml))
+    assert p.returncode == 0 and yaml.safe_load(plan_yaml.read_text())["waves"] == [
+        ["leaf1"], ["leaf2"], ["leaf3", "leaf4"]], p.stderr
+
     src = FabricSource(str(ROOT / "inventory" / "dc1"), platform_override="frr", lab_topology=str(lab.path))
     rep = Rollout(pb, src, Options(journal=str(journal))).run()
     assert rep["outcome"] == "rolled_back"
@@ -113,6 +129,11 @@ def test_rollout_report_timeline(lab: PrivateLab, tmp_path: Path) -> None:
     p = fabric("rollout", "report", rid, "--journal", str(journal), "-f", "json")
     assert p.returncode == 0, p.stderr
     data = json.loads(p.stdout)
+    schema = json.loads((ROOT / "docs" / "schemas" / "rollout-report.schema.json").read_text())
+    errors = [e.message for e in Draft202012Validator(schema).iter_errors(data)]
+    assert errors == []
+    broken = dict(data, devices=[{k: v for k, v in d.items() if k != "phases"} for d in data["devices"]])
+    assert not Draft202012Validator(schema).is_valid(broken)  # the schema can fail
     assert [w["result"] for w in data["waves"]] == ["passed", "failed"]
     assert {d["host"]: d["state"] for d in data["devices"]} == {
         "leaf1": "rolled_back", "leaf2": "rolled_back", "leaf3": "untouched", "leaf4": "untouched"}

@@ -82,6 +82,9 @@ def verdict(report) -> ExitCode:  # type: ignore[no-untyped-def]
     )
 
 
+FORMATS = ("table", "json", "yaml", "junit", "markdown", "csv", "html")
+
+
 def _once(
     target: str,
     features: list[str] | None,
@@ -110,6 +113,14 @@ def _once(
         text = report.to_junit(rep.fabric, rep.results)
     elif fmt == "html":
         text = _html(rep, db)
+    elif fmt == "yaml":
+        text = output_.render(rep.as_dict(), "yaml")
+    elif fmt == "csv":
+        text = output_.render(None, "csv", rows=[
+            {"device": r.device, "feature": r.feature, "status": r.status, "missing": len(r.missing),
+             "extra": len(r.extra), "detail": r.detail} for r in rep.results])
+    elif fmt == "markdown":
+        text = report.to_markdown(rep.fabric, rep.results)
     elif output:  # the table goes to the file (plain text, wide), never silently nowhere
         text = output_.render(None, "table", lambda c: _print_report(rep, c))
     else:
@@ -182,7 +193,9 @@ def run(
     role: RoleOpt = None,
     platform: PlatformOpt = None,
     tag: TagOpt = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table | json | junit | html")] = "table",
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="table, json, yaml, junit, markdown, csv or html")
+    ] = "table",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report here.")] = None,
     db: DbOpt = Path(".netfabric/compliance.sqlite"),
     backup_dir: Annotated[
@@ -206,8 +219,8 @@ def run(
     ] = None,
 ) -> None:
     """Compare running vs golden per feature. Exit 0 compliant, 1 drift, 3 a device could not be checked."""
-    if fmt not in ("table", "json", "junit", "html"):
-        raise FabricError(f"unknown format '{fmt}'", key="--format", fix="table, json, junit or html")
+    if fmt not in FORMATS:
+        raise FabricError(f"unknown format '{fmt}'", key="--format", fix=", ".join(FORMATS))
     extra = {"html": html, "junit": junit}
     args = (target, csv(features), _pick(target, hosts, role, platform, tag), fmt, output, db, backup_dir,
             metrics, state, extra,

@@ -35,6 +35,22 @@ def to_junit(fabric: str, results: list[FeatureResult]) -> str:
     )
 
 
+def to_markdown(fabric: str, results: list[FeatureResult]) -> str:
+    """A section per device with a row per feature; the drift of a non-compliant one in a diff block."""
+    devs = device_status(results)
+    ok_n = sum(devs.values())
+    lines = [f"# Compliance of {fabric}", "", f"{ok_n} of {len(devs)} devices compliant", ""]
+    for dev in sorted(devs):
+        rows = [r for r in results if r.device == dev]
+        lines += [f"## {dev}", "", "| feature | status | missing | extra |", "|---|---|---|---|"]
+        lines += [f"| {r.feature} | {r.status} | {len(r.missing)} | {len(r.extra)} |" for r in rows]
+        for r in rows:
+            if not r.compliant and (r.missing or r.extra or r.detail):
+                lines += ["", f"{r.feature}:", "", "```diff", _diff_text(r), "```"]
+        lines.append("")
+    return "\n".join(lines)
+
+
 def _diff_text(r: FeatureResult) -> str:
     parts = [r.detail] if r.detail else []
     parts += [f"- {ln}" for ln in r.missing] + [f"+ {ln}" for ln in r.extra]

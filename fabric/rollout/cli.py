@@ -248,18 +248,19 @@ def _checked(ro: Any) -> Any:
     return ro
 
 
-def _print_plan(plan: dict[str, Any], show_diffs: bool = True) -> None:
+def _print_plan(plan: dict[str, Any], show_diffs: bool = True, to: Any = None) -> None:
+    to = to or console
     t = Table(title=f"plan: {plan['playbook']} ({plan['mode']})")
     t.add_column("wave")
     t.add_column("devices")
     for i, w in enumerate(plan["waves"]):
         t.add_row("canary" if i == 0 else str(i), ", ".join(w))
-    console.print(t)
+    to.print(t)
     if show_diffs:
         for h, d in plan["diffs"].items():
-            console.print(f"[bold]{h}[/]" + ("" if d.strip() else " [dim](no change)[/]"))
+            to.print(f"[bold]{h}[/]" + ("" if d.strip() else " [dim](no change)[/]"))
             if d.strip():
-                console.print(d, highlight=False, markup=False)
+                to.print(d, highlight=False, markup=False)
 
 
 @app.command()
@@ -274,15 +275,24 @@ def plan(
     role: RoleOpt = None,
     platform: PlatformOpt = None,
     tag: TagOpt = None,
+    fmt: FmtOpt = "table",
+    output: OutOpt = None,
 ) -> None:
     """Waves, devices and diffs. Reads devices, never changes them (exit 3 if one could not be read).
     --hosts/--role/--platform/--tag narrow the playbook's targets."""
+    from fabric import output as out
+
     try:
+        out.check(fmt)
         filters = (hosts, role, platform, tag)
         p = _rollout(playbook, fabric, lab_platform, lab, journal, filters=filters).plan()
     except FabricError as exc:
         _fail(exc)
-    _print_plan(p)
+    wave_of = {h: i for i, w in enumerate(p["waves"]) for h in w}
+    rows = [{"wave": wave_of.get(h), "device": h, "changed": bool((d or "").strip()),
+             "diff_lines": len([ln for ln in (d or "").splitlines() if ln.startswith(("+", "-"))])}
+            for h, d in p["diffs"].items()]
+    _emit(p, fmt, output, lambda c: _print_plan(p, to=c), rows)
     if report:
         report.write_text(json.dumps(p, indent=2))
     _exit_if_unread(p)

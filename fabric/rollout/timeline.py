@@ -60,10 +60,11 @@ def report_data(journal: Journal, rollout_id: str | None = None) -> dict[str, An
     for d in journal.devices(r["id"]):
         gate = d.get("gate") or None
         devices.append({
-            "host": d["host"], "wave": d["wave"], "platform": d.get("platform") or "", "state": d["state"],
-            "error": d.get("error") or "", "mode": d.get("mode") or "",
+            # as `rollout status` has them: null until the rollout sets them
+            "host": d["host"], "wave": d["wave"], "platform": d.get("platform"), "state": d["state"],
+            "error": d.get("error"), "mode": d.get("mode"),
             "gate": None if gate is None else {"ok": bool(gate.get("ok")), "checks": gate.get("checks", [])},
-            "diff": d.get("diff") or "",
+            "diff": d.get("diff"),
             "phases": phases.get(d["host"], []), "marks": marks.get(d["host"], []),
         })
     return {
@@ -89,10 +90,11 @@ def rows(data: dict[str, Any]) -> list[dict[str, Any]]:
         gate = d["gate"]
         failed = [c["name"] for c in (gate or {}).get("checks", []) if not c.get("ok")]
         out.append({
-            "wave": d["wave"], "device": d["host"], "platform": d["platform"], "final_state": d["state"],
+            "wave": d["wave"], "device": d["host"], "platform": d["platform"] or "",
+            "final_state": d["state"],
             "gate": "-" if gate is None else "pass" if gate["ok"] else "FAIL",
             "failed_checks": ", ".join(failed),
-            "error": d["error"],
+            "error": d["error"] or "",
         })
     return out
 

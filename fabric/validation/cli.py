@@ -241,13 +241,19 @@ def register(app: typer.Typer) -> None:
         if fmt not in report.FORMATS:
             _fail(FabricError(f"unknown format '{fmt}'", key="--format",
                               fix=f"use one of {', '.join(report.FORMATS)}"))
+        # The name `snapshot` stored them under: the fabric's (from its directory, file or a topology
+        # generated from it), else the target as given. No device is read: the lab may be gone.
         name = target
-        f = fabric_file(target)
-        if f.exists():
-            from fabric.design import load_fabric
-
-            name = load_fabric(f).name
         try:
+            if fabric_file(target).exists():
+                from fabric.design import load_fabric
+
+                name = load_fabric(fabric_file(target)).name
+            elif target.endswith((".clab.yml", ".clab.yaml")):
+                from fabric.targets import fabric_of_topology
+
+                fab = fabric_of_topology(Path(target))
+                name = fab.name if fab else target
             a, b = load_snapshot(name, pre, root), load_snapshot(name, post, root)
         except FabricError as exc:
             _fail(exc)

@@ -223,6 +223,12 @@ def test_frr_lab_cli_run_reports(frr_lab: Path, tmp_path: Path) -> None:
     out = CliRunner().invoke(app, [*args, "--features", "bgp", "--hosts", "leaf3", "--format", "json"])
     assert out.exit_code == 0, out.output
     assert '"feature": "bgp"' in out.output and '"feature": "interfaces"' not in out.output
+    for fmt, first in (("yaml", "fabric: "), ("csv", "device,feature,status,missing,extra,detail"),
+                       ("markdown", "# Compliance of ")):
+        dest = tmp_path / f"r.{fmt}"
+        out = CliRunner().invoke(app, [*args, "--hosts", "leaf3", "-f", fmt, "-o", str(dest)])
+        assert out.exit_code == 0 and dest.read_text().startswith(first), (fmt, out.output)
+    assert "leaf3,bgp,compliant,0,0," in (tmp_path / "r.csv").read_text()
 
     # Drift, seen by the table output and fixed with `remediate --push`.
     fab = resolve_target(frr_lab)
