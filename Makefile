@@ -9,7 +9,7 @@ BENCH_STAMP := $(VENV)/.netfabric-bench-installed
 APT_PACKAGES := frr frr-pythontools lldpd openssh-server openssh-client openssh-sftp-server openssl iproute2 iputils-ping procps git iptables chromium python3 coreutils util-linux kmod
 PYTEST_ARGS ?=
 
-.PHONY: demo test bench lint golden clean system venv constraints
+.PHONY: demo test bench lint golden clean system venv constraints pictures
 
 system:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -65,6 +65,10 @@ BENCHES := bench_render.py bench_pyavd.py bench_lab.py "bench_twin.py" "bench_tw
 
 bench: system venv $(BENCH_STAMP)
 	@for b in $(BENCHES); do echo "== bench/$$b"; $(PY) bench/$$b || exit 1; done
+
+# The README's pictures (docs/img), from real runs on a private lab.
+pictures: system venv
+	$(PY) docs/pictures.py
 
 lint: venv
 	$(VENV)/bin/ruff check fabric tests bench

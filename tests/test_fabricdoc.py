@@ -131,3 +131,16 @@ def test_lab_graph_html_in_headless_chromium(tmp_path: Path) -> None:
                 "f.dispatchEvent(new Event('input'))")
         assert page.js("document.querySelector('.node.sel').dataset.node") == "leaf3"
         assert page.errors() == []
+
+
+def test_readme_shows_one_picture_of_each_kind() -> None:
+    """The README shows the fabric diagram (checked current above) and a screenshot of each HTML page,
+    which `make pictures` (docs/pictures.py) regenerates from real runs."""
+    readme = (ROOT / "README.md").read_text()
+    shots = re.findall(r"!\[[^\]]+\]\((docs/img/[\w-]+\.png)\)", readme)
+    assert sorted(shots) == ["docs/img/compliance.png", "docs/img/lab-graph.png",
+                             "docs/img/rollout-timeline.png", "docs/img/validate.png"]
+    for shot in shots:
+        assert (ROOT / shot).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", shot
+        assert f"\"{Path(shot).name}\"" in (ROOT / "docs" / "pictures.py").read_text()
+    assert "pictures:" in (ROOT / "Makefile").read_text()
