@@ -362,7 +362,7 @@ def test_collect_host_masks_password_and_never_raises(monkeypatch: pytest.Monkey
     assert unknown.error == "no state collector registered for platform 'nope'"
 
 
-def test_eos_one_runcmds_matches_napalm_getters() -> None:
+def test_eos_one_runcmds_matches_napalm_getters(monkeypatch: pytest.MonkeyPatch) -> None:
     """EOS state comes from one eAPI request; it equals what NAPALM's getters make of the same replies."""
     from types import SimpleNamespace
 
@@ -397,16 +397,19 @@ def test_eos_one_runcmds_matches_napalm_getters() -> None:
         "show ip bgp neighbors vrf all": ref("test_get_bgp_neighbors", "show_ip_bgp_neighbors_vrf_all.json"),
     }
     calls: list[list[str]] = []
+    from pyeapi.eapilib import CommandError
 
-    class Dev:
+    class Node:  # pyeapi's Node, as pyeapi.client.connect(return_node=True) gives it
         fail = False
+        connection = SimpleNamespace(transport=SimpleNamespace(close=lambda: None))
 
-        def _run_commands(self, commands: list[str], encoding: str = "json") -> list[Any]:
+        def run_commands(self, commands: list[str], encoding: str = "json") -> list[Any]:
             calls.append(commands)
-            if self.fail:
-                raise RuntimeError("CLI command 5 of 6 'show ip bgp neighbors vrf all' failed: invalid")
+            if self.fail:  # what eAPI answers when one command of the batch has no JSON model
+                raise CommandError(1002, "CLI command 5 of 6 'show ip bgp neighbors vrf all' failed: invalid")
             return [replies[c] for c in commands]
 
+    class Dev:  # NAPALM's eos driver: only the fallback path opens it
         def get_facts(self) -> dict[str, Any]:
             return dict(ref("test_get_facts", "expected_result.json"))
 
@@ -416,16 +419,35 @@ def test_eos_one_runcmds_matches_napalm_getters() -> None:
         def get_interfaces_ip(self) -> dict[str, Any]:
             return normalise_eos.addresses_from_show_interfaces(show_if)
 
-    dev = Dev()
+    node, dev, opened = Node(), Dev(), []
+    connected: list[dict[str, Any]] = []
+
+    def connect(**kw: Any) -> Node:
+        connected.append(kw)
+        return node
+
+    monkeypatch.setattr("pyeapi.client.connect", connect)
+    params = SimpleNamespace(hostname="192.0.2.1", username="admin", password="pw", port=None,
+                             extras={"optional_args": {"transport": "https"}})
     host = SimpleNamespace(
-        name="r1", password="", data={"intent": {"ospf": None, "isis": None}}, get_connection=lambda *a: dev
+        name="r1", password="pw", data={"intent": {"ospf": None, "isis": None}},
+        get_connection=lambda *a: opened.append(a) or dev, get_connection_parameters=lambda _: params,
     )
     st = DeviceState(host="r1", platform="eos")
     EosCollector(host, None, CollectOptions()).collect(st)
     assert len(calls) == 1 and len(calls[0]) == 6 and not st.errors
     assert st.interfaces == want_if and st.facts.hostname == want.hostname and st.bgp
+    assert not opened  # NAPALM never opened: no extra `show version` round trip, no driver import
+    assert connected[0]["transport"] == "https" and connected[0]["host"] == "192.0.2.1"
+    # only the sections asked for are in the request
+    calls[:] = []
+    EosCollector(host, None, CollectOptions(sections=("facts", "bgp"))).collect(
+        DeviceState(host="r1", platform="eos"))
+    assert calls == [["show version", "show hostname", "show ip bgp summary vrf all",
+                      "show ip bgp neighbors vrf all"]]
     # an EOS that rejects one command in the batch: the per-getter path still fills every section
-    dev.fail, calls[:] = True, []
+    node.fail, calls[:] = True, []
     st2 = DeviceState(host="r1", platform="eos")
     EosCollector(host, None, CollectOptions()).collect(st2)
+    assert opened
     assert len(calls) > 1 and st2.interfaces == want_if and st2.facts.hostname == want.hostname
