@@ -13,6 +13,7 @@ from fabric.errors import ExitCode, FabricError
 
 if TYPE_CHECKING:
     from fabric.model import Fabric
+    from fabric.targets import Resolved
     from fabric.validation.checks import CheckSettings
 
 FormatOpt = Annotated[
@@ -59,8 +60,8 @@ def _export_anta(target: str, fab: Fabric | None, directory: Path, hosts: list[s
 
 
 def _pick(target: str, hosts: str | None, role: str | None = None, platform: str | None = None,
-          tag: str | None = None) -> tuple[Fabric | None, list[str] | None, int]:
-    """(the target's fabric, the devices the filters pick or None for all, how many devices the run
+          tag: str | None = None) -> tuple[Resolved, list[str] | None, int]:
+    """(the resolved target, the devices the filters pick or None for all, how many devices the run
     will collect)."""
     from fabric.targets import resolve, select_devices
 
@@ -68,7 +69,7 @@ def _pick(target: str, hosts: str | None, role: str | None = None, platform: str
     picked = select_devices(r.fabric, csv(hosts), csv(role), csv(platform), csv(tag))
     total = len(picked) if picked is not None else len(r.fabric.devices) if r.fabric else len(
         (r.lab or {}).get("nodes", {}))
-    return r.fabric, picked, total
+    return r, picked, total
 
 
 def _check_names(value: str | None, option: str) -> tuple[str, ...] | None:
@@ -150,12 +151,12 @@ def register(app: typer.Typer) -> None:
             _fail(exc)
             return
         try:
-            fab, picked, total = _pick(target, hosts, role, platform, tag)
+            resolved, picked, total = _pick(target, hosts, role, platform, tag)
         except FabricError as exc:
             _fail(exc)
             return
         if export_anta is not None:
-            _export_anta(target, fab, export_anta, picked, settings)
+            _export_anta(target, resolved.fabric, export_anta, picked, settings)
         if fmt not in report.FORMATS:
             _fail(FabricError(f"unknown format '{fmt}'", key="--format",
                               fix=f"use one of {', '.join(report.FORMATS)}"))
@@ -164,6 +165,7 @@ def register(app: typer.Typer) -> None:
                 run = validate(
                     target,
                     picked,
+                    resolved=resolved,
                     options=CollectOptions(num_workers=workers, timeout=timeout, retries=retries,
                                            sections=_sections(settings),
                                            on_device=lambda st: done(bool(st.error))),

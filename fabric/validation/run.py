@@ -77,8 +77,10 @@ def validate(
     options: CollectOptions | None = None,
     settings: CheckSettings | None = None,
     state: FabricState | None = None,
+    resolved: Resolved | None = None,
 ) -> ValidationRun:
-    """Collect (unless ``state`` is given) and check. Never raises for device problems."""
+    """Collect (unless ``state`` is given) and check. Never raises for device problems. ``resolved``:
+    the target already resolved (the CLI resolves it once, for its filters and progress count)."""
     options = options or CollectOptions()
     hosts = list(hosts) if hosts else None
     lab = None
@@ -87,7 +89,7 @@ def validate(
         target = fabric.name
     else:
         target = str(fabric)
-        fab, lab = resolve(fabric)
+        fab, lab = (resolved.fabric, resolved.lab) if resolved is not None else resolve(fabric)
     if hosts and fab is not None:
         unknown = sorted(set(hosts) - set(fab.devices))
         if unknown:
