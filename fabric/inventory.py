@@ -9,6 +9,7 @@ function ``netfabric_credentials``) fills them in at load time.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -193,11 +194,15 @@ def load_nornir(
     hosts: list[str] | None = None,
     fab: Fabric | None = None,
     require_credentials: bool = False,
+    connection_plugins: bool = True,
 ) -> Any:
     """Return a ready Nornir object for a fabric, built in memory from fabric.yaml.
 
     ``require_credentials``: raise FabricError (naming the NETFABRIC_* variables) when a selected
-    device has no credentials, instead of leaving its username/password unset."""
+    device has no credentials, instead of leaving its username/password unset.
+    ``connection_plugins=False``: Nornir's connection plugins are not loaded now but when a collector
+    first opens a connection (netfabric's own collection and rollouts; a caller running Nornir tasks such
+    as ``napalm_get`` keeps the default)."""
     from nornir.core.plugins.inventory import InventoryPluginRegister
 
     fab = fab or load_fabric(path)
@@ -208,27 +213,40 @@ def load_nornir(
     if InventoryPluginRegister.available.get("NetfabricInventory") is not FabricInventory:
         InventoryPluginRegister.available.pop("NetfabricInventory", None)
         InventoryPluginRegister.register("NetfabricInventory", FabricInventory)  # type: ignore[arg-type]
+    if connection_plugins:
+        ensure_connection_plugins()
     return _nornir(FabricInventory(fab, hosts).load(), "NetfabricInventory", num_workers)
 
 
 _connections_registered = False
+_connections_lock = threading.Lock()
+
+
+def ensure_connection_plugins() -> None:
+    """Nornir's connection plugins (napalm, scrapli, ...), discovered once per process and only when a
+    host first opens a Nornir connection (``fabric.state.collect.Collector.connection``): loading them
+    imports napalm with every driver it ships, netmiko, paramiko and scrapli (0.4 s), which a run that
+    only speaks eAPI through pyeapi never needs."""
+    global _connections_registered
+    with _connections_lock:
+        if not _connections_registered:
+            from nornir.core.plugins.connections import ConnectionPluginRegister
+
+            ConnectionPluginRegister.auto_register()
+            _connections_registered = True
 
 
 def _nornir(inventory: Any, plugin: str, num_workers: int) -> Any:
     """What ``InitNornir`` builds, for an inventory already loaded: the same Nornir, Config and threaded
     runner. InitNornir re-discovers every plugin through the entry points of every installed
     distribution, three times per call (25-50 ms of CPU here, more than collecting a device); the
-    inventory and runner are known, and connection plugins are discovered once per process."""
-    global _connections_registered
+    inventory and runner are known, and connection plugins load on first use
+    (:func:`ensure_connection_plugins`)."""
     from nornir.core import Nornir
     from nornir.core.configuration import Config
-    from nornir.core.plugins.connections import ConnectionPluginRegister
     from nornir.core.state import GlobalState
     from nornir.plugins.runners import ThreadedRunner
 
-    if not _connections_registered:
-        ConnectionPluginRegister.auto_register()
-        _connections_registered = True
     config = Config.from_dict(
         inventory={"plugin": plugin},
         runner={"plugin": "threaded", "options": {"num_workers": num_workers}},

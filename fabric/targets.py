@@ -33,7 +33,7 @@ class Resolved:
 
         if self.fabric is not None:
             return load_nornir(self.fabric.file, num_workers=num_workers, hosts=hosts, fab=self.fabric,
-                               require_credentials=True)
+                               require_credentials=True, connection_plugins=False)
         assert self.lab is not None
         return nornir_from_lab(self.lab, num_workers=num_workers, hosts=hosts)
 

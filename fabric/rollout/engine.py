@@ -526,7 +526,7 @@ class Rollout:
         if self._nr is None:
             from fabric.inventory import load_nornir
 
-            self._nr = load_nornir(self.src.path, fab=self.fab, hosts=self.targets)
+            self._nr = load_nornir(self.src.path, fab=self.fab, hosts=self.targets, connection_plugins=False)
         return self._nr
 
     def _device_task(self, task: Any, wave: int, cands: dict[str, str], mode: str) -> Any:

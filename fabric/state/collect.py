@@ -65,6 +65,14 @@ class Collector:
     def collect(self, state: DeviceState) -> None:
         raise NotImplementedError
 
+    def connection(self, name: str) -> Any:
+        """The host's Nornir connection ``name`` (napalm, scrapli, netconf), its plugin loaded on first
+        use (fabric.inventory.ensure_connection_plugins)."""
+        from fabric.inventory import ensure_connection_plugins
+
+        ensure_connection_plugins()
+        return self.host.get_connection(name, self.config)
+
     def section(self, state: DeviceState, name: str, fn: Callable[[], None]) -> None:
         """Run one section; a failure is recorded for that section only."""
         if name not in self.opts.sections:
@@ -99,7 +107,7 @@ class NapalmCollector(Collector):
     """NAPALM getters; OSPF/IS-IS come from platform hooks (EOS: eAPI/TTP, NETCONF vendors: later)."""
 
     def collect(self, state: DeviceState) -> None:
-        dev = self.host.get_connection("napalm", self.config)
+        dev = self.connection("napalm")
         self.dev = dev
 
         def facts() -> None:
@@ -168,7 +176,7 @@ class NapalmCollector(Collector):
 
     def netconf(self) -> Any:
         """ncclient manager for NETCONF platforms (iosxr/junos/sros): the hook for their IGP collectors."""
-        return self.host.get_connection("netconf", self.config)
+        return self.connection("netconf")
 
 
 def close_ssh_connections() -> None:

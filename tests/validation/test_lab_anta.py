@@ -101,6 +101,28 @@ def test_standard_catalog_passes(dc1: Dc1) -> None:
                        "VerifyAdverseDrops", "VerifyStormControlDrops"}  # hardware, as ANTA skips on cEOSLab
 
 
+def test_our_validation_of_the_same_devices_needs_no_napalm(dc1: Dc1) -> None:
+    """`fabric validate` asks each EOS device with one eAPI request through pyeapi: no NAPALM connection
+    (its extra `show version`) and napalm, with every driver it ships, is never imported (0.4 s of a CLI
+    run; bench/bench_anta.py). Run in a fresh interpreter, so that nothing else imported it before."""
+    code = (
+        "import json, sys\n"
+        "from fabric.rollout.engine import FabricSource\n"
+        "from fabric.validation.run import validate\n"
+        f"fab = FabricSource({str(ROOT / 'inventory' / 'dc1')!r},\n"
+        f"                   lab_topology={str(dc1.lab.path)!r}).load()\n"
+        "run = validate(fab, hosts=['spine1', 'spine2', 'leaf1', 'leaf2'])\n"
+        "facts = {n: d.facts.model if d.facts else None for n, d in run.state.devices.items()}\n"
+        "print(json.dumps({'napalm': 'napalm' in sys.modules, 'failures': [f.id for f in run.failures()],"
+        " 'facts': facts}))\n"
+    )
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr[-2000:]
+    out = json.loads(p.stdout.strip().splitlines()[-1])
+    assert out["napalm"] is False
+    assert out["failures"] == [] and set(out["facts"].values()) == {"cEOSLab"}, out
+
+
 def test_session_auth(dc1: Dc1) -> None:
     """asynceapi's cookie sessions (POST /login, then Cookie: Session=...) instead of Basic auth."""
     results = dc1.nrfu(dc1.catalog, "--use-session-auth", tags="leaf1")

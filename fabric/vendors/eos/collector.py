@@ -50,7 +50,7 @@ class EosCollector(NapalmCollector):
             except CommandError:  # an older EOS without one of the JSON models: per-getter path
                 replies = None
         if replies is None:
-            self.dev = self.host.get_connection("napalm", self.config)
+            self.dev = self.connection("napalm")
             super().collect(state)
             return
         r = replies
@@ -95,7 +95,7 @@ class EosCollector(NapalmCollector):
 
     def _text(self, command: str) -> str:
         if self.opts.cli_transport == "scrapli":
-            conn = self.host.get_connection("scrapli", self.config)
+            conn = self.connection("scrapli")
             return str(conn.send_command(command).result)
         return str(self.dev.cli([command])[command])
 

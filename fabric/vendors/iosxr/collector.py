@@ -125,7 +125,7 @@ def dispatch_xml(mgr: Any, rpc: str) -> Any:
 
 class IosxrCollector(NapalmCollector):
     def collect(self, state: DeviceState) -> None:
-        self.dev = self.host.get_connection("napalm", self.config)
+        self.dev = self.connection("napalm")
         c = _napalm_constants()
 
         def facts() -> None:

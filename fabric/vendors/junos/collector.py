@@ -15,7 +15,7 @@ from fabric.vendors.junos import normalise
 
 class JunosCollector(NapalmCollector):
     def collect(self, state: DeviceState) -> None:
-        self.dev = self.host.get_connection("napalm", self.config)
+        self.dev = self.connection("napalm")
 
         def facts() -> None:
             sw = self.rpc("get-software-information")

@@ -16,7 +16,7 @@ from fabric.vendors.srlinux import normalise
 
 class SrlinuxCollector(NapalmCollector):
     def collect(self, state: DeviceState) -> None:
-        self.dev = self.host.get_connection("napalm", self.config)
+        self.dev = self.connection("napalm")
 
         def facts() -> None:
             chassis, info, host = self.get("/platform/chassis", "/system/information",

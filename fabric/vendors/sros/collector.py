@@ -96,7 +96,7 @@ def reply_root(reply: Any) -> Any:
 
 class SrosCollector(NapalmCollector):
     def collect(self, state: DeviceState) -> None:
-        self.dev = self.host.get_connection("napalm", self.config)
+        self.dev = self.connection("napalm")
         if getattr(self.dev, "conn", None) is None:  # napalm-sros's open() logs a failure and carries on
             raise CollectorError("NETCONF connection to the device failed (napalm sros open)")
 
