@@ -17,6 +17,7 @@ from typing import Annotated, Any
 import typer
 import typer.main
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from fabric import __version__
@@ -72,19 +73,27 @@ def build(
     from fabric.topology import write_topology
 
     fab = load_fabric(fabric)
-    written = write_inventory(fab, fabric_dir(fabric))
-    topology_dir.mkdir(parents=True, exist_ok=True)
-    configs = _render_all(fab) if render else None
-    written += write_topology(fab, topology_dir, configs)
     if lab_platform:
         from fabric.platforms import get_platform
 
-        get_platform(lab_platform, key="--lab-platform")
-        other = _render_all(fab, platform_override=lab_platform) if render else None
-        written += write_topology(fab, topology_dir, other, platform_override=lab_platform)
+        get_platform(lab_platform, key="--lab-platform")  # before anything is written
+    configs = _render_all(fab) if render else None
+    other = _render_all(fab, platform_override=lab_platform) if render and lab_platform else None
+    try:
+        written = write_inventory(fab, fabric_dir(fabric))
+        topology_dir.mkdir(parents=True, exist_ok=True)
+        written += write_topology(fab, topology_dir, configs)
+        if lab_platform:
+            written += write_topology(fab, topology_dir, other, platform_override=lab_platform)
+    except OSError as exc:  # --topology-dir is a file, a directory is not writable...
+        raise FabricError(
+            f"cannot write {exc.filename or topology_dir}: {exc.strerror or exc}", key="--topology-dir",
+            fix="pass --topology-dir a writable directory (the inventory goes next to fabric.yaml: that "
+            "directory must be writable too)",
+        ) from None
     for p in written:
         if p.suffix in (".yaml", ".yml"):
-            console.print(f"wrote {p}")
+            console.print(f"wrote {escape(str(p))}")
     console.print(
         f"[green]{fab.name}[/]: {len(fab.devices)} devices, {len(fab.links)} links ({len(written)} files)"
     )
@@ -129,7 +138,7 @@ def show(
     if fmt in fabricdoc.RENDER:
         out.write(fabricdoc.RENDER[fmt](fab), output)
         if output:
-            err_console.print(f"wrote {output}")
+            err_console.print(f"wrote {escape(str(output))}")
         return
     rows = fabricdoc.devices(fab)
 
@@ -216,7 +225,8 @@ def run() -> None:
     try:
         command()(standalone_mode=True)
     except FabricError as exc:
-        err_console.print(f"[red]error:[/] {exc.render()}", highlight=False, soft_wrap=True)
+        # escaped: a message quotes what the user typed, and "[/x]" in a path is not markup
+        err_console.print(f"[red]error:[/] {escape(exc.render())}", highlight=False, soft_wrap=True)
         sys.exit(ExitCode.USAGE)
     except Exception:  # a bug or a failing environment: never 1, which a scheduler reads as "drift found"
         traceback.print_exc()

@@ -44,12 +44,16 @@ FABRIC_FILE = "fabric.yaml"
 def fabric_file(path: str | Path) -> Path:
     """Accept ``inventory/dc1``, ``inventory/dc1/fabric.yaml`` or a bare fabric name."""
     p = Path(path)
-    if p.is_dir():
-        return p / FABRIC_FILE
-    if not p.exists() and not p.suffix:
-        # a name is a fabric under ./inventory; a missing one still names the file it would be (the error
-        # then lists the fabrics that exist)
-        return Path("inventory") / p / FABRIC_FILE if len(p.parts) == 1 else p / FABRIC_FILE
+    try:
+        if p.is_dir():
+            return p / FABRIC_FILE
+        if not p.exists() and not p.suffix:
+            # a name is a fabric under ./inventory; a missing one still names the file it would be (the
+            # error then lists the fabrics that exist)
+            return Path("inventory") / p / FABRIC_FILE if len(p.parts) == 1 else p / FABRIC_FILE
+    except OSError as exc:  # a path the file system refuses to look at (a name too long, ...)
+        raise FabricError(f"cannot use this path: {exc.strerror or exc}", file=str(path)[:300],
+                          fix="pass inventory/<fabric>, its fabric.yaml, or the fabric's name") from None
     return p
 
 
@@ -66,6 +70,7 @@ def expand(doc: YamlDoc) -> Fabric:
         raise FabricError(
             "a fabric file must be a mapping with at least 'name' and 'design'",
             file=fname,
+            line=doc.line(()) or 1,
             fix="see inventory/dc1/fabric.yaml for an example",
         )
     design = data.get("design")
@@ -110,8 +115,40 @@ def _validation_error(exc: ValidationError, doc: YamlDoc) -> FabricError:
         fix = f"add '{loc[-1]}'"
     elif err["type"] == "string_pattern_mismatch":
         fix = f"the value must match {err.get('ctx', {}).get('pattern')}"
+    else:  # a wrong type or value: what it must be
+        fix = _fix_value(err, key)
     more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
     return FabricError(msg + more, file=str(doc.path), key=key, line=doc.line(loc), fix=fix)
+
+
+# What a value must be, by pydantic error type, for the fix of a wrong value.
+_EXPECTED = {
+    "int_type": "a whole number", "int_parsing": "a whole number", "int_from_float": "a whole number",
+    "float_type": "a number", "float_parsing": "a number", "finite_number": "a finite number",
+    "bool_type": "true or false", "bool_parsing": "true or false",
+    "string_type": "text", "list_type": "a list ([a, b])",
+    "dict_type": "a mapping (key: value)", "model_type": "a mapping (key: value)",
+    "model_attributes_type": "a mapping (key: value)",
+}
+_BOUNDS = {"greater_than_equal": ("ge", "a value >= {}"), "less_than_equal": ("le", "a value <= {}"),
+           "greater_than": ("gt", "a value > {}"), "less_than": ("lt", "a value < {}"),
+           "too_short": ("min_length", "at least {} item(s) long"),
+           "too_long": ("max_length", "at most {} item(s) long")}
+
+
+def _fix_value(err: Any, key: str) -> str:
+    """The fix for a value of the wrong type or out of range (every FabricError has a fix)."""
+    ctx = err.get("ctx") or {}
+    kind = err["type"]
+    if kind in _EXPECTED:
+        what = _EXPECTED[kind]
+    elif kind == "literal_error" and "expected" in ctx:
+        what = f"one of {ctx['expected']}"
+    elif kind in _BOUNDS and _BOUNDS[kind][0] in ctx:
+        what = _BOUNDS[kind][1].format(ctx[_BOUNDS[kind][0]])
+    else:
+        return f"correct '{key}' (docs/fabric-file.md describes every key)"
+    return f"make '{key}' {what} (docs/fabric-file.md)"
 
 
 def _closest(word: str, candidates: list[str]) -> str | None:
@@ -203,7 +240,8 @@ class _Builder:
             try:
                 return str(ipaddress.IPv4Interface(node.loopback).ip)
             except ValueError:
-                raise self.err(f"'{node.loopback}' is not an IPv4 address", kp + ("loopback",)) from None
+                raise self.err(f"'{node.loopback}' is not an IPv4 address", kp + ("loopback",),
+                               "write an IPv4 address (10.255.0.1), or remove it to allocate one") from None
         off = self.offsets[role].loopback
         return str(self._addr(self.loopback_pool, off + node.id, "loopback", kp + ("id",), "pools.loopback"))
 
@@ -213,9 +251,11 @@ class _Builder:
             try:
                 ip = ipaddress.IPv4Address(node.mgmt_ip.split("/")[0])
             except ValueError:
-                raise self.err(f"'{node.mgmt_ip}' is not an IPv4 address", kp + ("mgmt_ip",)) from None
+                raise self.err(f"'{node.mgmt_ip}' is not an IPv4 address", kp + ("mgmt_ip",),
+                               "write an IPv4 address (172.20.20.11), or remove it to allocate one") from None
             if ip not in self.mgmt_pool:
-                raise self.err(f"{ip} is outside the mgmt subnet {self.mgmt_pool}", kp + ("mgmt_ip",))
+                raise self.err(f"{ip} is outside the mgmt subnet {self.mgmt_pool}", kp + ("mgmt_ip",),
+                               f"use an address in {self.mgmt_pool} or widen pools.mgmt")
         else:
             ip = self._addr(
                 self.mgmt_pool, self.offsets[role].mgmt + node.id, "mgmt", kp + ("id",), "pools.mgmt"
@@ -310,7 +350,8 @@ class _Builder:
             if link.subnet:
                 sub = ipaddress.IPv4Network(link.subnet)
                 if sub.prefixlen != 31:
-                    raise self.err(f"link subnet {sub} is not a /31", kp + ("subnet",))
+                    raise self.err(f"link subnet {sub} is not a /31", kp + ("subnet",),
+                                   "give a /31, e.g. 10.1.0.0/31, or remove it to allocate one")
             else:
                 # Link N gets the Nth /31: appending links never renumbers existing ones.
                 sub = self.subnet(pool, i, kp, "pools.p2p")
@@ -353,7 +394,8 @@ class _Builder:
                 seen[ip] = dev.hostname
         gateway = self.mgmt_gateway
         if gateway in seen:
-            raise self.err(f"mgmt IP {gateway} of {seen[gateway]} is the mgmt gateway", ("pools", "mgmt"))
+            raise self.err(f"mgmt IP {gateway} of {seen[gateway]} is the mgmt gateway", ("pools", "mgmt"),
+                           "the pool's first address is the gateway: change the node's id or mgmt_ip")
 
     def ibgp_group(
         self,
@@ -443,7 +485,8 @@ class _Builder:
                 pod_spines = spines_by_pod.get(leaf.pod)
                 if not pod_spines:
                     raise self.err(
-                        f"leaf {leaf.name} is in pod {leaf.pod}, which has no spines", kp + ("pod",)
+                        f"leaf {leaf.name} is in pod {leaf.pod}, which has no spines", kp + ("pod",),
+                        "put the leaf in a pod that has spines, or add spines to this pod",
                     )
                 if leaf.id > spec.max_leaves_per_spine:
                     raise self.err(

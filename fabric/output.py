@@ -59,9 +59,14 @@ def emit(data: Any, fmt: str, output: Path | None, table: Callable[[Console], No
 
 
 def write(text: str, output: Path | None) -> None:
-    """``text`` to ``output``, or to stdout without one."""
+    """``text`` to ``output``, or to stdout without one; a file that cannot be written is a usage error
+    (a directory, a path below a file, a name too long), never a traceback."""
     if output is None:
         print(text, end="")
-    else:
+        return
+    try:
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(text)
+    except OSError as exc:
+        raise FabricError(f"cannot write the report: {exc.strerror or exc}", file=str(output),
+                          key="--output", fix="a file path in a writable directory") from None

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.text import Text
 
 from fabric.cliopts import HostsOpt, PlatformOpt, RoleOpt, TagOpt, csv
@@ -73,7 +74,7 @@ def render_command(
                 console.print(_diff_text(old, text, path.name), end="", soft_wrap=True)
         path.write_text(text)
     console.print(
-        f"[green]{fab.name}[/]: rendered {len(configs)} device(s) to {out} ({changed} changed)",
+        f"[green]{fab.name}[/]: rendered {len(configs)} device(s) to {escape(str(out))} ({changed} changed)",
         soft_wrap=True,
     )
 

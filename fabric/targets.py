@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from fabric.errors import FabricError
 from fabric.lab.state import load_state, registered, registry
 from fabric.model import Fabric
@@ -55,13 +53,23 @@ def _retarget(fab: Fabric, platforms: dict[str, str]) -> Fabric:
     return fab
 
 
+def _mapping(value: Any) -> dict[Any, Any]:
+    """``value`` if it is a mapping, else empty: a section of the wrong shape names no nodes (the lab
+    commands that deploy a topology validate it in full)."""
+    return value if isinstance(value, dict) else {}
+
+
 def fabric_of_topology(path: Path) -> Fabric | None:
     """The fabric a topology was generated from (``<fabric>[-<platform>]``), re-targeted and limited to
     the topology's nodes; None when no fabric of that name exists next to it or under ./inventory."""
     from fabric.design import load_fabric
+    from fabric.yamlfile import load_yaml
 
-    topo = yaml.safe_load(path.read_text()) or {}
-    nodes = (topo.get("topology") or {}).get("nodes") or {}
+    topo = load_yaml(path).data or {}  # FabricError (file, line, fix) if missing, unreadable or not YAML
+    if not isinstance(topo, dict):
+        raise FabricError("a topology file must be a mapping", file=str(path), line=1,
+                          fix="pass a containerlab topology (*.clab.yml), e.g. one `fabric build` wrote")
+    nodes = _mapping(_mapping(topo.get("topology")).get("nodes"))
     name = str(topo.get("name", ""))
     # dc1-frr -> dc1: the generator names platform variants <fabric>-<platform>.
     candidates = [name] + [name.rsplit("-", i)[0] for i in range(1, name.count("-") + 1)]
@@ -72,7 +80,8 @@ def fabric_of_topology(path: Path) -> Fabric | None:
     if found is None:
         return None
     fab = load_fabric(found)
-    plats = {n: str((v or {}).get("labels", {}).get("netfabric.platform", "")) for n, v in nodes.items()}
+    plats = {n: str(_mapping(_mapping(v).get("labels")).get("netfabric.platform", ""))
+             for n, v in nodes.items()}
     fab = _retarget(fab, {n: pl for n, pl in plats.items() if pl})
     fab.devices = {n: d for n, d in fab.devices.items() if n in nodes}
     return fab

@@ -32,6 +32,12 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = Fal
     seen: dict[Any, int] = {}  # key -> its line
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=True)  # type: ignore[no-untyped-call]
+        try:
+            hash(key)
+        except TypeError:  # a list or mapping as a key ("? [a, b]"): PyYAML's own error, with its line
+            raise yaml.constructor.ConstructorError(
+                "while constructing a mapping", node.start_mark, "found unhashable key", key_node.start_mark
+            ) from None
         if key in seen:
             raise DuplicateKey(key, seen[key], key_node.start_mark)
         seen[key] = key_node.start_mark.line + 1
@@ -41,20 +47,26 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = Fal
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
-def _lines(node: yaml.Node, path: KeyPath, out: dict[KeyPath, int]) -> None:
+def _lines(node: yaml.Node, path: KeyPath, out: dict[KeyPath, int], seen: set[int] | None = None) -> None:
+    # An alias is the same node again: walk each node once, or a recursive alias (&a [*a]) never ends
+    # and a billion-laughs file takes exponential time. Its own lines are where the anchor is.
+    seen = set() if seen is None else seen
+    if id(node) in seen:
+        return
+    seen.add(id(node))
     out[path] = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         for k, v in node.value:
             key = k.value if isinstance(k, yaml.ScalarNode) else str(k)
             out[path + (key,)] = k.start_mark.line + 1
             if not isinstance(v, yaml.ScalarNode):
-                _lines(v, path + (key,), out)
+                _lines(v, path + (key,), out, seen)
                 out[path + (key,)] = k.start_mark.line + 1
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
             out[path + (i,)] = item.start_mark.line + 1
             if not isinstance(item, yaml.ScalarNode):
-                _lines(item, path + (i,), out)
+                _lines(item, path + (i,), out, seen)
 
 
 class YamlDoc:
@@ -75,12 +87,22 @@ class YamlDoc:
 
 def load_yaml(path: Path) -> YamlDoc:
     try:
-        text = path.read_text()
+        raw = path.read_bytes()
     except FileNotFoundError:
         fix = fabrics_hint(path.parent.name) if path.name == "fabric.yaml" else "check the path"
         raise FabricError("file not found", file=str(path.resolve()), fix=fix) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise FabricError(f"cannot read file: {exc}", file=str(path)) from None
+    except OSError as exc:
+        raise FabricError(f"cannot read file: {exc.strerror or exc}", file=str(path),
+                          fix="pass a readable file (check the path and its permissions)") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise FabricError(
+            f"not UTF-8 text: byte {raw[exc.start]:#04x} at offset {exc.start}",
+            file=str(path),
+            line=raw[: exc.start].count(b"\n") + 1,
+            fix="save the file as UTF-8 text (is it the right file?)",
+        ) from None
     lines: dict[KeyPath, int] = {}
     try:
         loader = _Loader(text)  # one parse: the node tree gives the lines, then the data (as yaml.load)
@@ -106,8 +128,16 @@ def load_yaml(path: Path) -> YamlDoc:
             line=(mark.line + 1) if mark else None,
             fix="correct the YAML at that line (indentation, a missing ':' or quote)",
         ) from None
+    except yaml.reader.ReaderError as exc:  # a control character: no YAML file has one
+        char = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        raise FabricError(
+            f"YAML does not allow the character U+{char:04X}",
+            file=str(path),
+            line=text[: exc.position].count("\n") + 1,
+            fix="remove it (a binary or mis-encoded file?)",
+        ) from None
     except yaml.YAMLError as exc:
-        raise FabricError(f"YAML error: {exc}", file=str(path)) from None
+        raise FabricError(f"YAML error: {exc}", file=str(path), fix="correct the YAML") from None
     return YamlDoc(path, data, lines)
 
 

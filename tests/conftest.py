@@ -79,6 +79,7 @@ HOST_WIDE = frozenset({
 })
 HOST_LOCK = Path("/run/netfabric/test-host.lock")
 PARALLEL_SAFE = frozenset({
+    "tests/test_cli_fuzz.py",
     "tests/compliance/test_engine.py", "tests/compliance/test_examples.py",
     "tests/compliance/test_iosxr_remediation.py", "tests/compliance/test_junos_remediation.py",
     "tests/compliance/test_srlinux_remediation.py",

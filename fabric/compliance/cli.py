@@ -133,14 +133,17 @@ def _once(
     # Extra report files from the same run (CI wants JUnit for the verdict and HTML for humans).
     for kind, path in (extra or {}).items():
         if path:
-            path.parent.mkdir(parents=True, exist_ok=True)
             if kind == "html":
                 trend = history.runs(db, rep.fabric)
-                path.write_text(
-                    report.to_html(rep.fabric, rep.results, rep.remediations, trend, rep.finished)
-                )
+                text = report.to_html(rep.fabric, rep.results, rep.remediations, trend, rep.finished)
             else:
-                path.write_text(report.to_junit(rep.fabric, rep.results))
+                text = report.to_junit(rep.fabric, rep.results)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(text)
+            except OSError as exc:  # a directory, below a file, not writable
+                raise FabricError(f"cannot write the {kind} report: {exc.strerror or exc}", file=str(path),
+                                  key=f"--{kind}", fix="pass a file path in a writable directory") from None
     if metrics or pushgateway:
         registry = history.metrics_registry(rep.fabric, rep.results, rep.finished, features)
         if metrics:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 from collections import Counter
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from fabric.compliance.engine import COMPLIANT, ERROR, UNREACHABLE, FeatureResult
+from fabric.errors import FabricError
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -48,9 +50,17 @@ class RunSummary:
 
 
 def connect(path: Path) -> sqlite3.Connection:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite3.connect(path)
-    db.executescript(SCHEMA)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(path)
+        db.executescript(SCHEMA)
+    except (OSError, sqlite3.Error) as exc:  # a directory, not a database, not writable
+        raise FabricError(
+            f"cannot open the history database: {getattr(exc, 'strerror', None) or exc}",
+            file=str(path),
+            key="--db",
+            fix="pass --db a SQLite file in a writable directory (default .netfabric/compliance.sqlite)",
+        ) from None
     return db
 
 
@@ -96,14 +106,15 @@ def store_run(
 
 
 def runs(db_path: Path, fabric: str, limit: int = 20) -> list[RunSummary]:
-    if not db_path.exists():
-        return []
+    with contextlib.suppress(OSError):  # a name too long to look at: connect() says so, as a FabricError
+        if not db_path.exists():
+            return []
     with connect(db_path) as db:
         rows = db.execute(
             "SELECT r.id, r.fabric, r.started, r.compliant, r.devices, r.devices_compliant,"
             " (SELECT COUNT(*) FROM results x WHERE x.run_id = r.id AND x.status != ?)"
             " FROM runs r WHERE r.fabric = ? ORDER BY r.id DESC LIMIT ?",
-            (COMPLIANT, fabric, limit),
+            (COMPLIANT, fabric, min(limit, 2**63 - 1)),  # SQLite's integers are 64-bit
         ).fetchall()
     return [RunSummary(a, b, c, bool(d), e, f, g) for a, b, c, d, e, f, g in reversed(rows)]
 
@@ -202,8 +213,12 @@ def write_metrics(path: Path, registry: Any) -> None:
     """Write then rename (prometheus_client's): the textfile collector never reads a half-written file."""
     from prometheus_client import write_to_textfile
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_to_textfile(str(path), registry)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_to_textfile(str(path), registry)
+    except OSError as exc:  # a directory, not writable
+        raise FabricError(f"cannot write the metrics: {exc.strerror or exc}", file=str(path), key="--metrics",
+                          fix="pass --metrics a file path (in node_exporter's textfile directory)") from None
 
 
 def push_metrics(url: str, fabric: str, registry: Any) -> None:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 import warnings
 from pathlib import Path
 from typing import Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from fabric import output as output_
@@ -25,7 +25,7 @@ TopoOpt = typer.Option(None, "--topo", "-t", help="containerlab topology file (*
 
 
 def _fail(exc: BaseException) -> NoReturn:
-    err.print(f"[red]error:[/red] {exc}", highlight=False, markup=True, soft_wrap=True)
+    err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, markup=True, soft_wrap=True)
     # Bad topology or host (FabricError names the file/key/fix): 2, as for every command's bad input.
     # Anything else (a deploy the system refused, an interrupt) is not a failed check: 3, could not do it.
     raise typer.Exit(ExitCode.USAGE if isinstance(exc, FabricError) else ExitCode.UNCHECKED)
@@ -166,6 +166,7 @@ def graph(
     """Print the topology graph (text, Graphviz DOT, Mermaid, or a self-contained HTML page)."""
     from fabric.lab import artifacts
     from fabric.lab.topology import load_topology
+    from fabric.output import write
 
     draw = {"text": artifacts.graph_text, "dot": artifacts.graph_dot, "mermaid": artifacts.graph_mermaid,
             "html": artifacts.graph_html}
@@ -176,12 +177,9 @@ def graph(
         path = _find_topology(topo, True)
         assert path is not None
         text = draw[fmt](load_topology(path, warn=False))
+        write(text, output)
     except FabricError as exc:
         _fail(exc)
-    if output:
-        output.write_text(text)
-    else:
-        sys.stdout.write(text)
 
 
 @app.command()

@@ -263,13 +263,18 @@ def _load_yaml(path: Path) -> Any:
     try:
         return yaml.safe_load(path.read_text())
     except FileNotFoundError:
-        raise TopologyError("topology file not found", file=str(path)) from None
+        raise TopologyError("topology file not found", file=str(path),
+                            fix="pass a containerlab topology, e.g. -t containerlab/dc1.clab.yml") from None
+    except (OSError, UnicodeDecodeError) as exc:  # a directory, unreadable, binary
+        raise TopologyError(f"cannot read the topology: {getattr(exc, 'strerror', None) or exc}",
+                            file=str(path), fix="pass a containerlab topology file (*.clab.yml)") from None
     except yaml.YAMLError as exc:
         line = None
         mark = getattr(exc, "problem_mark", None)
         if mark is not None:
             line = mark.line + 1
-        raise TopologyError(f"invalid YAML: {exc}", file=str(path), line=line) from None
+        raise TopologyError(f"invalid YAML: {exc}", file=str(path), line=line,
+                            fix="correct the YAML at that line") from None
 
 
 def load_topology(path: str | Path, *, warn: bool = True) -> Topology:

@@ -12,6 +12,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 from rich.console import Console
 from rich.live import Live
+from rich.markup import escape
 from rich.table import Table
 
 from fabric.cliopts import HostsOpt, PlatformOpt, RoleOpt, TagOpt, csv
@@ -75,7 +76,9 @@ class LiveView:
         for c in ("wave", "device", "step", "result", "detail"):
             t.add_column(c)
         for host, (wave, step, status, detail) in self.rows.items():
-            t.add_row(wave, host, step, f"[{_STYLE.get(status, 'white')}]{status}[/]", detail[:90])
+            # device replies and journal text may hold brackets (SR OS "[/configure router]"): not markup
+            t.add_row(escape(wave), escape(host), escape(step),
+                      f"[{_STYLE.get(status, 'white')}]{escape(status)}[/]", escape(detail[:90]))
         return t
 
     def __call__(self, wave: int | None, host: str | None, step: str, status: str, detail: str) -> None:
@@ -93,8 +96,8 @@ class LiveView:
             elif not self.quiet:
                 w = "-" if wave is None else str(wave)
                 console.print(
-                    f"[dim]{time.strftime('%H:%M:%S')}[/] wave {w} {host or '':8} {step:13} "
-                    f"[{_STYLE.get(status, 'white')}]{status}[/] {detail}",
+                    f"[dim]{time.strftime('%H:%M:%S')}[/] wave {w} {escape(host or ''):8} {escape(step):13} "
+                    f"[{_STYLE.get(status, 'white')}]{escape(status)}[/] {escape(detail)}",
                     highlight=False,
                 )
 
@@ -109,7 +112,7 @@ class LiveView:
 
 
 def summary_table(report: dict[str, Any]) -> Table:
-    t = Table(title=f"rollout {report['rollout']} ({report['playbook']}): {report['outcome']}")
+    t = Table(title=escape(f"rollout {report['rollout']} ({report['playbook']}): {report['outcome']}"))
     for c in ("wave", "device", "final state", "gate", "error"):
         t.add_column(c)
     for d in report["devices"]:
@@ -122,7 +125,8 @@ def summary_table(report: dict[str, Any]) -> Table:
             if d["state"] in ("rolled_back", "reverted_by_timer", "unreachable")
             else "white"
         )
-        t.add_row(str(d["wave"]), d["host"], f"[{style}]{d['state']}[/]", g, (d.get("error") or "")[:80])
+        t.add_row(str(d["wave"]), escape(d["host"]), f"[{style}]{escape(d['state'])}[/]", g,
+                  escape((d.get("error") or "")[:80]))
     return t
 
 
@@ -139,7 +143,7 @@ def _emit_report(report: dict[str, Any], path: Path | None) -> None:
         )
     if path:
         path.write_text(json.dumps(report, indent=2, default=str))
-        console.print(f"report written to {path}")
+        console.print(f"report written to {escape(str(path))}")
 
 
 # A device that failed in one of these states never got its change: the rollout could not read it
@@ -172,7 +176,7 @@ def _report_and_exit(report: dict[str, Any], path: Path | None) -> None:
 
 
 def _fail(exc: FabricError) -> NoReturn:
-    err.print(f"[red]error:[/] {exc.render()}", highlight=False, soft_wrap=True)
+    err.print(f"[red]error:[/] {escape(exc.render())}", highlight=False, soft_wrap=True)
     raise typer.Exit(ExitCode.USAGE)
 
 
@@ -427,8 +431,9 @@ def status(
         _fail(exc)
     def table(c: Any) -> None:
         c.print(
-            f"rollout {r['id']} ({r['playbook']}) on {r['fabric']} by {r['operator']}: [bold]{r['state']}[/]"
-            + (f"; lock held by pid {lock['pid']} on {lock['hostname']}" if lock else "")
+            escape(f"rollout {r['id']} ({r['playbook']}) on {r['fabric']} by {r['operator']}: ")
+            + f"[bold]{escape(r['state'])}[/]"
+            + (escape(f"; lock held by pid {lock['pid']} on {lock['hostname']}") if lock else "")
         )
         rep = {"rollout": r["id"], "playbook": r["playbook"], "outcome": r["state"], "devices": devs}
         c.print(summary_table(rep))
@@ -460,7 +465,7 @@ def history(
             t.add_column(col)
         for r in past:
             dur = f"{r['ended'] - r['started']:.1f}s" if r["ended"] else "-"
-            t.add_row(r["id"], r["playbook"], r["fabric"], r["operator"], r["state"],
+            t.add_row(*(escape(str(r[k])) for k in ("id", "playbook", "fabric", "operator", "state")),
                       time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(r["started"])), dur)
         c.print(t)
 
@@ -491,14 +496,14 @@ def report(
     ro = data["rollout"]
 
     def table(c: Any) -> None:
-        c.print(f"rollout {ro['id']} ({ro['playbook']}) on {ro['fabric']} by {ro['operator']}: "
-                f"[bold]{ro['state']}[/] in {ro['duration']:.1f}s")
+        c.print(escape(f"rollout {ro['id']} ({ro['playbook']}) on {ro['fabric']} by {ro['operator']}: ")
+                + f"[bold]{escape(ro['state'])}[/] in {ro['duration']:.1f}s")
         t = Table()
         for col in ("wave", "device", "platform", "final state", "gate", "failed checks"):
             t.add_column(col)
         for r in timeline.rows(data):
-            t.add_row(str(r["wave"]), r["device"], r["platform"], r["final_state"], r["gate"],
-                      r["failed_checks"])
+            t.add_row(*(escape(str(r[k])) for k in ("wave", "device", "platform", "final_state", "gate",
+                                                     "failed_checks")))
         c.print(t)
 
     _emit(data, fmt, output, table, timeline.rows(data))
@@ -519,7 +524,7 @@ def scenario(
         _fail(exc)
     for c in res["checks"]:
         mark = "[green]ok[/]" if c["ok"] else "[red]FAIL[/]"
-        console.print(f"{mark} {c['name']}: {c['detail']}", highlight=False)
+        console.print(f"{mark} {escape(c['name'])}: {escape(str(c['detail']))}", highlight=False)
     if report:
         report.write_text(json.dumps(res, indent=2, default=str))
     if not res["ok"]:
@@ -582,5 +587,5 @@ def main() -> None:  # python -m fabric.rollout.cli
     try:
         app()
     except FabricError as exc:
-        err.print(f"[red]error:[/] {exc.render()}", highlight=False, soft_wrap=True)
+        err.print(f"[red]error:[/] {escape(exc.render())}", highlight=False, soft_wrap=True)
         sys.exit(2)

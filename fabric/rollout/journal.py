@@ -195,7 +195,7 @@ class Journal:
             for r in self._x(
                 "SELECT id, playbook, fabric, operator, state, started, ended FROM rollouts"
                 " ORDER BY started DESC LIMIT ?",
-                (limit,),
+                (min(limit, 2**63 - 1),),  # SQLite's integers are 64-bit; a negative LIMIT is no limit
             )
         ]
 

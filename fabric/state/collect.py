@@ -22,6 +22,7 @@ from tenacity import AsyncRetrying, Retrying, retry_if_exception, stop_after_att
 
 from fabric import ssh, vendors
 from fabric.credentials import mask
+from fabric.errors import FabricError
 from fabric.state import normalise_napalm
 from fabric.state.model import SECTIONS, DeviceState, FabricState, LldpNeighbor
 
@@ -41,6 +42,20 @@ class CollectOptions:
     # Called with each device's state as soon as it is collected (from a worker thread or the SSH loop):
     # progress bars. Must not raise.
     on_device: Callable[[DeviceState], None] | None = None
+
+    def __post_init__(self) -> None:
+        import math
+
+        # NaN passes every range check, and int(inf) raises deep in a worker thread: refuse them here
+        if not (math.isfinite(self.timeout) and self.timeout > 0):
+            raise FabricError(f"timeout {self.timeout!r} is not a number of seconds", key="--timeout",
+                              fix="a positive number, e.g. --timeout 15")
+        if self.num_workers < 1:
+            raise FabricError(f"{self.num_workers} workers", key="--workers",
+                              fix="at least 1 parallel connection (default 32)")
+        if not 0 <= self.retries <= 10:
+            raise FabricError(f"{self.retries} retries", key="--retries",
+                              fix="0 to 10 extra attempts after a connection failure (default 1)")
 
 
 class CollectorError(Exception):
@@ -249,7 +264,7 @@ def _retry_policy(opts: CollectOptions, retryable: Callable[[BaseException], boo
     """tenacity arguments: ``opts.retries`` extra attempts, ``opts.retry_delay`` seconds apart, only for
     ``retryable`` failures; the last failure is raised as it is (``reraise``)."""
     return {
-        "stop": stop_after_attempt(max(opts.retries, 0) + 1),
+        "stop": stop_after_attempt(opts.retries + 1),
         "wait": wait_fixed(opts.retry_delay),
         "retry": retry_if_exception(retryable),
         "reraise": True,

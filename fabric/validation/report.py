@@ -3,6 +3,7 @@ matrix (device x check, drill-down to every item)."""
 
 from __future__ import annotations
 
+import io
 import json
 import xml.etree.ElementTree as ET
 from collections import defaultdict
@@ -295,18 +296,19 @@ def emit(results: list[CheckResult], fmt: str, output: Any = None, *, meta: dict
 
     from rich.console import Console
 
+    from fabric.output import write
+
     if fmt == "table":
         if output is None:
             table(results, only_problems=problems, extra=extra)
             return
-        output.parent.mkdir(parents=True, exist_ok=True)
-        with output.open("w") as fh:
-            table(results, console=Console(file=fh, width=200), only_problems=problems, extra=extra)
+        buf = io.StringIO()
+        table(results, console=Console(file=buf, width=200), only_problems=problems, extra=extra)
+        write(buf.getvalue(), output)
     else:
         text = render(results, fmt, meta, title)
         if output is None:
             sys.stdout.write(text if text.endswith("\n") else text + "\n")
             return
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(text)
+        write(text, output)
     print(summary_line(results, extra), file=sys.stderr)

@@ -60,23 +60,35 @@ def take_snapshot(
 
 def save_snapshot(state: FabricState, fabric: str, tag: str, root: str | Path | None = None) -> Path:
     path = snapshot_path(fabric, tag, root)
-    path.parent.mkdir(parents=True, exist_ok=True)
     state.tag = tag
     tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(state.model_dump_json(indent=2))
-    tmp.replace(path)  # atomic: a crash never leaves half a snapshot
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(state.model_dump_json(indent=2))
+        tmp.replace(path)  # atomic: a crash never leaves half a snapshot
+    except OSError as exc:  # --dir is a file, not writable, a name too long
+        raise FabricError(f"cannot write the snapshot: {exc.strerror or exc}", file=str(path)[:300],
+                          key="--dir", fix="pass --dir a writable directory (default .netfabric/snapshots)",
+                          ) from None
     return path
 
 
 def load_snapshot(fabric: str, tag: str, root: str | Path | None = None) -> FabricState:
+    from pydantic import ValidationError
+
     path = Path(tag) if tag.endswith(".json") else snapshot_path(fabric, tag, root)
-    if not path.exists():
-        raise FabricError(
-            f"no snapshot '{tag}' for {fabric}",
-            file=str(path),
-            fix=f"take one first: fabric snapshot {fabric} --name {tag}",
-        )
-    return FabricState.model_validate_json(path.read_text())
+    try:
+        if not path.is_file():
+            raise FabricError(
+                f"no snapshot '{tag}' for {fabric}",
+                file=str(path),
+                fix=f"take one first: fabric snapshot {fabric} --name {tag}",
+            )
+        return FabricState.model_validate_json(path.read_bytes())
+    except (OSError, ValidationError) as exc:  # a path too long, unreadable, or not a snapshot
+        why = exc.strerror if isinstance(exc, OSError) else f"not a snapshot ({exc.error_count()} problem(s))"
+        raise FabricError(f"cannot read snapshot '{tag}': {why}", file=str(path)[:300],
+                          fix=f"pass a snapshot written by `fabric snapshot {fabric} --name <tag>`") from None
 
 
 # ------------------------------------------------------------------ diff

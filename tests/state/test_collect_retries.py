@@ -54,11 +54,22 @@ def test_sync_retries_exhausted_reports_last_failure(monkeypatch: pytest.MonkeyP
     assert st.duration >= 0.1  # two waits of retry_delay
 
 
-@pytest.mark.parametrize("retries", [0, -1])
-def test_sync_no_retries(monkeypatch: pytest.MonkeyPatch, retries: int) -> None:
+def test_sync_no_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     host, attempts, _ = _sync(monkeypatch, [ConnectionError("connection reset")])
-    st = c.collect_host(host, None, c.CollectOptions(retries=retries, retry_delay=0))
+    st = c.collect_host(host, None, c.CollectOptions(retries=0, retry_delay=0))
     assert len(attempts) == 1 and st.error == "ConnectionError: connection reset"
+
+
+@pytest.mark.parametrize(("field", "value"), [("retries", -1), ("retries", 11), ("timeout", float("nan")),
+                                              ("timeout", float("inf")), ("timeout", 0.0),
+                                              ("num_workers", 0)])
+def test_options_out_of_range_are_usage_errors(field: str, value: float) -> None:
+    """NaN passes range checks and int(inf) raised deep in a worker: refused when the options are made."""
+    from fabric.errors import FabricError
+
+    with pytest.raises(FabricError) as err:
+        c.CollectOptions(**{field: value})
+    assert err.value.key == {"num_workers": "--workers"}.get(field, f"--{field}") and err.value.fix
 
 
 def test_sync_non_connection_failure_is_not_retried(monkeypatch: pytest.MonkeyPatch) -> None:
