@@ -38,6 +38,8 @@ def main() -> int:
     ap.add_argument("--topology", type=Path, default=ROOT / "containerlab" / "dc-large-mixed.clab.yml")
     ap.add_argument("--fabric", type=Path, default=ROOT / "inventory" / "dc-large-mixed")
     ap.add_argument("--timeout", type=float, default=90.0)
+    ap.add_argument("--journal", type=Path, help="keep the rollout journal (SQLite) here "
+                    "(`fabric rollout report --journal FILE -f html` draws it)")
     a = ap.parse_args()
 
     from bench_twin import lab_memory
@@ -93,7 +95,8 @@ def main() -> int:
             "commit_confirm": 300,
         })
         r0 = time.monotonic()
-        ro = Rollout(pb, src, Options(journal=str(tmp / "journal.sqlite")))
+        journal = a.journal.resolve() if a.journal else tmp / "journal.sqlite"
+        ro = Rollout(pb, src, Options(journal=str(journal)))
         rep = ro.run()
         total = time.monotonic() - r0
         ov = rep["timing"]["overhead"]
@@ -107,6 +110,18 @@ def main() -> int:
               f"{ov['device_s']:.1f} s, framework overhead {ov['overhead_s']:.1f} s = "
               f"{ov['overhead_share'] * 100:.1f} % (budget <= {BUDGET_OVERHEAD * 100:g} %: "
               f"{verdict(ov['overhead_share'] <= BUDGET_OVERHEAD)})")
+        print("    per wave: wall = device critical path (commit + gate) + confirm + framework")
+        from fabric.rollout.journal import Journal
+
+        events = Journal(journal).events(ro.rid)
+        t_wave = {e["wave"]: e["ts"] for e in events if e["step"] == "wave" and e["status"] == "start"}
+        t_done = {e["wave"]: e["ts"] for e in events if e["step"] == "wave" and e["status"] == "done"}
+        for w in sorted(t_wave):
+            wall = t_done.get(w, t_wave[w]) - t_wave[w]
+            dev = ro.timing.get("wave_device", {}).get(str(w), 0.0)
+            conf = ro.timing.get("wave_confirm", {}).get(str(w), 0.0)
+            print(f"      wave {w} ({len(ro.waves[w])} devices): {wall:.1f} s = {dev:.1f} + {conf:.1f} + "
+                  f"{wall - dev - conf:.1f} s")
         ahead, eligible = ro.timing.get("prefetched", 0), sum(len(w) for w in ro.waves[1:])
         print(f"    diffs computed ahead (while the previous wave converged): {ahead} of {eligible}")
         return 0 if rep["outcome"] == "completed" else 1

@@ -174,24 +174,17 @@ class IosxrCollector(NapalmCollector):
 
 
 # ---- rollout gate facts -----------------------------------------------------------------------
-def gate_facts(target: Any, port: int | None = None) -> dict[str, Any]:
-    """Driver.facts() for IOS-XR (see fabric/rollout/drivers.py): BGP, interfaces, the RIB's active route
-    count, IS-IS and OSPF adjacency counts, read over NETCONF.
-
-    The NETCONF port: ``port``, else the target's ``netconf_port`` when it has one, else 830.
-    ``target.port`` is not used: for the IOS-XR driver it is the CLI's SSH port (22 by default).
-    ``isis``/``ospf`` are left out when the device runs no such instance/process."""
+def netconf_session(target: Any, port: int | None = None) -> Any:
+    """An ncclient session to the device's NETCONF server (``port``, else the target's ``netconf_port``
+    when it has one, else 830; ``target.port`` is the CLI's SSH port for the IOS-XR driver)."""
     from ncclient import manager
-    from ncclient.operations import RPCError, TimeoutExpiredError
-    from ncclient.transport import TransportError
 
     from fabric.netconf import tune
     from fabric.rollout.drivers import DriverError
 
     tune()
-    c = _napalm_constants()
     try:
-        mgr = manager.connect(
+        return manager.connect(
             host=target.address,
             port=port or getattr(target, "netconf_port", 0) or NETCONF_PORT,
             username=target.username,
@@ -205,6 +198,25 @@ def gate_facts(target: Any, port: int | None = None) -> dict[str, Any]:
     except Exception as exc:
         raise DriverError(f"{target.name}: NETCONF connect failed: {exc.__class__.__name__}",
                           unreachable=True) from None
+
+
+def gate_facts(target: Any, port: int | None = None, mgr: Any = None) -> dict[str, Any]:
+    """Driver.facts() for IOS-XR (see fabric/rollout/drivers.py): BGP, interfaces, the RIB's active route
+    count, IS-IS and OSPF adjacency counts, read over NETCONF.
+
+    ``mgr``: the driver's own session, kept for every read of one rollout step (a new SSH handshake
+    per gate poll cost more CPU than the reads); without one, a session is opened and closed here
+    (:func:`netconf_session` for the port). ``isis``/``ospf`` are left out when the device runs no
+    such instance/process."""
+    from ncclient.operations import RPCError, TimeoutExpiredError
+    from ncclient.transport import TransportError
+
+    from fabric.rollout.drivers import DriverError
+
+    c = _napalm_constants()
+    own = mgr is None
+    if own:
+        mgr = netconf_session(target, port)
     try:
         sessions, _ = normalise.bgp(get_xml(mgr, c.BGP_NEIGHBOR_REQ_FILTER))
         oper, detail = normalise.interface_detail(get_xml(mgr, c.INT_RPC_REQ_FILTER))
@@ -232,5 +244,6 @@ def gate_facts(target: Any, port: int | None = None) -> dict[str, Any]:
         msg = mask(str(exc), [target.password or ""])[:300]
         raise DriverError(f"{target.name}: gate facts: rpc-error: {msg}") from None
     finally:
-        with contextlib.suppress(Exception):  # the session may be gone already: nothing left to close
-            mgr.close_session()
+        if own:
+            with contextlib.suppress(Exception):  # the session may be gone already: nothing left to close
+                mgr.close_session()

@@ -88,6 +88,7 @@ class IosxrDriver(Driver):
         super().__init__(target)
         self._conn: Any = None
         self._cfg: Any = None
+        self._nc: Any = None  # the NETCONF session gate facts are read over, kept while the driver lives
 
     # ---- connection -------------------------------------------------------------------------
     def open(self) -> None:
@@ -108,6 +109,7 @@ class IosxrDriver(Driver):
         self._cfg.prepare()
 
     def close(self) -> None:
+        self._close_netconf()
         if self._conn is not None:
             try:
                 self._conn.close()
@@ -241,9 +243,22 @@ class IosxrDriver(Driver):
 
     # ---- gate facts --------------------------------------------------------------------------
     def facts(self) -> dict[str, Any]:
-        from fabric.vendors.iosxr.collector import gate_facts
+        from fabric.vendors.iosxr.collector import gate_facts, netconf_session
 
-        return gate_facts(self.t)
+        if self._nc is None:
+            self._nc = netconf_session(self.t)
+        try:
+            return gate_facts(self.t, mgr=self._nc)
+        except DriverError as exc:
+            if exc.unreachable:  # the session is gone: the next read opens a new one
+                self._close_netconf()
+            raise
+
+    def _close_netconf(self) -> None:
+        if self._nc is not None:
+            with contextlib.suppress(Exception):  # the session may be gone already
+                self._nc.close_session()
+            self._nc = None
 
 
 _STAMP = re.compile(r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) +\d+ "
