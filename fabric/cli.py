@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 import sys
 import traceback
 from collections import Counter
@@ -170,8 +171,28 @@ _SUBMODULES = {
 }
 
 
-def _mount() -> None:
+# Which module registers each top-level command (the others are defined here).
+_COMMANDS = {"render": "fabric.render_cli", "validate": "fabric.validation.cli",
+             "snapshot": "fabric.validation.cli", "diff": "fabric.validation.cli", "lab": "fabric.lab.cli",
+             "rollout": "fabric.rollout.cli", "deploy": "fabric.rollout.cli",
+             "compliance": "fabric.compliance.cli", "doctor": "fabric.doctor"}
+
+
+def _needed() -> set[str] | None:
+    """When this process is the ``fabric`` command running one sub-command, the module that registers it:
+    the others are not imported (the rollout and compliance engines cost ~0.1 s to import that
+    ``fabric validate`` would pay for nothing). None (mount all): imported as a library or by tests, a
+    top-level --help, shell completion, or an unknown command (its "did you mean" needs them all)."""
+    if Path(sys.argv[0]).name != "fabric" or any(k.endswith("_COMPLETE") for k in os.environ):
+        return None
+    cmd = next((a for a in sys.argv[1:] if not a.startswith("-")), None)
+    return {_COMMANDS[cmd]} if cmd in _COMMANDS else None
+
+
+def _mount(only: set[str] | None = None) -> None:
     for module, name in _SUBMODULES.items():
+        if only is not None and module not in only:
+            continue
         try:
             mod = importlib.import_module(module)
         except ModuleNotFoundError as exc:
@@ -185,7 +206,7 @@ def _mount() -> None:
             app.add_typer(mod.app, name=name)
 
 
-_mount()
+_mount(_needed())
 
 
 # Libraries that log a traceback for every device they could not reach (pyeapi, paramiko's transport

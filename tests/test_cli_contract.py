@@ -4,6 +4,7 @@ NETFABRIC_<OPTION> (except the flags that destroy, push or roll back)."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -78,3 +79,42 @@ def test_reporting_commands_take_format_and_output() -> None:
     for cmd in ("show", "validate", "diff", "compliance run", "rollout status", "rollout history",
                 "lab inspect", "lab graph"):
         assert {"--format", "-f", "--output", "-o"} <= have[cmd], cmd
+
+
+def test_a_run_imports_only_the_module_of_its_command() -> None:
+    """The `fabric` command imports the module that registers the sub-command it runs, not the others
+    (fabric.cli._needed): `fabric validate` does not pay for the rollout and compliance engines. Every
+    command it maps is registered by that module, and the others are defined in fabric/cli.py."""
+    import importlib
+
+    import typer
+
+    from fabric import cli
+
+    for name, module in cli._COMMANDS.items():
+        probe = typer.Typer()
+        probe.command("probe-only")(lambda: None)  # two commands: get_command gives a group
+        mod = importlib.import_module(module)
+        if hasattr(mod, "register"):
+            mod.register(probe)
+        else:
+            probe.add_typer(mod.app, name=cli._SUBMODULES[module])
+        assert name in typer.main.get_command(probe).commands, (name, module)  # type: ignore[attr-defined]
+    defined_here = {c.name or c.callback.__name__ for c in cli.app.registered_commands
+                    if c.callback and c.callback.__module__ == "fabric.cli"}
+    assert set(command().commands) == set(cli._COMMANDS) | defined_here
+
+    # what the `fabric` script imports for `fabric validate ...`, in a fresh interpreter (argv[0] is the
+    # script's name there, which is how fabric.cli knows it is the command and not a library)
+    code = ("import json, sys; sys.argv = ['fabric', 'validate', 'dc1']; import fabric.cli\n"
+            "print(json.dumps(sorted(sys.modules)))")
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_COMPLETE")}
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+    assert p.returncode == 0, p.stderr[-500:]
+    imported = set(json.loads(p.stdout))
+    assert "fabric.validation.cli" in imported
+    assert not imported & {"fabric.rollout.cli", "fabric.rollout.engine", "fabric.compliance.cli",
+                           "fabric.lab.cli", "napalm"}, sorted(imported)
+    binary = Path(sys.executable).parent / "fabric"
+    p = subprocess.run([str(binary), "--help"], capture_output=True, text=True, timeout=60)
+    assert all(c in p.stdout for c in cli._COMMANDS), p.stdout  # a top-level --help mounts everything
