@@ -132,8 +132,14 @@ def require_credentials(devices: Iterable[tuple[str, str]]) -> None:
 
 
 def mask(text: str, secrets: list[str]) -> str:
-    """Replace every occurrence of a secret in text (for logs, journals and reports)."""
-    for s in secrets:
-        if s:
+    """Replace every occurrence of a secret in text (for logs, journals and reports). A short secret
+    (under 6 characters) only where it stands alone, not inside a longer word or number: the password
+    "b" must not turn "unable" into "una********le", while "password b" and "b@host" are still masked."""
+    import re
+
+    for s in sorted((s for s in secrets if s), key=len, reverse=True):
+        if len(s) >= 6:
             text = text.replace(s, "********")
+        else:
+            text = re.sub(rf"(?<![A-Za-z0-9]){re.escape(s)}(?![A-Za-z0-9])", "********", text)
     return text

@@ -170,3 +170,16 @@ def test_lab_password_from_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("NETFABRIC_LAB_PASSWORD", "two\nlines")
     with pytest.raises(FabricError, match="NETFABRIC_LAB_PASSWORD"):
         apply_lab_password(topo)
+
+
+def test_mask_short_secrets_only_where_they_stand_alone() -> None:
+    """A long secret is masked anywhere; a short one (the lab's `admin`, a one-letter test password)
+    wherever it stands as a token, not inside a longer word: `unable` stays readable."""
+    from fabric.credentials import mask
+
+    assert mask("login s3cr3t-pw failed; xs3cr3t-pwx", ["s3cr3t-pw"]) == "login ******** failed; x********x"
+    assert mask("unable to log in as b: password b refused", ["b"]) == (
+        "unable to log in as ********: password ******** refused")
+    assert mask("administrator admin@10.0.0.1 'admin'", ["admin"]) == (
+        "administrator ********@10.0.0.1 '********'")
+    assert mask("user=admin,pw=admin", ["admin", ""]) == "user=********,pw=********"
