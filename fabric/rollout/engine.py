@@ -17,7 +17,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -347,6 +347,8 @@ class Rollout:
         self._nr: Any = None
         self._prefetch: _DiffPrefetch | None = None
         self._known: dict[str, tuple[str, str]] = {}  # host -> (running config, diff), from the prefetch
+        # host -> its pre-snapshot, taken while the previous wave was being confirmed (_presnap_ahead)
+        self._ahead: dict[str, Future[tuple[Driver, tuple[str, dict[str, Any], str], bool]]] = {}
 
     # -------------------------------------------------------------- helpers
     def emit(self, wave: int | None, host: str | None, step: str, status: str, detail: str = "") -> None:
@@ -456,6 +458,7 @@ class Rollout:
             return self._waves(start)
         finally:
             self._end_prefetch()
+            self._drop_ahead()
             self._known.clear()
 
     def _waves(self, start: int) -> str:
@@ -477,8 +480,12 @@ class Rollout:
             if self._aborted():
                 failed = failed or ["(abort requested)"]
             if not failed:
+                if w + 1 < len(self.waves):
+                    self._end_prefetch()  # its diffs feed the pre-snapshots taken now
+                    self._presnap_ahead(self.waves[w + 1], cands, mode)
                 failed = self._confirm_wave(w, [h for h, r in results.items() if r.get("state") == "gated"])
             if failed:
+                self._drop_ahead()
                 self._end_prefetch()
                 self.emit(w, None, "wave", "failed", ", ".join(failed))
                 self._rollback_hosts(w, wave)
@@ -494,6 +501,38 @@ class Rollout:
             done += wave
             self.emit(w, None, "wave", "done", "")
         return "completed"
+
+    def _presnap_ahead(self, wave: list[str], cands: dict[str, str], mode: str) -> None:
+        """The next wave's pre-snapshots (running config, facts, diff), started while this wave is being
+        confirmed: every device of this wave has passed its gate, so the fabric is in the state the next
+        wave starts from, and a confirm changes no running state. Read-only: nothing is journalled until
+        the device's own step (device_steps), and the drivers stay open for its commit. If this wave
+        fails to confirm, they are closed unused (_drop_ahead)."""
+        workers = min(len(wave), self.pb.constraints.max_in_flight or len(wave))
+        pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="netfabric-presnap")
+
+        def one(h: str) -> tuple[Driver, tuple[str, dict[str, Any], str], bool]:
+            drv = driver_for(self._targets[h])
+            try:
+                with self._tlock:
+                    known = self._known.pop(h, None)
+                return drv, drv.presnap(cands[h], mode, known), known is not None
+            except BaseException:
+                drv.close()
+                raise
+
+        self._ahead = {h: pool.submit(one, h) for h in wave}
+        pool.shutdown(wait=False)
+
+    def _drop_ahead(self) -> None:
+        """Close the drivers of pre-snapshots taken ahead that no device step used."""
+        ahead, self._ahead = self._ahead, {}
+        for fut in ahead.values():
+            try:
+                drv, _, _ = fut.result()
+            except Exception:  # noqa: BLE001 - its driver is closed already; nothing was changed
+                continue
+            drv.close()
 
     def _end_prefetch(self) -> None:
         if self._prefetch is not None:
@@ -540,15 +579,23 @@ class Rollout:
         j = self.journal
         assert j
         tgt = self._targets[h]
-        drv = driver_for(tgt)
+        ahead = self._ahead.pop(h, None)
+        drv: Driver | None = driver_for(tgt) if ahead is None else None
         state = "pending"
         try:
-            self.emit(w, h, "pre-snapshot", "run")
-            known = self._known.pop(h, None)
-            if known is not None:
+            if ahead is not None:
+                self.emit(w, h, "pre-snapshot", "ahead", "taken while the previous wave was confirmed")
+                drv, (pre_cfg, pre, diff), prefetched = ahead.result()
+            else:
+                assert drv is not None
+                self.emit(w, h, "pre-snapshot", "run")
+                with self._tlock:
+                    known = self._known.pop(h, None)
+                prefetched = known is not None
+                pre_cfg, pre, diff = drv.presnap(cand, mode, known)
+            if prefetched:
                 with self._tlock:
                     self.timing["prefetched"] = self.timing.get("prefetched", 0) + 1
-            pre_cfg, pre, diff = drv.presnap(cand, mode, known)
             if self.pb.gates.validate_checks:
                 pre["validate_failing"] = sorted(self._validate_failures(h))
             j.device(
@@ -597,7 +644,8 @@ class Rollout:
             self.emit(w, h, "error", "FAIL", str(exc))
             return {"ok": False, "state": state, "error": str(exc)}
         finally:
-            drv.close()
+            if drv is not None:
+                drv.close()
             if self._prefetch is not None:
                 self._prefetch.past_commit(h)
 
