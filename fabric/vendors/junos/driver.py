@@ -38,8 +38,6 @@ def junos_commit_rpc(timeout: int, confirm: bool = False, log: str = "") -> str:
 class JunosDriver(_NetconfDriver):
     platform = "junos"
     netconf_device = "junos"
-    # a diff is lock, load, compare and discard: four RPCs on the device, worth doing ahead of its wave
-    prefetch = True
 
     def _rpc(self, xml: str, warnings_ok: bool = False) -> Any:
         from ncclient.operations.rpc import RPCError

@@ -183,8 +183,6 @@ def adjacencies(reply: Any, list_name: str, up: str) -> dict[str, int]:
 # ------------------------------------------------------------------------------------------ driver
 class SrlinuxDriver(Driver):
     platform = "srlinux"
-    # a diff fills a private candidate, diffs and discards it: worth doing ahead of its wave
-    prefetch = True
     # Lab certificates are self-signed (containerlab's own CA): not verified, as NAPALM's eos driver
     # (pyeapi) and napalm-srlinux's skip_verify do. Credentials still only travel over TLS.
     verify_tls = False

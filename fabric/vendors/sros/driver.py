@@ -187,9 +187,6 @@ _TRIALS_LOCK = threading.Lock()
 
 class SrosDriver(Driver):
     platform = "sros"
-    # the diff is computed here, from the running config and the candidate parsed into the MD-CLI tree:
-    # Python time on the rollout host, worth spending while the previous wave converges
-    prefetch = True
 
     def __init__(self, target: Target) -> None:
         super().__init__(target)
