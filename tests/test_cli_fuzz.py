@@ -44,6 +44,7 @@ from typing import Any
 
 import pytest
 import yaml
+from _deadnet import dead_fabric
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -76,14 +77,7 @@ UNSAFE = frozenset({
     "compliance remediate",
 })
 
-DEADNET = """\
-name: deadnet
-design: clos
-pools: {loopback: 10.255.0.0/24, p2p: 10.1.0.0/22, mgmt: 127.77.0.0/24}
-nodes:
-  spines: [{name: spine1, id: 1, platform: eos}]
-  leaves: [{name: leaf1, id: 1, platform: frr, tags: [edge]}]
-"""
+DEADNET = dead_fabric(leaf_tags=", tags: [edge]")
 PLAYBOOK = """\
 name: fuzz
 targets: {}

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+from _deadnet import dead_fabric
 from typer.testing import CliRunner
 
 from fabric.credentials import credentials_for
@@ -14,14 +15,7 @@ from fabric.errors import FabricError
 
 LAB_EOS, LAB_FRR, ELSEWHERE = "127.77.1.11", "127.77.1.41", "127.77.0.11"
 
-FABRIC = """\
-name: loop
-design: clos
-pools: {loopback: 10.255.0.0/24, p2p: 10.1.0.0/22, mgmt: 127.77.0.0/24}
-nodes:
-  spines: [{name: spine1, id: 1, platform: eos}]
-  leaves: [{name: leaf1, id: 1, platform: frr}]
-"""
+FABRIC = dead_fabric("loop")
 
 
 @pytest.fixture

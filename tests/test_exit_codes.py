@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _deadnet import dead_fabric
 from typer.testing import CliRunner
 
 from fabric.cli import app
@@ -22,14 +23,7 @@ from fabric.errors import ExitCode
 ROOT = Path(__file__).resolve().parent.parent
 runner = CliRunner()
 
-FABRIC = """\
-name: deadnet
-design: clos
-pools: {loopback: 10.255.0.0/24, p2p: 10.1.0.0/22, mgmt: 127.77.0.0/24}
-nodes:
-  spines: [{name: spine1, id: 1, platform: eos}]
-  leaves: [{name: leaf1, id: 1, platform: frr}]
-"""
+FABRIC = dead_fabric()
 PLAYBOOK = """\
 name: exit-codes
 targets: {}

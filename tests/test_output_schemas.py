@@ -28,6 +28,7 @@ from typing import Any
 
 import pytest
 import yaml
+from _deadnet import dead_fabric
 from _twinbed import wait_for
 from jsonschema import Draft202012Validator, FormatChecker
 from typer.testing import CliRunner
@@ -165,14 +166,7 @@ def test_show_every_fabric(tmp_path: Path) -> None:
         assert load(tmp_path / "s.yaml") == doc
 
 
-DEAD_FABRIC = """\
-name: deadnet
-design: clos
-pools: {loopback: 10.255.0.0/24, p2p: 10.1.0.0/22, mgmt: 127.77.0.0/24}
-nodes:
-  spines: [{name: spine1, id: 1, platform: eos}]
-  leaves: [{name: leaf1, id: 1, platform: frr}]
-"""
+DEAD_FABRIC = dead_fabric()
 PLAYBOOK = """\
 name: {name}
 targets: {{{targets}}}

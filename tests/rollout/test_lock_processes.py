@@ -16,17 +16,11 @@ import threading
 from pathlib import Path
 
 import pytest
+from _deadnet import dead_fabric
 
 from fabric.rollout.journal import Journal, journal_path
 
-FABRIC = """\
-name: locktest
-design: clos
-pools: {loopback: 10.255.0.0/24, p2p: 10.1.0.0/22, mgmt: 127.77.0.0/24}
-nodes:
-  spines: [{name: spine1, id: 1, platform: eos}]
-  leaves: [{name: leaf1, id: 1, platform: frr}]
-"""
+FABRIC = dead_fabric("locktest")
 PLAYBOOK = """\
 name: lock-test
 targets: {hosts: [spine1]}
