@@ -74,12 +74,16 @@ class Driver:
         ``known``: (running config, diff) of this candidate from an earlier pre-snapshot; the diff is a
         function of the two texts only, so it is reused when the running config is still the same.
         """
-        running, facts = self.running(), self.facts()
+        running, facts = self.running_and_facts()
         # compared as normalised: a running config may carry a timestamp (IOS-XR prints one on top of
         # every show), which would make every prefetched diff look stale
         if known is not None and self.normalise_config(known[0]) == self.normalise_config(running):
             return running, facts, known[1]
         return running, facts, self.diff(candidate, mode)
+
+    def running_and_facts(self) -> tuple[str, dict[str, Any]]:
+        """The pre-snapshot's two reads (a driver whose two come over separate sessions may overlap them)."""
+        return self.running(), self.facts()
 
     def confirm(self, token: str) -> bool:
         """Make the change permanent; False when the device already reverted (timer fired)."""

@@ -242,20 +242,15 @@ class IosxrDriver(Driver):
         return "rolled_back"
 
     # ---- gate facts --------------------------------------------------------------------------
-    def presnap(
-        self, candidate: str, mode: str, known: tuple[str, str] | None = None
-    ) -> tuple[str, dict[str, Any], str]:
-        """As Driver.presnap, with the running config (the CLI session) and the gate facts (NETCONF, its
-        own SSH session) read at the same time: two round trips of seconds each on a busy device."""
+    def running_and_facts(self) -> tuple[str, dict[str, Any]]:
+        """The running config (the CLI session) and the gate facts (NETCONF, its own SSH session) read at
+        the same time: two round trips of seconds each on a busy device."""
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="xr-facts") as pool:
             facts_f = pool.submit(self.facts)
             running = self.running()
-            facts = facts_f.result()
-        if known is not None and self.normalise_config(known[0]) == self.normalise_config(running):
-            return running, facts, known[1]
-        return running, facts, self.diff(candidate, mode)
+            return running, facts_f.result()
 
     def facts(self) -> dict[str, Any]:
         from fabric.vendors.iosxr.collector import gate_facts, netconf_session
