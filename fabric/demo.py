@@ -110,6 +110,7 @@ def main() -> None:
     # --reconfigure: every node boots from the topology's startup-config, never from what an earlier run
     # left in the lab directory (a twin's saved running-config would make the canary's diff empty).
     fabric("lab", "deploy", "-t", TOPO, "--reconfigure", "--wait-converged")
+    fabric("lab", "graph", "-t", TOPO, "-f", "html", "-o", "build/lab.html")
     try:
         run_lab_steps()
     finally:
@@ -118,7 +119,10 @@ def main() -> None:
         else:
             step(f"8. Teardown of {NAME}")
             fabric("lab", "destroy", "-t", TOPO, "--cleanup", expect=None)
-    console.print(f"\n[bold green]demo complete in {time.monotonic() - started:.0f} s[/]")
+    console.print("\nHTML pages (self-contained, open them from disk): build/lab.html (the lab), "
+                  "build/validate.html (the broken link), build/rollout.html (the bad canary's timeline), "
+                  "build/compliance.html")
+    console.print(f"[bold green]demo complete in {time.monotonic() - started:.0f} s[/]")
 
 
 def run_lab_steps() -> None:
@@ -134,6 +138,7 @@ def run_lab_steps() -> None:
     fabric("lab", "exec", "-t", TOPO, "leaf1", "--", "ip", "link", "set", "eth1", "down")
     time.sleep(3)
     fabric("validate", NAME, "--problems", expect=1)
+    fabric("validate", NAME, "-f", "html", "-o", "build/validate.html", "--quiet", expect=1)
     fabric("lab", "exec", "-t", TOPO, "leaf1", "--", "ip", "link", "set", "eth1", "up")
     wait_valid()
     console.print(f"[green]link restored, {NAME} healthy again[/]")
@@ -148,6 +153,7 @@ def run_lab_steps() -> None:
            expect=1)
     contained("build/rollout-bad.json", "leaf1")
     fabric("rollout", "history", "--journal", "build/journal.sqlite", expect=None)
+    fabric("rollout", "report", "--journal", "build/journal.sqlite", "-f", "html", "-o", "build/rollout.html")
     # The rolled-back session comes back on BGP's own timers (connect-retry after the NOTIFICATION).
     wait_valid(150)
 
