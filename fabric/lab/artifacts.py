@@ -161,13 +161,17 @@ def _layers(topo: Topology) -> list[list[str]]:
     def natural(name: str) -> list[Any]:
         return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", name)]
 
+    group = {n: node.group or re.sub(r"[\d_-]+$", "", n) or n for n, node in topo.nodes.items()}
+    links: dict[str, list[int]] = {}  # group -> its members' link counts
+    for n, g in group.items():
+        links.setdefault(g, []).append(degree[n])
+
     def key(n: str) -> tuple[int, float, str]:
-        node = topo.nodes[n]
-        if "graph-level" in node.labels and str(node.labels["graph-level"]).lstrip("-").isdigit():
-            return (int(node.labels["graph-level"]), 0.0, "")
-        group = node.group or re.sub(r"[\d_-]+$", "", n) or n
-        members = [m for m in topo.nodes if (topo.nodes[m].group or re.sub(r"[\d_-]+$", "", m) or m) == group]
-        return (0, -sum(degree[m] for m in members) / len(members), group)
+        level = str(topo.nodes[n].labels.get("graph-level", ""))
+        if level.lstrip("-").isdigit():
+            return (int(level), 0.0, "")
+        g = group[n]
+        return (0, -sum(links[g]) / len(links[g]), g)
 
     rows: dict[tuple[int, float, str], list[str]] = {}
     for n in topo.nodes:
