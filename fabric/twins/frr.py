@@ -5,30 +5,41 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from fabric.frr_reload import RELOAD, not_applied
+from fabric.twins import jsonio
 from fabric.twins.netns import write_in_netns
 
 log = logging.getLogger(__name__)
 _LOOPBACK_KINDS: tuple[str, ...] = ("dummy", "ifb")  # the one that worked last comes first
 
 
-async def run(*argv: str, timeout: float = 30.0, stdin: bytes | None = None) -> tuple[int, str, str]:
-    proc = await asyncio.create_subprocess_exec(
-        *argv,
-        stdin=asyncio.subprocess.PIPE if stdin is not None else asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+# Child processes are started and waited for on these threads, not on the event loop: an asyncio
+# subprocess costs the loop about 1.5 ms (pipe transports, a child-watcher thread per child), and one
+# twin server's loop answers every device of a lab, so each `ip`/`lldpcli`/`vtysh` behind a show
+# delayed every other device's reply (measured: 21 % of the loop's time in a validate of 36 EOS twins).
+# A pool of its own, so minutes-long frr-reloads never hold up a show command; idle threads cost nothing.
+_SPAWN = ThreadPoolExecutor(max_workers=64, thread_name_prefix="twin-spawn")
+
+
+def _run_sync(argv: tuple[str, ...], timeout: float, stdin: bytes | None) -> tuple[int, str, str]:
     try:
-        out, err = await asyncio.wait_for(proc.communicate(stdin), timeout)
-    except TimeoutError:
-        proc.kill()
-        await proc.wait()
+        p = subprocess.run(argv, input=stdin, stdin=None if stdin is not None else subprocess.DEVNULL,
+                           capture_output=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:  # run() has killed and reaped it
         return 124, "", "timeout"
-    return proc.returncode or 0, out.decode(errors="replace"), err.decode(errors="replace")
+    except OSError as e:  # no such program: as a shell would answer
+        return 127, "", str(e)
+    return p.returncode, p.stdout.decode(errors="replace"), p.stderr.decode(errors="replace")
+
+
+async def run(*argv: str, timeout: float = 30.0, stdin: bytes | None = None) -> tuple[int, str, str]:
+    """Run a program to completion: (exit status, stdout, stderr); 124 after ``timeout`` (killed)."""
+    return await asyncio.get_running_loop().run_in_executor(_SPAWN, _run_sync, argv, timeout, stdin)
 
 
 FRR_RUN = Path("/var/run/frr")
@@ -170,7 +181,7 @@ class Frr:
         if not out.strip():
             return {}
         try:
-            return json.loads(out)
+            return jsonio.loads(out)
         except json.JSONDecodeError:
             return {}
 
@@ -247,7 +258,7 @@ class Frr:
         if rc != 0:
             return []
         try:
-            return json.loads(out or "[]")
+            return jsonio.loads(out or "[]")
         except json.JSONDecodeError:
             return []
 

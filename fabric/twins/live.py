@@ -13,6 +13,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
+from fabric.twins import jsonio, lldpwatch
 from fabric.twins.frr import run
 
 
@@ -21,7 +22,7 @@ async def frr_json(twin: Any, cmd: str, error: type[Exception]) -> Any:
     if not out.strip():
         raise error(f"routing daemon did not answer '{cmd}'")
     try:
-        return json.loads(out)
+        return jsonio.loads(out)
     except json.JSONDecodeError as e:
         raise error(f"routing daemon: unreadable reply to '{cmd}'") from e
 
@@ -33,18 +34,17 @@ async def ip_json(twin: Any, *args: str, error: type[Exception]) -> Any:
     if rc != 0:
         raise error(f"kernel: {err.strip()[:200] or 'ip failed'}")
     try:
-        return json.loads(out or "[]")
+        return jsonio.loads(out or "[]")
     except json.JSONDecodeError as e:
         raise error("kernel: unreadable ip reply") from e
 
 
 async def lldp_json(twin: Any, error: type[Exception]) -> Any:
-    rc, out, err = await run("lldpcli", "-u", twin.lldpd_socket, "-f", "json0", "show", "neighbors",
-                             "details", timeout=5)
+    rc, out, err = await lldpwatch.neighbors(twin.lldpd_socket, timeout=5)
     if rc != 0:
         raise error(f"lldpd: {err.strip()[:200] or 'no answer'}")
     try:
-        return json.loads(out or "{}")
+        return jsonio.loads(out or "{}")
     except json.JSONDecodeError as e:
         raise error("lldpd: unreadable reply") from e
 

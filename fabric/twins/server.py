@@ -16,7 +16,7 @@ from typing import Any
 
 import asyncssh
 
-from fabric.twins import BOOTED, twin_class
+from fabric.twins import BOOTED, lldpwatch, twin_class
 from fabric.twins.base import DeviceTwin
 from fabric.twins.http import serve_http
 from fabric.twins.netns import bind_in_netns
@@ -225,6 +225,7 @@ async def serve(state_path: Path) -> int:
         s.close()
     for b in boots:
         b.cancel()
+    lldpwatch.stop_all()
     for t in twins:
         save = getattr(t, "save", None)
         if save:

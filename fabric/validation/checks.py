@@ -51,12 +51,22 @@ class Context:
     fabric: Fabric | None
     state: FabricState
     settings: CheckSettings = field(default_factory=CheckSettings)
+    _sessions: dict[str, tuple[list[BgpSession], dict[str, BgpSession]]] = field(default_factory=dict)
 
     def intent(self, name: str) -> DeviceIntent | None:
         return self.fabric.devices.get(name) if self.fabric else None
 
     def dev_state(self, name: str) -> DeviceState | None:
         return self.state.devices.get(name)
+
+    def session(self, st: DeviceState, peer: str) -> BgpSession | None:
+        """The device's default-VRF BGP session to ``peer`` (None: not in its state). Indexed once per
+        device: a spine's check asks for each of its peers, which was one scan of every session each."""
+        index = self._sessions.get(st.host)
+        if index is None or index[0] is not st.bgp:
+            by_peer = {x.peer: x for x in reversed(st.bgp) if x.vrf == "default"}  # the first one wins
+            index = self._sessions[st.host] = (st.bgp, by_peer)
+        return index[1].get(peer)
 
 
 Outcome = tuple[Status, Any, str]  # status, actual, reason
@@ -238,7 +248,7 @@ class BgpSessionCheck(Check):
     def test(
         self, dev: DeviceIntent, st: DeviceState, item: str, expected: Any, data: Any, ctx: Context
     ) -> Outcome:
-        s = _default_session(st, item)
+        s = ctx.session(st, item)
         if s is None:
             return (
                 "fail",
@@ -312,7 +322,7 @@ class BgpPrefixCheck(Check):
     def test(
         self, dev: DeviceIntent, st: DeviceState, item: str, expected: Any, data: Any, ctx: Context
     ) -> Outcome:
-        s = _default_session(st, item)
+        s = ctx.session(st, item)
         if s is None or not s.established:
             return "skip", None, f"session to {item} not Established"
         counts = s.prefixes.get("ipv4-unicast")
@@ -704,8 +714,3 @@ def summary(results: Iterable[CheckResult]) -> dict[str, int]:
     for r in results:
         out[r.status] += 1
     return out
-
-
-def _default_session(st: DeviceState, peer: str) -> BgpSession | None:
-    """The device's default-VRF BGP session to ``peer`` (None: not in its state)."""
-    return next((x for x in st.bgp if x.peer == peer and x.vrf == "default"), None)

@@ -397,17 +397,19 @@ def test_eos_one_runcmds_matches_napalm_getters(monkeypatch: pytest.MonkeyPatch)
         "show ip bgp neighbors vrf all": ref("test_get_bgp_neighbors", "show_ip_bgp_neighbors_vrf_all.json"),
     }
     calls: list[list[str]] = []
-    from pyeapi.eapilib import CommandError
+    from fabric.vendors.eos.eapiclient import CommandError
 
-    class Node:  # pyeapi's Node, as pyeapi.client.connect(return_node=True) gives it
+    class Node:  # the eAPI client (fabric.vendors.eos.eapiclient.Eapi)
         fail = False
-        connection = SimpleNamespace(transport=SimpleNamespace(close=lambda: None))
 
-        def run_commands(self, commands: list[str], encoding: str = "json") -> list[Any]:
+        def run_cmds(self, commands: list[str], encoding: str = "json") -> list[Any]:
             calls.append(commands)
             if self.fail:  # what eAPI answers when one command of the batch has no JSON model
                 raise CommandError(1002, "CLI command 5 of 6 'show ip bgp neighbors vrf all' failed: invalid")
             return [replies[c] for c in commands]
+
+        def close(self) -> None:
+            pass
 
     class Dev:  # NAPALM's eos driver: only the fallback path opens it
         def get_facts(self) -> dict[str, Any]:
@@ -422,11 +424,11 @@ def test_eos_one_runcmds_matches_napalm_getters(monkeypatch: pytest.MonkeyPatch)
     node, dev, opened = Node(), Dev(), []
     connected: list[dict[str, Any]] = []
 
-    def connect(**kw: Any) -> Node:
-        connected.append(kw)
+    def connect(host: str, username: str, password: str, **kw: Any) -> Node:
+        connected.append(dict(kw, host=host, username=username))
         return node
 
-    monkeypatch.setattr("pyeapi.client.connect", connect)
+    monkeypatch.setattr("fabric.vendors.eos.collector.Eapi", connect)
     params = SimpleNamespace(hostname="192.0.2.1", username="admin", password="pw", port=None,
                              extras={"optional_args": {"transport": "https"}})
     host = SimpleNamespace(

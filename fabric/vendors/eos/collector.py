@@ -1,33 +1,26 @@
 """EOS state collection: one eAPI request (runCmds) with every show command; NAPALM's getters as fallback.
 
-The request goes through pyeapi (Arista's eAPI client, what NAPALM's eos driver runs on) rather than a
-NAPALM connection: NAPALM's open() sends its own ``show version`` first (one more round trip per device)
-and importing napalm loads every driver it ships (netmiko, paramiko, PyEZ: about 0.6 s of a CLI run).
-NAPALM is opened only when the batch cannot be answered in JSON (an older EOS without a model).
+The request goes through a small eAPI client (fabric.vendors.eos.eapiclient: see there why not pyeapi)
+rather than a NAPALM connection: NAPALM's open() sends its own ``show version`` first (one more round
+trip per device) and importing napalm loads every driver it ships (netmiko, paramiko, PyEZ: about 0.6 s
+of a CLI run). NAPALM is opened only when the batch cannot be answered in JSON (an older EOS without a
+model).
 """
 
 from __future__ import annotations
 
-import functools
-import ssl
 from typing import Any
 
 from fabric.state.collect import NapalmCollector
 from fabric.state.model import DeviceState, LldpNeighbor
 from fabric.vendors.eos import normalise as normalise_eos
-
-
-@functools.cache
-def _tls_context() -> ssl.SSLContext:
-    """The context pyeapi makes for each connection when given none (certificates not verified, as
-    NAPALM's eos driver and pyeapi do by default), made once per process instead of once per device."""
-    return ssl._create_unverified_context()  # noqa: S323 - pyeapi's own default, lab certificates are self-signed
+from fabric.vendors.eos.eapiclient import CommandError, Eapi
 
 
 class EosCollector(NapalmCollector):
     """One eAPI request (runCmds) with every show command; NAPALM's getters only as the fallback."""
 
-    _node: Any = None
+    _node: Eapi | None = None
 
     def batch(self) -> dict[str, str]:
         """The commands for the sections asked for (``CollectOptions.sections``), reply key -> command."""
@@ -49,8 +42,6 @@ class EosCollector(NapalmCollector):
         return cmds
 
     def collect(self, state: DeviceState) -> None:
-        from pyeapi.eapilib import CommandError
-
         cmds = self.batch() if self.opts.cli_transport != "scrapli" else {}
         replies: dict[str, Any] | None = None
         if cmds:
@@ -83,22 +74,19 @@ class EosCollector(NapalmCollector):
             self.section(state, "isis", lambda: setattr(state, "isis", normalise_eos.isis_json(r["isis"])))
 
     def _eapi(self, commands: list[str], encoding: str = "json") -> list[Any]:
-        """runCmds through pyeapi, connected as NAPALM's eos driver would be (the host's napalm connection
-        options: transport, port), on one kept-alive HTTP(S) connection."""
+        """runCmds, connected as NAPALM's eos driver would be (the host's napalm connection options:
+        transport, port), on one kept-alive HTTP(S) connection."""
         if self._node is None:
-            import pyeapi
-
             params = self.host.get_connection_parameters("napalm")
             args = dict((params.extras or {}).get("optional_args") or {})
-            self._node = pyeapi.client.connect(
-                transport=args.get("transport", "https"), host=params.hostname, username=params.username,
-                password=params.password, port=args.get("port") or params.port, timeout=self.opts.timeout,
-                return_node=True, context=_tls_context())
-        return list(self._node.run_commands(commands, encoding=encoding))
+            self._node = Eapi(params.hostname, params.username or "", params.password or "",
+                              transport=args.get("transport", "https"), port=args.get("port") or params.port,
+                              timeout=self.opts.timeout)
+        return self._node.run_cmds(commands, encoding)
 
     def close(self) -> None:
         if self._node is not None:
-            self._node.connection.transport.close()
+            self._node.close()
             self._node = None
         super().close()
 

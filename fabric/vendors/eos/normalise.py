@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any, Literal
 
@@ -225,9 +226,12 @@ def facts(version: dict[str, Any], hostname: dict[str, Any]) -> Facts:
     )
 
 
+_SEPARATORS = re.compile(r"[^0-9A-Za-z]")
+
+
 def _mac(value: Any) -> str | None:
     """NAPALM's MAC format: 08:00:27:E0:12:D2."""
-    digits = "".join(c for c in str(value or "") if c.isalnum())
+    digits = _SEPARATORS.sub("", str(value or ""))
     if len(digits) != 12:
         return str(value) if value else None
     return ":".join(digits[i : i + 2] for i in range(0, 12, 2)).upper()

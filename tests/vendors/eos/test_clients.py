@@ -57,6 +57,31 @@ def test_pyeapi(bed: TestBed) -> None:
     assert "modelName" in err.value.output[-2] and "errors" in err.value.output[-1]
 
 
+@pytest.mark.parametrize("transport", ["https", "http"])
+def test_our_eapi_client(bed: TestBed, transport: str) -> None:
+    """The eAPI client state collection uses (fabric.vendors.eos.eapiclient): replies, a failing
+    command's eAPI error, a refused password, and one connection kept for several requests."""
+    from fabric.vendors.eos.eapiclient import CommandError, Eapi, EapiError
+
+    api = Eapi(bed.mgmt_ip, "admin", "admin", transport=transport, timeout=10)
+    try:
+        version, summary = api.run_cmds(["show version", "show ip bgp summary vrf all"])
+        assert version["modelName"] == "cEOSLab"
+        assert summary["vrfs"]["default"]["peers"]["10.99.0.1"]["peerState"] == "Established"
+        conn = api._conn
+        assert "10.99.0.1" in api.run_cmds(["show ip bgp summary"], encoding="text")[0]["output"]
+        assert api._conn is conn  # kept alive
+        with pytest.raises(CommandError) as err:
+            api.run_cmds(["show version", "show bogus"])
+        assert err.value.code == 1002 and "show bogus" in err.value.message
+    finally:
+        api.close()
+    wrong = Eapi(bed.mgmt_ip, "admin", "not-the-password", transport=transport, timeout=10)
+    with pytest.raises(EapiError, match="HTTP 401") as refused:
+        wrong.run_cmds(["show version"])
+    assert "not-the-password" not in str(refused.value)
+
+
 def test_netmiko(bed: TestBed) -> None:
     from netmiko import ConnectHandler
 

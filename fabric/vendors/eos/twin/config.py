@@ -320,6 +320,10 @@ class EosConfig:
     def __init__(self, root: Node | None = None) -> None:
         self.root = root or Node("")
         self.path: list[Node] = []
+        # Every edit goes through apply_line, which bumps the generation: to_text() (asked by every show
+        # that reads the config, several times per eAPI request) is then computed once per edit.
+        self._gen = 0
+        self._text: tuple[int, str] | None = None
 
     # ---- text <-> tree -------------------------------------------------
     @classmethod
@@ -333,6 +337,13 @@ class EosConfig:
     def to_text(self) -> str:
         """The config as ``show running-config`` prints it: EOS section order, 3-space indentation,
         ``!`` between sections and before every nested sub-mode."""
+        if self._text is not None and self._text[0] == self._gen:
+            return self._text[1]
+        text = self._render()
+        self._text = (self._gen, text)
+        return text
+
+    def _render(self) -> str:
         out: list[str] = []
 
         def walk(node: Node, path: list[str], depth: int) -> None:
@@ -372,6 +383,7 @@ class EosConfig:
 
     def apply_line(self, raw: str, indented: bool = False) -> None:
         """Apply one configuration line in the current mode (like typing it)."""
+        self._gen += 1
         line = raw.rstrip()
         if indented:
             stripped = line.lstrip(" ")

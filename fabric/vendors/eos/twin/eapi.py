@@ -14,6 +14,7 @@ import secrets
 import time
 from typing import TYPE_CHECKING, Any
 
+from fabric.twins import jsonio
 from fabric.twins.http import Request, Response
 from fabric.vendors.eos.twin.session import CommandError, Context, _sanitize
 
@@ -131,7 +132,7 @@ async def run_cmds(twin: EosTwin, rid: Any, cmds: list[Any], fmt: str) -> Respon
                     rid, 1000, f"CLI command {i} of {total} '{cmd}' failed: internal error", data
                 )
             results.append(res if fmt == "json" else {"output": res if isinstance(res, str) else ""})
-        return Response(200, json.dumps({"jsonrpc": "2.0", "id": rid, "result": results}).encode())
+        return Response(200, jsonio.dumps({"jsonrpc": "2.0", "id": rid, "result": results}))
     finally:
         # Leaving the request ends the CLI; session edits stay in the session.
         if ctx.config is not None:

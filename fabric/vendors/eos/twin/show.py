@@ -10,7 +10,7 @@ import json
 import time
 from typing import TYPE_CHECKING, Any
 
-from fabric.twins.frr import run
+from fabric.twins import jsonio, lldpwatch
 from fabric.vendors.eos.twin import system
 from fabric.vendors.eos.twin.names import to_eos
 
@@ -238,13 +238,11 @@ async def show_interfaces_status(tw: EosTwin) -> dict[str, Any]:
 
 
 async def _lldp(tw: EosTwin) -> dict[str, Any]:
-    rc, out, _ = await run(
-        "lldpcli", "-u", tw.lldpd_socket, "-f", "json0", "show", "neighbors", "details", timeout=5
-    )
+    rc, out, _ = await lldpwatch.neighbors(tw.lldpd_socket, timeout=5)
     if rc != 0:
         return {}
     try:
-        return json.loads(out)
+        return jsonio.loads(out)
     except json.JSONDecodeError:
         return {}
 
