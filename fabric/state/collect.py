@@ -113,6 +113,13 @@ def _reason(exc: BaseException, host: Any) -> str:
     return mask(text, secrets)[:500]
 
 
+def _netconf(platform: str) -> bool:
+    from fabric import vendors
+
+    vendor = vendors.all_vendors().get(platform)
+    return bool(vendor and vendor.netconf)
+
+
 def platform_of(host: Any) -> str:
     return str(host.data.get("platform") or (host.data.get("intent") or {}).get("platform") or host.platform)
 
@@ -341,10 +348,13 @@ def collect(
 
     opts = opts or CollectOptions()
     _quiet_driver_logs()
-    tune()  # NAPALM's junos (PyEZ), sros and iosxr_netconf drivers talk through ncclient too
     if hosts:
         wanted = set(hosts)
         nr = nr.filter(filter_func=lambda h: h.name in wanted)
+    # NAPALM's junos (PyEZ), sros and iosxr_netconf drivers talk through ncclient too; importing it
+    # (lxml included) is left to runs that have a NETCONF platform
+    if any(_netconf(platform_of(h)) for h in nr.inventory.hosts.values()):
+        tune()
     _apply_timeouts(nr, opts)
     start = time.monotonic()
 

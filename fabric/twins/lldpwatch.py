@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 # lldpcli subscribes to lldpd's notifications only once it has connected: a reading taken before
 # that could miss a change made in between, so a watch's first second's readings are not kept.
 WARMUP = 1.0
+RESTART = 2.0
 _AGE = re.compile(r'"age": ?"(\d+) days?, (\d+):(\d\d):(\d\d)"')
 
 
@@ -34,11 +35,12 @@ class _Table:
         self.changes = 0  # bumped on every notification and when the watch ends
         self.kept: tuple[float, str] | None = None  # (monotonic time read, lldpcli's JSON)
         self.proc: asyncio.subprocess.Process | None = None
-        self.started = 0.0
+        self.started = -RESTART
         self.task: asyncio.Task[None] | None = None
 
     async def watch(self) -> None:
-        if self.proc is not None:
+        # a watch that ended (lldpd not up yet, or restarting) is restarted at most once per RESTART s
+        if self.proc is not None or time.monotonic() - self.started < RESTART:
             return
         try:
             self.proc = await asyncio.create_subprocess_exec(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -116,3 +117,21 @@ def test_config_derived_getters(spine1: tuple[Any, Any]) -> None:
     assert set(ni) == {"default", "MGMT"}
     assert "Management0" in ni["MGMT"]["interfaces"]["interface"]
     assert "Ethernet1" in ni["default"]["interfaces"]["interface"]
+
+
+def test_lldp_follows_a_link_change(spine1: tuple[Any, Any]) -> None:
+    """The twin keeps its LLDP reading until lldpd reports a change (fabric.twins.lldpwatch): a port
+    going down takes its neighbour out of the very next answers, and its return brings it back."""
+    drv, lab = spine1
+    ns = lab.netns("spine1")
+    before = drv.get_lldp_neighbors()
+    assert "Ethernet1" in before
+    time.sleep(1.5)  # past the watch's warm-up: from here on the twin answers from its kept reading
+    assert drv.get_lldp_neighbors() == before
+    subprocess.run(["ip", "-n", ns, "link", "set", "eth1", "down"], check=True)
+    try:
+        wait_for("spine1 Ethernet1's neighbour gone", lambda: "Ethernet1" not in drv.get_lldp_neighbors(),
+                 timeout=5)
+    finally:
+        subprocess.run(["ip", "-n", ns, "link", "set", "eth1", "up"], check=True)
+    wait_for("spine1 Ethernet1's neighbour back", lambda: drv.get_lldp_neighbors() == before, timeout=30)
