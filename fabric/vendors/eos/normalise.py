@@ -14,7 +14,6 @@ from fabric.state.model import (
     IsisAdjacency,
     LldpNeighbor,
     OspfNeighbor,
-    PrefixCounts,
 )
 
 
@@ -36,8 +35,11 @@ def bgp(
 
     ``base`` (from NAPALM get_bgp_neighbors) contributes per-AFI sent counts; the eAPI summary
     contributes the real FSM state (Active/Idle/Connect...), which NAPALM reduces to is_up.
+    Each session is gathered as plain fields and validated once (a spine has 32 sessions of a dozen
+    fields; setting them one by one on the models was most of an EOS device's normalisation).
     """
-    by_key = {(s.vrf, s.peer): s for s in base or []}
+    rows: dict[tuple[str, str], dict[str, Any]] = {
+        (s.vrf, s.peer): s.model_dump() for s in base or []}
     router_id: str | None = None
     now = time.time()
     for vrf, v in (summary.get("vrfs") or {}).items():
@@ -45,34 +47,34 @@ def bgp(
             router_id = v.get("routerId")
         for peer, p in (v.get("peers") or {}).items():
             state = str(p.get("peerState", "Unknown"))
-            s = by_key.get((vrf, peer))
-            if s is None:
-                s = by_key[(vrf, peer)] = BgpSession(vrf=vrf, peer=peer, state=state)
-            s.state = state
-            s.local_as = s.local_as or asn(v.get("asn"))
-            s.peer_as = asn(p.get("asn")) or s.peer_as
+            r = rows.get((vrf, peer))
+            if r is None:
+                r = rows[(vrf, peer)] = {"vrf": vrf, "peer": peer, "prefixes": {}}
+            r["state"] = state
+            r["local_as"] = r.get("local_as") or asn(v.get("asn"))
+            r["peer_as"] = asn(p.get("asn")) or r.get("peer_as")
             if state == "Established" and p.get("upDownTime"):
-                s.uptime = max(0.0, now - float(p["upDownTime"]))
+                r["uptime"] = max(0.0, now - float(p["upDownTime"]))
             if state != "Established":
-                s.uptime = None
-            pc = s.prefixes.setdefault("ipv4-unicast" if ":" not in peer else "ipv6-unicast", PrefixCounts())
-            pc.received = p.get("prefixReceived", pc.received)
-            pc.accepted = p.get("prefixAccepted", pc.accepted)
+                r["uptime"] = None
+            pc = r["prefixes"].setdefault("ipv4-unicast" if ":" not in peer else "ipv6-unicast", {})
+            pc["received"] = p.get("prefixReceived", pc.get("received"))
+            pc["accepted"] = p.get("prefixAccepted", pc.get("accepted"))
     for vrf, v in ((neighbors or {}).get("vrfs") or {}).items():
         for n in v.get("peerList") or []:
-            s = by_key.get((vrf, n.get("peerAddress")))
-            if s is None:
+            r = rows.get((vrf, n.get("peerAddress")))
+            if r is None:
                 continue
-            s.local_address = n.get("updateSource") or s.local_address
+            r["local_address"] = n.get("updateSource") or r.get("local_address")
             if n.get("routerId") not in (None, "0.0.0.0"):
-                s.peer_router_id = n["routerId"]
-            s.description = s.description or n.get("description")
+                r["peer_router_id"] = n["routerId"]
+            r["description"] = r.get("description") or n.get("description")
             if "prefixesSent" in n:
-                s.prefixes.setdefault("ipv4-unicast", PrefixCounts()).sent = n["prefixesSent"]
-            s.last_error = _eos_last_error(n)
+                r["prefixes"].setdefault("ipv4-unicast", {})["sent"] = n["prefixesSent"]
+            r["last_error"] = _eos_last_error(n)
             if n.get("idleReason") == "Administratively shut down":
-                s.enabled = False
-    return sorted(by_key.values(), key=lambda s: (s.vrf, s.peer)), router_id
+                r["enabled"] = False
+    return [BgpSession.model_validate(rows[k]) for k in sorted(rows)], router_id
 
 
 def _eos_last_error(n: dict[str, Any]) -> str | None:
