@@ -70,10 +70,10 @@ class _Table:
             with contextlib.suppress(Exception):
                 await proc.wait()
 
-    async def read(self, timeout: float) -> tuple[int, str, str]:
+    async def read(self, timeout: float, ages: bool) -> tuple[int, str, str]:
         now = time.monotonic()
         if self.kept is not None:
-            return 0, _aged(self.kept[1], now - self.kept[0]), ""
+            return 0, _aged(self.kept[1], now - self.kept[0]) if ages else self.kept[1], ""
         await self.watch()
         before = self.changes
         rc, out, err = await run("lldpcli", "-u", self.sock, "-f", "json0", "show", "neighbors", "details",
@@ -94,12 +94,15 @@ class _Table:
 _TABLES: dict[str, _Table] = {}
 
 
-async def neighbors(sock: str, timeout: float = 5.0) -> tuple[int, str, str]:
-    """``lldpcli -u SOCK -f json0 show neighbors details``: (exit status, JSON text, stderr)."""
+async def neighbors(sock: str, timeout: float = 5.0, ages: bool = True) -> tuple[int, str, str]:
+    """``lldpcli -u SOCK -f json0 show neighbors details``: (exit status, JSON text, stderr).
+
+    ``ages=False``: the caller reads no neighbour age, and a kept reading comes back as the very same
+    string, unchanged until the table changes (a memo key for what is built from it)."""
     table = _TABLES.get(sock)
     if table is None:
         table = _TABLES[sock] = _Table(sock)
-    return await table.read(timeout)
+    return await table.read(timeout, ages)
 
 
 def stop_all() -> None:

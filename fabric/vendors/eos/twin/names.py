@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 _ETH = re.compile(r"^(?:Ethernet|Et|eth)(\d+)$", re.IGNORECASE)
@@ -21,12 +22,17 @@ def to_linux(name: str) -> str | None:
     return None
 
 
+_LINUX_ETH = re.compile(r"^eth(\d+)$")
+_LINUX_LO = re.compile(r"^lo(\d+)$")
+
+
+@functools.lru_cache(maxsize=4096)  # asked for every interface of every show: a handful of names per node
 def to_eos(linux: str) -> str | None:
     if linux == "eth0":
         return MGMT_NAME
-    if m := re.match(r"^eth(\d+)$", linux):
+    if m := _LINUX_ETH.match(linux):
         return f"Ethernet{m.group(1)}"
-    if m := re.match(r"^lo(\d+)$", linux):
+    if m := _LINUX_LO.match(linux):
         return f"Loopback{m.group(1)}"
     return None
 

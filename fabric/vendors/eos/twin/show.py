@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from fabric.twins import jsonio, lldpwatch
@@ -237,14 +238,23 @@ async def show_interfaces_status(tw: EosTwin) -> dict[str, Any]:
     return {"interfaceStatuses": out}
 
 
-async def _lldp(tw: EosTwin) -> dict[str, Any]:
-    rc, out, _ = await lldpwatch.neighbors(tw.lldpd_socket, timeout=5)
-    if rc != 0:
-        return {}
-    try:
-        return jsonio.loads(out)
-    except json.JSONDecodeError:
-        return {}
+async def _lldp_text(tw: EosTwin) -> str:
+    """lldpd's neighbour table as lldpcli's JSON text; "" when lldpd does not answer. While the table
+    is unchanged this is the same string object (fabric.twins.lldpwatch keeps the reading; the EOS
+    replies carry no neighbour age), which the builders below use as their memo key."""
+    rc, out, _ = await lldpwatch.neighbors(tw.lldpd_socket, timeout=5, ages=False)
+    return out if rc == 0 else ""
+
+
+def _memo(tw: EosTwin, what: str, text: str, build: Callable[[str], Any]) -> Any:
+    """``build(text)``, computed once per LLDP reading. The value is shared: callers never change it."""
+    memo: dict[str, tuple[str, Any]] = tw.__dict__.setdefault("_lldp_memo", {})
+    hit = memo.get(what)
+    if hit is not None and hit[0] is text:
+        return hit[1]
+    value = build(text)
+    memo[what] = (text, value)
+    return value
 
 
 def _first(x: Any) -> Any:
@@ -259,7 +269,15 @@ def _val(x: Any) -> str:
 
 
 async def lldp_entries(tw: EosTwin) -> list[dict[str, Any]]:
-    data = await _lldp(tw)
+    text = await _lldp_text(tw)
+    return _memo(tw, "entries", text, _entries)  # type: ignore[no-any-return]
+
+
+def _entries(text: str) -> list[dict[str, Any]]:
+    try:
+        data = jsonio.loads(text) if text else {}
+    except json.JSONDecodeError:
+        data = {}
     res = []
     for itf in _first(data.get("lldp", [{}])).get("interface", []) if data else []:
         port = to_eos(itf.get("name", ""))
@@ -299,8 +317,14 @@ _LLDP_CAPS = {"Other": "other", "Repeater": "repeater", "Bridge": "bridge", "Wla
 
 
 async def show_lldp_neighbors_detail(tw: EosTwin) -> dict[str, Any]:
+    text = await _lldp_text(tw)
+    entries = _memo(tw, "entries", text, _entries)
+    return _memo(tw, "detail", text, lambda _: _lldp_detail(tw, entries))  # type: ignore[no-any-return]
+
+
+def _lldp_detail(tw: EosTwin, entries: list[dict[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for e in await lldp_entries(tw):
+    for e in entries:
         ch, pt = e["chassis"], e["portinfo"]
         cid = _first(ch.get("id", [{}]))
         pid = _first(pt.get("id", [{}]))
