@@ -19,7 +19,6 @@ import typer
 import typer.main
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from fabric import __version__
 from fabric.errors import ExitCode, FabricError
@@ -144,6 +143,8 @@ def show(
     rows = fabricdoc.devices(fab)
 
     def table(c: Console) -> None:
+        from rich.table import Table  # here: rich.table (with decimal, fractions) only when a table is drawn
+
         t = Table(title=f"{fab.name} ({fab.design})")
         for col in ("device", "role", "platform", "mgmt", "loopback", "ASN", "links"):
             t.add_column(col)

@@ -12,7 +12,6 @@ from contextlib import contextmanager
 from typing import Any
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 
 def wanted(quiet: bool = False, stream: Any = None) -> bool:
@@ -26,6 +25,9 @@ def devices(total: int, what: str, enabled: bool, console: Console | None = None
     if not enabled or total <= 0:
         yield lambda failed: None
         return
+    # imported here: only a terminal gets a bar
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
     lock = threading.Lock()
     failed_n = 0
     bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),

@@ -20,16 +20,6 @@ def main(argv: list[str] | None = None) -> int:
     a = p.parse_args(argv)
     logging.basicConfig(level=a.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("asyncssh").setLevel(logging.WARNING)
-    import os
-    if os.environ.get("TMPPROF"):
-        import cProfile
-        pr = cProfile.Profile()
-        pr.enable()
-        try:
-            return asyncio.run(serve(a.state))
-        finally:
-            pr.disable()
-            pr.dump_stats(os.environ["TMPPROF"])
     return asyncio.run(serve(a.state))
 
 
