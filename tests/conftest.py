@@ -89,7 +89,7 @@ PARALLEL_SAFE = frozenset({
     "tests/state/test_state_checks.py", "tests/state/test_state_twin_ttp.py",
     "tests/test_cli_help.py", "tests/validation/test_cli_checks.py", "tests/test_imports.py",
     "tests/test_fabricdoc.py", "tests/test_cli_contract.py", "tests/test_progress.py", "tests/test_select.py",
-    "tests/test_output.py", "tests/test_lldpwatch.py",
+    "tests/test_output.py", "tests/test_lldpwatch.py", "tests/vendors/eos/test_eapiclient.py",
     "tests/validation/test_anta_export.py",
     "tests/vendors/test_contract.py",
     "tests/vendors/iosxr/test_xr_cli.py", "tests/vendors/iosxr/test_xr_config.py",

@@ -77,8 +77,10 @@ class Eapi:
             reply = orjson.loads(data)
         except orjson.JSONDecodeError as exc:
             raise EapiError(f"eAPI {self.host}: the reply is not JSON") from exc
+        if not isinstance(reply, dict):
+            raise EapiError(f"eAPI {self.host}: the reply is not a JSON-RPC response")
         if "error" in reply:
-            err = reply["error"] or {}
+            err = reply["error"] if isinstance(reply["error"], dict) else {"message": str(reply["error"])}
             details = [e for d in err.get("data") or [] if isinstance(d, dict) for e in d.get("errors") or []]
             message = str(err.get("message", "")) + (f" ({'; '.join(details)})" if details else "")
             raise CommandError(int(err.get("code", 0) or 0), message)
